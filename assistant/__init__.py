@@ -1,0 +1,34 @@
+"""The mentoring assistant's domain library. Channels (bots, web, CLI) import only the names below."""
+
+from assistant.config import SUPPORTED_LANGUAGES, Settings
+from assistant.errors import (
+    AssistantError,
+    ConfigurationError,
+    DocumentError,
+    IndexCorruptError,
+    InputError,
+    NotIndexedError,
+)
+from assistant.ingest import IngestReport, Ingestor
+from assistant.languages import Detection, detect_language
+from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
+from assistant.runtime import Runtime
+
+__all__ = [
+    "SUPPORTED_LANGUAGES",
+    "AssistantError",
+    "ConfigurationError",
+    "Detection",
+    "DocumentError",
+    "IndexCorruptError",
+    "IngestReport",
+    "Ingestor",
+    "InputError",
+    "NotIndexedError",
+    "Retriever",
+    "Runtime",
+    "SearchHit",
+    "SearchResponse",
+    "Settings",
+    "detect_language",
+]

@@ -1,0 +1,220 @@
+"""The `mentor` command line: ingest, search, kb, serve (and more as the product grows).
+
+One of the two composition roots (with `web/app.py`): it reads `Settings` once, builds a `Runtime`, and
+translates `AssistantError`s into one clear line on stderr and a non-zero exit code. `web` is imported
+lazily, inside the command that needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.config import SUPPORTED_LANGUAGES, Settings
+from assistant.errors import AssistantError
+from assistant.ingest import IngestReport, list_documents
+from assistant.runtime import Runtime
+
+app = typer.Typer(help="Mentoring assistant for the reciprocal-mentoring programme.", no_args_is_help=True)
+kb_app = typer.Typer(help="Look after the knowledge base index.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
+err = Console(stderr=True)
+out = Console()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Keep a separate index and database here (MENTOR_DATA_DIR).")
+    ] = None,
+) -> None:
+    """Global options."""
+    overrides = {"data_dir": data_dir} if data_dir is not None else {}
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "settings"
+        _fail(f"invalid setting MENTOR_{field.upper()}: {first['msg']}", 2)
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("sentence_transformers", "transformers", "httpx", "faiss"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    ctx.obj = Runtime(settings)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _runtime(ctx: typer.Context) -> Runtime:
+    return ctx.obj
+
+
+class _Errors:
+    """Turns an AssistantError into one line and its exit code."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, AssistantError):
+            _fail(str(exc), exc.exit_code)
+        return False
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: the knowledge base).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Ingest Markdown, text, PDF, DOCX and HTML files into the index (incremental)."""
+    runtime = _runtime(ctx)
+    targets = paths or [runtime.settings.kb_dir]
+    with _Errors():
+        for path in targets:
+            if not path.exists():
+                _fail(f"path does not exist: {path}", 2)
+        ingestor = runtime.ingestor()
+        with Progress(
+            TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=err, transient=False, disable=as_json,
+        ) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = ingestor.ingest(targets, progress=progress)
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report)
+
+
+def _print_report(report: IngestReport) -> None:
+    langs = ", ".join(f"{lang} {n}" for lang, n in report.languages.items()) or "none"
+    out.print(
+        f"[bold]{report.documents}[/] documents, [bold]{report.chunks}[/] chunks ({langs}) "
+        f"in {report.seconds:.1f} s",
+        highlight=False,
+    )
+    out.print(
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {report.unchanged}, "
+        f"removed {len(report.removed)}, chunks embedded {report.embedded}"
+        + ("" if report.changed else " (index already up to date)"),
+        highlight=False,
+    )
+    if report.skipped:
+        out.print(f"[yellow]skipped {len(report.skipped)} file(s):[/]")
+        for skipped in report.skipped:
+            out.print(f"  {skipped.path}: {skipped.reason}", highlight=False, markup=False)
+
+
+def _language_option(value: str | None) -> str | None:
+    if value is not None and value not in SUPPORTED_LANGUAGES:
+        raise typer.BadParameter(f"use one of {', '.join(SUPPORTED_LANGUAGES)}")
+    return value
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What to look for, in French, Spanish or English.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many results.")] = 5,
+    lang: Annotated[str | None, typer.Option("--lang", callback=_language_option, help="fr, es or en.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Search the knowledge base (hybrid BM25 + dense, language-aware)."""
+    runtime = _runtime(ctx)
+    with _Errors():
+        if not query.strip():
+            _fail("the query is empty: type a question or some keywords", 2)
+        response = runtime.retriever.search(query, k=k, lang=lang)
+    if as_json:
+        print(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
+        return
+    if not response.hits:
+        out.print("No results.")
+    for hit in response.hits:
+        out.print(
+            f"[bold]{hit.rank}.[/] [{hit.chunk.lang}] {hit.chunk.title} — {hit.chunk.heading}  "
+            f"[dim]{hit.score:.3f}  {hit.chunk.chunk_id}[/]",
+            highlight=False,
+        )
+        text = " ".join(hit.chunk.text.split())
+        out.print(f"   {text[:300]}{'…' if len(text) > 300 else ''}", highlight=False, markup=False)
+
+
+@kb_app.command("list")
+def kb_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List the documents in the index."""
+    with _Errors():
+        docs = list_documents(_runtime(ctx).store)
+    if as_json:
+        print(json.dumps(docs, ensure_ascii=False, indent=2))
+        return
+    if not docs:
+        out.print("The index is empty: run `mentor ingest`.")
+        return
+    for doc in docs:
+        out.print(f"{doc['key']:<45} {doc['count']:>4} chunks  {doc['title']}", highlight=False, markup=False)
+    out.print(f"{len(docs)} documents")
+
+
+@kb_app.command("remove")
+def kb_remove(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(help="A document id (all languages) or id.lang (one version).")],
+) -> None:
+    """Remove a document from the index."""
+    with _Errors():
+        removed = _runtime(ctx).ingestor().remove(doc_id)
+    out.print(f"removed {', '.join(removed)}", highlight=False)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Start the HTTP server (JSON API)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = _runtime(ctx).settings
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

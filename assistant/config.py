@@ -1,0 +1,77 @@
+"""Settings: the one place configuration is read.
+
+`Settings` reads `MENTOR_*` environment variables and an optional `.env` file once, at an entry point
+(the CLI or the web app), and is passed down. Nothing below the entry points reads `os.environ`.
+Tests build `Settings(data_dir=tmp_path, ...)` directly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "es", "en")
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every setting of the assistant. `.env.example` lists them all with their defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MENTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(Path("var"), description="Index, caches and database live here.")
+    kb_dir: Path = Field(Path("knowledge_base/guides"), description="What `mentor ingest` reads by default.")
+
+    embedding_model: str = Field(
+        BUNDLED_MODEL,
+        description="'all-MiniLM-L6-v2' (bundled, offline), a local path, or a sentence-transformers hub name.",
+    )
+    embedding_query_prompt: str | None = Field(None, description="Prefix for queries (e5 style: 'query: ').")
+    embedding_passage_prompt: str | None = Field(None, description="Prefix for passages ('passage: ').")
+    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
+
+    chunk_tokens: int = Field(200, ge=32, description="Target chunk size in model tokens (capped by the model).")
+    chunk_overlap_tokens: int = Field(24, ge=0)
+
+    ann_threshold: int = Field(
+        50_000, ge=1, description="Above this many chunks the dense index is approximate (HNSW) instead of exact."
+    )
+    dense_weight: float | None = Field(
+        None, ge=0.0, le=1.0, description="Overrides the calibrated dense weight of the fusion for every language."
+    )
+    cross_language_penalty: float = Field(
+        0.8, gt=0.0, le=1.0, description="Score factor for chunks not in the query's language."
+    )
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+        return value
+
+    @field_validator("chunk_overlap_tokens")
+    @classmethod
+    def _overlap_below_size(cls, value: int, info) -> int:
+        size = info.data.get("chunk_tokens", 200)
+        if value >= size:
+            raise ValueError(f"chunk_overlap_tokens ({value}) must be smaller than chunk_tokens ({size})")
+        return value
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"

@@ -1,0 +1,47 @@
+"""The assistant's error tree.
+
+Every error the core raises on purpose is an `AssistantError`; the edges translate them: the CLI prints
+one line and exits non-zero, the web app maps them to JSON errors with a stable `code`, the bots
+apologise. "Not enough evidence" is an ordinary answer, never an exception.
+
+    AssistantError
+    ├── ConfigurationError      a setting or model cannot be used
+    ├── InputError              a user's input is unusable (empty query, unknown language...)
+    ├── NotIndexedError         search or ask before any ingest
+    ├── IndexCorruptError       the on-disk index cannot be read
+    └── DocumentError           one document cannot be read (ingest skips it with this reason)
+"""
+
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base of every error the assistant raises on purpose."""
+
+    code = "assistant_error"
+    exit_code = 1
+
+
+class ConfigurationError(AssistantError):
+    code = "configuration_error"
+
+
+class InputError(AssistantError):
+    code = "invalid_input"
+
+
+class NotIndexedError(AssistantError):
+    code = "not_indexed"
+
+    def __init__(self, message: str = "No index yet: run `mentor ingest` first.") -> None:
+        super().__init__(message)
+
+
+class IndexCorruptError(AssistantError):
+    code = "index_corrupt"
+
+
+class DocumentError(AssistantError):
+    """One document cannot be ingested; the message is the reason shown in the ingest summary."""
+
+    code = "document_error"

@@ -1,0 +1,1 @@
+"""Knowledge: reading documents of every supported format and cutting them into chunks."""

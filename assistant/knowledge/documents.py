@@ -1,0 +1,218 @@
+"""Documents: what a file in the knowledge base becomes before it is chunked.
+
+`load_document(path, root)` reads Markdown (with optional YAML front matter), plain text, PDF, DOCX and
+HTML into a `Document` whose body is Markdown-ish text (headings as `#` lines). Anything unreadable raises
+`DocumentError` with the reason the ingest summary shows; it never stops other files from being read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.errors import DocumentError
+from assistant.languages import detect_language
+
+SUPPORTED_EXTENSIONS = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
+# A .docx is a zip: refuse archives that inflate absurdly (zip bombs).
+MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_DOCX_RATIO = 200
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+@dataclass(slots=True)
+class Document:
+    """A readable document: one language version of one guide, or one ingested file."""
+
+    doc_id: str
+    lang: str
+    title: str
+    body: str
+    source: str
+    content_hash: str
+    format: str
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Unique in an index: the fr/es/en versions of a guide share `doc_id` but not `key`."""
+        return f"{self.doc_id}.{self.lang}"
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def default_doc_id(path: Path, root: Path) -> str:
+    """The path relative to the ingested folder, without extension, with forward slashes."""
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        rel = Path(path.name)
+    return rel.with_suffix("").as_posix()
+
+
+def load_document(path: Path, root: Path) -> Document:
+    """Read one file into a `Document`, or raise `DocumentError` saying why it cannot be used."""
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        raise DocumentError(f"unsupported file type '{ext or path.name}'")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read file: {exc.strerror or exc}") from exc
+    if not data.strip():
+        raise DocumentError("empty file")
+    meta: dict = {}
+    if ext in {".md", ".markdown", ".txt"}:
+        text = _decode(data)
+        if ext != ".txt":
+            meta, text = _split_front_matter(text)
+        fmt = "markdown" if ext != ".txt" else "text"
+    elif ext == ".pdf":
+        text, fmt = _read_pdf(path), "pdf"
+    elif ext == ".docx":
+        text, fmt = _read_docx(path), "docx"
+    else:
+        text, meta_title = _read_html(data)
+        fmt = "html"
+        if meta_title:
+            meta.setdefault("title", meta_title)
+    if not text.strip():
+        raise DocumentError("no text could be extracted (a scanned or image-only file?)")
+    return _make_document(path, root, text, meta, fmt, file_hash(data))
+
+
+def _make_document(path: Path, root: Path, text: str, meta: dict, fmt: str, content_hash: str) -> Document:
+    doc_id = str(meta.get("id") or default_doc_id(path, root)).strip()
+    lang = meta.get("lang")
+    if lang is not None:
+        lang = str(lang).strip().lower()
+        if lang not in SUPPORTED_LANGUAGES:
+            raise DocumentError(f"front matter lang '{lang}' is not one of {', '.join(SUPPORTED_LANGUAGES)}")
+    else:
+        detection = detect_language(text[:3000])
+        if detection.unsupported:
+            raise DocumentError(f"language '{detection.detected}' is not supported (fr, es, en)")
+        lang = detection.language
+    title = str(meta.get("title") or _first_heading(text) or path.stem.replace("_", " ").replace("-", " "))
+    extra = {k: meta[k] for k in ("topics", "audience", "countries") if k in meta}
+    return Document(
+        doc_id=doc_id,
+        lang=lang,
+        title=title.strip(),
+        body=text.strip(),
+        source=str(path),
+        content_hash=content_hash,
+        format=fmt,
+        metadata=extra,
+    )
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _split_front_matter(text: str) -> tuple[dict, str]:
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        # +2: the opening '---' is line 1 of the file, and YAML counts lines from 0.
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise DocumentError(f"front matter is not valid YAML{where}: {problem}") from exc
+    if not isinstance(meta, dict):
+        raise DocumentError("front matter must be a YAML mapping (key: value lines)")
+    return meta, text[match.end() :]
+
+
+def _first_heading(text: str) -> str | None:
+    for line in text.splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError, PyPdfError
+
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            raise DocumentError("encrypted PDF (remove the password and ingest it again)")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except DocumentError:
+        raise
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentError(f"corrupt or unreadable PDF: {exc}") from exc
+    return "\n\n".join(p.strip() for p in pages if p.strip())
+
+
+def _read_docx(path: Path) -> str:
+    check_zip_safety(path)
+    import docx
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises many types for a broken package; all mean "unreadable"
+        raise DocumentError(f"corrupt or unreadable DOCX: {exc}") from exc
+    lines = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+        level = {"title": 1, "heading 1": 1, "heading 2": 2, "heading 3": 3}.get(style)
+        lines.append(f"{'#' * level} {text}" if level else text)
+    return "\n\n".join(lines)
+
+
+def check_zip_safety(path: Path) -> None:
+    """Refuse a zip container that is broken or would inflate far beyond its size (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DocumentError(f"corrupt or unreadable DOCX: {exc}") from exc
+    packed = max(path.stat().st_size, 1)
+    if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_DOCX_RATIO:
+        raise DocumentError(
+            f"DOCX would inflate to {total // (1024 * 1024)} MB from {packed // 1024} KB: refused as a zip bomb"
+        )
+
+
+def _read_html(data: bytes) -> tuple[str, str | None]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(data, "html.parser")
+    for tag in soup(["script", "style", "noscript", "nav", "footer", "header", "form"]):
+        tag.decompose()
+    title = soup.title.get_text(strip=True) if soup.title else None
+    lines = []
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
+        text = " ".join(element.get_text(" ", strip=True).split())
+        if not text:
+            continue
+        if element.name in {"h1", "h2", "h3", "h4"}:
+            lines.append(f"{'#' * min(int(element.name[1]), 3)} {text}")
+        else:
+            lines.append(f"- {text}" if element.name == "li" else text)
+    if not lines:
+        lines = [" ".join(soup.get_text(" ", strip=True).split())]
+    return "\n\n".join(lines), title

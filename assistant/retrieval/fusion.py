@@ -1,0 +1,38 @@
+"""Fusion weights: how much the dense side counts, per embedding model and query language.
+
+The weights are measured, not guessed: `python -m evals.calibrate_fusion` grid-searches the dense weight
+per language on the evaluation questions and writes `fusion_weights.json` beside this module. The bundled
+MiniLM is English-centric, so for French and Spanish BM25 leads; a multilingual model earns more weight.
+A model never measured gets the conservative default.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+WEIGHTS_FILE = Path(__file__).with_name("fusion_weights.json")
+DEFAULT_DENSE_WEIGHT = 0.3
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    try:
+        return json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"models": {}}
+
+
+def dense_weight(model: str, language: str, override: float | None = None) -> float:
+    if override is not None:
+        return override
+    per_model = _table().get("models", {}).get(model, {})
+    return float(per_model.get(language, per_model.get("default", DEFAULT_DENSE_WEIGHT)))
+
+
+def fuse(bm25: float, bm25_max: float, dense: float, dense_max: float, weight: float) -> float:
+    """Convex combination of theoretically min-max normalised scores (BM25 floor 0, cosine floor 0)."""
+    lexical = bm25 / bm25_max if bm25_max > 0 else 0.0
+    semantic = max(dense, 0.0) / dense_max if dense_max > 0 else 0.0
+    return weight * semantic + (1.0 - weight) * lexical

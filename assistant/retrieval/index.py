@@ -1,0 +1,243 @@
+"""The on-disk index: chunk table, vectors, FAISS file and BM25 state, swapped in atomically.
+
+Layout under `<data_dir>/index/`:
+
+    CURRENT                 the name of the live version (replaced atomically with os.replace)
+    v-<time>-<id>/          one complete version
+        manifest.json       model, counts, and one entry per document (source, hash, chunk range)
+        chunks.jsonl        one chunk a line, in vector order
+        vectors.npy         float32 [n, dim], loaded with allow_pickle=False
+        dense.faiss         exact inner-product index, or HNSW above the configured size
+        bm25/<lang>/        bm25s state for the chunks of that language (+ rows.json: chunk positions)
+    .lock                   held by the one ingest allowed at a time
+
+A new version is written into a temporary folder, renamed, and only then named in CURRENT, so a crash at
+any moment leaves the previous version usable. Nothing is unpickled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from assistant.errors import IndexCorruptError, NotIndexedError
+from assistant.knowledge.chunking import Chunk
+from assistant.text import analyze
+
+FORMAT_VERSION = 1
+HNSW_M = 32
+
+
+@dataclass
+class IndexData:
+    """A complete index in memory."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    documents: dict[str, dict]  # doc key -> manifest entry
+    model: str
+    dimension: int
+    dense: faiss.Index | None = None
+    bm25: dict[str, tuple[bm25s.BM25, np.ndarray]] = field(default_factory=dict)
+    version: str = ""
+    settings_fingerprint: str = ""
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({c.lang for c in self.chunks})
+
+
+def build_dense(vectors: np.ndarray, ann_threshold: int) -> faiss.Index:
+    dim = vectors.shape[1]
+    if len(vectors) > ann_threshold:
+        index = faiss.IndexHNSWFlat(dim, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 64
+    else:
+        index = faiss.IndexFlatIP(dim)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def build_bm25(chunks: list[Chunk]) -> dict[str, tuple[bm25s.BM25, np.ndarray]]:
+    """One BM25 index per document language, each analysed with that language's stemmer."""
+    out = {}
+    for lang in sorted({c.lang for c in chunks}):
+        rows = np.array([i for i, c in enumerate(chunks) if c.lang == lang], dtype=np.int64)
+        corpus = [analyze(f"{chunks[i].title} {chunks[i].heading} {chunks[i].text}", lang) or ["_"] for i in rows]
+        retriever = bm25s.BM25()
+        retriever.index(corpus, show_progress=False)
+        out[lang] = (retriever, rows)
+    return out
+
+
+class IndexStore:
+    """Reads and writes index versions under one folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def current_file(self) -> Path:
+        return self.root / "CURRENT"
+
+    def exists(self) -> bool:
+        return self.current_file.exists()
+
+    def current_version(self) -> str | None:
+        try:
+            name = self.current_file.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """One writer at a time, across processes."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def load_manifest(self) -> dict | None:
+        version = self.current_version()
+        if version is None:
+            return None
+        try:
+            return json.loads((self.root / version / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"index manifest unreadable ({exc}); run `mentor ingest` to rebuild") from exc
+
+    def load(self) -> IndexData:
+        version = self.current_version()
+        if version is None:
+            raise NotIndexedError()
+        folder = self.root / version
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            if manifest.get("format") != FORMAT_VERSION:
+                raise IndexCorruptError(
+                    f"index format {manifest.get('format')} is not {FORMAT_VERSION}; run `mentor ingest` again"
+                )
+            with open(folder / "chunks.jsonl", encoding="utf-8") as handle:
+                chunks = [Chunk.from_dict(json.loads(line)) for line in handle if line.strip()]
+            vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+            dense = faiss.read_index(str(folder / "dense.faiss"))
+            bm25 = {}
+            for lang in manifest["languages"]:
+                sub = folder / "bm25" / lang
+                rows = np.array(json.loads((sub / "rows.json").read_text(encoding="utf-8")), dtype=np.int64)
+                bm25[lang] = (bm25s.BM25.load(str(sub), allow_pickle=False), rows)
+        except IndexCorruptError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            raise IndexCorruptError(
+                f"the index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); "
+                "run `mentor ingest` to rebuild it"
+            ) from exc
+        if len(chunks) != len(vectors) or dense.ntotal != len(chunks):
+            raise IndexCorruptError(
+                f"the index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, "
+                f"{dense.ntotal} in FAISS); run `mentor ingest` to rebuild it"
+            )
+        return IndexData(
+            chunks=chunks,
+            vectors=vectors,
+            documents=manifest["documents"],
+            model=manifest["model"],
+            dimension=manifest["dimension"],
+            dense=dense,
+            bm25=bm25,
+            version=version,
+            settings_fingerprint=manifest.get("settings_fingerprint", ""),
+        )
+
+    def write(self, data: IndexData, ann_threshold: int) -> str:
+        """Write `data` as a new version and make it current atomically. Returns the version name."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temporaries()
+        tmp = self.root / f"tmp-{uuid.uuid4().hex[:12]}"
+        tmp.mkdir()
+        try:
+            dense = build_dense(data.vectors, ann_threshold)
+            bm25 = build_bm25(data.chunks)
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as handle:
+                for chunk in data.chunks:
+                    handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+            np.save(tmp / "vectors.npy", np.ascontiguousarray(data.vectors, dtype=np.float32), allow_pickle=False)
+            faiss.write_index(dense, str(tmp / "dense.faiss"))
+            for lang, (retriever, rows) in bm25.items():
+                sub = tmp / "bm25" / lang
+                sub.mkdir(parents=True)
+                retriever.save(str(sub), allow_pickle=False)
+                (sub / "rows.json").write_text(json.dumps(rows.tolist()), encoding="utf-8")
+            manifest = {
+                "format": FORMAT_VERSION,
+                "model": data.model,
+                "dimension": data.dimension,
+                "settings_fingerprint": data.settings_fingerprint,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "chunks": len(data.chunks),
+                "languages": sorted(bm25),
+                "documents": data.documents,
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            _fsync_tree(tmp)
+            version = f"v-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            os.replace(tmp, self.root / version)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        pointer = self.root / f"CURRENT.{uuid.uuid4().hex[:8]}.tmp"
+        pointer.write_text(version + "\n", encoding="utf-8")
+        with open(pointer, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(pointer, self.current_file)
+        _fsync_dir(self.root)
+        self._remove_old_versions(keep={version})
+        return version
+
+    def _remove_stale_temporaries(self) -> None:
+        """Left by a crashed ingest; harmless, but they take disk space."""
+        for path in self.root.glob("tmp-*"):
+            shutil.rmtree(path, ignore_errors=True)
+        for path in self.root.glob("CURRENT.*.tmp"):
+            path.unlink(missing_ok=True)
+
+    def _remove_old_versions(self, keep: set[str]) -> None:
+        # The version just replaced is kept one round, so a reader that read CURRENT a moment ago can load it.
+        versions = sorted(p for p in self.root.glob("v-*") if p.is_dir() and p.name not in keep)
+        for path in versions[:-1]:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

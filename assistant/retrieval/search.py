@@ -1,0 +1,141 @@
+"""Hybrid search: BM25 per language plus FAISS dense vectors, fused with language-aware weights.
+
+For a query: detect its language (or take the one given), retrieve candidates from every language's BM25
+index (each analysed with that language's stemmer) and from FAISS, give every candidate both scores
+(the dense one exactly, from the stored vectors), fuse them with the weight measured for this model and
+language, and multiply chunks in other languages by a penalty, so the query's language is preferred and
+other languages are the fallback when it has no good hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.config import SUPPORTED_LANGUAGES, Settings
+from assistant.embeddings import Embedder, embed_queries
+from assistant.errors import InputError
+from assistant.knowledge.chunking import Chunk
+from assistant.languages import detect_language
+from assistant.retrieval.fusion import dense_weight, fuse
+from assistant.retrieval.index import IndexData
+from assistant.text import analyze
+
+MAX_QUERY_CHARS = 2000
+CANDIDATES = 50
+
+
+@dataclass(slots=True)
+class SearchHit:
+    rank: int
+    chunk: Chunk
+    score: float
+    bm25: float  # raw BM25 score in the chunk's language index
+    dense: float  # cosine similarity
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "chunk_id": self.chunk.chunk_id,
+            "doc_id": self.chunk.doc_id,
+            "title": self.chunk.title,
+            "language": self.chunk.lang,
+            "score": round(self.score, 4),
+            "text": self.chunk.text,
+        }
+
+
+@dataclass(slots=True)
+class SearchResponse:
+    query: str
+    language: str
+    hits: list[SearchHit]
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "language": self.language, "results": [h.to_dict() for h in self.hits]}
+
+
+class Retriever:
+    """Searches one loaded index. Cheap to call; the index and model are loaded once by the caller."""
+
+    def __init__(self, index: IndexData, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        lang: str | None = None,
+        *,
+        query_vector: np.ndarray | None = None,
+        mode: str = "hybrid",
+        dense_weight_override: float | None = None,
+    ) -> SearchResponse:
+        """Top-`k` chunks. `mode` is 'hybrid', 'bm25' or 'dense' (the last two for evaluation)."""
+        query = validate_query(query)
+        if lang is not None and lang not in SUPPORTED_LANGUAGES:
+            raise InputError(f"unknown language {lang!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
+        if k < 1:
+            raise InputError("k must be at least 1")
+        language = lang or detect_language(query).language
+        if not self.index.chunks:
+            return SearchResponse(query, language, [])
+        weight = {"bm25": 0.0, "dense": 1.0}.get(mode)
+        if weight is None:
+            override = dense_weight_override if dense_weight_override is not None else self.settings.dense_weight
+            weight = dense_weight(self.index.model, language, override)
+        n = min(max(CANDIDATES, k * 4), len(self.index.chunks))
+        lexical = self._bm25(query, n) if weight < 1.0 else {}
+        if weight > 0.0:
+            vector = query_vector if query_vector is not None else embed_queries(self.embedder, [query])[0]
+            candidates = set(lexical) | set(self._dense(vector, n))
+            ids = np.fromiter(candidates, dtype=np.int64)
+            sims = self.index.vectors[ids] @ vector
+            semantic = dict(zip(ids.tolist(), sims.tolist(), strict=True))
+        else:
+            semantic = dict.fromkeys(lexical, 0.0)
+        bm25_max = max(lexical.values(), default=0.0)
+        dense_max = max((max(v, 0.0) for v in semantic.values()), default=0.0)
+        scored = []
+        penalty = self.settings.cross_language_penalty
+        for i in semantic:
+            score = fuse(lexical.get(i, 0.0), bm25_max, semantic[i], dense_max, weight)
+            if self.index.chunks[i].lang != language:
+                score *= penalty
+            scored.append((score, i))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        hits = [
+            SearchHit(rank, self.index.chunks[i], score, lexical.get(i, 0.0), semantic[i])
+            for rank, (score, i) in enumerate(scored[:k], start=1)
+        ]
+        return SearchResponse(query, language, hits)
+
+    def _bm25(self, query: str, n: int) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for lang, (retriever, rows) in self.index.bm25.items():
+            terms = analyze(query, lang)
+            vocab = retriever.vocab_dict
+            terms = [t for t in terms if t in vocab]
+            if not terms:
+                continue
+            docs, scores = retriever.retrieve(
+                [terms], k=min(n, len(rows)), show_progress=False, n_threads=1
+            )
+            for doc, score in zip(docs[0].tolist(), scores[0].tolist(), strict=True):
+                if score > 0:
+                    out[int(rows[doc])] = float(score)
+        return out
+
+    def _dense(self, vector: np.ndarray, n: int) -> list[int]:
+        _, ids = self.index.dense.search(vector.reshape(1, -1).astype(np.float32), n)
+        return [int(i) for i in ids[0] if i >= 0]
+
+
+def validate_query(query: str) -> str:
+    if query is None or not str(query).strip():
+        raise InputError("the query is empty: type a question or some keywords")
+    query = " ".join(str(query).split())
+    return query[:MAX_QUERY_CHARS]

@@ -1,0 +1,56 @@
+"""The runtime: the loaded embedding model, index and retriever, built once at start-up.
+
+Entry points (the CLI, the web app) build one `Runtime` from `Settings`; everything expensive is loaded
+here and nowhere else. `reload()` swaps in a newer index version after an ingest.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from assistant.config import Settings
+from assistant.embeddings import Embedder, build_embedder
+from assistant.errors import ConfigurationError
+from assistant.ingest import Ingestor
+from assistant.retrieval.index import IndexData, IndexStore
+from assistant.retrieval.search import Retriever
+
+
+class Runtime:
+    """Holds the expensive objects. Constructing it is cheap; each part loads on first use."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._index: IndexData | None = None
+        self._lock = threading.Lock()
+
+    @cached_property
+    def store(self) -> IndexStore:
+        return IndexStore(self.settings.index_dir)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = build_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def index(self) -> IndexData:
+        with self._lock:
+            if self._index is None or self._index.version != self.store.current_version():
+                self._index = self.store.load()
+                if self._index.model != self.embedder.name:
+                    raise ConfigurationError(
+                        f"the index was built with {self._index.model!r} but the configured embedding model is "
+                        f"{self.embedder.name!r}: run `mentor ingest` again or change MENTOR_EMBEDDING_MODEL"
+                    )
+            return self._index
+
+    @property
+    def retriever(self) -> Retriever:
+        return Retriever(self.index, self.embedder, self.settings)
+
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.settings, self.embedder)
