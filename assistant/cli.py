@@ -26,7 +26,7 @@ from assistant.runtime import Runtime
 app = typer.Typer(help="Mentoring assistant for the reciprocal-mentoring programme.", no_args_is_help=True)
 kb_app = typer.Typer(help="Look after the knowledge base index.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 
@@ -87,8 +87,13 @@ def ingest(
                 _fail(f"path does not exist: {path}", 2)
         ingestor = runtime.ingestor()
         with Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=err, transient=False, disable=as_json,
+            TextColumn("{task.description:<10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+            disable=as_json,
         ) as bar:
             tasks: dict[str, int] = {}
 
@@ -107,8 +112,7 @@ def ingest(
 def _print_report(report: IngestReport) -> None:
     langs = ", ".join(f"{lang} {n}" for lang, n in report.languages.items()) or "none"
     out.print(
-        f"[bold]{report.documents}[/] documents, [bold]{report.chunks}[/] chunks ({langs}) "
-        f"in {report.seconds:.1f} s",
+        f"[bold]{report.documents}[/] documents, [bold]{report.chunks}[/] chunks ({langs}) in {report.seconds:.1f} s",
         highlight=False,
     )
     out.print(

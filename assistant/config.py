@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     """Every setting of the assistant. `.env.example` lists them all with their defaults."""
 
     model_config = SettingsConfigDict(
-        env_prefix="MENTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="MENTOR_", env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
     )
 
     data_dir: Path = Field(Path("var"), description="Index, caches and database live here.")

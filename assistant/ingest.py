@@ -83,8 +83,14 @@ class IngestReport:
 
 def settings_fingerprint(settings: Settings, embedder: Embedder) -> str:
     """Anything that changes chunks or vectors; a change means nothing old can be reused."""
-    parts = [FORMAT_VERSION, embedder.name, embedder.passage_prompt, settings.chunk_tokens,
-             settings.chunk_overlap_tokens, embedder.max_tokens]
+    parts = [
+        FORMAT_VERSION,
+        embedder.name,
+        embedder.passage_prompt,
+        settings.chunk_tokens,
+        settings.chunk_overlap_tokens,
+        embedder.max_tokens,
+    ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
 
 

@@ -59,11 +59,10 @@ def detect_language(text: str, preferred: str | None = None, default: str = "en"
         return Detection(fallback, None, 0.0)
     best = values[0]
     code = _SUPPORTED.get(best.language) or _OTHERS.get(best.language)
-    if len(words) < SHORT_TEXT_WORDS and preferred in SUPPORTED_LANGUAGES:
-        # Short texts ("ok", "merci", "y en Senegal?") are weak evidence: keep the preference unless the
-        # detector is sure of another supported language.
-        if code != preferred and best.value < 0.9:
-            return Detection(preferred, code, best.value)
+    # Short texts ("ok", "merci", "y en Senegal?") are weak evidence: keep the preference unless the
+    # detector is sure of another supported language.
+    if len(words) < SHORT_TEXT_WORDS and preferred in SUPPORTED_LANGUAGES and code != preferred and best.value < 0.9:
+        return Detection(preferred, code, best.value)
     if code in SUPPORTED_LANGUAGES:
         if best.value < MIN_CONFIDENCE and preferred in SUPPORTED_LANGUAGES:
             supported_pref = next((v.value for v in values if _SUPPORTED.get(v.language) == preferred), 0.0)

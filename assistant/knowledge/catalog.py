@@ -70,7 +70,9 @@ def load_resources(root: Path, guide_ids: set[str] | None = None) -> dict[str, d
     for resource in resources.values():
         _check_languages(resource, "titles", "resources.yaml")
         if guide_ids is not None and resource.get("guide_id") not in guide_ids:
-            raise CatalogError(f"resources.yaml: '{resource['id']}' points to unknown guide '{resource.get('guide_id')}'")
+            raise CatalogError(
+                f"resources.yaml: '{resource['id']}' points to unknown guide '{resource.get('guide_id')}'"
+            )
     return resources
 
 
@@ -83,9 +85,7 @@ def load_pathways(root: Path, resource_ids: set[str] | None = None) -> tuple[dic
         _check_languages(module, "titles", "pathways.yaml")
         for prerequisite in module.get("prerequisites") or []:
             if prerequisite not in modules:
-                raise CatalogError(
-                    f"pathways.yaml: module '{module['id']}' requires unknown module '{prerequisite}'"
-                )
+                raise CatalogError(f"pathways.yaml: module '{module['id']}' requires unknown module '{prerequisite}'")
         for competency in module.get("competencies") or []:
             if competency not in competencies:
                 raise CatalogError(f"pathways.yaml: module '{module['id']}' names unknown competency '{competency}'")
@@ -108,7 +108,7 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt):], nxt]
+                return [*stack[stack.index(nxt) :], nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()
@@ -137,7 +137,9 @@ def load_cohort(path: Path, skill_ids: set[str] | None = None) -> tuple[list[dic
                 problems.append(f"line {number}: a profile needs an 'id'")
                 continue
             if skill_ids is not None:
-                unknown = [s for s in (profile.get("offers") or []) + (profile.get("needs") or []) if s not in skill_ids]
+                unknown = [
+                    s for s in (profile.get("offers") or []) + (profile.get("needs") or []) if s not in skill_ids
+                ]
                 if unknown:
                     problems.append(f"line {number} ({profile['id']}): unknown skill ids {', '.join(unknown)}")
             profiles.append(profile)

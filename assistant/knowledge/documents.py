@@ -204,9 +204,12 @@ def _read_html(data: bytes) -> tuple[str, str | None]:
     for tag in soup(["script", "style", "noscript", "nav", "footer", "header", "form"]):
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else None
+    blocks = ["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]
     lines = []
-    for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
-        text = " ".join(element.get_text(" ", strip=True).split())
+    for element in soup.find_all(blocks):
+        # Only the text whose nearest block is this element, so a <p> inside an <li> is read once.
+        own = [s for s in element.strings if s.find_parent(blocks) is element]
+        text = " ".join(" ".join(own).split())
         if not text:
             continue
         if element.name in {"h1", "h2", "h3", "h4"}:

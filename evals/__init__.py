@@ -1,0 +1,1 @@
+"""Answer-quality evaluation: datasets, metrics and runners. Imports `assistant` only."""

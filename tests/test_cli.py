@@ -1,0 +1,130 @@
+"""The `mentor` CLI: contracts, exit codes and messages."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from tests.conftest import GUIDES
+
+runner = CliRunner()
+HASH = {"MENTOR_EMBEDDING_MODEL": "hash"}
+
+
+def mentor(*args: str, data_dir) -> object:
+    return runner.invoke(app, ["--data-dir", str(data_dir), *args], env=HASH)
+
+
+def test_ingest_prints_a_summary(tmp_path, small_corpus):
+    result = mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "5 documents" in result.stdout
+    assert "en 2, es 1, fr 2" in result.stdout
+
+
+def test_ingest_json_summary_lists_skipped_files_with_reasons(tmp_path, small_corpus):
+    (small_corpus / "empty.txt").write_text("")
+    result = mentor("ingest", str(small_corpus), "--json", data_dir=tmp_path)
+    assert result.exit_code == 0
+    summary = json.loads(result.stdout)
+    assert summary["documents"] == 5
+    assert summary["skipped"] == [{"path": str(small_corpus / "empty.txt"), "reason": "empty file"}]
+    assert summary["seconds"] >= 0
+
+
+def test_ingest_missing_path_exits_2_with_one_line_naming_it(tmp_path):
+    result = mentor("ingest", str(tmp_path / "nowhere"), data_dir=tmp_path)
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert "nowhere" in lines[0] and "does not exist" in lines[0]
+
+
+def test_search_before_ingest_tells_the_user_what_to_do(tmp_path):
+    result = mentor("search", "credit", data_dir=tmp_path)
+    assert result.exit_code == 1
+    assert "mentor ingest" in result.stderr
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_search_empty_query_is_a_clear_error(tmp_path, small_corpus, query):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = mentor("search", query, data_dir=tmp_path)
+    assert result.exit_code == 2
+    assert "empty" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_search_json_shape(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = mentor("search", "microfinance savings groups", "--k", "2", "--json", data_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["query"] == "microfinance savings groups"
+    assert data["language"] == "en"
+    assert len(data["results"]) == 2
+    first = data["results"][0]
+    assert list(first) == ["rank", "chunk_id", "doc_id", "title", "language", "score", "text"]
+    assert first["chunk_id"] == "credit.en#savings-groups-1"
+
+
+def test_search_rejects_an_unknown_language(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = mentor("search", "credit", "--lang", "de", data_dir=tmp_path)
+    assert result.exit_code == 2
+    assert "fr, es, en" in result.stderr
+
+
+def test_kb_list_and_remove(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    listed = json.loads(mentor("kb", "list", "--json", data_dir=tmp_path).stdout)
+    assert [d["key"] for d in listed] == ["credit.en", "credit.fr", "ferias.es", "meetings.en", "meetings.fr"]
+    removed = mentor("kb", "remove", "credit", data_dir=tmp_path)
+    assert removed.exit_code == 0 and "credit.en, credit.fr" in removed.stdout
+    missing = mentor("kb", "remove", "credit", data_dir=tmp_path)
+    assert missing.exit_code == 1 and "no document" in missing.stderr
+
+
+def test_data_dirs_are_separate(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path / "a")
+    assert mentor("search", "credit", data_dir=tmp_path / "a").exit_code == 0
+    assert mentor("search", "credit", data_dir=tmp_path / "b").exit_code == 1
+
+
+def test_data_dir_from_environment(tmp_path, small_corpus):
+    env = {**HASH, "MENTOR_DATA_DIR": str(tmp_path / "env")}
+    assert runner.invoke(app, ["ingest", str(small_corpus)], env=env).exit_code == 0
+    assert (tmp_path / "env" / "index" / "CURRENT").exists()
+
+
+def test_invalid_setting_is_reported_clearly(tmp_path):
+    result = runner.invoke(app, ["kb", "list"], env={"MENTOR_CHUNK_TOKENS": "three"})
+    assert result.exit_code == 2
+    assert "MENTOR_CHUNK_TOKENS" in result.stderr
+
+
+def test_unknown_command_exits_non_zero():
+    result = runner.invoke(app, ["frobnicate"])
+    assert result.exit_code == 2
+    assert "No such command" in result.output
+
+
+@pytest.mark.integration
+def test_real_cli_ingests_the_knowledge_base_and_searches(tmp_path):
+    """The installed console script, the real bundled model, the real knowledge base."""
+    base = [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path)]
+    ingest = subprocess.run([*base, "ingest", str(GUIDES), "--json"], capture_output=True, text=True, timeout=600)
+    assert ingest.returncode == 0, ingest.stderr
+    assert json.loads(ingest.stdout)["skipped"] == []
+    found = subprocess.run(
+        [*base, "search", "¿cuántos países tiene el programa?", "--json"], capture_output=True, text=True, timeout=120
+    )
+    assert found.returncode == 0, found.stderr
+    data = json.loads(found.stdout)
+    assert data["language"] == "es"
+    assert data["results"][0]["language"] == "es"
