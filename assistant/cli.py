@@ -162,6 +162,72 @@ def search(
         out.print(f"   {text[:300]}{'…' if len(text) > 300 else ''}", highlight=False, markup=False)
 
 
+def _answerer(ctx: typer.Context):
+    from assistant.answering.service import Answerer
+
+    return Answerer(_runtime(ctx))
+
+
+def _print_answer(answer) -> None:
+    from assistant.phrases import phrase
+
+    out.print(answer.full_text, highlight=False, markup=False)
+    if answer.citations:
+        out.print(f"\n{phrase('sources', answer.language)}:", highlight=False)
+        for c in answer.citations:
+            out.print(f"  [{c.n}] {c.title} ({c.language}) — {c.chunk_id}", highlight=False, markup=False)
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="A question in French, Spanish or English.")],
+    lang: Annotated[str | None, typer.Option("--lang", callback=_language_option, help="Answer language.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Answer a question from the guides, with numbered sources (or say honestly they do not know)."""
+    with _Errors():
+        answer = _answerer(ctx).answer(question, language=lang)
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(answer)
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    lang: Annotated[str | None, typer.Option("--lang", callback=_language_option, help="Preferred language.")] = None,
+) -> None:
+    """A conversation in the terminal; follow-up questions are understood in context."""
+    from assistant.memory import ConversationMemory, Turn
+    from assistant.phrases import phrase
+
+    with _Errors():
+        answerer = _answerer(ctx)
+        memory = ConversationMemory(_runtime(ctx).settings.memory_turns)
+        answerer.runtime.index  # load before the first prompt, so errors show at once
+    preferred = lang or "en"
+    out.print(f"{phrase('greeting', preferred)} {phrase('chat_help', preferred)}", highlight=False)
+    while True:
+        try:
+            text = input("> ")
+        except (EOFError, KeyboardInterrupt):
+            out.print()
+            break
+        if text.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
+            break
+        try:
+            answer = answerer.answer(text, preferred=preferred, history=memory.history("terminal"))
+        except AssistantError as exc:
+            out.print(str(exc), highlight=False, markup=False)
+            continue
+        preferred = answer.language
+        memory.add("terminal", Turn(text, answer.language, answer.text))
+        _print_answer(answer)
+        out.print()
+
+
 @kb_app.command("list")
 def kb_list(
     ctx: typer.Context,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "es", "en")
@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     cross_language_penalty: float = Field(
         0.8, gt=0.0, le=1.0, description="Score factor for chunks not in the query's language."
     )
+
+    answer_max_chars: int = Field(600, ge=120, le=4000, description="Answer length, for phones.")
+    abstain_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Overrides the calibrated evidence threshold below which it abstains."
+    )
+    memory_turns: int = Field(6, ge=0, le=50, description="Turns of conversation kept per user.")
+    llm: str | None = Field(
+        None, description="LangChain chat model ('ollama:llama3.1', 'openai:gpt-4o-mini') or 'transformers:/path'."
+    )
+    llm_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible or Ollama endpoint.")
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(20.0, gt=0, le=600)
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -54,6 +54,23 @@ class IndexData:
     version: str = ""
     settings_fingerprint: str = ""
 
+    _idf: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def idf(self, lang: str) -> dict[str, float]:
+        """Term -> IDF for one language's BM25 index (computed once, from the stored term-document matrix)."""
+        if lang not in self._idf:
+            table: dict[str, float] = {}
+            if lang in self.bm25:
+                retriever, rows = self.bm25[lang]
+                df = np.diff(np.asarray(retriever.scores["indptr"]))
+                n = len(rows)
+                for term, tid in retriever.vocab_dict.items():
+                    freq = df[tid] if tid < len(df) else 0  # bm25s's padding token has no column
+                    table[term] = float(np.log(1 + (n - freq + 0.5) / (freq + 0.5)))
+                table["\x00unseen"] = float(np.log(1 + (n + 0.5) / 0.5))
+            self._idf[lang] = table
+        return self._idf[lang]
+
     @property
     def languages(self) -> list[str]:
         return sorted({c.lang for c in self.chunks})

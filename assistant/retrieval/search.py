@@ -131,6 +131,12 @@ class Retriever:
                 out[int(rows[doc])] = float(scores[doc])
         return out
 
+    def term_weights(self, lang: str, terms: list[str]) -> list[float]:
+        """BM25 IDF of each analysed term in `lang`'s index; a term the corpus never uses weighs the most."""
+        table = self.index.idf(lang)
+        unseen = table.get("\x00unseen", 1.0)
+        return [table.get(t, unseen) for t in terms]
+
     def _dense(self, vector: np.ndarray, n: int) -> list[int]:
         _, ids = self.index.dense.search(vector.reshape(1, -1).astype(np.float32), n)
         return [int(i) for i in ids[0] if i >= 0]

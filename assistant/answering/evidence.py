@@ -1,0 +1,65 @@
+"""Evidence strength: how sure retrieval is that the guides hold an answer, on an absolute scale.
+
+Fused scores are relative to the other candidates, so they cannot say "nothing here". Strength combines
+two absolute signals of the best hits: the embedding cosine of the closest chunk, and the share of the
+question's content terms (stemmed, accent-folded) that the top chunks contain. The mix and the threshold
+are measured on the evaluation questions (answerable against not) by `python -m evals.calibrate_abstention`
+and stored in `abstention.json` beside this module, per embedding model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.retrieval.search import SearchHit
+from assistant.text import analyze
+
+CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
+DEFAULT = {"dense_mix": 0.5, "threshold": 0.45}
+TOP_HITS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    dense: float  # best cosine among the top hits
+    coverage: float  # share of question terms found in the top hits
+    strength: float
+
+    def to_dict(self) -> dict:
+        return {"dense": round(self.dense, 4), "coverage": round(self.coverage, 4), "strength": round(self.strength, 4)}
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    try:
+        return json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"models": {}}
+
+
+def calibration(model: str) -> dict:
+    return {**DEFAULT, **_table().get("models", {}).get(model, {})}
+
+
+def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None) -> Evidence:
+    """`weights(lang, terms)` gives each term's importance (IDF); rare terms the hits lack count most."""
+    top = hits[:TOP_HITS]
+    if not top:
+        return Evidence(0.0, 0.0, 0.0)
+    dense = max(h.dense for h in top)
+    coverage = 0.0
+    for lang in {h.chunk.lang for h in top}:
+        terms = sorted(set(analyze(question, lang)))
+        if not terms:
+            continue
+        found = set()
+        for hit in top:
+            if hit.chunk.lang == lang:
+                found |= set(analyze(f"{hit.chunk.title} {hit.chunk.heading} {hit.chunk.text}", lang))
+        weight = weights(lang, terms) if weights else [1.0] * len(terms)
+        covered = sum(w for t, w in zip(terms, weight, strict=True) if t in found)
+        coverage = max(coverage, covered / sum(weight) if sum(weight) else 0.0)
+    return Evidence(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)

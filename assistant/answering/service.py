@@ -1,0 +1,119 @@
+"""The `Answerer`: from a question to an `Answer`, grounded or an honest "I don't know".
+
+1. Check the question (empty: `InputError` with a message in the user's language; over-long: truncated
+   for retrieval, and the user is told).
+2. Pick the answer language: an explicit one wins, then detection, with the user's preference (or the
+   conversation's language) breaking ties on short texts; an unsupported language is answered in the
+   preference with a note listing the languages the assistant speaks.
+3. Expand a follow-up with the previous question for retrieval (assistant/memory.py).
+4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the calibrated threshold,
+   abstain, offer staff, and record a content gap.
+5. Compose: the LLM when one is configured and it succeeds, else the extractive composer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from assistant.answering.evidence import calibration, measure
+from assistant.answering.extractive import ExtractiveComposer
+from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
+from assistant.answering.types import Answer
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.errors import InputError
+from assistant.gaps import GapLog
+from assistant.languages import detect_language
+from assistant.memory import Turn, retrieval_query
+from assistant.phrases import phrase
+from assistant.retrieval.search import MAX_QUERY_CHARS
+from assistant.runtime import Runtime
+
+log = logging.getLogger(__name__)
+RETRIEVE_K = 8
+
+
+class Answerer:
+    def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps: GapLog | None = None) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        self.extractive = ExtractiveComposer(settings.answer_max_chars)
+        if llm is None and settings.llm:
+            llm = LLMComposer(build_chat_model(settings), settings.llm_timeout_s, settings.answer_max_chars)
+        self.llm = llm
+        self.gaps = gaps or GapLog(settings.data_dir / "content_gaps.jsonl")
+
+    def answer(
+        self,
+        question: str,
+        language: str | None = None,
+        preferred: str | None = None,
+        history: list[Turn] | None = None,
+    ) -> Answer:
+        started = time.perf_counter()
+        history = history or []
+        preferred = preferred or (history[-1].language if history else None)
+        question = " ".join((question or "").split())
+        if not question:
+            raise InputError(phrase("empty_question", language or preferred or "en"))
+        if language is not None and language not in SUPPORTED_LANGUAGES:
+            raise InputError(f"unknown language {language!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
+        notes: list[str] = []
+        searched = question
+        if len(question) > MAX_QUERY_CHARS:
+            searched = question[:MAX_QUERY_CHARS]
+        if language is None:
+            detection = detect_language(searched, preferred=preferred)
+            language = detection.language
+            if detection.unsupported:
+                notes.append(phrase("unsupported_language", language))
+        if len(question) > MAX_QUERY_CHARS:
+            notes.append(phrase("question_truncated", language, limit=MAX_QUERY_CHARS))
+        searched = retrieval_query(searched, history)
+        index = self.runtime.index
+        retriever = self.runtime.retriever
+        hits = retriever.search(searched, k=RETRIEVE_K, lang=language).hits
+        mix = calibration(index.model)
+        threshold = self.runtime.settings.abstain_threshold
+        threshold = mix["threshold"] if threshold is None else threshold
+        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights)
+        if not hits or evidence.strength < threshold:
+            self.gaps.record(question, language, evidence.to_dict())
+            return self._done(
+                Answer(
+                    question,
+                    language,
+                    phrase("dont_know", language),
+                    True,
+                    notes=notes,
+                    evidence_strength=evidence.strength,
+                    hits=hits,
+                    composer="none",
+                ),
+                started,
+            )
+        draft = None
+        if self.llm is not None:
+            try:
+                draft = self.llm.compose(searched, language, hits)
+            except CompositionFailed as exc:
+                log.warning("LLM answer not used, falling back to extractive: %s", exc)
+        if draft is None:
+            draft = self.extractive.compose(searched, language, hits)
+        answer = Answer(
+            question,
+            language,
+            draft.text,
+            False,
+            draft.citations,
+            draft.composer,
+            notes,
+            evidence_strength=evidence.strength,
+            hits=hits,
+        )
+        return self._done(answer, started)
+
+    @staticmethod
+    def _done(answer: Answer, started: float) -> Answer:
+        answer.latency_ms = (time.perf_counter() - started) * 1000
+        return answer

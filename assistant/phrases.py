@@ -1,0 +1,34 @@
+"""The phrase catalogue: what the assistant says in its own voice, per language (`phrases.yaml`)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.config import SUPPORTED_LANGUAGES
+
+CATALOGUE = Path(__file__).with_name("phrases.yaml")
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict:
+    data = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
+    for key, entry in data.items():
+        missing = [lang for lang in SUPPORTED_LANGUAGES if lang not in entry]
+        if missing:
+            raise ValueError(f"phrases.yaml: '{key}' has no {', '.join(missing)} entry")
+    return data
+
+
+def phrase(key: str, lang: str, **values: object) -> str:
+    """The phrase `key` in `lang` (English if the language is unknown), with placeholders filled."""
+    entry = _catalogue()[key]
+    text = entry.get(lang, entry["en"])
+    return text.format(**values) if values else text
+
+
+def language_label(code: str, in_lang: str) -> str:
+    """'fr' as a reader of `in_lang` names it: 'francés' for a Spanish reader."""
+    return _catalogue()["language_names"].get(in_lang, {}).get(code, code)
