@@ -206,7 +206,7 @@ def chat(
     with _Errors():
         answerer = _answerer(ctx)
         memory = ConversationMemory(_runtime(ctx).settings.memory_turns)
-        answerer.runtime.index  # load before the first prompt, so errors show at once
+        _ = answerer.runtime.index  # load before the first prompt, so errors show at once
     preferred = lang or "en"
     out.print(f"{phrase('greeting', preferred)} {phrase('chat_help', preferred)}", highlight=False)
     while True:

@@ -20,6 +20,7 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 from assistant.answering.extractive import citation
 from assistant.answering.types import Draft
@@ -44,7 +45,7 @@ class ScriptedChatModel(BaseChatModel):
     """A deterministic chat model that replays `responses` in turn and records every call's messages."""
 
     responses: list[str]
-    calls: list[list[BaseMessage]] = []
+    calls: list[list[BaseMessage]] = Field(default_factory=list)
     delay_s: float = 0.0
     fail_with: str | None = None
 
