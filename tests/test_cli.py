@@ -128,3 +128,49 @@ def test_real_cli_ingests_the_knowledge_base_and_searches(tmp_path):
     data = json.loads(found.stdout)
     assert data["language"] == "es"
     assert data["results"][0]["language"] == "es"
+
+
+def test_ask_json_shape_and_sources(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(tmp_path), "ask", "how do I prepare a loan file to obtain credit", "--json"],
+        env={**HASH, "MENTOR_ABSTAIN_THRESHOLD": "0.3"},
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data)[:6] == ["question", "language", "answer", "abstained", "citations", "latency_ms"]
+    assert data["language"] == "en" and not data["abstained"]
+    assert data["citations"][0]["doc_id"] == "credit"
+
+
+def test_ask_prints_numbered_sources(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(tmp_path), "ask", "comment préparer un dossier de prêt pour un crédit"],
+        env={**HASH, "MENTOR_ABSTAIN_THRESHOLD": "0.3"},
+    )
+    assert result.exit_code == 0
+    assert "Sources:" in result.stdout and "[1] Accès au crédit (fr)" in result.stdout
+
+
+def test_ask_empty_question_is_a_clear_error(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = mentor("ask", "  ", data_dir=tmp_path)
+    assert result.exit_code == 1
+    assert "empty" in result.stderr and "Traceback" not in result.output
+
+
+def test_chat_remembers_the_previous_question(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(tmp_path), "chat"],
+        input="how do I prepare a loan file to obtain credit\nand after that?\n/quit\n",
+        env={**HASH, "MENTOR_ABSTAIN_THRESHOLD": "0.3"},
+    )
+    assert result.exit_code == 0, result.output
+    second = result.stdout.split("\n> ")[2]  # "and after that?" means nothing without the first question
+    assert "credit.en#" in second
+    assert "do not answer" not in second

@@ -90,6 +90,8 @@ def test_follow_up_is_searched_with_the_previous_question(answerer):
     history = [Turn("how do I prepare a loan file to obtain credit", "en", "...")]
     answer = answerer.answer("and savings groups?", history=history)
     assert answer.citations and answer.citations[0].doc_id == "credit"
+    assert answerer.answer("and after that?").abstained  # alone it means nothing...
+    assert not answerer.answer("and after that?", history=history).abstained  # ...in context it does
     assert is_follow_up("¿y cómo empiezo?") and is_follow_up("et au Sénégal ?")
     assert not is_follow_up("comment préparer un dossier de prêt pour la banque")
     assert retrieval_query("and in Senegal?", history).startswith("how do I prepare")
