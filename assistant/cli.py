@@ -82,9 +82,6 @@ def ingest(
     runtime = _runtime(ctx)
     targets = paths or [runtime.settings.kb_dir]
     with _Errors():
-        for path in targets:
-            if not path.exists():
-                _fail(f"path does not exist: {path}", 2)
         ingestor = runtime.ingestor()
         with Progress(
             TextColumn("{task.description:<10}"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,23 +102,21 @@ def _fence_safe(text: str) -> str:
     return _FENCES.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
 
+@lru_cache(maxsize=4)
+def _prompt(name: str) -> str:
+    """A prompt template, read from disk once."""
+    return (PROMPTS / name).read_text(encoding="utf-8")
+
+
 def build_messages(question: str, language: str, hits: list[SearchHit], max_chars: int) -> list[BaseMessage]:
     name = language_label(language, "en")
-    system = (
-        (PROMPTS / "system.md")
-        .read_text(encoding="utf-8")
-        .format(language=language, language_name=name, max_chars=max_chars)
-    )
+    system = _prompt("system.md").format(language=language, language_name=name, max_chars=max_chars)
     evidence = "\n\n".join(
         f'<source n="{n}" title="{_fence_safe(h.chunk.title)}" language="{h.chunk.lang}">\n'
         f"{_fence_safe(h.chunk.text)}\n</source>"
         for n, h in enumerate(hits, start=1)
     )
-    user = (
-        (PROMPTS / "user.md")
-        .read_text(encoding="utf-8")
-        .format(evidence=evidence, question=_fence_safe(question), language_name=name)
-    )
+    user = _prompt("user.md").format(evidence=evidence, question=_fence_safe(question), language_name=name)
     return [SystemMessage(content=system), HumanMessage(content=user)]
 
 
