@@ -24,6 +24,7 @@ class Runtime:
         self.settings = settings
         self._embedder = embedder
         self._index: IndexData | None = None
+        self._retriever: Retriever | None = None
         self._lock = threading.Lock()
 
     @cached_property
@@ -50,7 +51,12 @@ class Runtime:
 
     @property
     def retriever(self) -> Retriever:
-        return Retriever(self.index, self.embedder, self.settings)
+        """One retriever per index version, so its caches (typo corrections, vocabularies) are kept."""
+        index = self.index
+        with self._lock:
+            if self._retriever is None or self._retriever.index is not index:
+                self._retriever = Retriever(index, self.embedder, self.settings)
+            return self._retriever
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.embedder)

@@ -31,7 +31,7 @@ def features(runtime: Runtime, cases: list[dict]) -> list[tuple[float, float, bo
     for case in cases:
         query = retrieval_query(case["question"], [])
         hits = retriever.search(query, k=8, lang=case["language"]).hits
-        evidence = measure(query, hits, 0.5, retriever.term_weights)
+        evidence = measure(query, hits, 0.5, retriever.term_weights, retriever.query_terms)
         out.append((evidence.dense, evidence.coverage, case["answerable"]))
     return out
 

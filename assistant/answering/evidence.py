@@ -44,15 +44,17 @@ def calibration(model: str) -> dict:
     return {**DEFAULT, **_table().get("models", {}).get(model, {})}
 
 
-def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None) -> Evidence:
-    """`weights(lang, terms)` gives each term's importance (IDF); rare terms the hits lack count most."""
+def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None, terms_of=None) -> Evidence:
+    """`weights(lang, terms)` gives each term's importance (IDF); rare terms the hits lack count most.
+    `terms_of(question, lang)` analyses the question (the retriever's, with typo correction)."""
+    terms_of = terms_of or analyze
     top = hits[:TOP_HITS]
     if not top:
         return Evidence(0.0, 0.0, 0.0)
     dense = max(h.dense for h in top)
     coverage = 0.0
     for lang in {h.chunk.lang for h in top}:
-        terms = sorted(set(analyze(question, lang)))
+        terms = sorted(set(terms_of(question, lang)))
         if not terms:
             continue
         found = set()

@@ -76,7 +76,7 @@ class Answerer:
         mix = calibration(index.model)
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
-        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights)
+        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms)
         if not hits or evidence.strength < threshold:
             self.gaps.record(question, language, evidence.to_dict())
             return self._done(
@@ -99,7 +99,7 @@ class Answerer:
             except CompositionFailed as exc:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
         if draft is None:
-            draft = self.extractive.compose(searched, language, hits)
+            draft = self.extractive.compose(searched, language, hits, retriever.query_terms, retriever.term_weights)
         answer = Answer(
             question,
             language,

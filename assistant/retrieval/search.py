@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import faiss
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.embeddings import Embedder, embed_queries
@@ -25,6 +27,14 @@ from assistant.text import analyze
 
 MAX_QUERY_CHARS = 2000
 CANDIDATES = 50
+# Typo tolerance: a query term the index has never seen is replaced by the closest indexed term within
+# this many edits ("borow" -> "borrow", "philipines" -> "philippines"). Short terms are left alone: at
+# four letters one edit reaches too many unrelated words.
+TYPO_MIN_LENGTH = 5
+
+
+def max_edits(term: str) -> int:
+    return 1 if len(term) < 8 else 2
 
 
 @dataclass(slots=True)
@@ -64,6 +74,8 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self._corrections: dict[tuple[str, str], str] = {}
+        self._vocabularies: dict[str, list[str]] = {}
         # One query at a time: FAISS's OpenMP pool costs far more than it saves (15 ms against 0.3 ms
         # for 10,000 vectors on two busy cores), and it fights torch for the same cores.
         faiss.omp_set_num_threads(1)
@@ -121,7 +133,7 @@ class Retriever:
         out: dict[int, float] = {}
         for lang, (retriever, rows) in self.index.bm25.items():
             vocab = retriever.vocab_dict
-            terms = [t for t in analyze(query, lang) if t in vocab]
+            terms = [t for t in self.query_terms(query, lang) if t in vocab]
             if not terms:
                 continue
             # get_scores is a plain vectorised pass; retrieve() would start a thread pool on every call.
@@ -130,6 +142,34 @@ class Retriever:
             for doc in top[scores[top] > 0].tolist():
                 out[int(rows[doc])] = float(scores[doc])
         return out
+
+    def query_terms(self, query: str, lang: str) -> list[str]:
+        """The query's analysed terms in `lang`, each unseen term corrected to its closest indexed term."""
+        terms = analyze(query, lang)
+        if lang not in self.index.bm25:
+            return terms
+        vocab = self.index.bm25[lang][0].vocab_dict
+        return [t if t in vocab else self._correct(t, lang) for t in terms]
+
+    def _correct(self, term: str, lang: str) -> str:
+        if len(term) < TYPO_MIN_LENGTH or term.isdigit():
+            return term
+        key = (lang, term)
+        if key not in self._corrections:
+            choices = self._vocabulary(lang)
+            found = process.extractOne(term, choices, scorer=Levenshtein.distance, score_cutoff=max_edits(term))
+            # Ties go to the more frequent term (the choices are sorted by document frequency).
+            if len(self._corrections) > 50_000:
+                self._corrections.clear()  # bounded: queries are open-ended
+            self._corrections[key] = found[0] if found else term
+        return self._corrections[key]
+
+    def _vocabulary(self, lang: str) -> list[str]:
+        if lang not in self._vocabularies:
+            idf = self.index.idf(lang)
+            words = [t for t in idf if t != "\x00unseen" and len(t) >= TYPO_MIN_LENGTH - 1 and not t.isdigit()]
+            self._vocabularies[lang] = sorted(words, key=lambda t: (idf[t], t))
+        return self._vocabularies[lang]
 
     def term_weights(self, lang: str, terms: list[str]) -> list[float]:
         """BM25 IDF of each analysed term in `lang`'s index; a term the corpus never uses weighs the most."""
