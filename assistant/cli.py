@@ -26,6 +26,8 @@ from assistant.runtime import Runtime
 app = typer.Typer(help="Mentoring assistant for the reciprocal-mentoring programme.", no_args_is_help=True)
 kb_app = typer.Typer(help="Look after the knowledge base index.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+staff_app = typer.Typer(help="Staff API tokens (for the HTTP API and the staff console).", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
@@ -159,10 +161,10 @@ def search(
         out.print(f"   {text[:300]}{'…' if len(text) > 300 else ''}", highlight=False, markup=False)
 
 
-def _answerer(ctx: typer.Context):
-    from assistant.answering.service import Answerer
+def _assistant(ctx: typer.Context):
+    from assistant.core import Assistant
 
-    return Answerer(_runtime(ctx))
+    return Assistant(_runtime(ctx))
 
 
 def _print_answer(answer) -> None:
@@ -184,7 +186,7 @@ def ask(
 ) -> None:
     """Answer a question from the guides, with numbered sources (or say honestly they do not know)."""
     with _Errors():
-        answer = _answerer(ctx).answer(question, language=lang)
+        answer = _assistant(ctx).ask(question, language=lang, channel="cli")
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -197,13 +199,11 @@ def chat(
     lang: Annotated[str | None, typer.Option("--lang", callback=_language_option, help="Preferred language.")] = None,
 ) -> None:
     """A conversation in the terminal; follow-up questions are understood in context."""
-    from assistant.memory import ConversationMemory, Turn
     from assistant.phrases import phrase
 
     with _Errors():
-        answerer = _answerer(ctx)
-        memory = ConversationMemory(_runtime(ctx).settings.memory_turns)
-        _ = answerer.runtime.index  # load before the first prompt, so errors show at once
+        assistant = _assistant(ctx)
+        _ = assistant.runtime.index  # load before the first prompt, so errors show at once
     preferred = lang or "en"
     out.print(f"{phrase('greeting', preferred)} {phrase('chat_help', preferred)}", highlight=False)
     while True:
@@ -215,12 +215,12 @@ def chat(
         if text.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
             break
         try:
-            answer = answerer.answer(text, preferred=preferred, history=memory.history("terminal"))
+            # The terminal user gave no consent: her turns are kept in this process only.
+            answer = assistant.ask(text, channel="terminal", user_id="local", preferred=preferred)
         except AssistantError as exc:
             out.print(str(exc), highlight=False, markup=False)
             continue
         preferred = answer.language
-        memory.add("terminal", Turn(text, answer.language, answer.text))
         _print_answer(answer)
         out.print()
 
@@ -261,18 +261,56 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Start the HTTP server (JSON API)."""
+    """Start the HTTP server: JSON API (docs at /docs) and staff console (/staff)."""
     import uvicorn
 
     from web.app import create_app
 
-    settings = _runtime(ctx).settings
+    runtime = _runtime(ctx)
+    settings = runtime.settings
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, runtime),
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
     )
+
+
+@staff_app.command("create-token")
+def staff_create_token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Who the token is for (unique).")],
+    role: Annotated[str, typer.Option("--role", help="staff, admin or evaluator.")] = "staff",
+) -> None:
+    """Create a token and print it alone on stdout, once: only its hash is kept."""
+    with _Errors():
+        token = _runtime(ctx).storage.create_token(name, role)
+    print(token)
+    err.print(f"token for {name} ({role}) created; it cannot be shown again.", highlight=False)
+
+
+@staff_app.command("revoke")
+def staff_revoke(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The token's name.")],
+) -> None:
+    """Revoke a token; it stops working at once."""
+    with _Errors():
+        revoked = _runtime(ctx).storage.revoke_token(name)
+    if not revoked:
+        err.print(f"no active token named {name!r}", highlight=False)
+        raise typer.Exit(1)
+    err.print(f"token {name!r} revoked", highlight=False)
+
+
+@staff_app.command("list")
+def staff_list(ctx: typer.Context) -> None:
+    """The tokens (names, roles, whether revoked); never the secrets."""
+    with _Errors():
+        tokens = _runtime(ctx).storage.tokens()
+    for token in tokens:
+        state = "revoked" if token["revoked"] else "active"
+        out.print(f"{token['name']:<40} {token['role']:<10} {state:<8} {token['created_at']}", highlight=False)
 
 
 def main() -> None:

@@ -60,6 +60,16 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(20.0, gt=0, le=600)
 
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite at <data_dir>/mentor.db. PostgreSQL: postgresql+psycopg://..."
+    )
+    max_upload_mb: float = Field(20.0, gt=0, le=1024, description="Largest document staff may upload.")
+    max_body_kb: int = Field(64, ge=1, le=10_240, description="Largest JSON request body.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; none by default.")
+    micro_batch: bool = Field(True, description="Embed the queries of concurrent requests in one batch.")
+    micro_batch_max: int = Field(32, ge=1, le=512)
+    micro_batch_wait_ms: float = Field(2.0, ge=0.0, le=100.0, description="How long a batch waits for company.")
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -83,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'mentor.db').resolve()}"
 
     @property
     def cache_dir(self) -> Path:

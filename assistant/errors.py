@@ -7,6 +7,7 @@ apologise. "Not enough evidence" is an ordinary answer, never an exception.
     AssistantError
     ├── ConfigurationError      a setting or model cannot be used
     ├── InputError              a user's input is unusable (empty query, unknown language...)
+    ├── NotFoundError           a named thing (answer, document, job, participant) does not exist
     ├── NotIndexedError         search or ask before any ingest
     ├── IndexCorruptError       the on-disk index cannot be read
     └── DocumentError           one document cannot be read (ingest skips it with this reason)
@@ -28,6 +29,10 @@ class ConfigurationError(AssistantError):
 
 class InputError(AssistantError):
     code = "invalid_input"
+
+
+class NotFoundError(AssistantError):
+    code = "not_found"
 
 
 class NotIndexedError(AssistantError):

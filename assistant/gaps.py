@@ -1,36 +1,51 @@
-"""Content gaps: questions the guides could not answer, kept for staff to review.
+"""Content gaps grouped for staff: the same unanswered question asked in different words (or languages)
+lands in one group, with its count, languages and when it was last asked.
 
-Each record has the question, its language, the time and the evidence scores; no user id. Appended to
-`<data_dir>/content_gaps.jsonl` for now; the storage layer moves them into the database.
+Questions are embedded with the configured model and clustered by average-linkage agglomerative
+clustering on cosine distance (scikit-learn), cut at `distance` so paraphrases join and distinct topics
+stay apart. Groups are ordered most frequent first, then most recent.
 """
 
 from __future__ import annotations
 
-import json
-import threading
-import time
-from pathlib import Path
+from collections import Counter
+
+import numpy as np
+
+from assistant.embeddings import Embedder, embed_queries
+
+GROUP_DISTANCE = 0.45
 
 
-class GapLog:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
+def group_gaps(gaps: list[dict], embedder: Embedder, distance: float = GROUP_DISTANCE) -> list[dict]:
+    """`gaps` as `Store.gaps()` returns them; the groups as the API shows them."""
+    if not gaps:
+        return []
+    if len(gaps) == 1:
+        labels = np.zeros(1, dtype=int)
+    else:
+        from sklearn.cluster import AgglomerativeClustering
 
-    def record(self, question: str, language: str, scores: dict) -> None:
-        entry = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "question": question,
-            "language": language,
-            "scores": scores,
-        }
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-
-    def read(self) -> list[dict]:
-        if not self.path.exists():
-            return []
-        with open(self.path, encoding="utf-8") as handle:
-            return [json.loads(line) for line in handle if line.strip()]
+        vectors = embed_queries(embedder, [g["question"] for g in gaps])
+        labels = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=distance, metric="cosine", linkage="average"
+        ).fit_predict(vectors)
+    groups: dict[int, list[dict]] = {}
+    for gap, label in zip(gaps, labels.tolist(), strict=True):
+        groups.setdefault(label, []).append(gap)
+    out = []
+    for members in groups.values():
+        members.sort(key=lambda g: g["created_at"], reverse=True)
+        wording = Counter(" ".join(g["question"].lower().split()) for g in members)
+        out.append(
+            {
+                "question": members[0]["question"],
+                "count": len(members),
+                "languages": dict(Counter(g["language"] for g in members)),
+                "last_seen": members[0]["created_at"],
+                "examples": [q for q, _ in wording.most_common(5)],
+            }
+        )
+    out.sort(key=lambda g: g["last_seen"], reverse=True)
+    out.sort(key=lambda g: g["count"], reverse=True)  # stable: equal counts stay newest first
+    return out

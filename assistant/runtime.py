@@ -1,7 +1,8 @@
 """The runtime: the loaded embedding model, index and retriever, built once at start-up.
 
 Entry points (the CLI, the web app) build one `Runtime` from `Settings`; everything expensive is loaded
-here and nowhere else. `reload()` swaps in a newer index version after an ingest.
+here and nowhere else: the embedding model, the index, the query micro-batcher and the database. A newer
+index version written by an ingest is picked up on the next use.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 
+from assistant.batching import MicroBatcher
 from assistant.config import Settings
-from assistant.embeddings import Embedder, build_embedder
+from assistant.embeddings import Embedder, build_embedder, embed_queries
 from assistant.errors import ConfigurationError
 from assistant.ingest import Ingestor
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
+from assistant.storage import Database, Store
 
 
 class Runtime:
@@ -55,8 +58,31 @@ class Runtime:
         index = self.index
         with self._lock:
             if self._retriever is None or self._retriever.index is not index:
-                self._retriever = Retriever(index, self.embedder, self.settings)
+                self._retriever = Retriever(index, self.embedder, self.settings, self.query_encoder)
             return self._retriever
+
+    @cached_property
+    def query_encoder(self):
+        """Text -> query vector; micro-batched across threads when `micro_batch` is on."""
+        embedder = self.embedder
+        if not self.settings.micro_batch:
+            return lambda text: embed_queries(embedder, [text])[0]
+        return MicroBatcher(
+            lambda texts: embed_queries(embedder, texts),
+            self.settings.micro_batch_max,
+            self.settings.micro_batch_wait_ms,
+        )
+
+    @cached_property
+    def database(self) -> Database:
+        """The database, migrated to the newest schema on first use."""
+        database = Database(self.settings.database)
+        database.migrate()
+        return database
+
+    @cached_property
+    def storage(self) -> Store:
+        return Store(self.database, self.settings.memory_turns)
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.embedder)

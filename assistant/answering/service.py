@@ -22,7 +22,6 @@ from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_m
 from assistant.answering.types import Answer
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
-from assistant.gaps import GapLog
 from assistant.languages import detect_language
 from assistant.memory import Turn, retrieval_query
 from assistant.phrases import phrase
@@ -34,14 +33,16 @@ RETRIEVE_K = 8
 
 
 class Answerer:
-    def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps: GapLog | None = None) -> None:
+    def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps=None) -> None:
+        """`gaps` records unanswered questions (`record_gap(question, language, scores)`); the runtime's
+        database by default."""
         settings = runtime.settings
         self.runtime = runtime
         self.extractive = ExtractiveComposer(settings.answer_max_chars)
         if llm is None and settings.llm:
             llm = LLMComposer(build_chat_model(settings), settings.llm_timeout_s, settings.answer_max_chars)
         self.llm = llm
-        self.gaps = gaps or GapLog(settings.data_dir / "content_gaps.jsonl")
+        self.gaps = gaps if gaps is not None else runtime.storage
 
     def answer(
         self,
@@ -78,7 +79,7 @@ class Answerer:
         threshold = mix["threshold"] if threshold is None else threshold
         evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms)
         if not hits or evidence.strength < threshold:
-            self.gaps.record(question, language, evidence.to_dict())
+            self.gaps.record_gap(question, language, evidence.to_dict())
             return self._done(
                 Answer(
                     question,

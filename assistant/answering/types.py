@@ -48,9 +48,10 @@ class Answer:
     latency_ms: float = 0.0
     evidence_strength: float = 0.0
     hits: list[SearchHit] = field(default_factory=list)
+    id: str | None = None  # set once the answer is stored; feedback refers to it
 
     def to_dict(self) -> dict:
-        """The `ask --json` shape of the architecture, plus which composer answered."""
+        """The `ask --json` shape of the architecture, plus which composer answered and the answer id."""
         return {
             "question": self.question,
             "language": self.language,
@@ -59,6 +60,7 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "latency_ms": round(self.latency_ms, 1),
             "composer": self.composer,
+            "answer_id": self.id,
         }
 
     @property

@@ -9,6 +9,7 @@ other languages are the fallback when it has no good hit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import faiss
@@ -70,10 +71,18 @@ class SearchResponse:
 class Retriever:
     """Searches one loaded index. Cheap to call; the index and model are loaded once by the caller."""
 
-    def __init__(self, index: IndexData, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        index: IndexData,
+        embedder: Embedder,
+        settings: Settings,
+        encode_query: Callable[[str], np.ndarray] | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        # One query's vector; the runtime passes a micro-batcher here under concurrent load.
+        self.encode_query = encode_query or (lambda text: embed_queries(embedder, [text])[0])
         self._corrections: dict[tuple[str, str], str] = {}
         self._vocabularies: dict[str, list[str]] = {}
         # One query at a time: FAISS's OpenMP pool costs far more than it saves (15 ms against 0.3 ms
@@ -106,7 +115,7 @@ class Retriever:
         n = min(max(CANDIDATES, k * 4), len(self.index.chunks))
         lexical = self._bm25(query, n) if weight < 1.0 else {}
         if weight > 0.0:
-            vector = query_vector if query_vector is not None else embed_queries(self.embedder, [query])[0]
+            vector = query_vector if query_vector is not None else self.encode_query(query)
             candidates = set(lexical) | set(self._dense(vector, n))
             ids = np.fromiter(candidates, dtype=np.int64)
             sims = self.index.vectors[ids] @ vector

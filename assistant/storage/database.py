@@ -1,0 +1,96 @@
+"""The database: one engine per process, sessions, and migrations to the latest schema.
+
+SQLite under the data directory is the default (WAL journal, so readers never wait for the writer, and
+foreign keys on, so deletions cascade); `MENTOR_DATABASE_URL` selects PostgreSQL for several workers.
+`Database.migrate()` brings the schema to the newest Alembic revision; it runs at start-up and is safe
+to run again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'mentor.db').resolve()}"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        try:
+            parsed = make_url(url)
+        except ArgumentError as exc:
+            raise ConfigurationError(f"MENTOR_DATABASE_URL is not a database URL: {exc}") from None
+        self.url = url
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database({make_url(self.url).render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _alembic(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        return config
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest revision."""
+        config = self._alembic()
+        try:
+            with self.engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except OperationalError as exc:
+            raise ConfigurationError(f"cannot reach the database {self!r}: {exc.orig}") from None
+
+    def is_current(self) -> bool:
+        """The schema is at the newest revision (readiness check)."""
+        head = ScriptDirectory.from_config(self._alembic()).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+                return MigrationContext.configure(connection).get_current_revision() == head
+        except OperationalError:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()

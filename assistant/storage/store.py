@@ -1,0 +1,449 @@
+"""The store: what the rest of the assistant asks of the database, as plain data in and out.
+
+Channels and the web app call these methods; no SQLAlchemy object leaves this module. Conversation
+memory is kept here: in the database for a participant who consented, in this process only (and for
+`memory_turns` turns) for anyone else, so nothing about a person is written before consent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import threading
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from assistant.errors import InputError, NotFoundError
+from assistant.memory import Turn
+from assistant.storage.database import Database
+from assistant.storage.models import (
+    AnswerRecord,
+    ContentGap,
+    Conversation,
+    Feedback,
+    InboundMessage,
+    Job,
+    Match,
+    Message,
+    Participant,
+    PathwayProgress,
+    StaffToken,
+    now,
+)
+
+log = logging.getLogger(__name__)
+ROLES = ("staff", "admin", "evaluator")
+TOKEN_PREFIX = "mnt"
+
+
+@dataclass(frozen=True, slots=True)
+class StaffIdentity:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantInfo:
+    id: str
+    channel: str
+    external_id: str
+    name: str | None
+    country: str | None
+    languages: list
+    preferred_language: str | None
+    profile: dict
+    consent: bool
+    consent_at: datetime | None
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def pseudonym(channel: str, external_id: str) -> str:
+    """What logs may show instead of a channel user id."""
+    return hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:10]
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _info(row: Participant) -> ParticipantInfo:
+    return ParticipantInfo(
+        row.id,
+        row.channel,
+        row.external_id,
+        row.name,
+        row.country,
+        list(row.languages or []),
+        row.preferred_language,
+        dict(row.profile or {}),
+        row.consent,
+        utc(row.consent_at),
+    )
+
+
+class Store:
+    def __init__(self, database: Database, memory_turns: int = 6) -> None:
+        self.db = database
+        self.memory_turns = memory_turns
+        self._volatile: dict[tuple[str, str], deque[Turn]] = defaultdict(lambda: deque(maxlen=max(memory_turns, 1)))
+        self._volatile_lock = threading.Lock()
+
+    # -- participants -------------------------------------------------------------------------------
+
+    def participant(self, channel: str, external_id: str) -> ParticipantInfo | None:
+        with self.db.session() as s:
+            row = s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id))
+            return _info(row) if row else None
+
+    def participant_by_id(self, participant_id: str) -> ParticipantInfo | None:
+        with self.db.session() as s:
+            row = s.get(Participant, participant_id)
+            return _info(row) if row else None
+
+    def give_consent(self, channel: str, external_id: str, language: str | None = None) -> ParticipantInfo:
+        """Record consent, creating the participant: the first row about a person is written here."""
+        with self.db.session() as s:
+            row = s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id))
+            if row is None:
+                row = Participant(channel=channel, external_id=external_id, languages=[], profile={})
+                s.add(row)
+            row.consent = True
+            row.consent_at = now()
+            if language:
+                row.preferred_language = language
+            s.flush()
+            info = _info(row)
+        with self._volatile_lock:
+            self._volatile.pop((channel, external_id), None)
+        log.info("consent recorded for participant %s", info.id)
+        return info
+
+    def update_participant(self, participant_id: str, **fields) -> ParticipantInfo:
+        allowed = {"name", "country", "languages", "preferred_language", "profile"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise InputError(f"unknown participant fields: {', '.join(sorted(unknown))}")
+        with self.db.session() as s:
+            row = s.get(Participant, participant_id)
+            if row is None:
+                raise NotFoundError(f"no participant {participant_id!r}")
+            for key, value in fields.items():
+                setattr(row, key, value)
+            s.flush()
+            return _info(row)
+
+    def forget(self, channel: str, external_id: str) -> bool:
+        """Delete every personal row about this person (profile, messages, answers, feedback, progress,
+        matches). True when there was something to delete."""
+        with self._volatile_lock:
+            had_volatile = self._volatile.pop((channel, external_id), None) is not None
+        with self.db.session() as s:
+            row = s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id))
+            if row is None:
+                return had_volatile
+            pid = row.id
+            # Explicit deletes as well as the cascades, so a database without cascading foreign keys
+            # (a SQLite file opened elsewhere) still loses everything.
+            conversations = select(Conversation.id).where(Conversation.participant_id == pid)
+            s.execute(delete(Message).where(Message.conversation_id.in_(conversations)))
+            s.execute(delete(Conversation).where(Conversation.participant_id == pid))
+            s.execute(delete(Feedback).where(Feedback.participant_id == pid))
+            answers = select(AnswerRecord.id).where(AnswerRecord.participant_id == pid)
+            s.execute(delete(Feedback).where(Feedback.answer_id.in_(answers)))
+            s.execute(delete(AnswerRecord).where(AnswerRecord.participant_id == pid))
+            s.execute(delete(PathwayProgress).where(PathwayProgress.participant_id == pid))
+            s.execute(delete(Match).where((Match.participant_a == pid) | (Match.participant_b == pid)))
+            s.execute(delete(Participant).where(Participant.id == pid))
+        log.info("participant %s forgotten", pid)
+        return True
+
+    # -- conversation memory --------------------------------------------------------------------------
+
+    def _conversation(self, s, participant: Participant) -> Conversation:
+        conversation = s.scalar(
+            select(Conversation)
+            .where(Conversation.participant_id == participant.id)
+            .order_by(Conversation.created_at.desc())
+            .limit(1)
+        )
+        if conversation is None:
+            conversation = Conversation(participant_id=participant.id, channel=participant.channel, state={})
+            s.add(conversation)
+            s.flush()
+        return conversation
+
+    def history(self, channel: str, external_id: str) -> list[Turn]:
+        """The last turns with this user, oldest first."""
+        if not self.memory_turns:
+            return []
+        with self.db.session() as s:
+            person = s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id, consent=True))
+            if person is not None:
+                conversation = self._conversation(s, person)
+                rows = s.scalars(
+                    select(Message)
+                    .where(Message.conversation_id == conversation.id, Message.role.in_(("user", "assistant")))
+                    .order_by(Message.id.desc())
+                    .limit(self.memory_turns * 2)
+                ).all()
+                turns, pending = [], None
+                for row in reversed(rows):
+                    if row.role == "user":
+                        pending = row
+                    elif pending is not None:
+                        turns.append(Turn(pending.text, pending.language or row.language or "en", row.text))
+                        pending = None
+                return turns[-self.memory_turns :]
+        with self._volatile_lock:
+            return list(self._volatile.get((channel, external_id), ()))
+
+    def add_turn(self, channel: str, external_id: str, turn: Turn, answer_id: str | None = None) -> None:
+        """Keep a question and its answer: in the database with consent, in this process without."""
+        if not self.memory_turns:
+            return
+        with self.db.session() as s:
+            person = s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id, consent=True))
+            if person is not None:
+                conversation = self._conversation(s, person)
+                s.add(Message(conversation_id=conversation.id, role="user", text=turn.question, language=turn.language))
+                s.add(
+                    Message(
+                        conversation_id=conversation.id,
+                        role="assistant",
+                        text=turn.answer,
+                        language=turn.language,
+                        answer_id=answer_id,
+                    )
+                )
+                return
+        with self._volatile_lock:
+            self._volatile[(channel, external_id)].append(turn)
+
+    # -- answers, feedback, gaps ------------------------------------------------------------------------
+
+    def record_answer(self, answer, channel: str = "api", participant_id: str | None = None) -> str:
+        """Keep an `Answer` for feedback and statistics; returns its id."""
+        citations = [c.to_dict() for c in answer.citations]
+        with self.db.session() as s:
+            row = AnswerRecord(
+                participant_id=participant_id,
+                channel=channel,
+                question=answer.question,
+                language=answer.language,
+                answer=answer.text,
+                abstained=answer.abstained,
+                composer=answer.composer,
+                citations=citations,
+                topic=citations[0]["doc_id"] if citations else None,
+                evidence_strength=float(answer.evidence_strength or 0.0),
+                latency_ms=float(answer.latency_ms or 0.0),
+            )
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def add_feedback(self, answer_id: str, vote: int, comment: str | None = None) -> int:
+        if vote not in (1, -1):
+            raise InputError("vote must be 'up' or 'down'")
+        with self.db.session() as s:
+            answer = s.get(AnswerRecord, answer_id)
+            if answer is None:
+                raise NotFoundError(f"no answer with id {answer_id!r}")
+            row = Feedback(answer_id=answer_id, participant_id=answer.participant_id, vote=vote, comment=comment)
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def negative_feedback(self, limit: int = 200) -> list[dict]:
+        """Thumbs-down, newest first, with the question and the answer that was shown."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Feedback, AnswerRecord)
+                .join(AnswerRecord, Feedback.answer_id == AnswerRecord.id)
+                .where(Feedback.vote < 0)
+                .order_by(Feedback.created_at.desc(), Feedback.id.desc())
+                .limit(limit)
+            ).all()
+            return [
+                {
+                    "id": fb.id,
+                    "answer_id": ans.id,
+                    "question": ans.question,
+                    "answer": ans.answer,
+                    "language": ans.language,
+                    "channel": ans.channel,
+                    "citations": ans.citations,
+                    "comment": fb.comment,
+                    "created_at": utc(fb.created_at).isoformat(),
+                }
+                for fb, ans in rows
+            ]
+
+    def record_gap(self, question: str, language: str, scores: dict) -> None:
+        with self.db.session() as s:
+            s.add(ContentGap(question=question, language=language, scores=scores))
+
+    def gaps(self, limit: int = 2000) -> list[dict]:
+        with self.db.session() as s:
+            rows = s.scalars(select(ContentGap).order_by(ContentGap.created_at.desc()).limit(limit)).all()
+            return [
+                {
+                    "id": r.id,
+                    "question": r.question,
+                    "language": r.language,
+                    "scores": r.scores,
+                    "created_at": utc(r.created_at).isoformat(),
+                }
+                for r in rows
+            ]
+
+    def stats(self, days: int = 30) -> dict:
+        """Questions per day, language and channel; abstention rate; the most cited guides."""
+        since = now() - timedelta(days=days)
+        with self.db.session() as s:
+            rows = s.execute(
+                select(
+                    AnswerRecord.created_at,
+                    AnswerRecord.language,
+                    AnswerRecord.channel,
+                    AnswerRecord.abstained,
+                    AnswerRecord.topic,
+                ).where(AnswerRecord.created_at >= since)
+            ).all()
+            votes = dict(s.execute(select(Feedback.vote, func.count()).group_by(Feedback.vote)).all())
+        per_day: Counter = Counter()
+        topics: Counter = Counter()
+        for created, language, channel, _abstained, topic in rows:
+            per_day[(utc(created).date().isoformat(), language, channel)] += 1
+            if topic:
+                topics[topic] += 1
+        total = len(rows)
+        abstained = sum(1 for r in rows if r[3])
+        return {
+            "days": days,
+            "questions": total,
+            "abstention_rate": round(abstained / total, 4) if total else 0.0,
+            "per_day": [
+                {"date": d, "language": lang, "channel": ch, "count": n} for (d, lang, ch), n in sorted(per_day.items())
+            ],
+            "by_language": dict(Counter(r[1] for r in rows)),
+            "by_channel": dict(Counter(r[2] for r in rows)),
+            "top_topics": [{"doc_id": t, "count": n} for t, n in topics.most_common(10)],
+            "feedback": {"up": votes.get(1, 0), "down": votes.get(-1, 0)},
+        }
+
+    # -- inbound deduplication ----------------------------------------------------------------------------
+
+    def claim_inbound(self, channel: str, message_id: str) -> bool:
+        """True the first time this message id is seen on this channel (by any worker), False after."""
+        try:
+            with self.db.session() as s:
+                s.add(InboundMessage(channel=channel, message_id=str(message_id)))
+        except IntegrityError:
+            return False
+        return True
+
+    def prune_inbound(self, older_than: timedelta = timedelta(days=7)) -> int:
+        with self.db.session() as s:
+            return s.execute(delete(InboundMessage).where(InboundMessage.received_at < now() - older_than)).rowcount
+
+    # -- staff tokens ----------------------------------------------------------------------------------------
+
+    def create_token(self, name: str, role: str) -> str:
+        """A new token for `name`; only its hash is stored, so this is the one time it can be shown."""
+        name = name.strip()
+        if not name:
+            raise InputError("the token needs a name")
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+        token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+        try:
+            with self.db.session() as s:
+                s.add(StaffToken(id=token_id, name=name, role=role, secret_hash=_hash_secret(secret)))
+        except IntegrityError:
+            raise InputError(f"a token named {name!r} already exists: revoke it first") from None
+        log.info("staff token created for %s (%s)", name, role)
+        return f"{TOKEN_PREFIX}_{token_id}_{secret}"
+
+    def revoke_token(self, name: str) -> bool:
+        with self.db.session() as s:
+            row = s.scalar(select(StaffToken).filter_by(name=name, revoked_at=None))
+            if row is None:
+                return False
+            # The name is freed for a new token; the revoked row is kept under a unique tombstone name.
+            row.revoked_at = now()
+            row.name = f"{name}#revoked-{row.id}"
+        log.info("staff token revoked for %s", name)
+        return True
+
+    def verify_token(self, token: str | None) -> StaffIdentity | None:
+        """The staff member a token belongs to, or None. The secret is compared in constant time."""
+        parts = (token or "").split("_", 2)
+        token_id = parts[1] if len(parts) == 3 and parts[0] == TOKEN_PREFIX else ""
+        secret = parts[2] if len(parts) == 3 else ""
+        with self.db.session() as s:
+            row = s.get(StaffToken, token_id) if token_id else None
+            expected = row.secret_hash if row is not None else _hash_secret("\x00no token")
+            matches = hmac.compare_digest(_hash_secret(secret), expected)
+            if row is None or not matches or row.revoked_at is not None:
+                return None
+            return StaffIdentity(row.name, row.role)
+
+    def tokens(self) -> list[dict]:
+        with self.db.session() as s:
+            rows = s.scalars(select(StaffToken).order_by(StaffToken.created_at)).all()
+            return [
+                {
+                    "name": r.name,
+                    "role": r.role,
+                    "created_at": utc(r.created_at).isoformat(),
+                    "revoked": r.revoked_at is not None,
+                }
+                for r in rows
+            ]
+
+    # -- jobs -------------------------------------------------------------------------------------------------
+
+    def create_job(self, kind: str, detail: dict, created_by: str | None = None) -> str:
+        with self.db.session() as s:
+            job = Job(kind=kind, detail=detail, created_by=created_by)
+            s.add(job)
+            s.flush()
+            return job.id
+
+    def update_job(self, job_id: str, **fields) -> None:
+        if fields.get("status") in ("done", "failed"):
+            fields.setdefault("finished_at", now())
+        with self.db.session() as s:
+            s.execute(update(Job).where(Job.id == job_id).values(**fields))
+
+    def job(self, job_id: str) -> dict | None:
+        with self.db.session() as s:
+            job = s.get(Job, job_id)
+            if job is None:
+                return None
+            return {
+                "id": job.id,
+                "kind": job.kind,
+                "status": job.status,
+                "stage": job.stage,
+                "done": job.done,
+                "total": job.total,
+                "progress": round(job.done / job.total, 4) if job.total else (1.0 if job.status == "done" else 0.0),
+                "detail": job.detail,
+                "error": job.error,
+                "created_at": utc(job.created_at).isoformat(),
+                "finished_at": utc(job.finished_at).isoformat() if job.finished_at else None,
+            }

@@ -1,0 +1,60 @@
+"""Staff authentication: a bearer token (API) or the console's HttpOnly cookie, checked on every request.
+
+Tokens are verified against their stored hash in constant time (`Store.verify_token`), and nothing is
+cached, so a revoked token stops working on the next request. No token or a wrong one is 401; a token
+whose role may not use the route is 403.
+"""
+
+from __future__ import annotations
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from assistant.storage import StaffIdentity
+
+COOKIE = "mentor_staff"
+READERS = ("staff", "admin", "evaluator")  # may read documents, gaps, feedback, stats, jobs
+EDITORS = ("staff", "admin")  # may also upload and remove documents
+
+
+class ApiError(Exception):
+    """An HTTP error with a stable code, answered as `{code, message}`."""
+
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def token_from(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE) or None
+
+
+async def identify(request: Request) -> StaffIdentity | None:
+    token = token_from(request)
+    if not token:
+        return None
+    return await run_in_threadpool(request.app.state.runtime.storage.verify_token, token)
+
+
+def require(*roles: str):
+    """A dependency that lets through a staff member with one of `roles`."""
+
+    async def check(request: Request) -> StaffIdentity:
+        token = token_from(request)
+        if not token:
+            raise ApiError(
+                401, "unauthorized", "a staff token is required (Authorization: Bearer <token>)",
+                {"WWW-Authenticate": "Bearer"},
+            )
+        identity = await identify(request)
+        if identity is None:
+            raise ApiError(401, "invalid_token", "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
+        if identity.role not in roles:
+            raise ApiError(403, "forbidden", f"the role '{identity.role}' may not use this route")
+        return identity
+
+    return Depends(check)
