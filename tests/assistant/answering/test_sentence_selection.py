@@ -1,0 +1,215 @@
+"""The extractive composer's sentences: splitting Markdown into sentences and choosing which to quote."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering import extractive
+from assistant.answering.extractive import LIST_CHARS, ExtractiveComposer, split_sentences
+from assistant.knowledge.chunking import Chunk
+from assistant.retrieval.search import SearchHit
+
+
+def hit(doc_id: str, text: str, score: float = 1.0, rank: int = 1, lang: str = "en") -> SearchHit:
+    chunk = Chunk(
+        chunk_id=f"{doc_id}.{lang}#section-1",
+        doc_id=doc_id,
+        lang=lang,
+        title=doc_id.title(),
+        heading="Section",
+        text=text,
+        source=f"{lang}/{doc_id}.md",
+    )
+    return SearchHit(rank=rank, chunk=chunk, score=score, bm25=score, dense=score)
+
+
+def sentences_of(text: str) -> list[str]:
+    """The answer cut after each [n] marker: one quoted sentence per item, marker included."""
+    return [part.strip() for part in text.replace("]", "]\x00").split("\x00") if part.strip()]
+
+
+# split_sentences
+
+
+def test_markdown_headings_are_skipped():
+    text = "# Access to credit\n## Savings groups\nMembers save every week. They lend to each other.\n### Next"
+    assert split_sentences(text) == ["Members save every week.", "They lend to each other."]
+
+
+def test_heading_closes_an_open_list():
+    text = "Bring these:\n- ID card\n## Another section\n- Loose bullet"
+    assert split_sentences(text) == ["Bring these: ID card", "Loose bullet"]
+
+
+def test_short_list_is_joined_into_one_sentence():
+    text = "Three steps:\n- Save every week.\n- Borrow from the group;\n1. Repay on time\n\nThen start again."
+    assert split_sentences(text) == [
+        "Three steps: Save every week; Borrow from the group; Repay on time",
+        "Then start again.",
+    ]
+
+
+def test_blank_line_between_lead_in_and_bullets_keeps_the_list():
+    text = "Documents to bring:\n\n- ID card\n- Bank statement\n\nAfter the list comes prose."
+    assert split_sentences(text) == ["Documents to bring: ID card; Bank statement", "After the list comes prose."]
+
+
+def test_long_list_becomes_one_sentence_per_item_after_the_lead_in():
+    items = [
+        "150 local partner organisations trained in financial management and governance",
+        "3,000 women entrepreneurs mentored by peers in their own language",
+        "40 savings groups linked to a formal bank or a microfinance institution",
+    ]
+    text = "Four targets:\n" + "\n".join(f"- {item}" for item in items) + "\nThe programme ends in 2028."
+    assert len("Four targets: " + "; ".join(items)) > LIST_CHARS
+    assert split_sentences(text) == [f"Four targets: {item}" for item in items] + ["The programme ends in 2028."]
+
+
+def test_list_exactly_at_the_limit_stays_joined_and_one_more_character_splits_it():
+    lead, first = "Items:", "a" * 50
+    # "Items: " + first + "; " + second == LIST_CHARS characters
+    second = "b" * (LIST_CHARS - len(lead) - 1 - len(first) - 2)
+    joined = f"{lead} {first}; {second}"
+    assert len(joined) == LIST_CHARS
+    assert split_sentences(f"{lead}\n- {first}\n- {second}") == [joined]
+    assert split_sentences(f"{lead}\n- {first}\n- {second}b") == [f"{lead} {first}", f"{lead} {second}b"]
+
+
+def test_lead_in_without_bullets_stays_a_sentence():
+    assert split_sentences("Contact us:\nCall the office. Ask for Awa.") == [
+        "Contact us:",
+        "Call the office.",
+        "Ask for Awa.",
+    ]
+
+
+# ExtractiveComposer.compose
+
+
+FIGURE_TEXT = (
+    "Members of a savings group can get a loan after some months of saving. "
+    "Members of a savings group can get a loan after 6 months of saving."
+)
+
+
+def test_quantity_question_picks_the_sentence_with_a_figure():
+    draft = ExtractiveComposer().compose(
+        "How many months before members of a savings group can get a loan?", "en", [hit("groups", FIGURE_TEXT)]
+    )
+    assert sentences_of(draft.text) == ["Members of a savings group can get a loan after 6 months of saving. [1]"]
+
+
+def test_without_a_quantity_question_the_earlier_sentence_wins():
+    # Control for the test above: the same evidence, a yes/no question, and no bonus for the figure.
+    draft = ExtractiveComposer().compose(
+        "Can members of a savings group get a loan after saving?", "en", [hit("groups", FIGURE_TEXT)]
+    )
+    assert sentences_of(draft.text) == ["Members of a savings group can get a loan after some months of saving. [1]"]
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "text", "expected"),
+    [
+        (
+            "combien de mois faut-il épargner avant un prêt du groupe ?",
+            "fr",
+            "Le groupe accorde un prêt après quelques mois d'épargne. "
+            "Le groupe accorde un prêt après 6 mois d'épargne.",
+            "Le groupe accorde un prêt après 6 mois d'épargne.",
+        ),
+        (
+            "¿cuántos meses de ahorro antes de un préstamo del grupo?",
+            "es",
+            "El grupo da un préstamo tras varios meses de ahorro. El grupo da un préstamo tras 6 meses de ahorro.",
+            "El grupo da un préstamo tras 6 meses de ahorro.",
+        ),
+        (
+            "When is the group meeting held?",
+            "en",
+            "The group meeting is held regularly. The group meeting is held every Monday at 9.",
+            "The group meeting is held every Monday at 9.",
+        ),
+    ],
+)
+def test_quantity_questions_in_each_language(question, language, text, expected):
+    # Room for one sentence only: the first one chosen is the whole answer.
+    composer = ExtractiveComposer(max_chars=len(expected) + 10)
+    draft = composer.compose(question, language, [hit("groups", text, lang=language)])
+    assert draft.text == f"{expected} [1]"
+
+
+UNHELPFUL_TEXT = (
+    "This guide explains how to get a loan from a savings group. "
+    "Do you want to get a loan from a savings group? "
+    "Members of a savings group get a loan once they have saved for three months."
+)
+ANSWER = "Members of a savings group get a loan once they have saved for three months."
+
+
+def test_guide_description_and_question_sentences_are_not_chosen_first():
+    # Room for one sentence only: the first one chosen is the whole answer.
+    composer = ExtractiveComposer(max_chars=len(ANSWER) + 10)
+    draft = composer.compose("how do I get a loan from a savings group", "en", [hit("groups", UNHELPFUL_TEXT)])
+    assert draft.text == f"{ANSWER} [1]"
+
+
+def test_a_question_sentence_is_not_chosen_before_the_answer():
+    text = f"Do you want to get a loan from a savings group? {ANSWER}"
+    composer = ExtractiveComposer(max_chars=len(ANSWER) + 10)
+    draft = composer.compose("how do I get a loan from a savings group", "en", [hit("groups", text)])
+    assert draft.text == f"{ANSWER} [1]"
+
+
+def test_without_the_penalty_the_guide_description_would_be_chosen(monkeypatch):
+    # Control: the description covers the question as well as the answer and comes first in the text.
+    monkeypatch.setattr(extractive, "UNHELPFUL_PENALTY", 0.0)
+    composer = ExtractiveComposer(max_chars=len(ANSWER) + 10)
+    draft = composer.compose("how do I get a loan from a savings group", "en", [hit("groups", UNHELPFUL_TEXT)])
+    assert draft.text.startswith("This guide explains")
+
+
+@pytest.mark.parametrize(
+    ("language", "meta", "answer"),
+    [
+        (
+            "fr",
+            "Ce guide explique comment obtenir un prêt du groupe d'épargne.",
+            "Les membres du groupe d'épargne obtiennent un prêt après trois mois.",
+        ),
+        (
+            "es",
+            "Esta guía explica cómo obtener un préstamo del grupo de ahorro.",
+            "Los miembros del grupo de ahorro obtienen un préstamo después de tres meses.",
+        ),
+    ],
+)
+def test_guide_descriptions_are_penalised_in_french_and_spanish(language, meta, answer):
+    question = {"fr": "obtenir un prêt du groupe d'épargne", "es": "obtener un préstamo del grupo de ahorro"}[language]
+    composer = ExtractiveComposer(max_chars=len(answer) + 10)
+    draft = composer.compose(question, language, [hit("groups", f"{meta} {answer}", lang=language)])
+    assert draft.text == f"{answer} [1]"
+
+
+GUIDE_A = (
+    "A savings group lends to members at low interest rates. "
+    "A savings group lends small amounts without collateral papers."
+)
+GUIDE_B = "A savings group lends each month to its members."
+
+
+def two_guides() -> list[SearchHit]:
+    return [hit("groups", GUIDE_A, score=1.0, rank=1), hit("microfinance", GUIDE_B, score=1.0, rank=2)]
+
+
+def test_two_guides_that_answer_are_both_cited():
+    draft = ExtractiveComposer(max_chars=160).compose("does a savings group lend money", "en", two_guides())
+    assert [c.doc_id for c in draft.citations] == ["groups", "microfinance"]
+    assert "[1]" in draft.text and "[2]" in draft.text
+    assert GUIDE_B in draft.text
+
+
+def test_without_diversity_the_first_guide_takes_all_the_room(monkeypatch):
+    # Control for the test above: the first guide's second sentence outscores the second guide's first.
+    monkeypatch.setattr(extractive, "DIVERSITY", 0.0)
+    draft = ExtractiveComposer(max_chars=160).compose("does a savings group lend money", "en", two_guides())
+    assert [c.doc_id for c in draft.citations] == ["groups"]
