@@ -29,6 +29,7 @@ class ConfigurationError(AssistantError):
 
 class InputError(AssistantError):
     code = "invalid_input"
+    exit_code = 2  # a usage error, like a bad option
 
 
 class NotFoundError(AssistantError):

@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embeddings import CachedEmbedder, Embedder, embed_passages
-from assistant.errors import DocumentError, IndexCorruptError, InputError
+from assistant.errors import DocumentError, IndexCorruptError, InputError, NotFoundError
 from assistant.knowledge.chunking import Chunk, Chunker
 from assistant.knowledge.documents import SUPPORTED_EXTENSIONS, Document, file_hash, load_document
 from assistant.retrieval.index import FORMAT_VERSION, IndexData, IndexStore
@@ -214,7 +214,7 @@ class Ingestor:
             old_docs, old_chunks, old_vectors = self._previous(fingerprint)
             keys = [k for k, e in old_docs.items() if k == doc_id or e["doc_id"] == doc_id]
             if not keys:
-                raise InputError(f"no document with id {doc_id!r} in the index (see `mentor kb list`)")
+                raise NotFoundError(f"no document with id {doc_id!r} in the index (see `mentor kb list`)")
             docs = {k: v for k, v in old_docs.items() if k not in keys}
             report = IngestReport()
             chunks, vectors = self._assemble(docs, {}, old_docs, old_chunks, old_vectors, report, None)

@@ -158,7 +158,7 @@ def test_ask_prints_numbered_sources(tmp_path, small_corpus):
 def test_ask_empty_question_is_a_clear_error(tmp_path, small_corpus):
     mentor("ingest", str(small_corpus), data_dir=tmp_path)
     result = mentor("ask", "  ", data_dir=tmp_path)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "empty" in result.stderr and "Traceback" not in result.output
 
 

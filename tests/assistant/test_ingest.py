@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.embeddings import HashEmbedder
-from assistant.errors import IndexCorruptError, InputError, NotIndexedError
+from assistant.errors import IndexCorruptError, NotFoundError, NotIndexedError
 from assistant.ingest import Ingestor, PathNotFoundError
 from assistant.retrieval import index as index_module
 from assistant.retrieval.index import IndexStore
@@ -131,7 +131,7 @@ def test_remove_document_by_id(settings, small_corpus, embedder):
     assert ingestor.remove("meetings.fr") == ["meetings.fr"]
     data = IndexStore(settings.index_dir).load()
     assert sorted(data.documents) == ["ferias.es", "meetings.en"]
-    with pytest.raises(InputError, match="no document"):
+    with pytest.raises(NotFoundError, match="no document"):
         ingestor.remove("credit")
 
 
