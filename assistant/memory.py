@@ -1,6 +1,7 @@
 """Conversation memory: the last turns per user, and the rule that expands a follow-up for retrieval.
 
-Kept in process memory for now (the terminal chat); the storage layer will keep it in the database.
+The turns themselves are kept by `assistant.storage.Store` (in the database for a participant who
+consented, in process memory otherwise).
 A short or anaphoric follow-up ("and in Senegal?", "¿y cómo empiezo?") is searched together with the
 previous question, so it is understood in context.
 """
@@ -8,8 +9,6 @@ previous question, so it is understood in context.
 from __future__ import annotations
 
 import re
-import threading
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 _CONNECTIVE = re.compile(
@@ -43,24 +42,3 @@ def retrieval_query(text: str, history: list[Turn]) -> str:
         return f"{history[-1].question} {text}"
     return text
 
-
-class ConversationMemory:
-    """The last `max_turns` turns of each user, thread-safe, in memory."""
-
-    def __init__(self, max_turns: int = 6) -> None:
-        self.max_turns = max_turns
-        self._turns: dict[str, deque[Turn]] = defaultdict(lambda: deque(maxlen=max(max_turns, 1)))
-        self._lock = threading.Lock()
-
-    def history(self, user_id: str) -> list[Turn]:
-        with self._lock:
-            return list(self._turns.get(user_id, ()))
-
-    def add(self, user_id: str, turn: Turn) -> None:
-        if self.max_turns:
-            with self._lock:
-                self._turns[user_id].append(turn)
-
-    def forget(self, user_id: str) -> None:
-        with self._lock:
-            self._turns.pop(user_id, None)

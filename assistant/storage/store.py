@@ -12,7 +12,7 @@ import hmac
 import logging
 import secrets
 import threading
-from collections import Counter, defaultdict, deque
+from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -40,6 +40,7 @@ from assistant.storage.models import (
 log = logging.getLogger(__name__)
 ROLES = ("staff", "admin", "evaluator")
 TOKEN_PREFIX = "mnt"
+VOLATILE_USERS = 10_000  # people without consent whose last turns this process remembers (least recent go)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,7 @@ class Store:
     def __init__(self, database: Database, memory_turns: int = 6) -> None:
         self.db = database
         self.memory_turns = memory_turns
-        self._volatile: dict[tuple[str, str], deque[Turn]] = defaultdict(lambda: deque(maxlen=max(memory_turns, 1)))
+        self._volatile: OrderedDict[tuple[str, str], deque[Turn]] = OrderedDict()
         self._volatile_lock = threading.Lock()
 
     # -- participants -------------------------------------------------------------------------------
@@ -228,8 +229,13 @@ class Store:
                     )
                 )
                 return
+        key = (channel, external_id)
         with self._volatile_lock:
-            self._volatile[(channel, external_id)].append(turn)
+            turns = self._volatile.pop(key, None) or deque(maxlen=self.memory_turns)
+            turns.append(turn)
+            self._volatile[key] = turns  # most recent last
+            while len(self._volatile) > VOLATILE_USERS:
+                self._volatile.popitem(last=False)
 
     # -- answers, feedback, gaps ------------------------------------------------------------------------
 

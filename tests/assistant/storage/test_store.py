@@ -287,3 +287,16 @@ def test_job_progress(store):
     done = store.job(job_id)
     assert done["status"] == "done" and done["progress"] == 1.0 and done["finished_at"] is not None
     assert store.job("missing") is None
+
+
+def test_in_process_memory_is_bounded_to_the_most_recent_people(store, monkeypatch):
+    from assistant.storage import store as store_module
+
+    monkeypatch.setattr(store_module, "VOLATILE_USERS", 2)
+    for user in ("a", "b", "c"):
+        store.add_turn("web", user, Turn(f"q-{user}", "en", "..."))
+    store.add_turn("web", "b", Turn("q-b2", "en", "..."))  # b is now the most recent
+    store.add_turn("web", "d", Turn("q-d", "en", "..."))
+    assert store.history("web", "a") == [] and store.history("web", "c") == []
+    assert [t.question for t in store.history("web", "b")] == ["q-b", "q-b2"]
+    assert [t.question for t in store.history("web", "d")] == ["q-d"]
