@@ -7,10 +7,12 @@ Tests build `Settings(data_dir=tmp_path, ...)` directly.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "es", "en")
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
@@ -65,7 +67,9 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(20.0, gt=0, le=1024, description="Largest document staff may upload.")
     max_body_kb: int = Field(64, ge=1, le=10_240, description="Largest JSON request body.")
-    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; none by default.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS, comma-separated; none by default."
+    )
     micro_batch: bool = Field(True, description="Embed the queries of concurrent requests in one batch.")
     micro_batch_max: int = Field(32, ge=1, le=512)
     micro_batch_wait_ms: float = Field(2.0, ge=0.0, le=100.0, description="How long a batch waits for company.")
@@ -81,6 +85,19 @@ class Settings(BaseSettings):
         if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError(f"log_level must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
         return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value):
+        """`https://a.org,https://b.org` or a JSON list; each an origin (scheme://host[:port]), no path."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip().startswith("[") else value.split(",")
+        origins = [str(v).strip().rstrip("/") for v in value if str(v).strip()]
+        for origin in origins:
+            scheme, _, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not rest or "/" in rest:
+                raise ValueError(f"{origin!r} is not an origin like https://staff.example.org")
+        return origins
 
     @field_validator("chunk_overlap_tokens")
     @classmethod
