@@ -7,6 +7,7 @@ raises `UploadRejected` with the reason (and the HTTP status the web app answers
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -30,7 +31,12 @@ def safe_name(filename: str) -> str:
     """A plain file name for the uploads folder: no folders, no odd characters, extension kept."""
     name = Path((filename or "").replace("\\", "/")).name
     suffix = Path(name).suffix.lower()
-    return f"{slugify(Path(name).stem)}{suffix}"
+    stem = slugify(Path(name).stem, max_length=80)
+    if stem == "section" and Path(name).stem.lower() != "section":
+        # Nothing readable survives ('日本語.md'): name it after the original, so two such files do not
+        # overwrite each other.
+        stem = f"upload-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+    return f"{stem}{suffix}"
 
 
 def check_upload(filename: str, data: bytes, max_bytes: int) -> str:
@@ -38,7 +44,7 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> str:
     name = safe_name(filename)
     suffix = Path(name).suffix
     if len(data) > max_bytes:
-        raise UploadRejected(f"{filename}: larger than the {max_bytes // (1024 * 1024)} MB limit", 413)
+        raise UploadRejected(f"{filename}: larger than the {megabytes(max_bytes)} MB limit", 413)
     if suffix not in SUPPORTED_EXTENSIONS:
         allowed = ", ".join(sorted(SUPPORTED_EXTENSIONS))
         raise UploadRejected(f"{filename}: unsupported file type '{suffix or '?'}' (use {allowed})", 415)
@@ -56,6 +62,11 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> str:
     return name
 
 
+def megabytes(size: int) -> str:
+    """A size for a message: '20', '0.5', '0.01' (not '0' for a limit under 1 MB)."""
+    return f"{size / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
+
+
 def _check_docx(filename: str, data: bytes) -> None:
     if not data.startswith(b"PK\x03\x04"):
         raise UploadRejected(f"{filename}: named .docx but its content is not a Word document", 415)
@@ -63,7 +74,9 @@ def _check_docx(filename: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
             total = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as exc:
+        # Not only BadZipFile: an unsupported zip version (NotImplementedError) or a member name that is not
+        # the UTF-8 its flag claims (UnicodeDecodeError) come out of the zipfile module too.
         raise UploadRejected(f"{filename}: corrupt DOCX ({exc})") from None
     if "word/document.xml" not in names:
         raise UploadRejected(f"{filename}: a zip file, but not a Word document", 415)

@@ -132,6 +132,9 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+            # FastAPI answers a JSON body that is not UTF-8 with a bare 400; it is malformed JSON like any other.
+            return JSONResponse({"code": "invalid_json", "message": "the body is not valid JSON (not UTF-8)"}, 422)
         codes = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         return JSONResponse(
             {"code": codes.get(exc.status_code, "http_error"), "message": str(exc.detail)},

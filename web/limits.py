@@ -5,9 +5,19 @@ from __future__ import annotations
 
 import json
 
+from starlette.exceptions import HTTPException
 
-class BodyTooLarge(Exception):
-    pass
+
+class BodyTooLarge(HTTPException):
+    """Raised from `receive` once the body passes the limit. An HTTPException, so that FastAPI, which turns
+    other errors met while reading a body into a 400, passes it on to the app's handler as a 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large_message(limit))
+
+
+def too_large_message(limit: int) -> str:
+    return f"the request body is over the {limit // 1024} KB limit"
 
 
 class BodyLimit:
@@ -34,7 +44,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(limit)
             return message
 
         async def tracking_send(message):
@@ -51,9 +61,7 @@ class BodyLimit:
 
     @staticmethod
     async def _reject(send, limit: int) -> None:
-        body = json.dumps(
-            {"code": "too_large", "message": f"the request body is over the {limit // 1024} KB limit"}
-        ).encode()
+        body = json.dumps({"code": "too_large", "message": too_large_message(limit)}).encode()
         await send(
             {
                 "type": "http.response.start",

@@ -9,7 +9,8 @@ from assistant.gaps import group_gaps
 
 
 def gap(question: str, language: str, minute: int) -> dict:
-    return {"question": question, "language": language, "scores": {}, "created_at": f"2026-11-01T10:{minute:02d}:00+00:00"}
+    when = f"2026-11-01T10:{minute:02d}:00+00:00"
+    return {"question": question, "language": language, "scores": {}, "created_at": when}
 
 
 def test_no_gaps_no_groups():
