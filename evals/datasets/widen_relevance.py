@@ -8,7 +8,11 @@ in the question's language is added to a case's relevant guides when its text co
 the case. Three kinds of case are left alone: those whose key facts are only clock times or durations
 ("13 h", "2 hours": equal figures recur for other countries), those whose only key fact is one ordinary
 word, and those where more than three other guides qualify (the facts are then too common to identify
-an answer). Without `--write` it prints what it
+an answer).
+
+Then the hand judgements in `judgements.jsonl` are applied: an assessor read the passages the assistant
+cited for a case and judged that they answer it; each line names the case, the guide and the sentence
+that answers (it must be in the guide, in the case's language). Without `--write` it prints what it
 would add; with it, the files under `parts/` and `questions.jsonl` are rewritten.
 """
 
@@ -54,11 +58,27 @@ def widen(case: dict, texts: dict[tuple[str, str], str]) -> list[str]:
     return extra if len(extra) <= MAX_EXTRA else []
 
 
+def judged(texts: dict[tuple[str, str], str]) -> dict[str, list[str]]:
+    """Hand judgements by case id; a quote not found in its guide is an error, not a silent skip."""
+    out: dict[str, list[str]] = {}
+    for number, line in enumerate((HERE / "judgements.jsonl").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        judgement = json.loads(line)
+        lang = judgement["id"].split("-", 1)[0]
+        text = texts.get((judgement["doc_id"], lang))
+        if text is None or f" {normalise(judgement['quote'])} " not in text:
+            raise SystemExit(f"judgements.jsonl line {number}: the quote is not in {judgement['doc_id']} ({lang})")
+        out.setdefault(judgement["id"], []).append(judgement["doc_id"])
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     texts = guide_texts()
+    by_hand = judged(texts)
     parts = [*sorted((HERE / "parts").glob("group-*.jsonl")), HERE / "parts" / "unanswerable.jsonl"]
     combined: list[str] = []
     added = 0
@@ -69,6 +89,7 @@ def main() -> None:
                 continue
             case = json.loads(line)
             extra = widen(case, texts)
+            extra += [d for d in by_hand.get(case["id"], []) if d not in case["relevant_doc_ids"] + extra]
             if extra:
                 added += 1
                 print(f"{case['id']}: + {', '.join(extra)}")

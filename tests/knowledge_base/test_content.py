@@ -216,3 +216,14 @@ def test_questions_are_not_mere_translations():
     shared = by_lang["fr"] & by_lang["es"] & by_lang["en"]
     assert len(shared) <= len(by_lang["en"]) // 2
 
+
+
+def test_hand_judgements_quote_their_guide_and_are_applied():
+    from evals.datasets.widen_relevance import guide_texts, judged
+
+    by_hand = judged(guide_texts())  # stops if a quote is not in its guide
+    rows = {r["id"]: r for r in _questions()}
+    assert by_hand
+    for case_id, doc_ids in by_hand.items():
+        assert rows[case_id]["answerable"], case_id
+        assert set(doc_ids) <= set(rows[case_id]["relevant_doc_ids"]), case_id
