@@ -67,10 +67,11 @@ def split_sentences(text: str) -> list[str]:
             items.append(_BULLET.sub("", stripped).rstrip(" .;"))
             continue
         close_list()
+        before = len(out)
         for part in _SENTENCE.split(_BULLET.sub("", stripped)):
             if len(part.strip()) > 2:
                 out.append(part.strip())
-        if out and out[-1].endswith(":"):
+        if len(out) > before and out[-1].endswith(":"):  # only this line's last sentence can lead a list
             lead = out.pop()
     close_list()
     return out

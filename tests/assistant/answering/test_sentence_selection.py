@@ -213,3 +213,8 @@ def test_without_diversity_the_first_guide_takes_all_the_room(monkeypatch):
     monkeypatch.setattr(extractive, "DIVERSITY", 0.0)
     draft = ExtractiveComposer(max_chars=160).compose("does a savings group lend money", "en", two_guides())
     assert [c.doc_id for c in draft.citations] == ["groups"]
+
+
+def test_a_lead_in_closed_by_a_short_line_does_not_capture_a_later_list():
+    # "OK" is too short to be a sentence; the list after it must not be glued to the closed "Note:".
+    assert split_sentences("Note:\nOK\n- item one") == ["Note:", "item one"]
