@@ -7,6 +7,8 @@ whose role may not use the route is 403.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -15,6 +17,7 @@ from assistant.storage import StaffIdentity
 COOKIE = "mentor_staff"
 READERS = ("staff", "admin", "evaluator")  # may read documents, gaps, feedback, stats, jobs
 EDITORS = ("staff", "admin")  # may also upload and remove documents
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class ApiError(Exception):
@@ -23,6 +26,25 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+def cross_origin(request: Request) -> bool:
+    """True when the browser says the request comes from another site (a forged form post)."""
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    # A proxy may rewrite Host and say the public one in X-Forwarded-Host; a forged form cannot set either.
+    hosts = {request.headers.get("host", "").lower()}
+    hosts.update(h.strip().lower() for h in request.headers.get("x-forwarded-host", "").split(",") if h.strip())
+    return origin == "null" or urlsplit(origin).netloc.lower() not in hosts
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def token_from(request: Request) -> str | None:
@@ -55,6 +77,9 @@ def require(*roles: str):
             raise ApiError(401, "invalid_token", "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
         if identity.role not in roles:
             raise ApiError(403, "forbidden", f"the role '{identity.role}' may not use this route")
+        if request.method not in SAFE_METHODS and _bearer(request) is None and cross_origin(request):
+            # The console's cookie rides along on any request the browser makes; a change must come from here.
+            raise ApiError(403, "cross_origin", "a change signed by the console's cookie must come from this site")
         return identity
 
     return Depends(check)

@@ -494,3 +494,18 @@ def test_cors_echoes_only_the_configured_origins(make_client):
     assert refused.headers.get("access-control-allow-origin") != other
     assert "access-control-allow-origin" not in refused.headers
     assert "access-control-allow-origin" not in client.get("/healthz", headers={"Origin": other}).headers
+
+
+def test_a_cross_site_change_signed_by_the_console_cookie_is_refused(api, tokens, small_corpus):
+    # The browser attaches the console's cookie to any request; a change from another site must not pass.
+    api.cookies.set("mentor_staff", tokens["admin"])
+    forged = api.delete("/v1/documents/credit", headers={"Origin": "https://evil.example"})
+    assert forged.status_code == 403 and forged.json()["code"] == "cross_origin"
+    assert api.get("/v1/documents", headers={"Origin": "https://evil.example"}).status_code == 200  # reads pass
+    same_site = api.delete("/v1/documents/credit", headers={"Origin": "http://testserver"})
+    assert same_site.status_code == 200
+    api.cookies.clear()
+    with_bearer = api.delete(
+        "/v1/documents/meetings", headers={"Origin": "https://evil.example", **bearer(tokens["admin"])}
+    )
+    assert with_bearer.status_code == 200  # a script holding the token is not a forged form
