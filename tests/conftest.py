@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import zipfile
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,19 @@ QUESTIONS = ROOT / "evals" / "datasets" / "questions.jsonl"
 # Tests never read the developer's .env or MENTOR_* variables unless a test sets them on purpose.
 for _name in [n for n in os.environ if n.startswith("MENTOR_") and n != "MENTOR_TEST_DATABASE_URL"]:
     del os.environ[_name]
+
+
+@cache
+def zip_bomb() -> bytes:
+    """A Word-shaped zip whose document.xml inflates to 200 MB of zeros, about 200 KB packed, written in chunks."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(200):
+                member.write(chunk)
+    return buffer.getvalue()
 
 
 def write(path: Path, text: str) -> Path:

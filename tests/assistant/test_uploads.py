@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 from assistant import uploads
 from assistant.errors import InputError
 from assistant.uploads import UploadRejected, check_upload, safe_name
+from tests.conftest import zip_bomb
 
 MB = 1024 * 1024
 LIMIT = 20 * MB
@@ -45,19 +46,6 @@ def zip_file(members: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-@cache
-def zip_bomb() -> bytes:
-    """A Word-shaped zip whose document.xml inflates to 200 MB of zeros, about 200 KB packed, written in chunks."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            chunk = b"\0" * MB
-            for _ in range(200):
-                member.write(chunk)
     return buffer.getvalue()
 
 

@@ -8,7 +8,6 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import cache
 
 import pytest
 from fastapi.routing import APIRoute
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from assistant.cli import app as cli_app
 from assistant.runtime import Runtime
 from assistant.storage import store as store_module
+from tests.conftest import zip_bomb
 from tests.web.conftest import bearer
 from web.app import create_app
 
@@ -243,19 +243,6 @@ def _upload(client: TestClient, token: str, *files: tuple[str, bytes]):
 def _uploads(runtime: Runtime) -> list[str]:
     folder = runtime.settings.data_dir / "uploads"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-@cache
-def zip_bomb() -> bytes:
-    """A .docx whose document.xml is 200 MB of zeros, about 200 KB packed (written in chunks, never in memory)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            chunk = b"\0" * (1 << 20)
-            for _ in range(200):
-                member.write(chunk)
-    return buffer.getvalue()
 
 
 def test_an_upload_over_the_size_limit_is_413_with_the_reason(make_client, api_runtime, tokens):
