@@ -1,6 +1,7 @@
 """Runs every benchmark in turn (`make bench`)."""
 
-from benchmarks import retrieval
+from benchmarks import api_load, retrieval
 
 if __name__ == "__main__":
     retrieval.main()
+    api_load.main([])
