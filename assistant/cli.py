@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -262,6 +263,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Start the HTTP server: JSON API (docs at /docs) and staff console (/staff)."""
+    # Before torch loads: idle OpenMP threads sleep instead of spinning, leaving the cores to requests.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    _limit_malloc_arenas()
     import uvicorn
 
     from web.app import create_app
@@ -274,6 +278,17 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level.lower(),
     )
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each busy thread its own heap arena; with 40 request threads that is ~50 MB of
+    fragmentation for nothing. Same as MALLOC_ARENA_MAX=2, set before the threads start (Linux only)."""
+    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to tune
+            ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
 
 
 @staff_app.command("create-token")

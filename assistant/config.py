@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     embedding_query_prompt: str | None = Field(None, description="Prefix for queries (e5 style: 'query: ').")
     embedding_passage_prompt: str | None = Field(None, description="Prefix for passages ('passage: ').")
     embedding_batch_size: int = Field(32, ge=1, le=1024)
+    embedding_trace: bool = Field(True, description="Run the model traced with TorchScript when that is exact.")
     embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
 
     chunk_tokens: int = Field(200, ge=32, description="Target chunk size in model tokens (capped by the model).")

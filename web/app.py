@@ -32,6 +32,7 @@ from assistant.errors import (
 )
 from assistant.gaps import group_gaps
 from assistant.ingest import list_documents
+from assistant.languages import detect_language
 from assistant.runtime import Runtime
 from assistant.storage import StaffIdentity
 from assistant.uploads import UploadRejected, check_upload
@@ -79,6 +80,8 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         # Expensive things load once here, not per request.
         await run_in_threadpool(lambda: runtime.embedder)
         await run_in_threadpool(lambda: runtime.storage)
+        # The language detector's models load on first use (~0.5 s, ~180 MB): before ready, not on a request.
+        await run_in_threadpool(detect_language, "Bonjour, ¿cómo estás? Hello")
         try:
             await run_in_threadpool(lambda: runtime.retriever)
         except (NotIndexedError, IndexCorruptError) as exc:

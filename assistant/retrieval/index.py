@@ -106,6 +106,8 @@ class IndexStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._current_key: tuple | None = None
+        self._current_name: str | None = None
 
     @property
     def current_file(self) -> Path:
@@ -115,11 +117,18 @@ class IndexStore:
         return self.current_file.exists()
 
     def current_version(self) -> str | None:
+        """The version named in CURRENT. Asked on every request, so the file is read again only when its
+        identity changed (a new version is published by an atomic rename, which gives a new inode)."""
         try:
-            name = self.current_file.read_text(encoding="utf-8").strip()
+            stat = self.current_file.stat()
+            key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if key == self._current_key:
+                return self._current_name
+            name = self.current_file.read_text(encoding="utf-8").strip() or None
         except FileNotFoundError:
             return None
-        return name or None
+        self._current_key, self._current_name = key, name
+        return name
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
