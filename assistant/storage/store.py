@@ -185,6 +185,41 @@ class Store:
             s.flush()
         return conversation
 
+    def _consented(self, s, channel: str, external_id: str) -> Participant | None:
+        return s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id, consent=True))
+
+    def conversation_state(self, channel: str, external_id: str) -> dict | None:
+        """The conversation engine's saved state for a participant who consented; None for anyone else
+        (whose state the engine keeps in process memory only)."""
+        with self.db.session() as s:
+            person = self._consented(s, channel, external_id)
+            if person is None:
+                return None
+            return dict(self._conversation(s, person).state or {})
+
+    def save_conversation_state(self, channel: str, external_id: str, state: dict) -> bool:
+        """Keep the engine's state in the participant's conversation. False (nothing written) without consent."""
+        with self.db.session() as s:
+            person = self._consented(s, channel, external_id)
+            if person is None:
+                return False
+            self._conversation(s, person).state = dict(state)  # a new object, so the JSON change is seen
+            return True
+
+    def set_handed_to_staff(self, channel: str, external_id: str, handed: bool = True) -> bool:
+        """Mark the participant's conversation as handed to (or given back from) staff. False without consent."""
+        with self.db.session() as s:
+            person = self._consented(s, channel, external_id)
+            if person is None:
+                return False
+            self._conversation(s, person).handed_to_staff = handed
+            return True
+
+    def handed_to_staff(self, channel: str, external_id: str) -> bool:
+        with self.db.session() as s:
+            person = self._consented(s, channel, external_id)
+            return bool(person is not None and self._conversation(s, person).handed_to_staff)
+
     def history(self, channel: str, external_id: str) -> list[Turn]:
         """The last turns with this user, oldest first."""
         if not self.memory_turns:

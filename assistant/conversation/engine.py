@@ -1,0 +1,411 @@
+"""The conversation engine: one `Message` in, the `Reply`s to send back out, whatever the channel.
+
+Commands (`/start`, `/help`, `/lang`, `/profile`, `/human`, `/forget`, ...) and their buttons are handled
+here; free text is either the answer to the current onboarding question or a question for the
+`Assistant`. Everything said comes from `phrases.yaml`, in her language.
+
+State (chosen language, onboarding step and answers, a pending confirmation) lives in this process only
+until she consents; from consent on it is kept in her conversation row through the store, so onboarding
+resumes after a restart. Messages from one user are handled one at a time (a lock per user).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.onboarding import (
+    MODALITIES,
+    PARSERS,
+    STAGES,
+    STEPS,
+    country_zone,
+    fold,
+    is_cancel,
+    parse_timezone,
+)
+from assistant.conversation.types import Button, Message, Reply
+from assistant.core import Assistant
+from assistant.errors import InputError, NotFoundError
+from assistant.phrases import language_label, phrase
+from assistant.storage import pseudonym
+from assistant.storage.store import ParticipantInfo
+
+log = logging.getLogger(__name__)
+
+COMMANDS: tuple[str, ...] = (
+    "/start",
+    "/help",
+    "/lang",
+    "/profile",
+    "/match",
+    "/pathway",
+    "/resources",
+    "/human",
+    "/forget",
+    "/cancel",
+)
+COMING_SOON = frozenset({"/match", "/pathway", "/resources"})
+COLUMN_FIELDS = frozenset({"name", "country", "languages"})  # the rest of the onboarding answers go in `profile`
+YES_WORDS = frozenset({"oui", "yes", "si", "ok", "d'accord", "daccord", "de acuerdo", "vale", "sure"})
+NO_WORDS = frozenset({"non", "no", "nope"})
+VOLATILE_STATES = 10_000  # people without consent whose state this process remembers (least recent go)
+LOCK_STRIPES = 64
+
+
+def language_buttons() -> list[Button]:
+    """Français / Español / English: each language named in itself."""
+    return [Button(f"lang:{code}", language_label(code, code).capitalize()) for code in SUPPORTED_LANGUAGES]
+
+
+class Engine:
+    def __init__(self, assistant: Assistant) -> None:
+        self.assistant = assistant
+        self.store = assistant.store
+        self._volatile: OrderedDict[tuple[str, str], dict] = OrderedDict()
+        self._volatile_lock = threading.Lock()
+        self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    # -- entry point ------------------------------------------------------------------------------------
+
+    def handle(self, message: Message) -> list[Reply]:
+        key = (message.channel, message.user_id)
+        with self._locks[hash(key) % LOCK_STRIPES]:
+            return _Turn(self, message).run()
+
+    # -- state: process memory before consent, the conversation row after --------------------------------
+
+    def load_state(self, channel: str, user_id: str) -> tuple[dict, bool]:
+        """(state, consented)."""
+        saved = self.store.conversation_state(channel, user_id)
+        if saved is not None:
+            return saved, True
+        with self._volatile_lock:
+            return dict(self._volatile.get((channel, user_id), {})), False
+
+    def save_state(self, channel: str, user_id: str, state: dict) -> None:
+        if self.store.save_conversation_state(channel, user_id, state):
+            self.drop_volatile(channel, user_id)
+            return
+        key = (channel, user_id)
+        with self._volatile_lock:
+            self._volatile.pop(key, None)
+            self._volatile[key] = dict(state)
+            while len(self._volatile) > VOLATILE_STATES:
+                self._volatile.popitem(last=False)
+
+    def drop_volatile(self, channel: str, user_id: str) -> None:
+        with self._volatile_lock:
+            self._volatile.pop((channel, user_id), None)
+
+
+class _Turn:
+    """The handling of one message: her state, language and consent, loaded once."""
+
+    def __init__(self, engine: Engine, message: Message) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.message = message
+        self.channel, self.user_id = message.channel, message.user_id
+        self.participant: ParticipantInfo | None = self.store.participant(self.channel, self.user_id)
+        self.state, self.consented = engine.load_state(self.channel, self.user_id)
+        self.lang = self._language()
+
+    def _language(self) -> str:
+        hint = self.message.language_hint
+        hint = hint.split("-")[0].lower() if hint else None
+        for candidate in (
+            self.state.get("lang"),
+            self.participant.preferred_language if self.participant else None,
+            hint,
+        ):
+            if candidate in SUPPORTED_LANGUAGES:
+                return candidate
+        return "en"
+
+    def say(self, key: str, **values: object) -> str:
+        return phrase(key, self.lang, **values)
+
+    def save(self) -> None:
+        self.engine.save_state(self.channel, self.user_id, self.state)
+
+    # -- dispatch -----------------------------------------------------------------------------------------
+
+    def run(self) -> list[Reply]:
+        button = self.message.button_id
+        text = (self.message.text or "").strip()
+        if button:
+            return self.on_button(button, text)
+        if is_cancel(text):
+            return self.cancel()
+        if text.startswith("/"):
+            return self.on_command(text)
+        if self.state.get("step"):
+            return self.on_answer(text)
+        if self.state.get("awaiting") == "consent" and fold(text) in YES_WORDS | NO_WORDS:
+            return self.consent(fold(text) in YES_WORDS)
+        if not text:
+            return [Reply(self.say("empty_question"))]
+        return self.question(text)
+
+    def on_button(self, button: str, text: str) -> list[Reply]:
+        kind, _, value = button.partition(":")
+        if kind == "lang" and value in SUPPORTED_LANGUAGES:
+            return self.set_language(value)
+        if kind == "consent" and value in ("yes", "no"):
+            return self.consent(value == "yes")
+        if kind == "vote":
+            direction, _, answer_id = value.partition(":")
+            if direction in ("up", "down") and answer_id:
+                return self.vote(answer_id, direction)
+        if kind == "forget" and value in ("confirm", "cancel"):
+            return self.forget(value == "confirm")
+        if kind in ("stage", "modality", "tz") and self.state.get("step"):
+            return self.on_answer(text, button)
+        return [Reply(self.say("unknown_button") + "\n\n" + self.say("help"))]
+
+    def on_command(self, text: str) -> list[Reply]:
+        head, _, rest = text.partition(" ")
+        command = head.split("@", 1)[0].lower()  # Telegram sends /start@SomeBot in groups
+        argument = rest.strip()
+        if command == "/start":
+            return self.start()
+        if command == "/help":
+            return [Reply(self.say("help"))]
+        if command == "/lang":
+            code = fold(argument)[:2] if argument else ""
+            if code in SUPPORTED_LANGUAGES:
+                return self.set_language(code)
+            return [Reply(self.say("choose_language"), language_buttons())]
+        if command == "/profile":
+            return self.profile(fold(argument))
+        if command in COMING_SOON:
+            return [Reply(self.say("coming_soon", command=command))]
+        if command == "/human":
+            return self.human()
+        if command == "/forget":
+            self.state["awaiting"] = "forget"
+            self.save()
+            return [
+                Reply(
+                    self.say("forget_confirm"),
+                    [
+                        Button("forget:confirm", self.say("button_forget_confirm")),
+                        Button("forget:cancel", self.say("button_forget_cancel")),
+                    ],
+                )
+            ]
+        return [Reply(self.say("unknown_command", command=command) + "\n\n" + self.say("help"))]
+
+    # -- start, language, consent ----------------------------------------------------------------------------
+
+    def start(self) -> list[Reply]:
+        greeting = Reply(
+            self.say("start_greeting") + "\n\n" + self.say("capabilities") + "\n\n" + self.say("choose_language"),
+            language_buttons(),
+        )
+        if self.consented:
+            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
+            self.save()
+            return [greeting, self.ask_step(intro=True)]
+        self.state["awaiting"] = "consent"
+        self.save()
+        return [greeting, self.consent_question()]
+
+    def consent_question(self) -> Reply:
+        return Reply(
+            self.say("consent_question"),
+            [
+                Button("consent:yes", self.say("button_consent_yes")),
+                Button("consent:no", self.say("button_consent_no")),
+            ],
+        )
+
+    def set_language(self, code: str) -> list[Reply]:
+        self.lang = code
+        self.state["lang"] = code
+        if self.consented and self.participant is not None:
+            self.participant = self.store.update_participant(self.participant.id, preferred_language=code)
+        self.save()
+        replies = [Reply(self.say("language_set", language=language_label(code, code)))]
+        if self.state.get("step"):
+            replies.append(self.ask_step())
+        elif self.state.get("awaiting") == "consent":
+            replies.append(self.consent_question())
+        return replies
+
+    def consent(self, yes: bool) -> list[Reply]:
+        self.state["awaiting"] = None
+        if not yes:
+            self.save()
+            return [Reply(self.say("consent_withdraw_hint" if self.consented else "consent_declined"))]
+        if self.consented:
+            self.save()
+            return [Reply(self.say("consent_already"))]
+        self.participant = self.store.give_consent(self.channel, self.user_id, language=self.lang)
+        self.consented = True
+        self.state.update(lang=self.lang, step=STEPS[0], mode="onboarding", answers={})
+        self.save()  # from now on in the database
+        log.info("consent given on %s", self.channel)
+        return [Reply(self.say("consent_given")), self.ask_step(intro=True)]
+
+    # -- onboarding ---------------------------------------------------------------------------------------------
+
+    def ask_step(self, intro: bool = False) -> Reply:
+        step = self.state["step"]
+        text = self.say(f"ask_{step}")
+        if intro:
+            text = self.say("onboarding_intro") + "\n\n" + text
+        return Reply(text, self.step_buttons(step))
+
+    def step_buttons(self, step: str) -> list[Button]:
+        if step == "stage":
+            return [Button(f"stage:{code}", self.say(f"stage_{code}")) for code in STAGES]
+        if step == "modality":
+            return [Button(f"modality:{code}", self.say(f"modality_{code}")) for code in MODALITIES]
+        if step == "timezone":
+            zone = country_zone(self._country())
+            if zone:
+                return [Button("tz:country", self.say("button_use_zone", zone=zone))]
+        return []
+
+    def _country(self) -> str | None:
+        return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
+
+    def on_answer(self, text: str, button: str | None = None) -> list[Reply]:
+        step = self.state["step"]
+        if step == "timezone":
+            value = parse_timezone(text, button, country=self._country())
+        else:
+            value = PARSERS[step](text, button)
+        if value is None:
+            reply = self.ask_step()
+            return [Reply(self.say(f"invalid_{step}") + "\n\n" + reply.text, reply.buttons)]
+        answers = dict(self.state.get("answers") or {})
+        answers[step] = value
+        self.state["answers"] = answers
+        if self.state.get("mode") == "edit":
+            self.state.update(step=None, mode=None, answers={})
+            self.save_fields({step: value})
+            self.save()
+            return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
+        position = STEPS.index(step)
+        if position + 1 < len(STEPS):
+            self.state["step"] = STEPS[position + 1]
+            self.save()
+            return [self.ask_step()]
+        self.state.update(step=None, mode=None, answers={})
+        self.save_fields(answers, preferred_language=self.lang)
+        self.save()
+        log.info("onboarding completed on %s", self.channel)
+        return [Reply(self.say("onboarding_done") + "\n\n" + self.profile_text())]
+
+    def save_fields(self, answers: dict, **columns: object) -> None:
+        if self.participant is None:  # only consented people onboard; forgotten in between
+            return
+        profile = dict(self.participant.profile)
+        for field, value in answers.items():
+            if field in COLUMN_FIELDS:
+                columns[field] = value
+            else:
+                profile[field] = value
+        self.participant = self.store.update_participant(self.participant.id, profile=profile, **columns)
+
+    def cancel(self) -> list[Reply]:
+        if self.state.get("step"):
+            self.state.update(step=None, mode=None, answers={})
+            self.save()
+            return [Reply(self.say("onboarding_cancelled"))]
+        if self.state.get("awaiting"):
+            pending = self.state["awaiting"]
+            self.state["awaiting"] = None
+            self.save()
+            return [Reply(self.say("forget_cancelled" if pending == "forget" else "cancelled"))]
+        return [Reply(self.say("nothing_to_cancel"))]
+
+    # -- profile ---------------------------------------------------------------------------------------------------
+
+    def profile(self, field: str) -> list[Reply]:
+        if not self.consented or self.participant is None:
+            return [Reply(self.say("profile_none"))]
+        if field:
+            if field not in STEPS:
+                return [Reply(self.say("profile_unknown_field", fields=", ".join(STEPS)))]
+            self.state.update(step=field, mode="edit", answers={})
+            self.save()
+            return [self.ask_step()]
+        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=", ".join(STEPS)))]
+
+    def profile_text(self) -> str:
+        p = self.participant
+        if p is None:
+            return self.say("profile_none")
+        values = {"name": p.name, "country": p.country, "languages": p.languages, **p.profile}
+        lines = [self.say("profile_header")]
+        for field in STEPS:
+            value = values.get(field)
+            if value in (None, "", []):
+                shown = "—"
+            elif field == "languages":
+                shown = ", ".join(language_label(code, self.lang) for code in value)
+            elif field == "stage" and value in STAGES:
+                shown = self.say(f"stage_{value}")
+            elif field == "modality" and value in MODALITIES:
+                shown = self.say(f"modality_{value}")
+            else:
+                shown = str(value)
+            lines.append(f"• {self.say(f'field_{field}')}: {shown}")
+        return "\n".join(lines)
+
+    # -- staff, forgetting ---------------------------------------------------------------------------------------
+
+    def human(self) -> list[Reply]:
+        if self.consented and self.store.set_handed_to_staff(self.channel, self.user_id):
+            log.info("conversation handed to staff on %s", self.channel)
+            return [Reply(self.say("human_handed"))]
+        self.state["awaiting"] = "consent"
+        self.save()
+        reply = self.consent_question()
+        return [Reply(self.say("human_needs_consent") + "\n\n" + reply.text, reply.buttons)]
+
+    def forget(self, confirmed: bool) -> list[Reply]:
+        if not confirmed:
+            self.state["awaiting"] = None
+            self.save()
+            return [Reply(self.say("forget_cancelled"))]
+        self.store.forget(self.channel, self.user_id)
+        self.engine.drop_volatile(self.channel, self.user_id)
+        log.info("participant data deleted on request on %s", self.channel)
+        return [Reply(self.say("forget_done"))]
+
+    # -- questions and votes ---------------------------------------------------------------------------------------
+
+    def question(self, text: str) -> list[Reply]:
+        try:
+            answer = self.engine.assistant.ask(text, channel=self.channel, user_id=self.user_id, preferred=self.lang)
+        except InputError as exc:
+            return [Reply(str(exc))]
+        log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)
+        if not self.state.get("lang"):  # her first message tells which language to speak to her in
+            self.state["lang"] = answer.language
+            self.save()
+        body = answer.full_text
+        if answer.citations:
+            sources = "\n".join(f"[{c.n}] {c.title}" for c in answer.citations)
+            body += f"\n\n{phrase('sources', answer.language)}:\n{sources}"
+        buttons = []
+        if answer.id:
+            buttons = [
+                Button(f"vote:up:{answer.id}", phrase("button_vote_up", answer.language)),
+                Button(f"vote:down:{answer.id}", phrase("button_vote_down", answer.language)),
+            ]
+        return [Reply(body, buttons)]
+
+    def vote(self, answer_id: str, direction: str) -> list[Reply]:
+        try:
+            self.engine.assistant.feedback(answer_id, direction)
+        except (NotFoundError, InputError):
+            return [Reply(self.say("vote_unknown"))]
+        return [Reply(self.say("vote_thanks"))]

@@ -1,0 +1,66 @@
+"""An engine over the small corpus (hash embedder), and a helper to talk to it as one user."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import func, select
+
+from assistant.conversation import Engine, Message, Reply
+from assistant.core import Assistant
+from assistant.ingest import Ingestor
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+def runtime(hash_runtime, small_corpus):
+    """The hash runtime with the small corpus ingested and a low abstention threshold (hash vectors)."""
+    hash_runtime.settings.abstain_threshold = 0.2
+    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([small_corpus])
+    return hash_runtime
+
+
+@pytest.fixture
+def assistant(runtime) -> Assistant:
+    return Assistant(runtime)
+
+
+@pytest.fixture
+def engine(assistant) -> Engine:
+    return Engine(assistant)
+
+
+class User:
+    """One person on one channel."""
+
+    def __init__(self, engine: Engine, user_id: str = "u-1", channel: str = "telegram", hint: str | None = None):
+        self.engine, self.user_id, self.channel, self.hint = engine, user_id, channel, hint
+
+    def send(self, text: str = "", button: str | None = None) -> list[Reply]:
+        message = Message(self.channel, self.user_id, text, str(next(_ids)), self.hint, button)
+        replies = self.engine.handle(message)
+        assert replies and all(isinstance(r, Reply) and r.text for r in replies)
+        return replies
+
+    def press(self, button: str) -> list[Reply]:
+        return self.send("", button)
+
+
+@pytest.fixture
+def user(engine) -> User:
+    return User(engine)
+
+
+def text_of(replies: list[Reply]) -> str:
+    return "\n".join(r.text for r in replies)
+
+
+def button_ids(replies: list[Reply]) -> list[str]:
+    return [b.id for r in replies for b in r.buttons]
+
+
+def count(runtime, model) -> int:
+    with runtime.database.session() as s:
+        return s.scalar(select(func.count()).select_from(model))
