@@ -124,6 +124,16 @@ def small_corpus(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def corpus_runtime(hash_runtime, small_corpus) -> Runtime:
+    """The hash runtime with the small corpus ingested and a low abstention threshold (hash vectors)."""
+    from assistant.ingest import Ingestor
+
+    hash_runtime.settings.abstain_threshold = 0.2
+    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([small_corpus])
+    return hash_runtime
+
+
 @pytest.fixture(scope="session")
 def real_embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()

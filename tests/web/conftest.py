@@ -5,16 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.ingest import Ingestor
 from web.app import create_app
 
 
 @pytest.fixture
-def api_runtime(hash_runtime, small_corpus):
-    """The hash runtime with the small corpus ingested and a low abstention threshold (hash vectors)."""
-    hash_runtime.settings.abstain_threshold = 0.2
-    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([small_corpus])
-    return hash_runtime
+def api_runtime(corpus_runtime):
+    """The small corpus, ingested with the hash embedder (tests/conftest.py)."""
+    return corpus_runtime
 
 
 @pytest.fixture

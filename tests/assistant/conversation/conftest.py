@@ -9,17 +9,14 @@ from sqlalchemy import func, select
 
 from assistant.conversation import Engine, Message, Reply
 from assistant.core import Assistant
-from assistant.ingest import Ingestor
 
 _ids = itertools.count(1)
 
 
 @pytest.fixture
-def runtime(hash_runtime, small_corpus):
-    """The hash runtime with the small corpus ingested and a low abstention threshold (hash vectors)."""
-    hash_runtime.settings.abstain_threshold = 0.2
-    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([small_corpus])
-    return hash_runtime
+def runtime(corpus_runtime):
+    """The small corpus, ingested with the hash embedder (tests/conftest.py)."""
+    return corpus_runtime
 
 
 @pytest.fixture
