@@ -209,7 +209,7 @@ class Ingestor:
         with self.store.write_lock():
             manifest = self.store.load_manifest()
             if manifest is None:
-                raise InputError("the index is empty: nothing to remove")
+                raise NotFoundError("the index is empty: nothing to remove")
             fingerprint = manifest.get("settings_fingerprint", "")
             old_docs, old_chunks, old_vectors = self._previous(fingerprint)
             keys = [k for k, e in old_docs.items() if k == doc_id or e["doc_id"] == doc_id]

@@ -279,10 +279,7 @@ async def accept_uploads(request: Request, runtime: Runtime, files: list[UploadF
 def remove_document(runtime: Runtime, doc_id: str) -> list[str]:
     uploads = (runtime.settings.data_dir / "uploads").resolve()
     sources = [d["source"] for d in list_documents(runtime.store) if doc_id in (d["doc_id"], d["key"])]
-    try:
-        removed = runtime.ingestor().remove(doc_id)
-    except InputError as exc:
-        raise NotFoundError(str(exc)) from None
+    removed = runtime.ingestor().remove(doc_id)  # NotFoundError (404) for an unknown id
     for source in sources:  # an uploaded file goes too, so a later ingest does not bring it back
         path = uploads / source.rsplit("/", 1)[-1]
         if source.startswith(str(uploads) + "/") and path.exists():

@@ -163,10 +163,15 @@ _STAGE_WORDS = {
 _STAGE_LOOKUP = {word: code for code, words in _STAGE_WORDS.items() for word in words}
 
 
+def _choice(prefix: str, choices, lookup: dict[str, str], text: str, button: str | None) -> str | None:
+    """A button `prefix:<choice>`, or a typed word that names one of `choices`."""
+    if button and button.startswith(f"{prefix}:") and button.split(":", 1)[1] in choices:
+        return button.split(":", 1)[1]
+    return lookup.get(fold(text))
+
+
 def parse_stage(text: str, button: str | None = None) -> str | None:
-    if button and button.startswith("stage:") and button[6:] in STAGES:
-        return button[6:]
-    return _STAGE_LOOKUP.get(fold(text))
+    return _choice("stage", STAGES, _STAGE_LOOKUP, text, button)
 
 
 _MODALITY_WORDS = {
@@ -187,9 +192,7 @@ _MODALITY_LOOKUP = {word: code for code, words in _MODALITY_WORDS.items() for wo
 
 
 def parse_modality(text: str, button: str | None = None) -> str | None:
-    if button and button.startswith("modality:") and button[9:] in MODALITIES:
-        return button[9:]
-    return _MODALITY_LOOKUP.get(fold(text))
+    return _choice("modality", MODALITIES, _MODALITY_LOOKUP, text, button)
 
 
 _LANGUAGE_WORDS = {
