@@ -75,6 +75,29 @@ class Settings(BaseSettings):
     micro_batch_max: int = Field(32, ge=1, le=512)
     micro_batch_wait_ms: float = Field(2.0, ge=0.0, le=100.0, description="How long a batch waits for company.")
 
+    whatsapp_token: SecretStr | None = Field(None, description="WhatsApp Cloud API access token (sends replies).")
+    whatsapp_phone_number_id: str | None = Field(None, description="The business phone number id replies come from.")
+    whatsapp_app_secret: SecretStr | None = Field(
+        None,
+        description="Meta app secret: checks webhook signatures; with the verify token, enables the webhook.",
+    )
+    whatsapp_verify_token: SecretStr | None = Field(
+        None, description="Answer to Meta's webhook verification handshake."
+    )
+    whatsapp_api_base: str = Field(
+        "https://graph.facebook.com/v21.0",
+        description="Graph API base with its version; replies go to {base}/{id}/messages.",
+    )
+    telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather.")
+    telegram_secret_token: SecretStr | None = Field(
+        None, description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required for the webhook."
+    )
+    telegram_api_base: str = Field("https://api.telegram.org", description="Bot API server (a local one for tests).")
+    channel_send_attempts: int = Field(
+        5, ge=1, le=20, description="Tries per outgoing message on 429/5xx/network errors."
+    )
+    channel_backoff_s: float = Field(0.5, ge=0.0, le=60.0, description="First retry delay; it doubles, with jitter.")
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -107,6 +130,10 @@ class Settings(BaseSettings):
         if value >= size:
             raise ValueError(f"chunk_overlap_tokens ({value}) must be smaller than chunk_tokens ({size})")
         return value
+
+    @property
+    def whatsapp_webhook_enabled(self) -> bool:
+        return bool(self.whatsapp_app_secret and self.whatsapp_verify_token)
 
     @property
     def index_dir(self) -> Path:

@@ -13,6 +13,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import httpx
 from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -37,6 +38,8 @@ from assistant.runtime import Runtime
 from assistant.storage import StaffIdentity
 from assistant.uploads import UploadRejected, check_upload
 from web.auth import EDITORS, READERS, ApiError, require
+from web.channels import Channels
+from web.channels import router as channels_router
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
 from web.schemas import (
@@ -72,7 +75,10 @@ ERRORS = {
 }
 
 
-def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, runtime: Runtime | None = None, http_client: httpx.AsyncClient | None = None
+) -> FastAPI:
+    """The app. `http_client` is what the channels send replies with (one is made when none is given)."""
     runtime = runtime or Runtime(settings)
 
     @asynccontextmanager
@@ -88,7 +94,10 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
             log.warning("starting without a usable index: %s", exc)
         app.state.assistant = Assistant(runtime)
         app.state.jobs = IngestJobs(runtime)
+        app.state.channels = Channels(settings, app.state.assistant, http_client)
+        await app.state.channels.start()
         yield
+        await app.state.channels.stop()  # replies in flight are sent before the process goes
         app.state.jobs.shutdown()
 
     app = FastAPI(
@@ -193,14 +202,20 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
         docs = await run_in_threadpool(list_documents, runtime.store)
         return [
             DocumentOut(
-                doc_id=d["doc_id"], lang=d["lang"], title=d["title"], chunks=d["count"], source=d["source"],
+                doc_id=d["doc_id"],
+                lang=d["lang"],
+                title=d["title"],
+                chunks=d["count"],
+                source=d["source"],
                 format=d.get("format"),
             )
             for d in docs
         ]
 
     @app.post(
-        "/v1/documents", response_model=UploadOut, status_code=202,
+        "/v1/documents",
+        response_model=UploadOut,
+        status_code=202,
         responses={**ERRORS, 413: {"model": ErrorBody}, 415: {"model": ErrorBody}},
     )
     async def upload(
@@ -246,6 +261,7 @@ def create_app(settings: Settings, runtime: Runtime | None = None) -> FastAPI:
 
     from web.console import router as console_router
 
+    app.include_router(channels_router)
     app.include_router(console_router)
     return app
 

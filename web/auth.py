@@ -69,7 +69,9 @@ def require(*roles: str):
         token = token_from(request)
         if not token:
             raise ApiError(
-                401, "unauthorized", "a staff token is required (Authorization: Bearer <token>)",
+                401,
+                "unauthorized",
+                "a staff token is required (Authorization: Bearer <token>)",
                 {"WWW-Authenticate": "Bearer"},
             )
         identity = await identify(request)

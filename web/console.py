@@ -44,13 +44,19 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
-STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
+STATIC_TYPES = {
+    "console.css": "text/css; charset=utf-8",
+    "console.js": "text/javascript; charset=utf-8",
+    "chat.css": "text/css; charset=utf-8",
+    "chat.js": "text/javascript; charset=utf-8",
+}
 NAV = (
     ("/staff", "Dashboard", "dashboard"),
     ("/staff/search", "Search", "search"),
     ("/staff/documents", "Documents", "documents"),
     ("/staff/gaps", "Gaps", "gaps"),
     ("/staff/feedback", "Feedback", "feedback"),
+    ("/staff/handoffs", "Conversations", "handoffs"),
 )
 LANGUAGE_COLOURS = {"fr": "#0072b2", "es": "#d55e00", "en": "#009e73"}  # Okabe-Ito: safe for colour-blindness
 OTHER_COLOUR = "#777777"
@@ -563,6 +569,59 @@ async def feedback(request: Request) -> Response:
         return staff
     items = await run_in_threadpool(request.app.state.runtime.storage.negative_feedback)
     return _render(request, "feedback.html", staff, active="feedback", items=items)
+
+
+@router.get("/handoffs")
+async def handoffs(request: Request) -> Response:
+    """Conversations handed to staff with /human, longest waiting first, with the recent turns and a reply box."""
+    staff = await _guard_page(request)
+    if isinstance(staff, Response):
+        return staff
+    items = await run_in_threadpool(request.app.state.runtime.storage.handoffs)
+    notice = {"sent": "Reply sent.", "queued": "Reply saved: the web chat shows it.", "released": "Handed back."}
+    return _render(
+        request,
+        "handoffs.html",
+        staff,
+        active="handoffs",
+        items=items,
+        notice=notice.get(request.query_params.get("done", "")),
+    )
+
+
+@router.post("/handoffs/{participant_id}/reply")
+async def handoff_reply(
+    request: Request, participant_id: str, text: Annotated[str, Form(max_length=4000)] = ""
+) -> Response:
+    """Send a staff reply to her on her own channel."""
+    from web.channels import deliver_staff_reply
+
+    staff = await _guard_post(request, EDITORS)
+    if isinstance(staff, Response):
+        return staff
+    try:
+        result = await deliver_staff_reply(request.app.state.channels, participant_id, text, staff)
+    except AssistantError as exc:
+        return _refuse(request, staff, _error_status(exc), exc.code, str(exc))
+    if result["delivery"] in ("failed", "unreachable"):
+        message = f"The reply is saved but could not be delivered on {result['channel']} ({result['delivery']})."
+        return _refuse(request, staff, 502, "not_delivered", message)
+    return RedirectResponse(f"/staff/handoffs?done={result['delivery']}", status_code=303)
+
+
+@router.post("/handoffs/{participant_id}/release")
+async def handoff_release(request: Request, participant_id: str) -> Response:
+    """Give the conversation back to the assistant."""
+    from web.channels import release_to_assistant
+
+    staff = await _guard_post(request, EDITORS)
+    if isinstance(staff, Response):
+        return staff
+    try:
+        await release_to_assistant(request.app.state.channels, participant_id)
+    except AssistantError as exc:
+        return _refuse(request, staff, _error_status(exc), exc.code, str(exc))
+    return RedirectResponse("/staff/handoffs?done=released", status_code=303)
 
 
 __all__ = ["Highlighter", "build_chart", "router"]

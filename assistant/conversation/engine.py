@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.onboarding import (
@@ -73,7 +74,9 @@ class Engine:
     def handle(self, message: Message) -> list[Reply]:
         key = (message.channel, message.user_id)
         with self._locks[hash(key) % LOCK_STRIPES]:
-            return _Turn(self, message).run()
+            turn = _Turn(self, message)
+            replies = turn.run()
+        return [r if r.language else replace(r, language=turn.lang) for r in replies]
 
     # -- state: process memory before consent, the conversation row after --------------------------------
 
@@ -136,6 +139,8 @@ class _Turn:
     def run(self) -> list[Reply]:
         button = self.message.button_id
         text = (self.message.text or "").strip()
+        if self.message.media and not button:
+            return [Reply(self.say("only_text"))]
         if button:
             return self.on_button(button, text)
         if is_cancel(text):
@@ -148,6 +153,10 @@ class _Turn:
             return self.consent(fold(text) in YES_WORDS)
         if not text:
             return [Reply(self.say("empty_question"))]
+        if self.consented and self.store.handed_to_staff(self.channel, self.user_id):
+            # A person from the team has this conversation: her messages wait for them, unanswered by the bot.
+            self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
+            return [Reply(self.say("human_relayed"))]
         return self.question(text)
 
     def on_button(self, button: str, text: str) -> list[Reply]:
@@ -314,6 +323,9 @@ class _Turn:
         self.participant = self.store.update_participant(self.participant.id, profile=profile, **columns)
 
     def cancel(self) -> list[Reply]:
+        if self.consented and self.store.handed_to_staff(self.channel, self.user_id):
+            self.store.set_handed_to_staff(self.channel, self.user_id, handed=False)
+            return [Reply(self.say("human_released"))]
         if self.state.get("step"):
             self.state.update(step=None, mode=None, answers={})
             self.save()
@@ -401,7 +413,7 @@ class _Turn:
                 Button(f"vote:up:{answer.id}", phrase("button_vote_up", answer.language)),
                 Button(f"vote:down:{answer.id}", phrase("button_vote_down", answer.language)),
             ]
-        return [Reply(body, buttons)]
+        return [Reply(body, buttons, answer.language)]
 
     def vote(self, answer_id: str, direction: str) -> list[Reply]:
         try:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One inbound message. `button_id` is set when she pressed a button (then `text` may be empty)."""
+    """One inbound message. `button_id` is set when she pressed a button (then `text` may be empty);
+    `media` when she sent something other than text (a voice note, a photo), which is not understood yet."""
 
     channel: str
     user_id: str
@@ -15,6 +16,7 @@ class Message:
     message_id: str
     language_hint: str | None = None  # the channel's idea of her language (a Telegram client locale)
     button_id: str | None = None
+    media: str | None = None  # what she sent instead of text ("audio", "image", "location", ...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +31,4 @@ class Reply:
 
     text: str
     buttons: list[Button] = field(default_factory=list)
+    language: str | None = None  # the language it is written in (the engine fills it in)

@@ -79,6 +79,7 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16))
     state: Mapped[dict] = mapped_column(default=dict)  # the conversation engine's resumable state
     handed_to_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    handed_at: Mapped[datetime | None]  # when she last asked for a person (`/human`)
     created_at: Mapped[datetime] = mapped_column(default=now)
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
@@ -106,6 +107,24 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+
+class FailedDelivery(Base):
+    """A reply the channel's API still refused after the retries: kept so it is not lost silently.
+
+    `recipient` (the channel's user id, needed to send it again) is kept only for a participant who
+    consented; for anyone else only the pseudonym is, and `mentor`/staff can see that something failed.
+    """
+
+    __tablename__ = "failed_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    pseudonym: Mapped[str] = mapped_column(String(16), index=True)
+    recipient: Mapped[str | None] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
 
 class AnswerRecord(Base):

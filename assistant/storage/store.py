@@ -26,6 +26,7 @@ from assistant.storage.models import (
     AnswerRecord,
     ContentGap,
     Conversation,
+    FailedDelivery,
     Feedback,
     InboundMessage,
     Job,
@@ -152,6 +153,7 @@ class Store:
             had_volatile = self._volatile.pop((channel, external_id), None) is not None
         with self.db.session() as s:
             row = s.scalar(select(Participant).filter_by(channel=channel, external_id=external_id))
+            s.execute(delete(FailedDelivery).where(FailedDelivery.pseudonym == pseudonym(channel, external_id)))
             if row is None:
                 return had_volatile
             pid = row.id
@@ -212,8 +214,90 @@ class Store:
             person = self._consented(s, channel, external_id)
             if person is None:
                 return False
-            self._conversation(s, person).handed_to_staff = handed
+            conversation = self._conversation(s, person)
+            conversation.handed_to_staff = handed
+            if handed:
+                conversation.handed_at = now()
             return True
+
+    def add_message(self, channel: str, external_id: str, role: str, text: str, language: str | None = None) -> bool:
+        """Keep one message of her conversation (`user` to staff, `staff` to her). False without consent."""
+        if role not in ("user", "assistant", "staff"):
+            raise InputError(f"unknown message role {role!r}")
+        with self.db.session() as s:
+            person = self._consented(s, channel, external_id)
+            if person is None:
+                return False
+            conversation = self._conversation(s, person)
+            s.add(Message(conversation_id=conversation.id, role=role, text=text, language=language))
+            return True
+
+    def _recent(self, s, conversation_id: str, limit: int) -> list[dict]:
+        rows = s.scalars(
+            select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id.desc()).limit(limit)
+        ).all()
+        return [
+            {"id": m.id, "role": m.role, "text": m.text, "language": m.language, "at": utc(m.created_at).isoformat()}
+            for m in reversed(rows)
+        ]
+
+    def handoffs(self, turns: int = 10) -> list[dict]:
+        """Conversations handed to staff (`/human`), longest waiting first, each with its recent messages."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Conversation, Participant)
+                .join(Participant, Conversation.participant_id == Participant.id)
+                .where(Conversation.handed_to_staff.is_(True))
+                .order_by(Conversation.handed_at.asc(), Conversation.id)
+            ).all()
+            return [
+                {
+                    "participant_id": person.id,
+                    "name": person.name,
+                    "channel": person.channel,
+                    "country": person.country,
+                    "language": person.preferred_language,
+                    "handed_at": utc(conversation.handed_at).isoformat() if conversation.handed_at else None,
+                    "messages": self._recent(s, conversation.id, turns * 2),
+                }
+                for conversation, person in rows
+            ]
+
+    def staff_reply(self, participant_id: str, text: str) -> ParticipantInfo:
+        """Keep a staff member's reply in her conversation; returns who it goes to (the caller sends it)."""
+        text = text.strip()
+        if not text:
+            raise InputError("the reply is empty")
+        with self.db.session() as s:
+            person = s.get(Participant, participant_id)
+            if person is None or not person.consent:
+                raise NotFoundError(f"no participant {participant_id!r}")
+            conversation = self._conversation(s, person)
+            s.add(Message(conversation_id=conversation.id, role="staff", text=text, language=person.preferred_language))
+            return _info(person)
+
+    def release_handoff(self, participant_id: str) -> ParticipantInfo:
+        """Give the conversation back to the assistant."""
+        with self.db.session() as s:
+            person = s.get(Participant, participant_id)
+            if person is None or not person.consent:
+                raise NotFoundError(f"no participant {participant_id!r}")
+            self._conversation(s, person).handed_to_staff = False
+            return _info(person)
+
+    def staff_messages(self, channel: str, external_id: str, after: int = 0) -> list[dict]:
+        """Staff replies to her with an id above `after`, oldest first (the web chat polls for them)."""
+        with self.db.session() as s:
+            person = self._consented(s, channel, external_id)
+            if person is None:
+                return []
+            rows = s.scalars(
+                select(Message)
+                .join(Conversation, Message.conversation_id == Conversation.id)
+                .where(Conversation.participant_id == person.id, Message.role == "staff", Message.id > after)
+                .order_by(Message.id)
+            ).all()
+            return [{"id": m.id, "text": m.text} for m in rows]
 
     def handed_to_staff(self, channel: str, external_id: str) -> bool:
         with self.db.session() as s:
@@ -384,6 +468,39 @@ class Store:
             "top_topics": [{"doc_id": t, "count": n} for t, n in topics.most_common(10)],
             "feedback": {"up": votes.get(1, 0), "down": votes.get(-1, 0)},
         }
+
+    # -- deliveries that failed ----------------------------------------------------------------------------
+
+    def record_failed_delivery(self, channel: str, external_id: str, text: str, error: str) -> None:
+        """Keep a reply the channel refused after its retries. Her id is kept only if she consented."""
+        with self.db.session() as s:
+            consented = self._consented(s, channel, external_id) is not None
+            s.add(
+                FailedDelivery(
+                    channel=channel,
+                    pseudonym=pseudonym(channel, external_id),
+                    recipient=external_id if consented else None,
+                    text=text,
+                    error=error[:2000],
+                )
+            )
+        log.warning("a reply on %s to %s could not be delivered: %s", channel, pseudonym(channel, external_id), error)
+
+    def failed_deliveries(self, limit: int = 200) -> list[dict]:
+        with self.db.session() as s:
+            rows = s.scalars(select(FailedDelivery).order_by(FailedDelivery.id.desc()).limit(limit)).all()
+            return [
+                {
+                    "id": r.id,
+                    "channel": r.channel,
+                    "pseudonym": r.pseudonym,
+                    "can_resend": r.recipient is not None,
+                    "text": r.text,
+                    "error": r.error,
+                    "created_at": utc(r.created_at).isoformat(),
+                }
+                for r in rows
+            ]
 
     # -- inbound deduplication ----------------------------------------------------------------------------
 

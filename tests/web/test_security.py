@@ -33,6 +33,7 @@ class StaffRoute:
     allowed_status: int
     editing: bool = False
     files: bool = False  # sends a valid upload
+    json: dict | None = None
 
     @property
     def id(self) -> str:
@@ -42,11 +43,20 @@ class StaffRoute:
         kwargs: dict = {"headers": headers or {}}
         if self.files:
             kwargs["files"] = [("files", ("guide.md", GOOD_MD, "text/markdown"))]
+        if self.json is not None:
+            kwargs["json"] = self.json
         return client.request(self.method, self.url(runtime), **kwargs)
 
 
 def _job(runtime: Runtime) -> str:
     return "/v1/jobs/" + runtime.storage.create_job("ingest", {"files": []}, "tester")
+
+
+def _handoff(runtime: Runtime, action: str) -> str:
+    """A web-chat participant who asked for a person (a staff reply to her is queued, so it succeeds)."""
+    person = runtime.storage.give_consent("web", f"security-{action}", language="en")
+    runtime.storage.set_handed_to_staff("web", f"security-{action}")
+    return f"/v1/handoffs/{person.id}/{action}"
 
 
 STAFF_ROUTES = [
@@ -57,6 +67,15 @@ STAFF_ROUTES = [
     StaffRoute("GET", "/v1/gaps", lambda rt: "/v1/gaps", 200),
     StaffRoute("GET", "/v1/feedback", lambda rt: "/v1/feedback", 200),
     StaffRoute("GET", "/v1/stats", lambda rt: "/v1/stats?days=7", 200),
+    StaffRoute("GET", "/v1/handoffs", lambda rt: "/v1/handoffs", 200),
+    StaffRoute("GET", "/v1/deliveries/failed", lambda rt: "/v1/deliveries/failed", 200),
+    StaffRoute(
+        "POST", "/v1/handoffs/{participant_id}/reply", lambda rt: _handoff(rt, "reply"), 200, editing=True,
+        json={"text": "Hello from the team"},
+    ),
+    StaffRoute(
+        "POST", "/v1/handoffs/{participant_id}/release", lambda rt: _handoff(rt, "release"), 200, editing=True
+    ),
 ]
 ROUTE_IDS = [r.id for r in STAFF_ROUTES]
 EDITING = [r for r in STAFF_ROUTES if r.editing]

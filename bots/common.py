@@ -1,0 +1,114 @@
+"""What every channel shares: splitting long text under a platform's limit, and the `Relay` that takes an
+inbound message to the engine exactly once and hands the replies to the channel's sender."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation import Engine, Message, Reply
+from assistant.phrases import phrase
+from assistant.storage import Store, pseudonym
+
+log = logging.getLogger(__name__)
+
+# Where a long text may be cut, best first: between paragraphs, between lines, after a sentence, between words.
+_CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"\s+"))
+_LOCK_STRIPES = 256
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji outside the BMP counts twice)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fits(text: str, limit: int, measure: Callable[[str], int]) -> int:
+    """The largest n such that measure(text[:n]) <= limit."""
+    if measure(text) <= limit:
+        return len(text)
+    lo, hi = 0, min(len(text), limit)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if measure(text[:mid]) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def split_message(text: str, limit: int = 4096, measure: Callable[[str], int] = utf16_length) -> list[str]:
+    """Cut `text` into parts of at most `limit` (as `measure` counts) without breaking a word or a citation
+    line: at a paragraph break if there is one in the second half of the window, else a line break, else
+    a sentence end, else a space. Only a single "word" longer than the limit is cut inside."""
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        end = _fits(rest, limit, measure)
+        if end >= len(rest):
+            parts.append(rest)
+            break
+        window = rest[: end + 1]  # a separator right after the window's last character counts
+        cut = None
+        for pattern in _CUTS:
+            spots = [m for m in pattern.finditer(window) if m.start() > 0]
+            preferred = [m for m in spots if m.start() >= end // 2]
+            if preferred or (pattern is _CUTS[-1] and spots):
+                found = (preferred or spots)[-1]
+                cut = (found.start(), found.end())
+                break
+        if cut is None:  # one unbroken run of characters longer than the limit
+            cut = (end, end)
+        head = rest[: cut[0]].rstrip()
+        if head:
+            parts.append(head)
+        rest = rest[cut[1] :].lstrip()
+    return parts
+
+
+Send = Callable[[Reply], Awaitable[None]]
+
+
+class Relay:
+    """Inbound message → the engine (in a worker thread) → the channel's sender, once per message id.
+
+    The id is claimed in the database first, so a redelivered webhook, or the same update reaching two
+    workers, is answered once. Messages from one person are handled in the order they arrive.
+    """
+
+    def __init__(self, engine: Engine, store: Store) -> None:
+        self.engine = engine
+        self.store = store
+        self._locks: list[asyncio.Lock] | None = None
+
+    def _lock(self, message: Message) -> asyncio.Lock:
+        if self._locks is None:  # created on the running loop
+            self._locks = [asyncio.Lock() for _ in range(_LOCK_STRIPES)]
+        return self._locks[hash((message.channel, message.user_id)) % _LOCK_STRIPES]
+
+    async def claim(self, message: Message) -> bool:
+        return await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id)
+
+    async def handle(self, message: Message, send: Send, claimed: bool = False) -> bool:
+        """Answer `message` through `send`. False (and nothing sent) when it was already handled."""
+        if not claimed and not await self.claim(message):
+            log.info("duplicate %s message ignored", message.channel)
+            return False
+        async with self._lock(message):
+            try:
+                replies = await asyncio.to_thread(self.engine.handle, message)
+            except Exception:
+                log.exception(
+                    "the engine failed on a %s message from %s",
+                    message.channel,
+                    pseudonym(message.channel, message.user_id),
+                )
+                hint = (message.language_hint or "en").split("-")[0].lower()
+                replies = [Reply(phrase("internal_error", hint if hint in SUPPORTED_LANGUAGES else "en"))]
+            for reply in replies:
+                await send(reply)
+        return True

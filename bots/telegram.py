@@ -1,0 +1,168 @@
+"""Telegram, with python-telegram-bot (v22).
+
+`build_application` wires every handler; each one only turns the update into a `Message` and lets the
+`Relay` take it to the engine. Replies are rendered as messages of at most 4,096 UTF-16 units, the buttons
+as an inline keyboard under the last part. The same application runs with long polling (`mentor telegram`,
+for development) or, in production, inside the HTTP server behind `/webhooks/telegram`
+(`web/channels.py`), which checks Telegram's secret-token header before handing it an update.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from assistant.conversation import Engine, Message, Reply
+from assistant.storage import Store, pseudonym
+from bots.common import Relay, split_message
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+TELEGRAM_API_BASE = "https://api.telegram.org"
+TEXT_LIMIT = 4096
+BUTTONS_PER_ROW = 2
+MEDIA = (
+    ("voice", filters.VOICE), ("audio", filters.AUDIO), ("image", filters.PHOTO), ("sticker", filters.Sticker.ALL),
+    ("video", filters.VIDEO | filters.VIDEO_NOTE), ("document", filters.Document.ALL),
+    ("location", filters.LOCATION | filters.VENUE), ("contacts", filters.CONTACT),
+)  # fmt: skip
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    # Short titles (languages, yes/no) go side by side; long ones get a row each.
+    per_row = BUTTONS_PER_ROW if all(len(b.title) <= 16 for b in reply.buttons) else 1
+    rows = [
+        [InlineKeyboardButton(b.title, callback_data=b.id) for b in reply.buttons[i : i + per_row]]
+        for i in range(0, len(reply.buttons), per_row)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def _transient(exc: BaseException) -> bool:
+    # BadRequest is a NetworkError subclass in python-telegram-bot, but sending it again cannot help.
+    return isinstance(exc, RetryAfter | TimedOut) or (isinstance(exc, NetworkError) and not isinstance(exc, BadRequest))
+
+
+class TelegramChannel:
+    """Renders replies and sends them; records what still fails after the retries."""
+
+    def __init__(self, relay: Relay, store: Store, attempts: int = 4, backoff_s: float = 0.5) -> None:
+        self.relay = relay
+        self.store = store
+        self.attempts = attempts
+        self._wait = wait_random_exponential(multiplier=backoff_s, max=20)
+
+    def _backoff(self, state) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RetryAfter):
+            retry_after = exc.retry_after
+            return min(float(getattr(retry_after, "total_seconds", lambda: retry_after)()), 30.0)
+        return self._wait(state)
+
+    async def deliver(self, bot, chat_id: int | str, reply: Reply) -> bool:
+        parts = split_message(reply.text, TEXT_LIMIT) or ["…"]
+        for i, part in enumerate(parts):
+            markup = keyboard(reply) if i == len(parts) - 1 else None
+            try:
+                async for attempt in AsyncRetrying(
+                    retry=retry_if_exception(_transient),
+                    wait=self._backoff,
+                    stop=stop_after_attempt(self.attempts),
+                    reraise=True,
+                ):
+                    with attempt:
+                        await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+            except TelegramError as exc:
+                await asyncio.to_thread(self.store.record_failed_delivery, CHANNEL, str(chat_id), part, repr(exc))
+                return False
+        return True
+
+    async def dispatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+        chat_id = update.effective_chat.id
+        await self.relay.handle(message, lambda reply: self.deliver(context.bot, chat_id, reply))
+
+    # -- handlers: small, they only build the Message ---------------------------------------------------------
+
+    @staticmethod
+    def _base(update: Update) -> dict:
+        user = update.effective_user
+        return {
+            "channel": CHANNEL,
+            "user_id": str(update.effective_chat.id),
+            "message_id": str(update.update_id),
+            "language_hint": user.language_code if user else None,
+        }
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Text and commands alike: the engine knows the commands (and answers unknown ones)."""
+        await self.dispatch(update, context, Message(text=update.effective_message.text or "", **self._base(update)))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        await query.answer()  # stops the button's spinner
+        try:  # a keyboard is used once: pressing it again would vote twice or re-run onboarding steps
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as exc:
+            log.debug("could not remove a keyboard: %s", exc)
+        await self.dispatch(update, context, Message(text="", button_id=query.data or "", **self._base(update)))
+
+    def on_media(self, kind: str):
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            await self.dispatch(update, context, Message(text="", media=kind, **self._base(update)))
+
+        return handler
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        who = (
+            pseudonym(CHANNEL, str(update.effective_chat.id))
+            if isinstance(update, Update) and update.effective_chat
+            else "?"
+        )
+        log.error("error while handling a Telegram update from %s: %r", who, context.error)
+
+
+def build_application(
+    engine: Engine,
+    store: Store,
+    *,
+    token: str,
+    api_base: str = TELEGRAM_API_BASE,
+    polling: bool = True,
+    concurrency: int = 16,
+) -> Application:
+    """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook."""
+    api_base = api_base.rstrip("/")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_base}/bot")
+        .base_file_url(f"{api_base}/file/bot")
+        .concurrent_updates(concurrency)  # the engine runs in threads: one slow answer must not block others
+    )
+    if not polling:
+        builder = builder.updater(None)
+    application = builder.build()
+    channel = TelegramChannel(Relay(engine, store), store)
+    application.bot_data["channel"] = channel
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))
+    application.add_handler(CallbackQueryHandler(channel.on_button))
+    for kind, media_filter in MEDIA:
+        application.add_handler(MessageHandler(private & media_filter, channel.on_media(kind)))
+    application.add_error_handler(channel.on_error)
+    return application

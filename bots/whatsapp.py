@@ -1,0 +1,256 @@
+"""WhatsApp Cloud API: webhook payloads in, Graph API messages out.
+
+- `verify_signature`: `X-Hub-Signature-256` is `sha256=` + the HMAC-SHA256 of the raw body keyed with the
+  app secret; compared in constant time.
+- `parse_webhook`: a webhook body → the `Message`s in it. Text and interactive replies (buttons, lists)
+  become text or button presses; audio, images, stickers, locations, documents... become a `media`
+  message (the engine answers politely that only text is understood); status callbacks are ignored.
+- `WhatsAppClient`: renders a `Reply` as Graph API payloads (text split under 4,096 characters, at most 3
+  reply buttons, a list beyond that) and posts them with an injected `httpx.AsyncClient`, retrying 429 and
+  5xx with exponential backoff and jitter (tenacity).
+- `WhatsAppChannel`: ties them to the `Relay`; a reply that still fails is recorded in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+
+import httpx
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from assistant.conversation import Message, Reply
+from assistant.phrases import phrase
+from assistant.storage import Store, pseudonym
+from bots.common import Relay, split_message
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "whatsapp"
+GRAPH_API_BASE = "https://graph.facebook.com/v21.0"
+TEXT_LIMIT = 4096  # characters in a text message body
+INTERACTIVE_BODY_LIMIT = 1024  # characters in the body of a button or list message
+MAX_REPLY_BUTTONS = 3
+BUTTON_TITLE_LIMIT = 20
+LIST_ROWS_LIMIT = 10
+ROW_TITLE_LIMIT = 24
+ROW_DESCRIPTION_LIMIT = 72
+MEDIA_TYPES = frozenset(
+    {"audio", "voice", "image", "sticker", "video", "document", "location", "contacts", "order", "unsupported"}
+)
+# Calling codes whose country speaks one of our languages: a first guess before she chooses.
+_CALLING_CODES = {
+    "591": "es", "502": "es", "221": "fr", "229": "fr", "225": "fr", "250": "fr", "63": "en", "34": "es",
+    "33": "fr", "52": "es", "57": "es", "51": "es", "44": "en",
+}  # fmt: skip
+
+
+def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
+    """True when `header` is `sha256=<hex HMAC-SHA256 of body keyed with app_secret>`."""
+    if not app_secret or not header or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower())
+
+
+def sign(app_secret: str, body: bytes) -> str:
+    """The header Meta would send with `body` (for tests, benchmarks and local tools)."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def language_from_number(number: str) -> str | None:
+    digits = number.lstrip("+")
+    for size in (3, 2):
+        if digits[:size] in _CALLING_CODES:
+            return _CALLING_CODES[digits[:size]]
+    return None
+
+
+def _message(raw: dict) -> Message | None:
+    """One entry of `value.messages` → a `Message`, or None when it carries nothing to answer."""
+    sender, message_id, kind = raw.get("from"), raw.get("id"), raw.get("type")
+    if not isinstance(sender, str) or not sender or not isinstance(message_id, str) or not message_id:
+        return None
+    base = {"channel": CHANNEL, "user_id": sender, "message_id": message_id,
+            "language_hint": language_from_number(sender)}  # fmt: skip
+    if kind == "text":
+        body = (raw.get("text") or {}).get("body") if isinstance(raw.get("text"), dict) else None
+        if not isinstance(body, str) or not body.strip():
+            return None
+        return Message(text=body, **base)
+    if kind == "interactive" and isinstance(raw.get("interactive"), dict):
+        inner = raw["interactive"]
+        choice = inner.get(inner.get("type") or "")  # button_reply or list_reply
+        if isinstance(choice, dict) and isinstance(choice.get("id"), str) and choice["id"]:
+            return Message(text=str(choice.get("title") or ""), button_id=choice["id"], **base)
+        return None
+    if kind == "button" and isinstance(raw.get("button"), dict):  # a quick reply under a template message
+        button = raw["button"]
+        payload, title = button.get("payload"), button.get("text")
+        if isinstance(payload, str) and payload:
+            return Message(text=str(title or ""), button_id=payload, **base)
+        if isinstance(title, str) and title.strip():
+            return Message(text=title, **base)
+        return None
+    if kind in MEDIA_TYPES:
+        return Message(text="", media=kind, **base)
+    return None  # reactions, system messages, shapes we do not know: nothing to answer
+
+
+def parse_webhook(payload: object) -> list[Message]:
+    """The messages in a webhook body, in order. Status callbacks and unknown shapes give nothing."""
+    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+        return []
+    messages = []
+    for entry in payload.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        for change in entry.get("changes") or []:
+            if not isinstance(change, dict) or change.get("field") != "messages":
+                continue
+            value = change.get("value")
+            if not isinstance(value, dict):
+                continue
+            for raw in value.get("messages") or []:  # "statuses" (sent, delivered, read) are not looked at
+                if isinstance(raw, dict) and (message := _message(raw)) is not None:
+                    messages.append(message)
+    return messages
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class DeliveryError(Exception):
+    """The Graph API refused a message, after the retries for the transient errors."""
+
+
+class _Transient(Exception):
+    def __init__(self, status: int, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(f"HTTP {status}: {detail}")
+        self.retry_after = retry_after
+
+
+class WhatsAppClient:
+    """Sends `Reply`s to `{api_base}/{phone_number_id}/messages`."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        token: str,
+        phone_number_id: str,
+        api_base: str = GRAPH_API_BASE,
+        attempts: int = 5,
+        backoff_s: float = 0.5,
+        max_backoff_s: float = 20.0,
+    ) -> None:
+        self.http = http
+        self.url = f"{api_base.rstrip('/')}/{phone_number_id}/messages"
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.attempts = attempts
+        self._wait = wait_random_exponential(multiplier=backoff_s, max=max_backoff_s)
+        self.max_backoff_s = max_backoff_s
+
+    # -- rendering ------------------------------------------------------------------------------------
+
+    def payloads(self, to: str, reply: Reply) -> list[dict]:
+        """The Graph API messages that render `reply`: text parts, the last one carrying the buttons."""
+        base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+        parts = split_message(reply.text, TEXT_LIMIT, len) or [""]
+        if not reply.buttons:
+            return [{**base, "type": "text", "text": {"body": part, "preview_url": False}} for part in parts]
+        tail = split_message(parts.pop(), INTERACTIVE_BODY_LIMIT, len) or ["…"]
+        parts.extend(tail[:-1])
+        body = tail[-1]
+        out = [{**base, "type": "text", "text": {"body": part, "preview_url": False}} for part in parts]
+        buttons = reply.buttons
+        fits = len(buttons) <= MAX_REPLY_BUTTONS and all(len(b.title) <= BUTTON_TITLE_LIMIT for b in buttons)
+        if fits:
+            action = {"buttons": [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in buttons]}
+            out.append({**base, "type": "interactive", "interactive": {"type": "button", "body": {"text": body},
+                                                                       "action": action}})  # fmt: skip
+            return out
+        # More than 3 choices, or titles too long for buttons: a list (10 rows per message).
+        label = _clip(phrase("button_menu", reply.language or "en"), BUTTON_TITLE_LIMIT)
+        for start in range(0, len(buttons), LIST_ROWS_LIMIT):
+            rows = []
+            for b in buttons[start : start + LIST_ROWS_LIMIT]:
+                row = {"id": b.id, "title": _clip(b.title, ROW_TITLE_LIMIT)}
+                if len(b.title) > ROW_TITLE_LIMIT:
+                    row["description"] = _clip(b.title, ROW_DESCRIPTION_LIMIT)
+                rows.append(row)
+            action = {"button": label, "sections": [{"title": _clip(label, ROW_TITLE_LIMIT), "rows": rows}]}
+            out.append({**base, "type": "interactive", "interactive": {"type": "list", "body": {"text": body},
+                                                                       "action": action}})  # fmt: skip
+            body = "…"
+        return out
+
+    # -- sending --------------------------------------------------------------------------------------
+
+    def _backoff(self, state) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Transient) and exc.retry_after is not None:
+            return min(exc.retry_after, self.max_backoff_s)
+        return self._wait(state)
+
+    async def post(self, payload: dict) -> dict:
+        """POST one message, retrying 429, 5xx and network errors; DeliveryError when it cannot be sent."""
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda e: isinstance(e, _Transient | httpx.TransportError)),
+            wait=self._backoff,
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    response = await self.http.post(self.url, json=payload, headers=self.headers)
+                    if response.status_code == 429 or response.status_code >= 500:
+                        retry_after = response.headers.get("retry-after")
+                        raise _Transient(
+                            response.status_code,
+                            response.text[:300],
+                            float(retry_after) if retry_after and retry_after.isdigit() else None,
+                        )
+                    if response.status_code >= 400:
+                        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
+                    return response.json() if response.content else {}
+        except (_Transient, httpx.TransportError) as exc:
+            raise DeliveryError(f"gave up after {self.attempts} attempts: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def send(self, to: str, reply: Reply) -> None:
+        for payload in self.payloads(to, reply):
+            await self.post(payload)
+
+
+@dataclass
+class WhatsAppChannel:
+    """Webhook messages → the relay → Graph API replies; failures recorded, not lost."""
+
+    relay: Relay
+    client: WhatsAppClient
+    store: Store
+
+    async def deliver(self, to: str, reply: Reply) -> bool:
+        for payload in self.client.payloads(to, reply):
+            try:
+                await self.client.post(payload)
+            except DeliveryError as exc:
+                text = payload.get("text", {}).get("body") or payload.get("interactive", {}).get("body", {}).get("text")
+                await asyncio.to_thread(self.store.record_failed_delivery, CHANNEL, to, text or "", str(exc))
+                return False
+        return True
+
+    async def process(self, messages: list[Message]) -> None:
+        """Answer the messages of one webhook call, in order (run in the background after the 200)."""
+        for message in messages:
+            try:
+                await self.relay.handle(message, lambda reply, to=message.user_id: self.deliver(to, reply))
+            except Exception:  # one bad message must not stop the others of the batch
+                log.exception("failed to handle a WhatsApp message from %s", pseudonym(CHANNEL, message.user_id))
