@@ -7,6 +7,7 @@ lazily, inside the command that needs it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -198,16 +199,23 @@ def ask(
 def chat(
     ctx: typer.Context,
     lang: Annotated[str | None, typer.Option("--lang", callback=_language_option, help="Preferred language.")] = None,
+    user: Annotated[
+        str, typer.Option("--user", help="Who you are to the assistant (its memory is per user).")
+    ] = "local",
 ) -> None:
-    """A conversation in the terminal; follow-up questions are understood in context."""
+    """The conversation engine in the terminal, as on Telegram and WhatsApp: questions, /start, /help...
+    Buttons are numbered: type the number to press one."""
+    from assistant.conversation import Engine, Message
     from assistant.phrases import phrase
 
     with _Errors():
         assistant = _assistant(ctx)
         _ = assistant.runtime.index  # load before the first prompt, so errors show at once
+    engine = Engine(assistant)
     preferred = lang or "en"
     out.print(f"{phrase('greeting', preferred)} {phrase('chat_help', preferred)}", highlight=False)
-    while True:
+    buttons: list = []
+    for turn in itertools.count(1):
         try:
             text = input("> ")
         except (EOFError, KeyboardInterrupt):
@@ -215,14 +223,25 @@ def chat(
             break
         if text.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
             break
+        choice = text.strip()
+        pressed = buttons[int(choice) - 1] if choice.isdigit() and 0 < int(choice) <= len(buttons) else None
+        message = Message(
+            channel="terminal", user_id=user, text=pressed.title if pressed else text, message_id=str(turn),
+            language_hint=preferred, button_id=pressed.id if pressed else None,
+        )  # fmt: skip
         try:
-            # The terminal user gave no consent: her turns are kept in this process only.
-            answer = assistant.ask(text, channel="terminal", user_id="local", preferred=preferred)
+            replies = engine.handle(message)
         except AssistantError as exc:
             out.print(str(exc), highlight=False, markup=False)
             continue
-        preferred = answer.language
-        _print_answer(answer)
+        buttons = [b for r in replies for b in r.buttons]
+        number = itertools.count(1)
+        for reply in replies:
+            out.print(reply.text, highlight=False, markup=False)
+            if reply.buttons:
+                out.print(
+                    "   ".join(f"[{next(number)}] {b.title}" for b in reply.buttons), highlight=False, markup=False
+                )
         out.print()
 
 
@@ -278,6 +297,28 @@ def serve(
         port=port or settings.port,
         log_level=settings.log_level.lower(),
     )
+
+
+@app.command()
+def telegram(ctx: typer.Context) -> None:
+    """Run the Telegram bot with long polling (for development; production uses the server's webhook).
+    Needs MENTOR_TELEGRAM_TOKEN."""
+    runtime = _runtime(ctx)
+    settings = runtime.settings
+    if not settings.telegram_token:
+        _fail("MENTOR_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token there", 2)
+    from assistant.conversation import Engine
+    from bots.telegram import build_application
+
+    with _Errors():
+        assistant = _assistant(ctx)
+        _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
+    application = build_application(
+        Engine(assistant), runtime.storage, token=settings.telegram_token.get_secret_value(),
+        api_base=settings.telegram_api_base,
+    )  # fmt: skip
+    err.print("Telegram bot polling; Ctrl+C stops it.", highlight=False)
+    application.run_polling(drop_pending_updates=False)
 
 
 def _limit_malloc_arenas(arenas: int = 2) -> None:

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
+from assistant.phrases import phrase
 from tests.conftest import GUIDES
 
 runner = CliRunner()
@@ -172,5 +173,34 @@ def test_chat_remembers_the_previous_question(tmp_path, small_corpus):
     )
     assert result.exit_code == 0, result.output
     second = result.stdout.split("\n> ")[2]  # "and after that?" means nothing without the first question
-    assert "credit.en#" in second
+    assert "Sources:" in second and "Access to credit" in second
     assert "do not answer" not in second
+
+
+def test_chat_runs_the_conversation_engine_with_numbered_buttons(tmp_path, small_corpus):
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(tmp_path), "chat", "--user", "ana"],
+        input="/start\n2\n/lang\n9\n/quit\n",  # "2" presses the second button shown: Español
+        env=HASH,
+    )
+    assert result.exit_code == 0, result.output
+    turns = result.stdout.split("\n> ")
+    assert "[1] Français   [2] Español   [3] English" in turns[1]
+    assert "español" in turns[2].lower() and "Entendido" in turns[2]  # the language was switched, in Spanish
+    assert phrase("choose_language", "es") in turns[3]  # /lang now asks in Spanish
+    # "9" is not one of the 3 buttons shown: it is taken as a question (answered in Spanish), not a press.
+    assert "Fuentes:" in turns[4] or phrase("dont_know", "es") in " ".join(turns[4].split())
+    assert "Entendido" not in turns[4]
+    # Nothing was kept about her: no consent was given in this conversation.
+    from assistant.storage import Database, Store
+
+    store = Store(Database(f"sqlite:///{tmp_path / 'mentor.db'}"))
+    assert store.participant("terminal", "ana") is None
+
+
+def test_telegram_without_a_token_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["--data-dir", str(tmp_path), "telegram"], env={**HASH, "MENTOR_TELEGRAM_TOKEN": ""})
+    assert result.exit_code == 2
+    assert "MENTOR_TELEGRAM_TOKEN" in result.stderr and "Traceback" not in result.output

@@ -147,16 +147,17 @@ class _Turn:
             return self.cancel()
         if text.startswith("/"):
             return self.on_command(text)
+        if text and self.consented and self.store.handed_to_staff(self.channel, self.user_id):
+            # A person from the team has this conversation: her messages wait for them, unanswered by the bot
+            # (an onboarding in progress resumes when the conversation is handed back).
+            self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
+            return [Reply(self.say("human_relayed"))]
         if self.state.get("step"):
             return self.on_answer(text)
         if self.state.get("awaiting") == "consent" and fold(text) in YES_WORDS | NO_WORDS:
             return self.consent(fold(text) in YES_WORDS)
         if not text:
             return [Reply(self.say("empty_question"))]
-        if self.consented and self.store.handed_to_staff(self.channel, self.user_id):
-            # A person from the team has this conversation: her messages wait for them, unanswered by the bot.
-            self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
-            return [Reply(self.say("human_relayed"))]
         return self.question(text)
 
     def on_button(self, button: str, text: str) -> list[Reply]:

@@ -4,16 +4,13 @@ sign in, search, upload a guide with the progress indicator, then find it."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from tests.conftest import guide
+from tests.loopback import serve
 from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,30 +30,11 @@ WATCH_STATES = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def server_url(api_runtime) -> Iterator[str]:
     """A uvicorn server over the console's app, in a background thread on a free loopback port."""
-    port = _free_port()
-    app = create_app(api_runtime.settings, api_runtime)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="console-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serve(create_app(api_runtime.settings, api_runtime), name="console-server") as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.conversation import Engine
+from assistant.conversation import Message as Message_
 from assistant.conversation.onboarding import STEPS
 from assistant.core import Assistant
 from assistant.embeddings import HashEmbedder
@@ -320,6 +321,56 @@ def test_human_flags_the_conversation(user, runtime):
     assert runtime.storage.handed_to_staff(user.channel, user.user_id)
     with runtime.database.session() as s:
         assert s.query(Conversation).one().handed_to_staff
+
+
+def test_after_human_her_messages_wait_for_staff_and_a_staff_reply_is_kept(user, runtime):
+    consent(user)
+    user.send("/cancel")  # no onboarding now
+    user.send(QUESTION)  # answered by the assistant: a turn staff will see
+    user.send("/human")
+    answers_before = count(runtime, AnswerRecord)
+    assert text_of(user.send("Can someone call me about my loan?")) == phrase("human_relayed", "en")
+    assert count(runtime, AnswerRecord) == answers_before  # the bot did not answer it
+    [waiting] = runtime.storage.handoffs()
+    assert [m["role"] for m in waiting["messages"]] == ["user", "assistant", "user"]
+    assert waiting["messages"][-1]["text"] == "Can someone call me about my loan?"
+    person = runtime.storage.staff_reply(waiting["participant_id"], "Yes, I will call you tomorrow.")
+    assert (person.channel, person.external_id) == (user.channel, user.user_id)
+    assert [m["text"] for m in runtime.storage.staff_messages(user.channel, user.user_id)] == [
+        "Yes, I will call you tomorrow."
+    ]
+    # Commands still work while a person has the conversation, and /cancel gives it back to the assistant.
+    assert phrase("help", "en") in text_of(user.send("/help"))
+    assert text_of(user.send("/cancel")) == phrase("human_released", "en")
+    assert runtime.storage.handoffs() == []
+    assert button_ids(user.send(QUESTION))[0].startswith("vote:up:")  # answered again
+
+
+def test_staff_can_hand_the_conversation_back_and_onboarding_resumes(user, runtime):
+    consent(user)  # onboarding starts: the first question is her name
+    user.send("/human")
+    assert text_of(user.send("Ana")) == phrase("human_relayed", "en")  # to staff, not taken as her name
+    [waiting] = runtime.storage.handoffs()
+    runtime.storage.release_handoff(waiting["participant_id"])
+    assert phrase("ask_country", "en") in text_of(user.send("Ana"))  # onboarding resumes where it was
+    assert runtime.storage.handoffs() == []
+
+
+@pytest.mark.parametrize("media", ["audio", "image", "sticker", "location", "document"])
+@pytest.mark.parametrize("lang", ["fr", "es", "en"])
+def test_media_gets_a_polite_text_only_reply_in_her_language(engine, runtime, media, lang):
+    user = User(engine, user_id=f"media-{media}-{lang}", hint=lang)
+    message = Message_(user.channel, user.user_id, "", "m-1", lang, None, media)
+    [reply] = engine.handle(message)
+    assert reply.text == phrase("only_text", lang) and reply.language == lang
+    assert count(runtime, Participant) == 0 and count(runtime, AnswerRecord) == 0
+
+
+def test_every_reply_says_its_language(user):
+    user.send("/start")
+    replies = user.press("lang:es")
+    assert {r.language for r in replies} == {"es"}
+    assert {r.language for r in user.send("¿Cómo preparo un expediente de préstamo?")} == {"es"}
 
 
 def test_human_without_consent_offers_consent_and_stores_nothing(user, runtime):
