@@ -1,0 +1,76 @@
+"""Splitting long replies under a platform's limit, and the relay's once-per-message guarantee."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from assistant.conversation import Engine, Message, Reply
+from assistant.core import Assistant
+from bots.common import Relay, split_message, utf16_length
+
+ANSWER = (
+    "Prepare a loan file with your monthly sales and expenses [1]. Savings groups help women without "
+    "collateral [2]. Keep your cash records every week [1][3].\n\nSources:\n[1] Access to credit\n"
+    "[2] Savings groups and microfinance\n[3] Bookkeeping for small businesses"
+)
+
+
+@pytest.mark.parametrize("limit", [40, 64, 100, 4096])
+def test_parts_fit_and_nothing_is_lost_or_broken(limit):
+    text = "\n\n".join([ANSWER] * 40)
+    parts = split_message(text, limit)
+    assert all(utf16_length(p) <= limit for p in parts)
+    assert " ".join(" ".join(parts).split()) == " ".join(text.split())  # every word, in order
+    words = set(text.split())
+    for part in parts:
+        assert set(part.split()) <= words  # no word was cut in two
+        assert not re.search(r"\[\d*$", part) and not re.match(r"^\d*\]", part)  # nor a citation marker
+
+
+def test_a_short_text_is_one_part_and_paragraphs_are_preferred():
+    assert split_message("Hello there.", 4096) == ["Hello there."]
+    first, second = split_message("A" * 30 + "\n\n" + "B b b " * 6, 45)
+    assert first == "A" * 30 and second.startswith("B b")  # cut at the paragraph, not mid-line
+
+
+def test_emoji_count_twice_for_telegram():
+    text = "👍" * 3000  # 6000 UTF-16 units
+    parts = split_message(text, 4096)
+    assert len(parts) == 2 and all(utf16_length(p) <= 4096 for p in parts)
+    assert "".join(parts) == text
+
+
+def test_a_word_longer_than_the_limit_is_the_only_thing_cut():
+    parts = split_message("see https://example.org/" + "x" * 100 + " end", 50)
+    assert all(len(p) <= 50 for p in parts) and parts[0] == "see" and parts[-1].endswith("end")
+
+
+def test_the_relay_answers_a_message_once(corpus_runtime):
+    relay = Relay(Engine(Assistant(corpus_runtime)), corpus_runtime.storage)
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    async def deliver_five_times() -> list[bool]:
+        message = Message("whatsapp", "22177000001", "/help", "wamid.same")
+        return await asyncio.gather(*(relay.handle(message, send) for _ in range(5)))
+
+    results = asyncio.run(deliver_five_times())
+    assert sorted(results) == [False, False, False, False, True]
+    assert len(sent) == 1
+
+
+def test_an_engine_failure_gets_an_apology_not_silence(corpus_runtime, monkeypatch):
+    engine = Engine(Assistant(corpus_runtime))
+    monkeypatch.setattr(engine, "handle", lambda message: 1 / 0)
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    asyncio.run(Relay(engine, corpus_runtime.storage).handle(Message("web", "u", "hi", "m1", "es-BO"), send))
+    assert len(sent) == 1 and sent[0].text.startswith("Lo siento")
