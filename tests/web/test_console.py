@@ -81,7 +81,16 @@ def test_wrong_token_is_401_without_a_cookie(api, token):
 
 
 @pytest.mark.parametrize(
-    "path", ["/staff", "/staff/search?q=credit", "/staff/documents", "/staff/gaps", "/staff/feedback", "/staff/jobs/x"]
+    "path",
+    [
+        "/staff",
+        "/staff/search?q=credit",
+        "/staff/documents",
+        "/staff/gaps",
+        "/staff/feedback",
+        "/staff/jobs/x",
+        "/staff/handoffs",
+    ],
 )
 def test_pages_redirect_to_login_without_a_session(api, path):
     response = api.get(path, follow_redirects=False)

@@ -230,3 +230,24 @@ def test_a_reply_that_keeps_failing_is_recorded_without_her_number(server):
     assert failed["channel"] == "whatsapp" and failed["text"] == phrase("help", "fr")
     assert "503" in failed["error"] and not failed["can_resend"]  # no consent: her number is not kept
     assert "22177000004" not in json.dumps(failed)
+
+
+def test_human_then_a_staff_reply_from_the_api_reaches_her_on_whatsapp(server):
+    number = "22177000005"
+    store = server.runtime.storage
+    server.post(webhook(text(number, "/start", "wamid.h1")))
+    server.graph.wait_for(number, 2)
+    server.post(webhook(button(number, "wamid.h2", "consent:yes")))
+    server.graph.wait_for(number, 4)
+    server.post(webhook(text(number, "/human", "wamid.h3")))
+    assert server.graph.wait_for(number, 5)[-1].text == phrase("human_handed", "fr")
+    token = store.create_token("claire", "staff")
+    [waiting] = httpx.get(f"{server.url}/v1/handoffs", headers={"Authorization": f"Bearer {token}"}).json()
+    response = httpx.post(
+        f"{server.url}/v1/handoffs/{waiting['participant_id']}/reply",
+        json={"text": "Bonjour, ici Claire de l'équipe."},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200 and response.json()["delivery"] == "sent"
+    reply = server.graph.wait_for(number, 6)[-1]
+    assert reply.text == phrase("staff_says", "fr") + "\nBonjour, ici Claire de l'équipe."
