@@ -1,5 +1,5 @@
 """The staff console in a real browser (Chromium through Playwright) against a real server on loopback:
-sign in, search, upload a guide with the progress indicator, then find it."""
+sign in, search, upload a guide with the progress indicator, then find it; and the web chat (/chat)."""
 
 from __future__ import annotations
 
@@ -106,4 +106,26 @@ def test_sign_in_search_upload_and_find_the_new_guide(page, tokens, tmp_path):
     first = page.locator("li.result").first
     expect(first.locator("h3")).to_contain_text("Wombat markets")
     expect(first.locator("mark").first).to_have_text("Zanzibarine")
+    assert errors == []
+
+
+def test_web_chat_start_choose_a_language_ask_and_vote(page, api_runtime):
+    expect = sync_api.expect
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto("/chat")
+    box = page.get_by_label("Your message")
+    box.fill("/start")
+    box.press("Enter")
+    page.get_by_role("button", name="Español").click()
+    expect(page.locator("li.msg.bot").last).to_contain_text("¿acepta")  # the consent question, now in Spanish
+    page.get_by_role("button", name="No, gracias").last.click()
+    box.fill("¿Cómo vender textiles en las ferias comerciales?")
+    page.get_by_role("button", name="Send").click()
+    answer = page.locator("li.msg.bot").last
+    expect(answer).to_contain_text("Fuentes:")
+    answer.get_by_role("button", name="👍 Útil").click()
+    expect(page.locator("li.msg.bot").last).to_have_text("¡Gracias por su opinión!")
+    expect(page.get_by_role("button", name="👍 Útil")).to_be_disabled()  # a keyboard is used once
     assert errors == []
