@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 CHAT_COOKIE = "mentor_chat"
 CHAT_CHANNEL = "web"
 TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
+PRUNE_EVERY_S = 6 * 3600
 
 
 def staff_text(text: str, language: str | None) -> str:
@@ -55,6 +56,7 @@ class Channels:
         self.whatsapp = None
         self.telegram = None
         self._telegram_started = False
+        self._pruner: asyncio.Task | None = None
         if settings.whatsapp_webhook_enabled:
             from bots.whatsapp import WhatsAppChannel, WhatsAppClient
 
@@ -87,6 +89,18 @@ class Channels:
 
     async def start(self) -> None:
         await self._start_telegram()
+        self._pruner = asyncio.get_running_loop().create_task(self._prune_inbound_ids())
+
+    async def _prune_inbound_ids(self) -> None:
+        """Message ids are kept a week (Meta and Telegram redeliver for at most a few days), then dropped."""
+        while True:
+            try:
+                removed = await run_in_threadpool(self.store.prune_inbound)
+                if removed:
+                    log.info("%d old inbound message ids pruned", removed)
+            except Exception as exc:  # the database may be briefly away; try again next time
+                log.warning("pruning inbound message ids failed: %s", exc)
+            await asyncio.sleep(PRUNE_EVERY_S)
 
     async def _start_telegram(self) -> bool:
         """Initialise the bot (it asks Telegram who it is); retried on the next update if Telegram is down."""
@@ -114,6 +128,8 @@ class Channels:
             await asyncio.wait(list(self._tasks), timeout=timeout)
 
     async def stop(self) -> None:
+        if self._pruner is not None:
+            self._pruner.cancel()
         await self.drain()
         if self._telegram_started:
             await self.telegram.stop()
