@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import httpx
@@ -251,3 +252,26 @@ def test_human_then_a_staff_reply_from_the_api_reaches_her_on_whatsapp(server):
     assert response.status_code == 200 and response.json()["delivery"] == "sent"
     reply = server.graph.wait_for(number, 6)[-1]
     assert reply.text == phrase("staff_says", "fr") + "\nBonjour, ici Claire de l'équipe."
+
+
+def test_no_phone_number_name_or_message_in_the_info_logs(server, caplog):
+    number = "50255512345"
+    with caplog.at_level(logging.INFO):
+        server.post(webhook(text(number, "/start", "wamid.l1")))
+        server.graph.wait_for(number, 2)
+        server.post(webhook(button(number, "wamid.l2", "consent:yes")))
+        server.graph.wait_for(number, 4)
+        server.post(webhook(text(number, "Xiomara Ajcalón", "wamid.l3")))
+        server.graph.wait_for(number, 5)
+        server.post(webhook(text(number, QUESTION, "wamid.l4")))
+        server.graph.wait_for(number, 6)
+        server.graph.fail_next(500, times=50)
+        server.post(webhook(text(number, "/help", "wamid.l5")))
+        deadline = time.monotonic() + 20
+        while not server.runtime.storage.failed_deliveries() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert server.runtime.storage.failed_deliveries(), "the failure path was not exercised"
+    assert caplog.records, "consent and the failed delivery are worth a log line"
+    logged = caplog.text
+    for secret in (number, "Xiomara", "Ajcalón", "loan file", SECRET, TOKEN):
+        assert secret not in logged, secret
