@@ -131,6 +131,14 @@ def mentor_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant.cli", *args]
 
 
+def prepare_index(data_dir: Path | None, work: Path) -> tuple[Path, str]:
+    """The data directory to use (the one given, or a fresh index built under `work`) and a line saying which."""
+    if data_dir is not None:
+        return data_dir.resolve(), f"index reused from {data_dir.resolve()}"
+    seconds = build_index(work / "data")
+    return work / "data", f"index built from knowledge_base/ by `mentor ingest` ({seconds:.0f} s)"
+
+
 def build_index(data_dir: Path) -> float:
     env = {**os.environ, "MENTOR_DATA_DIR": str(data_dir)}
     started = time.perf_counter()
@@ -351,13 +359,7 @@ def main(argv: list[str] | None = None) -> None:
     questions = load_questions()
     with tempfile.TemporaryDirectory(prefix="mentor-api-load-") as tmp:
         work = Path(tmp)
-        if args.data_dir is not None:
-            data_dir = args.data_dir.resolve()
-            index_note = f"index reused from {data_dir}"
-        else:
-            data_dir = work / "data"
-            seconds = build_index(data_dir)
-            index_note = f"index built from knowledge_base/ by `mentor ingest` ({seconds:.0f} s)"
+        data_dir, index_note = prepare_index(args.data_dir, work)
         results = {}
         for mode in modes:
             results[mode] = run_mode(mode, data_dir, work, questions, args.requests, args.clients, args.warmup)

@@ -34,19 +34,17 @@ import asyncio
 import json
 import os
 import random
-import socket
 import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import numpy as np
-import uvicorn
 from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -56,6 +54,7 @@ from starlette.routing import Route
 from assistant.config import Settings
 from assistant.runtime import Runtime
 from bots.whatsapp import sign
+from tests.loopback import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "evals" / "datasets" / "questions.jsonl"
@@ -332,36 +331,6 @@ def graph_app(recorder: Recorder, failure_rate: float = 0.0, seed: int = 0) -> S
     return Starlette(routes=[Route("/v21.0/{phone_number_id}/messages", messages, methods=["POST"])])
 
 
-# -- servers on loopback ------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(app, name: str, timeout: float = 120.0) -> Iterator[str]:
-    """Run `app` under uvicorn on a free 127.0.0.1 port, in a thread, until the block ends (lifespan
-    shutdown included); yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name=name, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + timeout
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the {name} server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=120)
-
-
 # -- the load --------------------------------------------------------------------------------------------------------
 
 
@@ -567,7 +536,7 @@ def run_load(
 
     failed_before = _failed_ids(runtime)
     recorder = Recorder()
-    with serve(graph_app(recorder, graph_failure_rate, seed), "graph-api") as graph_url:
+    with serve(graph_app(recorder, graph_failure_rate, seed), name="graph-api") as graph_url:
         settings = runtime.settings.model_copy(
             update={
                 "whatsapp_token": SecretStr(TOKEN),
@@ -577,7 +546,7 @@ def run_load(
                 "whatsapp_api_base": f"{graph_url}/v21.0",
             }
         )
-        with serve(create_app(settings, runtime), "mentor") as url:
+        with serve(create_app(settings, runtime), name="mentor") as url:
             if progress:
                 progress(f"servers up; {users} users x {messages} messages...")
             sent, redeliveries, redelivery_errors, wall, cpu, busy = asyncio.run(
@@ -694,17 +663,11 @@ def main(argv: list[str] | None = None) -> None:
     if not 0.0 <= args.graph_failure_rate < 1.0:
         parser.error("--graph-failure-rate is a share, from 0 up to 1 (excluded)")
 
-    from benchmarks.api_load import build_index
+    from benchmarks.api_load import prepare_index
 
     with tempfile.TemporaryDirectory(prefix="mentor-whatsapp-load-") as tmp:
         work = Path(tmp)
-        if args.data_dir is not None:
-            data_dir = args.data_dir.resolve()
-            index_note = f"index reused from {data_dir}"
-        else:
-            data_dir = work / "data"
-            seconds = build_index(data_dir)
-            index_note = f"index built from knowledge_base/ by `mentor ingest` ({seconds:.0f} s)"
+        data_dir, index_note = prepare_index(args.data_dir, work)
         database_url = args.database_url or f"sqlite:///{work / 'whatsapp-load.db'}"
         runtime = Runtime(Settings(data_dir=data_dir, database_url=database_url))
         try:

@@ -18,7 +18,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app, name: str = "loopback", lifespan: str = "on", timeout: float = 60.0) -> Iterator[str]:
+def serve(app, name: str = "loopback", lifespan: str = "on", timeout: float = 120.0) -> Iterator[str]:
     """Run `app` on a free 127.0.0.1 port until the block ends; yields its base URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))
@@ -34,4 +34,4 @@ def serve(app, name: str = "loopback", lifespan: str = "on", timeout: float = 60
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=120)  # lifespan shutdown drains replies in flight
