@@ -315,7 +315,8 @@ def telegram(ctx: typer.Context) -> None:
         _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
     application = build_application(
         Engine(assistant), runtime.storage, token=settings.telegram_token.get_secret_value(),
-        api_base=settings.telegram_api_base,
+        api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,
+        backoff_s=settings.channel_backoff_s,
     )  # fmt: skip
     err.print("Telegram bot polling; Ctrl+C stops it.", highlight=False)
     application.run_polling(drop_pending_updates=False)

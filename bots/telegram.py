@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -70,8 +71,10 @@ class TelegramChannel:
     def _backoff(self, state) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, RetryAfter):
-            retry_after = exc.retry_after
-            return min(float(getattr(retry_after, "total_seconds", lambda: retry_after)()), 30.0)
+            # A timedelta kept privately since 22.2 (the public attribute warns that its type will change).
+            wait = getattr(exc, "_retry_after", None)
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(exc.retry_after)
+            return min(seconds, 30.0)
         return self._wait(state)
 
     async def deliver(self, bot, chat_id: int | str, reply: Reply) -> bool:
@@ -144,6 +147,8 @@ def build_application(
     api_base: str = TELEGRAM_API_BASE,
     polling: bool = True,
     concurrency: int = 16,
+    attempts: int = 4,
+    backoff_s: float = 0.5,
 ) -> Application:
     """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook."""
     api_base = api_base.rstrip("/")
@@ -157,7 +162,7 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    channel = TelegramChannel(Relay(engine, store), store)
+    channel = TelegramChannel(Relay(engine, store), store, attempts=attempts, backoff_s=backoff_s)
     application.bot_data["channel"] = channel
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))

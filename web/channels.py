@@ -80,10 +80,11 @@ class Channels:
                 token=settings.telegram_token.get_secret_value(),
                 api_base=settings.telegram_api_base,
                 polling=False,
+                attempts=settings.channel_send_attempts,
+                backoff_s=settings.channel_backoff_s,
             )
             channel: TelegramChannel = self.telegram.bot_data["channel"]
             channel.relay = self.relay  # one relay, one set of per-user locks
-            channel.attempts = settings.channel_send_attempts
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
@@ -225,7 +226,8 @@ async def telegram_webhook(request: Request):
         log.warning("Telegram webhook with a missing or wrong secret token refused")
         raise ApiError(401, "bad_secret_token", "X-Telegram-Bot-Api-Secret-Token is missing or wrong")
     data = _parse_json(await request.body())
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
         return {"status": "ignored"}  # not an update: a 4xx would only make Telegram send it again
     if not await channels._start_telegram():
         raise ApiError(503, "telegram_unavailable", "the bot cannot reach Telegram yet", {"Retry-After": "5"})
