@@ -135,6 +135,65 @@ def test_forget_deletes_every_personal_row_and_nothing_else(store, database):
     assert store.forget("whatsapp", PHONE) is False
 
 
+def test_forget_deletes_her_handoff_messages_and_failed_deliveries(store, database):
+    ana = store.give_consent("whatsapp", PHONE)
+    store.set_handed_to_staff("whatsapp", PHONE)
+    store.add_message("whatsapp", PHONE, "user", "Call me please", "en")
+    store.staff_reply(ana.id, "Tomorrow at 10")
+    store.record_failed_delivery("whatsapp", PHONE, "Tomorrow at 10", "HTTP 503")
+    store.record_failed_delivery("telegram", "555", "someone else's", "HTTP 500")
+    assert store.forget("whatsapp", PHONE) is True
+    assert store.handoffs() == [] and count(database, Message) == 0
+    assert [f["text"] for f in store.failed_deliveries()] == ["someone else's"]
+
+
+def test_forget_removes_failed_deliveries_even_without_consent(store):
+    store.record_failed_delivery("whatsapp", PHONE, "Bonjour", "HTTP 500")
+    [failed] = store.failed_deliveries()
+    assert not failed["can_resend"] and PHONE not in str(failed)  # no consent: only the pseudonym is kept
+    assert store.forget("whatsapp", PHONE) is False  # no participant row ...
+    assert store.failed_deliveries() == []  # ... but the failure about her is gone too
+
+
+def test_handoffs_longest_waiting_first_with_recent_messages(store):
+    for number in ("1", "2"):
+        store.give_consent("web", number, language="es")
+        store.add_turn("web", number, Turn(f"pregunta {number}", "es", f"respuesta {number}"))
+    store.set_handed_to_staff("web", "2")
+    store.set_handed_to_staff("web", "1")
+    store.add_message("web", "1", "user", "¿Me llaman?", "es")
+    first, second = store.handoffs()
+    assert (first["language"], second["language"]) == ("es", "es")
+    assert first["handed_at"] <= second["handed_at"]
+    assert {first["participant_id"], second["participant_id"]} == {
+        store.participant("web", "1").id,
+        store.participant("web", "2").id,
+    }
+    one = next(h for h in (first, second) if h["participant_id"] == store.participant("web", "1").id)
+    assert [(m["role"], m["text"]) for m in one["messages"]] == [
+        ("user", "pregunta 1"), ("assistant", "respuesta 1"), ("user", "¿Me llaman?")
+    ]  # fmt: skip
+    store.release_handoff(one["participant_id"])
+    assert [h["participant_id"] for h in store.handoffs()] == [store.participant("web", "2").id]
+
+
+def test_staff_messages_and_their_errors(store):
+    with pytest.raises(NotFoundError):
+        store.staff_reply("nobody", "hi")
+    ana = store.give_consent("web", "ana")
+    with pytest.raises(InputError):
+        store.staff_reply(ana.id, "   ")
+    store.staff_reply(ana.id, "first")
+    store.staff_reply(ana.id, "second")
+    both = store.staff_messages("web", "ana")
+    assert [m["text"] for m in both] == ["first", "second"]
+    assert [m["text"] for m in store.staff_messages("web", "ana", after=both[0]["id"])] == ["second"]
+    assert store.staff_messages("web", "stranger") == []
+    assert store.add_message("web", "stranger", "user", "not kept") is False  # no consent, nothing written
+    with pytest.raises(InputError):
+        store.add_message("web", "ana", "robot", "x")
+
+
 def test_forget_also_clears_the_in_process_memory(store):
     store.add_turn("telegram", "11", Turn("q", "en", "a"))
     assert store.forget("telegram", "11") is True
@@ -232,7 +291,9 @@ def test_stats_per_day_language_and_channel(store):
     assert stats["top_topics"][0] == {"doc_id": "credit", "count": 2}
     assert sum(row["count"] for row in stats["per_day"]) == 4
     assert {(r["language"], r["channel"], r["count"]) for r in stats["per_day"]} == {
-        ("fr", "telegram", 2), ("es", "whatsapp", 1), ("en", "api", 1)
+        ("fr", "telegram", 2),
+        ("es", "whatsapp", 1),
+        ("en", "api", 1),
     }
 
 
