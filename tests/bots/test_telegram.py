@@ -412,3 +412,36 @@ def test_webhook_json_that_is_not_an_update_is_ignored(webhook, fake, runtime, b
     time.sleep(0.2)
     assert reply["text"] == phrase("help", "en") and len(fake.wait_sent(0)) == 1
     assert count(runtime, InboundMessage) == 1
+
+
+def test_human_then_a_staff_reply_from_the_console_reaches_her_on_telegram(webhook, fake, runtime):
+    store = runtime.storage
+    person = store.give_consent("telegram", str(CHAT), language="es")
+    store.set_handed_to_staff("telegram", str(CHAT))
+    token = store.create_token("lucia", "staff")
+    webhook.post("/staff/login", data={"token": token}, follow_redirects=False)
+    response = webhook.post(
+        f"/staff/handoffs/{person.id}/reply", data={"text": "Hola, soy Lucía del equipo."}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/staff/handoffs?done=sent"
+    (sent,) = fake.wait_sent(1)
+    assert sent["chat"]["id"] == CHAT
+    assert sent["text"] == phrase("staff_says", "es") + "\nHola, soy Lucía del equipo."
+
+
+def test_the_server_starts_while_telegram_is_down_and_the_bot_starts_on_a_later_update(fake, runtime):
+    fake.fail_next("getMe", 502, times=1)  # Telegram is unreachable when the server starts
+    settings = runtime.settings.model_copy(
+        update={
+            "telegram_token": SecretStr(fake.token),
+            "telegram_secret_token": SecretStr(SECRET),
+            "telegram_api_base": fake.url,
+        }
+    )
+    with TestClient(create_app(settings, runtime)) as client:
+        assert client.get("/healthz").status_code == 200  # the rest of the server works
+        response = post_update(client, fake.text_update(CHAT, "/help", language_code="fr"))
+        assert response.status_code == 200  # the bot started on this update
+        (reply,) = fake.wait_sent(1)
+        assert reply["text"] == phrase("help", "fr")
+    assert [c.status for c in fake.calls_to("getMe")][:2] == [502, 200]
