@@ -319,17 +319,20 @@ async def test_a_failed_part_stops_the_rest(bot, channel, fake, runtime):
 # -- the webhook inside the HTTP server --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def webhook(fake, runtime):
-    """The HTTP server with the Telegram webhook on, the bot talking to the fake."""
-    settings = runtime.settings.model_copy(
+def webhook_settings(runtime, fake):
+    return runtime.settings.model_copy(
         update={
             "telegram_token": SecretStr(fake.token),
             "telegram_secret_token": SecretStr(SECRET),
             "telegram_api_base": fake.url,
         }
     )
-    with TestClient(create_app(settings, runtime)) as client:
+
+
+@pytest.fixture
+def webhook(fake, runtime):
+    """The HTTP server with the Telegram webhook on, the bot talking to the fake."""
+    with TestClient(create_app(webhook_settings(runtime, fake), runtime)) as client:
         yield client
 
 
@@ -431,14 +434,7 @@ def test_human_then_a_staff_reply_from_the_console_reaches_her_on_telegram(webho
 
 def test_the_server_starts_while_telegram_is_down_and_the_bot_starts_on_a_later_update(fake, runtime):
     fake.fail_next("getMe", 502, times=1)  # Telegram is unreachable when the server starts
-    settings = runtime.settings.model_copy(
-        update={
-            "telegram_token": SecretStr(fake.token),
-            "telegram_secret_token": SecretStr(SECRET),
-            "telegram_api_base": fake.url,
-        }
-    )
-    with TestClient(create_app(settings, runtime)) as client:
+    with TestClient(create_app(webhook_settings(runtime, fake), runtime)) as client:
         assert client.get("/healthz").status_code == 200  # the rest of the server works
         response = post_update(client, fake.text_update(CHAT, "/help", language_code="fr"))
         assert response.status_code == 200  # the bot started on this update
