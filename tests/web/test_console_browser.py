@@ -50,11 +50,17 @@ def page(server_url):
             browser.close()
 
 
-def test_sign_in_search_upload_and_find_the_new_guide(page, tokens, tmp_path):
-    expect = sync_api.expect
+def page_errors(page) -> list[str]:
+    """Script errors and console errors the page reports from now on."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def test_sign_in_search_upload_and_find_the_new_guide(page, tokens, tmp_path):
+    expect = sync_api.expect
+    errors = page_errors(page)
 
     # Signing in: the console sends a visitor without a session to the form.
     page.goto("/staff/search")
@@ -111,9 +117,7 @@ def test_sign_in_search_upload_and_find_the_new_guide(page, tokens, tmp_path):
 
 def test_web_chat_start_choose_a_language_ask_and_vote(page, api_runtime):
     expect = sync_api.expect
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = page_errors(page)
     page.goto("/chat")
     box = page.get_by_label("Your message")
     box.fill("/start")
