@@ -95,10 +95,10 @@ class Relay:
 
     async def handle(self, message: Message, send: Send, claimed: bool = False) -> bool:
         """Answer `message` through `send`. False (and nothing sent) when it was already handled."""
-        if not claimed and not await self.claim(message):
-            log.info("duplicate %s message ignored", message.channel)
-            return False
-        async with self._lock(message):
+        async with self._lock(message):  # taken in arrival order, so her messages are answered in order
+            if not claimed and not await self.claim(message):
+                log.info("duplicate %s message ignored", message.channel)
+                return False
             try:
                 replies = await asyncio.to_thread(self.engine.handle, message)
             except Exception:

@@ -74,3 +74,20 @@ def test_an_engine_failure_gets_an_apology_not_silence(corpus_runtime, monkeypat
 
     asyncio.run(Relay(engine, corpus_runtime.storage).handle(Message("web", "u", "hi", "m1", "es-BO"), send))
     assert len(sent) == 1 and sent[0].text.startswith("Lo siento")
+
+
+def test_one_persons_messages_are_answered_in_the_order_they_arrived(corpus_runtime):
+    relay = Relay(Engine(Assistant(corpus_runtime)), corpus_runtime.storage)
+    sent: list[str] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply.text)
+
+    async def burst() -> None:
+        commands = ["/help", "/lang", "/profile", "/match"] * 3
+        messages = [Message("whatsapp", "22177000777", c, f"wamid.order.{i}", "en") for i, c in enumerate(commands)]
+        await asyncio.gather(*(relay.handle(m, send) for m in messages))
+
+    asyncio.run(burst())
+    firsts = [text.split("\n")[0][:12] for text in sent]
+    assert len(sent) == 12 and firsts[:4] * 3 == firsts
