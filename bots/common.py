@@ -90,13 +90,10 @@ class Relay:
             self._locks = [asyncio.Lock() for _ in range(_LOCK_STRIPES)]
         return self._locks[hash((message.channel, message.user_id)) % _LOCK_STRIPES]
 
-    async def claim(self, message: Message) -> bool:
-        return await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id)
-
-    async def handle(self, message: Message, send: Send, claimed: bool = False) -> bool:
+    async def handle(self, message: Message, send: Send) -> bool:
         """Answer `message` through `send`. False (and nothing sent) when it was already handled."""
         async with self._lock(message):  # taken in arrival order, so her messages are answered in order
-            if not claimed and not await self.claim(message):
+            if not await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id):
                 log.info("duplicate %s message ignored", message.channel)
                 return False
             try:
