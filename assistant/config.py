@@ -98,6 +98,24 @@ class Settings(BaseSettings):
     )
     channel_backoff_s: float = Field(0.5, ge=0.0, le=60.0, description="First retry delay; it doubles, with jitter.")
 
+    match_profiles: Path | None = Field(
+        None,
+        description="A cohort file (JSON Lines) whose profiles join the chat's participants in the matching pool; "
+        "knowledge_base/demo_cohort.jsonl to try it. Empty: the participants only.",
+    )
+    match_require_approval: bool = Field(
+        True, description="A pairing both women accepted becomes active only once staff approve it."
+    )
+    match_exposure_factor: int = Field(
+        3, ge=1, le=100, description="Open suggestions one person may appear in at once, per pairing she can take."
+    )
+    match_exposure_days: int = Field(7, ge=1, le=365, description="How long a shown suggestion counts as open.")
+    match_allow_same_organisation: bool = Field(False, description="Allow pairs from the same organisation.")
+    match_directions: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["north-south", "south-south", "national"],
+        description="Pair directions allowed, comma-separated: north-south, south-south, national.",
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
@@ -122,6 +140,15 @@ class Settings(BaseSettings):
             if scheme not in ("http", "https") or not rest or "/" in rest:
                 raise ValueError(f"{origin!r} is not an origin like https://staff.example.org")
         return origins
+
+    @field_validator("match_directions", mode="before")
+    @classmethod
+    def _directions(cls, value):
+        from assistant.matching.scoring import normalise_directions
+
+        if isinstance(value, str):
+            value = value.split(",")
+        return sorted(normalise_directions(value))
 
     @field_validator("chunk_overlap_tokens")
     @classmethod

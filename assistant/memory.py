@@ -41,4 +41,3 @@ def retrieval_query(text: str, history: list[Turn]) -> str:
     if history and is_follow_up(text):
         return f"{history[-1].question} {text}"
     return text
-

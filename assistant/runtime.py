@@ -84,5 +84,12 @@ class Runtime:
     def storage(self) -> Store:
         return Store(self.database, self.settings.memory_turns)
 
+    @cached_property
+    def matching(self):
+        """Reciprocal matching over the database's participants (and the configured cohort file)."""
+        from assistant.matching import MatchingService
+
+        return MatchingService(self.settings, self.storage, self.embedder)
+
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.embedder)

@@ -87,9 +87,7 @@ class ExtractiveComposer:
     def __init__(self, max_chars: int = 600) -> None:
         self.max_chars = max_chars
 
-    def compose(
-        self, question: str, language: str, hits: list[SearchHit], terms_of=None, weights=None
-    ) -> Draft:
+    def compose(self, question: str, language: str, hits: list[SearchHit], terms_of=None, weights=None) -> Draft:
         """`terms_of(question, lang)` analyses the question (the retriever's, with typo correction);
         `weights(lang, terms)` gives each term's importance (IDF), so rare question words count most."""
         terms_of = terms_of or analyze
@@ -123,6 +121,7 @@ class ExtractiveComposer:
             # Sentences from a guide already quoted lose a little, so a second guide that also answers
             # gets its turn (the asker sees both sources) before a third sentence of the first.
             quoted = {evidence[r].chunk.doc_id for r, _, _ in chosen}
+
             def adjusted(j: int, quoted=quoted) -> float:
                 return candidates[j][0] - (DIVERSITY if evidence[candidates[j][1]].chunk.doc_id in quoted else 0.0)
 

@@ -1,8 +1,9 @@
 """The tables, as SQLAlchemy 2.0 declarative models. Migrations under `migrations/` create them.
 
-Personal data lives in `participants`, `conversations`/`messages`, `feedback`, `pathway_progress` and
-`matches`; every one of those rows hangs off a participant with `ON DELETE CASCADE`, so deleting the
-participant (`Store.forget_participant`) deletes it all. `answers` keep the question and answer for
+Personal data lives in `participants`, `conversations`/`messages`, `feedback`, `pathway_progress`,
+`matches` and `match_exposures`; the first four hang off a participant with `ON DELETE CASCADE`, and
+`Store.forget` deletes all of them explicitly (matches name profile ids, not only participants).
+`answers` keep the question and answer for
 quality review and statistics; they name a participant only when she consented, and are deleted with
 her. Content gaps hold no user id.
 """
@@ -133,9 +134,7 @@ class AnswerRecord(Base):
     __tablename__ = "answers"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    participant_id: Mapped[str | None] = mapped_column(
-        ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
+    participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(16), default="api")
     question: Mapped[str] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(8))
@@ -218,15 +217,41 @@ class PathwayProgress(Base):
 
 
 class Match(Base):
-    """Room for the matching issue: a proposed or approved reciprocal pairing."""
+    """A reciprocal pairing, proposed in the chat or by a cohort run.
+
+    `participant_a` < `participant_b` (one row per pair). They are participant ids or the ids of a cohort
+    file's profiles, so no foreign key: `Store.forget` deletes her pairs explicitly. The pairing is active
+    when both accepted and staff approved (or approval is off); a staff rejection or a decline closes it
+    for good, and that pair is never proposed again.
+    """
 
     __tablename__ = "matches"
+    __table_args__ = (UniqueConstraint("participant_a", "participant_b"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    participant_a: Mapped[str] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
-    participant_b: Mapped[str] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    participant_a: Mapped[str] = mapped_column(String(64), index=True)
+    participant_b: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="person")
+    source: Mapped[str] = mapped_column(String(16), default="chat")  # chat | cohort
     score: Mapped[float] = mapped_column(Float)
-    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    fit_ab: Mapped[float] = mapped_column(Float, default=0.0)
+    fit_ba: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
+    accepted_a: Mapped[bool | None] = mapped_column(Boolean)
+    accepted_b: Mapped[bool | None] = mapped_column(Boolean)
+    staff_decision: Mapped[str | None] = mapped_column(String(16))  # approved | rejected
+    decided_by: Mapped[str | None] = mapped_column(String(100))
     reasons: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=now)
     decided_at: Mapped[datetime | None]
+
+
+class MatchExposure(Base):
+    """One suggestion shown to one person: exposure control counts these per candidate."""
+
+    __tablename__ = "match_exposures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    viewer: Mapped[str] = mapped_column(String(64), index=True)
+    candidate: Mapped[str] = mapped_column(String(64), index=True)
+    shown_at: Mapped[datetime] = mapped_column(default=now)

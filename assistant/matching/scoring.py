@@ -1,0 +1,296 @@
+"""Scores: how well one woman's offers meet another's needs (a direction), and how good a pairing is for
+both (the reciprocal score).
+
+    fit(A→B)   = 0.7 · skill cover + 0.3 · text similarity        (0..1)
+                 skill cover: the share of B's needed skills that A offers (an offer in the same category
+                 counts 0.3), through the multilingual taxonomy; text similarity: embedding cosine of A's
+                 offers text and B's needs text, rescaled. Without skill ids, the text alone.
+    reciprocal = 2·fit(A→B)·fit(B→A) / (fit(A→B) + fit(B→A))     (harmonic mean: one-sided pairs score ~0)
+    score      = 0.8 · reciprocal + 0.2 · compatibility + 0.05 if one was born in the other's country
+    compatibility = 0.25 goals + 0.2 business stage + 0.2 sector + 0.35 hours free at the same time
+
+Hard constraints (a pair that breaks one is never proposed): a shared working language, both consented,
+kinds that go together (person-person, organisation-organisation, expert-mission), not the same
+organisation unless allowed, a direction the run allows, not rejected by staff or declined before,
+in-person-only people in the same country, and some fit both ways.
+
+Everything works on blocks of rows against the whole pool with NumPy, so 10,000 people score in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.matching.profiles import KINDS, STAGES, Profile
+from assistant.matching.taxonomy import Taxonomy
+
+DIRECTIONS = ("north-south", "south-south", "national")
+DIRECTION_ALIASES = {"south-north": "north-south", "north-north": "national", "domestic": "national"}
+KIND_PARTNERS = {
+    "person": ("person",),
+    "organisation": ("organisation",),
+    "expert": ("mission",),
+    "mission": ("expert",),
+}
+
+SKILL_WEIGHT, TEXT_WEIGHT, CATEGORY_CREDIT = 0.7, 0.3, 0.3
+RECIPROCAL_WEIGHT, COMPAT_WEIGHT, DIASPORA_BONUS = 0.8, 0.2, 0.05
+COMPAT_WEIGHTS = {"goals": 0.25, "stage": 0.2, "sector": 0.2, "hours": 0.35}
+MIN_FIT = 0.05  # below this in either direction there is nothing to exchange
+GOOD_HOURS = 2.0  # hours a week free at the same time that count as enough
+
+
+def normalise_directions(values: Iterable[str] | None) -> frozenset[str]:
+    if not values:
+        return frozenset(DIRECTIONS)
+    out = set()
+    for value in values:
+        for part in str(value).split(","):
+            name = part.strip().lower()
+            if not name:
+                continue
+            name = DIRECTION_ALIASES.get(name, name)
+            if name not in DIRECTIONS:
+                raise ValueError(
+                    f"unknown pair direction {part.strip()!r} (known: {', '.join(DIRECTIONS)}, south-north)"
+                )
+            out.add(name)
+    return frozenset(out or DIRECTIONS)
+
+
+def _rescale(cos: np.ndarray, low: float = 0.2, high: float = 0.7) -> np.ndarray:
+    return np.clip((cos - low) / (high - low), 0.0, 1.0)
+
+
+@dataclass
+class Features:
+    """The pool as arrays, row i = profiles[i]."""
+
+    profiles: list[Profile]
+    offers: np.ndarray  # n x skills, 0/1
+    needs: np.ndarray
+    need_count: np.ndarray
+    offer_categories: np.ndarray  # n x categories, 0/1
+    need_categories: np.ndarray  # n x categories, counts
+    offers_vec: np.ndarray  # n x d, unit rows (zero when no text)
+    needs_vec: np.ndarray
+    goals_vec: np.ndarray
+    sector_vec: np.ndarray
+    languages: np.ndarray  # n x languages, 0/1
+    hours: np.ndarray  # n x 168, 0/1
+    has_hours: np.ndarray
+    stage: np.ndarray  # float, nan when unknown
+    kind: np.ndarray
+    country: np.ndarray  # int codes
+    north: np.ndarray
+    organisation: np.ndarray  # int codes, -1 none
+    diaspora: np.ndarray  # country codes, -1 none
+    in_person_only: np.ndarray
+    consent: np.ndarray
+    capacity: np.ndarray
+    ids: list[str] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)
+    country_names: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.profiles)
+
+
+@dataclass
+class Block:
+    """Scores of some rows against the whole pool (rows x n)."""
+
+    rows: np.ndarray
+    fit_out: np.ndarray  # fit(row -> col): how her offers meet their needs
+    fit_in: np.ndarray  # fit(col -> row): how their offers meet her needs
+    compat: np.ndarray
+    score: np.ndarray
+    feasible: np.ndarray  # bool
+
+
+class Scorer:
+    def __init__(self, taxonomy: Taxonomy, embedder) -> None:
+        self.taxonomy = taxonomy
+        self.embedder = embedder
+        self._vectors: dict[str, np.ndarray] = {}
+
+    # -- features -------------------------------------------------------------------------------------
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of texts, each distinct text embedded once per scorer; empty text -> zeros."""
+        missing = sorted({t for t in texts if t and t not in self._vectors})
+        for start in range(0, len(missing), 256):
+            batch = missing[start : start + 256]
+            for text, vector in zip(batch, self.embedder.embed_batch(batch), strict=True):
+                self._vectors[text] = np.asarray(vector, dtype=np.float32)
+        dimension = self.embedder.dimension
+        out = np.zeros((len(texts), dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            if text:
+                out[i] = self._vectors[text]
+        return out
+
+    def features(self, profiles: list[Profile]) -> Features:
+        tax = self.taxonomy
+        n, s, c = len(profiles), len(tax.ids), len(tax.categories)
+        offers = np.zeros((n, s), dtype=np.float32)
+        needs = np.zeros((n, s), dtype=np.float32)
+        offer_categories = np.zeros((n, c), dtype=np.float32)
+        need_categories = np.zeros((n, c), dtype=np.float32)
+        for i, p in enumerate(profiles):
+            for sid in p.offers:
+                offers[i, tax.index[sid]] = 1
+                offer_categories[i, tax.category_index[tax.category(sid)]] = 1
+            for sid in p.needs:
+                needs[i, tax.index[sid]] = 1
+                need_categories[i, tax.category_index[tax.category(sid)]] += 1
+        languages = np.zeros((n, len(SUPPORTED_LANGUAGES)), dtype=np.float32)
+        for i, p in enumerate(profiles):
+            for code in p.languages:
+                languages[i, SUPPORTED_LANGUAGES.index(code)] = 1
+        hours = np.zeros((n, 168), dtype=np.float32)
+        has_hours = np.zeros(n, dtype=bool)
+        for i, p in enumerate(profiles):
+            week = p.week_hours()
+            if week is not None:
+                hours[i], has_hours[i] = week, True
+        countries: dict[str, int] = {}
+        organisations: dict[str, int] = {}
+
+        def code(table: dict[str, int], value: str | None) -> int:
+            return -1 if not value else table.setdefault(value, len(table))
+
+        country = np.array([code(countries, p.country or "?") for p in profiles], dtype=np.int32)
+        diaspora = np.array([countries.get(p.diaspora_origin, -2) if p.diaspora_origin else -1 for p in profiles])
+        organisation = np.array(
+            [code(organisations, (p.organisation or "").casefold().strip()) for p in profiles], dtype=np.int32
+        )
+        features = Features(
+            profiles=profiles,
+            offers=offers,
+            needs=needs,
+            need_count=needs.sum(axis=1),
+            offer_categories=offer_categories,
+            need_categories=need_categories,
+            offers_vec=self.embed([p.offers_text for p in profiles]),
+            needs_vec=self.embed([p.needs_text for p in profiles]),
+            goals_vec=self.embed([" ".join(p.goals) for p in profiles]),
+            sector_vec=self.embed([p.sector.replace("-", " ") for p in profiles]),
+            languages=languages,
+            hours=hours,
+            has_hours=has_hours,
+            stage=np.array([STAGES.get(p.stage, np.nan) if p.stage else np.nan for p in profiles], dtype=np.float32),
+            kind=np.array([KINDS.index(p.kind) for p in profiles], dtype=np.int8),
+            country=country,
+            north=np.array([p.region == "north" for p in profiles]),
+            organisation=organisation,
+            diaspora=diaspora.astype(np.int32),
+            in_person_only=np.array([p.modality == "in_person" for p in profiles]),
+            consent=np.array([p.consent for p in profiles]),
+            capacity=np.array([p.capacity for p in profiles], dtype=np.int32),
+        )
+        features.ids = [p.id for p in profiles]
+        features.index = {pid: i for i, pid in enumerate(features.ids)}
+        features.country_names = sorted(countries, key=countries.get)
+        return features
+
+    # -- scores --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def fit(f: Features, giver: np.ndarray | slice, taker: np.ndarray | slice) -> np.ndarray:
+        """fit(giver -> taker): how the givers' offers meet the takers' needs (givers x takers)."""
+        exact = f.offers[giver] @ f.needs[taker].T
+        in_category = f.offer_categories[giver] @ f.need_categories[taker].T
+        count = f.need_count[taker]
+        cover = (exact + CATEGORY_CREDIT * (in_category - exact)) / np.maximum(count, 1)[None, :]
+        text = _rescale(f.offers_vec[giver] @ f.needs_vec[taker].T)
+        return np.where(count[None, :] > 0, SKILL_WEIGHT * cover + TEXT_WEIGHT * text, text)
+
+    def block(
+        self,
+        f: Features,
+        rows: np.ndarray,
+        directions: frozenset[str] = frozenset(DIRECTIONS),
+        allow_same_organisation: bool = False,
+        forbidden: set[tuple[int, int]] | None = None,
+    ) -> Block:
+        rows = np.asarray(rows)
+        fit_out = self.fit(f, rows, slice(None))
+        fit_in = self.fit(f, slice(None), rows).T
+        total = fit_out + fit_in
+        reciprocal = np.divide(2 * fit_out * fit_in, total, out=np.zeros_like(total), where=total > 0)
+
+        goals = np.where(
+            (np.abs(f.goals_vec[rows]).sum(1)[:, None] > 0) & (np.abs(f.goals_vec).sum(1)[None, :] > 0),
+            _rescale(f.goals_vec[rows] @ f.goals_vec.T, 0.1, 0.6),
+            0.5,
+        )
+        stage_gap = np.abs(f.stage[rows][:, None] - f.stage[None, :])
+        stage = np.where(np.isnan(stage_gap), 0.5, 1 - np.nan_to_num(stage_gap) / 3)
+        has_sector = np.abs(f.sector_vec).sum(1) > 0
+        sector = np.where(
+            has_sector[rows][:, None] & has_sector[None, :],
+            _rescale(f.sector_vec[rows] @ f.sector_vec.T, 0.2, 0.8),
+            0.5,
+        )
+        overlap = f.hours[rows] @ f.hours.T
+        hours = np.where(f.has_hours[rows][:, None] & f.has_hours[None, :], np.minimum(overlap / GOOD_HOURS, 1.0), 0.5)
+        w = COMPAT_WEIGHTS
+        compat = w["goals"] * goals + w["stage"] * stage + w["sector"] * sector + w["hours"] * hours
+        diaspora = (f.diaspora[rows][:, None] == f.country[None, :]) | (f.country[rows][:, None] == f.diaspora[None, :])
+        score = RECIPROCAL_WEIGHT * reciprocal + COMPAT_WEIGHT * compat + DIASPORA_BONUS * diaspora
+        feasible = self.feasible(f, rows, directions, allow_same_organisation, forbidden)
+        feasible &= (fit_out >= MIN_FIT) & (fit_in >= MIN_FIT)
+        return Block(rows, fit_out, fit_in, compat, score.astype(np.float32), feasible)
+
+    @staticmethod
+    def feasible(
+        f: Features,
+        rows: np.ndarray,
+        directions: frozenset[str] = frozenset(DIRECTIONS),
+        allow_same_organisation: bool = False,
+        forbidden: set[tuple[int, int]] | None = None,
+    ) -> np.ndarray:
+        """The hard constraints, before any fit is looked at (rows x n, bool)."""
+        ok = (f.languages[rows] @ f.languages.T) > 0
+        ok &= f.consent[rows][:, None] & f.consent[None, :]
+        ok &= (f.capacity[rows][:, None] > 0) & (f.capacity[None, :] > 0)
+        ok &= kinds_match(f.kind[rows][:, None], f.kind[None, :])
+        if not allow_same_organisation:
+            org = f.organisation
+            ok &= (org[rows][:, None] < 0) | (org[rows][:, None] != org[None, :])
+        same_country = f.country[rows][:, None] == f.country[None, :]
+        north_south = f.north[rows][:, None] != f.north[None, :]
+        allowed = np.zeros_like(ok)
+        if "national" in directions:
+            allowed |= same_country
+        if "north-south" in directions:
+            allowed |= north_south
+        if "south-south" in directions:
+            allowed |= ~same_country & ~f.north[rows][:, None] & ~f.north[None, :]
+        ok &= allowed
+        in_person = f.in_person_only[rows][:, None] | f.in_person_only[None, :]
+        ok &= ~in_person | same_country
+        ok[np.arange(len(rows)), rows] = False
+        if forbidden:
+            position = {int(r): i for i, r in enumerate(rows)}
+            for a, b in forbidden:
+                if a in position:
+                    ok[position[a], b] = False
+                if b in position:
+                    ok[position[b], a] = False
+        return ok
+
+
+_KIND_OK = np.zeros((len(KINDS), len(KINDS)), dtype=bool)
+for _kind, _partners in KIND_PARTNERS.items():
+    for _partner in _partners:
+        _KIND_OK[KINDS.index(_kind), KINDS.index(_partner)] = True
+
+
+def kinds_match(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _KIND_OK[a, b]
