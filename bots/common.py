@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation import Engine, Message, Reply
@@ -71,6 +72,7 @@ def split_message(text: str, limit: int = 4096, measure: Callable[[str], int] = 
 
 
 Send = Callable[[Reply], Awaitable[None]]
+Notify = Callable[[str, str, Reply], Awaitable[object]]  # (channel, user id, reply) for someone else
 
 
 class Relay:
@@ -80,9 +82,10 @@ class Relay:
     workers, is answered once. Messages from one person are handled in the order they arrive.
     """
 
-    def __init__(self, engine: Engine, store: Store) -> None:
+    def __init__(self, engine: Engine, store: Store, notify: Notify | None = None) -> None:
         self.engine = engine
         self.store = store
+        self.notify = notify  # delivers replies meant for someone else (a pairing proposed to her)
         self._locks: list[asyncio.Lock] | None = None
 
     def _lock(self, message: Message) -> asyncio.Lock:
@@ -107,5 +110,22 @@ class Relay:
                 hint = (message.language_hint or "en").split("-")[0].lower()
                 replies = [Reply(phrase("internal_error", hint if hint in SUPPORTED_LANGUAGES else "en"))]
             for reply in replies:
-                await send(reply)
+                if reply.to is None:
+                    await send(reply)
+                else:
+                    await self._notify(reply)
         return True
+
+    async def _notify(self, reply: Reply) -> None:
+        channel, user_id = reply.to
+        if self.notify is None:
+            log.info(
+                "no way to reach %s on %s from here; she sees it at her next /match",
+                pseudonym(channel, user_id),
+                channel,
+            )
+            return
+        try:
+            await self.notify(channel, user_id, replace(reply, to=None))
+        except Exception as exc:  # her own answer is already sent; the other person sees it at her next /match
+            log.warning("notification to %s on %s failed: %s", pseudonym(channel, user_id), channel, exc)

@@ -170,4 +170,11 @@ def build_application(
     for kind, media_filter in MEDIA:
         application.add_handler(MessageHandler(private & media_filter, channel.on_media(kind)))
     application.add_error_handler(channel.on_error)
+
+    async def notify(chat: str, chat_id: str, reply: Reply) -> None:
+        """On its own (`mentor telegram`), the bot reaches other Telegram users only."""
+        if chat == "telegram":
+            await channel.deliver(application.bot, chat_id, reply)
+
+    channel.relay.notify = notify
     return application

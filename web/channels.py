@@ -49,7 +49,7 @@ class Channels:
         self.settings = settings
         self.store: Store = assistant.store
         self.engine = Engine(assistant)
-        self.relay = Relay(self.engine, self.store)
+        self.relay = Relay(self.engine, self.store, notify=self.notify)
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
         self._tasks: set[asyncio.Task] = set()
@@ -139,7 +139,15 @@ class Channels:
         if self._own_http:
             await self.http.aclose()
 
-    # -- sending outside a conversation turn (staff replies) ----------------------------------------------------
+    # -- sending outside a conversation turn (staff replies, notifications) ----------------------------------------
+
+    async def notify(self, channel: str, external_id: str, reply: Reply) -> str:
+        """A message for someone other than the sender (a pairing proposed to her). The web chat keeps it
+        as a notice its page fetches."""
+        if channel == CHAT_CHANNEL:
+            await run_in_threadpool(self.store.add_message, channel, external_id, "notice", reply.text, reply.language)
+            return "queued"
+        return await self.send(channel, external_id, reply)
 
     async def send(self, channel: str, external_id: str, reply: Reply) -> str:
         """'sent', 'queued' (the web chat fetches it), 'failed' (recorded) or 'unreachable'."""
@@ -317,7 +325,12 @@ async def chat_updates(request: Request, after: Annotated[int, Query(ge=0)] = 0)
     found = [] if new else await run_in_threadpool(channels.store.staff_messages, CHAT_CHANNEL, user, after)
     participant = None if new else await run_in_threadpool(channels.store.participant, CHAT_CHANNEL, user)
     language = participant.preferred_language if participant else None
-    payload = {"messages": [{"id": m["id"], "text": staff_text(m["text"], language)} for m in found]}
+    payload = {
+        "messages": [
+            {"id": m["id"], "text": staff_text(m["text"], language) if m["role"] == "staff" else m["text"]}
+            for m in found
+        ]
+    }
     return _chat_response(request, payload, user, new)
 
 

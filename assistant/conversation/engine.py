@@ -17,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
     PARSERS,
@@ -48,7 +49,7 @@ COMMANDS: tuple[str, ...] = (
     "/forget",
     "/cancel",
 )
-COMING_SOON = frozenset({"/match", "/pathway", "/resources"})
+COMING_SOON = frozenset({"/pathway", "/resources"})
 COLUMN_FIELDS = frozenset({"name", "country", "languages"})  # the rest of the onboarding answers go in `profile`
 YES_WORDS = frozenset({"oui", "yes", "si", "ok", "d'accord", "daccord", "de acuerdo", "vale", "sure"})
 NO_WORDS = frozenset({"non", "no", "nope"})
@@ -104,7 +105,7 @@ class Engine:
             self._volatile.pop((channel, user_id), None)
 
 
-class _Turn:
+class _Turn(MatchTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -172,6 +173,8 @@ class _Turn:
                 return self.vote(answer_id, direction)
         if kind == "forget" and value in ("confirm", "cancel"):
             return self.forget(value == "confirm")
+        if kind == "match":
+            return self.on_match_button(value)
         if kind in ("stage", "modality", "tz") and self.state.get("step"):
             return self.on_answer(text, button)
         return [Reply(self.say("unknown_button") + "\n\n" + self.say("help"))]
@@ -191,6 +194,8 @@ class _Turn:
             return [Reply(self.say("choose_language"), language_buttons())]
         if command == "/profile":
             return self.profile(fold(argument))
+        if command == "/match":
+            return self.match()
         if command in COMING_SOON:
             return [Reply(self.say("coming_soon", command=command))]
         if command == "/human":

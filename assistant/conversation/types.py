@@ -32,3 +32,4 @@ class Reply:
     text: str
     buttons: list[Button] = field(default_factory=list)
     language: str | None = None  # the language it is written in (the engine fills it in)
+    to: tuple[str, str] | None = None  # (channel, user id) of someone else: a notification, not an answer

@@ -72,6 +72,10 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def country_name(slug: str | None, lang: str) -> str:
+    return _named("country_names", slug, lang) if slug else "?"
+
+
 def _named(table: str, key: str, lang: str) -> str:
     return _catalogue()[table].get(lang, {}).get(key, key)
 

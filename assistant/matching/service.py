@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import InputError, NotFoundError
-from assistant.matching.explain import evidence, reasons
+from assistant.matching.explain import evidence, explain, reasons
 from assistant.matching.matcher import CohortResult, Matcher, Suggestion
 from assistant.matching.profiles import LoadProblem, Profile, load_profiles, profile_from_participant
 from assistant.matching.scoring import normalise_directions
@@ -168,6 +168,16 @@ class MatchingService:
             accepted_by=person,
             require_approval=self.require_approval,
         )
+
+    def explain_pair(self, viewer: str, other: str, lang: str, pool: Pool | None = None) -> str:
+        """Why `other` suits `viewer`, said to `viewer` in `lang` (evidence only)."""
+        pool = pool or self.pool()
+        me, them = pool.get(viewer), pool.get(other)
+        if me is None or them is None:
+            return ""
+        with self._lock:
+            f = self.matcher.features([me, them])
+        return explain(evidence(f, self.taxonomy, 0, 1), self.taxonomy, lang)
 
     def respond(self, match_id: str, person: str, accept: bool) -> dict:
         return self.store.respond_pairing(match_id, person, accept, self.require_approval)

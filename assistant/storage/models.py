@@ -91,7 +91,7 @@ class Message(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(16))  # user, assistant, staff
+    role: Mapped[str] = mapped_column(String(16))  # user, assistant, staff, notice (from the assistant, unasked)
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     answer_id: Mapped[str | None] = mapped_column(String(32))

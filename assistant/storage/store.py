@@ -255,7 +255,7 @@ class Store:
 
     def add_message(self, channel: str, external_id: str, role: str, text: str, language: str | None = None) -> bool:
         """Keep one message of her conversation (`user` to staff, `staff` to her). False without consent."""
-        if role not in ("user", "assistant", "staff"):
+        if role not in ("user", "assistant", "staff", "notice"):
             raise InputError(f"unknown message role {role!r}")
         with self.db.session() as s:
             person = self._consented(s, channel, external_id)
@@ -319,7 +319,8 @@ class Store:
             return _info(person)
 
     def staff_messages(self, channel: str, external_id: str, after: int = 0) -> list[dict]:
-        """Staff replies to her with an id above `after`, oldest first (the web chat polls for them)."""
+        """Staff replies and notices (a pairing proposed to her) with an id above `after`, oldest first (the
+        web chat polls for them)."""
         with self.db.session() as s:
             person = self._consented(s, channel, external_id)
             if person is None:
@@ -327,10 +328,14 @@ class Store:
             rows = s.scalars(
                 select(Message)
                 .join(Conversation, Message.conversation_id == Conversation.id)
-                .where(Conversation.participant_id == person.id, Message.role == "staff", Message.id > after)
+                .where(
+                    Conversation.participant_id == person.id,
+                    Message.role.in_(("staff", "notice")),
+                    Message.id > after,
+                )
                 .order_by(Message.id)
             ).all()
-            return [{"id": m.id, "text": m.text} for m in rows]
+            return [{"id": m.id, "text": m.text, "role": m.role} for m in rows]
 
     def handed_to_staff(self, channel: str, external_id: str) -> bool:
         with self.db.session() as s:

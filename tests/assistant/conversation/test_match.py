@@ -1,0 +1,161 @@
+"""`/match` in the chat: suggestions with evidence, introductions proposed to both, answers, staff approval."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from assistant.phrases import phrase
+from tests.assistant.conversation.conftest import User, button_ids, text_of
+
+
+def member(engine, runtime, uid, name, country, languages, offers, needs, lang="en", channel="telegram") -> User:
+    """A woman who consented and told her offers and needs (the onboarding itself is tested elsewhere)."""
+    user = User(engine, uid, channel)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    user.send("/cancel")  # leave the onboarding; her profile is set directly below
+    person = runtime.storage.participant(channel, uid)
+    runtime.storage.update_participant(
+        person.id,
+        name=name,
+        country=country,
+        languages=languages,
+        preferred_language=lang,
+        profile={"offers": offers, "needs": needs, "stage": "early", "timezone": "UTC"},
+    )
+    return user
+
+
+AWA_OFFERS = "Je peux aider pour la transformation alimentaire"
+AWA_NEEDS = "J'ai besoin d'aide pour la comptabilité"
+
+
+@pytest.fixture
+def pair(engine, runtime):
+    awa = member(engine, runtime, "awa", "Awa Diop", "Sénégal", ["fr"], AWA_OFFERS, AWA_NEEDS, lang="fr")
+    lucie = member(
+        engine, runtime, "lucie", "Lucie Roy", "Canada", ["fr", "en"],
+        "Je peux aider pour la comptabilité et la trésorerie", "Je cherche la transformation alimentaire",
+    )  # fmt: skip
+    return awa, lucie
+
+
+def pid(runtime, user: User) -> str:
+    return runtime.storage.participant(user.channel, user.user_id).id
+
+
+def test_match_needs_her_offers_and_needs_first(user):
+    user.send("/start")
+    user.press("lang:en")
+    user.press("consent:yes")
+    assert phrase("match_needs_profile", "en") in text_of(user.send("/match"))
+
+
+def test_match_without_a_suitable_partner_says_so(engine, runtime):
+    alone = member(engine, runtime, "solo", "Ana", "Bolivia", ["es"], "Puedo ayudar con la contabilidad",
+                   "Necesito vender en línea", lang="es")  # fmt: skip
+    assert phrase("match_none", "es") in text_of(alone.send("/match"))
+
+
+def test_match_shows_the_reciprocal_partner_with_evidence_in_her_language(pair, runtime):
+    awa, lucie = pair
+    replies = awa.send("/match")
+    text = text_of(replies)
+    assert "Lucie (Canada)" in text and "Roy" not in text  # her first name only
+    assert "Tenue de livres".lower() in text.lower()  # what Lucie can help her with, in French
+    assert "transformation agroalimentaire" in text.lower()  # what she can help Lucie with (the taxonomy label)
+    assert "français" in text  # the shared language
+    lucie_id = pid(runtime, lucie)
+    assert f"match:intro:{lucie_id}" in button_ids(replies) and "match:more" in button_ids(replies)
+    # shown once: exposure is recorded
+    assert runtime.storage.exposure_counts(timedelta(days=1)) == {lucie_id: 1}
+
+
+def test_introduction_is_proposed_to_both_and_active_after_both_accept_and_staff_approve(pair, runtime, engine):
+    awa, lucie = pair
+    awa.send("/match")
+    lucie_id, awa_id = pid(runtime, lucie), pid(runtime, awa)
+    replies = awa.press(f"match:intro:{lucie_id}")
+    assert phrase("match_proposed", "fr", name="Lucie") in text_of(replies)
+    invitation = next(r for r in replies if r.to is not None)
+    assert invitation.to == ("telegram", "lucie") and invitation.language == "en"
+    assert "Awa (Senegal)" in invitation.text and "bookkeeping" in invitation.text.lower()
+    accept = next(b.id for b in invitation.buttons if b.id.startswith("match:accept:"))
+    answer = lucie.press(accept)
+    assert phrase("match_waiting_staff", "en") in text_of(answer)
+    pairing = runtime.storage.pairings(person=awa_id)[0]
+    assert pairing["status"] == "proposed" and pairing["accepted_a"] and pairing["accepted_b"]
+    decided = runtime.matching.decide(pairing["id"], "approved", "coordinator")
+    assert decided["status"] == "active"
+    assert phrase("match_current", "fr", names="Lucie") in text_of(awa.send("/match"))
+
+
+def test_without_staff_approval_both_accepting_makes_it_active_and_tells_her(runtime, settings, pair):
+    awa, lucie = pair
+    runtime.settings.match_require_approval = False
+    try:
+        awa.send("/match")
+        replies = awa.press(f"match:intro:{pid(runtime, lucie)}")
+        accept = next(b.id for r in replies for b in r.buttons if b.id.startswith("match:accept:"))
+        answer = lucie.press(accept)
+    finally:
+        runtime.settings.match_require_approval = True
+    assert phrase("match_active", "en", name="Awa") in text_of([r for r in answer if r.to is None])
+    told = [r for r in answer if r.to == ("telegram", "awa")]
+    assert told and phrase("match_active", "fr", name="Lucie") in told[0].text
+
+
+def test_a_decline_closes_the_pair_and_tells_the_other_gently(pair, runtime):
+    awa, lucie = pair
+    awa.send("/match")
+    replies = awa.press(f"match:intro:{pid(runtime, lucie)}")
+    decline = next(b.id for r in replies for b in r.buttons if b.id.startswith("match:decline:"))
+    answer = lucie.press(decline)
+    assert phrase("match_declined", "en") in text_of(answer)
+    told = [r for r in answer if r.to == ("telegram", "awa")]
+    assert told and "Lucie" in told[0].text
+    # never proposed again
+    assert phrase("match_none", "fr") in text_of(awa.send("/match"))
+
+
+def test_a_pending_proposal_is_shown_at_her_next_match(pair, runtime):
+    awa, lucie = pair
+    awa.send("/match")
+    awa.press(f"match:intro:{pid(runtime, lucie)}")
+    replies = lucie.send("/match")  # the notification may never have reached her
+    assert phrase("match_pending", "en", name="Awa") in text_of(replies)
+    assert any(b.startswith("match:accept:") for b in button_ids(replies))
+
+
+def test_unknown_or_stale_match_buttons_get_a_clear_answer(pair):
+    awa, _ = pair
+    assert phrase("match_unavailable", "fr") in text_of(awa.press("match:intro:nobody"))
+    assert phrase("match_unavailable", "fr") in text_of(awa.press("match:accept:nope"))
+    assert phrase("unknown_button", "fr") in text_of(awa.press("match:dance"))
+
+
+def test_see_more_does_not_repeat_and_ends_politely(pair):
+    awa, _ = pair
+    awa.send("/match")
+    assert phrase("match_no_more", "fr") in text_of(awa.press("match:more"))
+
+
+def test_cohort_file_profiles_join_the_pool_and_staff_introduce_them(engine, runtime, tmp_path):
+    line = (
+        '{"id": "f1", "name": "Grace Uwase", "country": "rwanda", "languages": ["fr", "en"], '
+        '"offers": ["bookkeeping"], "needs": ["food-processing"], "capacity": 1, "consent": true}'
+    )
+    (tmp_path / "cohort.jsonl").write_text(line + "\n", encoding="utf-8")
+    runtime.settings.match_profiles = tmp_path / "cohort.jsonl"
+    try:
+        awa = member(engine, runtime, "awa2", "Awa Diop", "Sénégal", ["fr"], AWA_OFFERS, AWA_NEEDS, lang="fr")
+        assert "Grace Uwase" in text_of(awa.send("/match"))
+        replies = awa.press("match:intro:f1")
+    finally:
+        runtime.settings.match_profiles = None
+    assert phrase("match_proposed_staff", "fr", name="Grace Uwase") in text_of(replies)
+    assert all(r.to is None for r in replies)
+    assert runtime.storage.pairings(person="f1")[0]["status"] == "proposed"
