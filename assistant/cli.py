@@ -7,6 +7,7 @@ lazily, inside the command that needs it.
 
 from __future__ import annotations
 
+import csv
 import itertools
 import json
 import logging
@@ -28,8 +29,13 @@ from assistant.runtime import Runtime
 app = typer.Typer(help="Mentoring assistant for the reciprocal-mentoring programme.", no_args_is_help=True)
 kb_app = typer.Typer(help="Look after the knowledge base index.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+match_app = typer.Typer(
+    help="Reciprocal matching: suggestions, whole-cohort pairing, staff decisions, report.", no_args_is_help=True
+)
+app.add_typer(match_app, name="match")
 staff_app = typer.Typer(help="Staff API tokens (for the HTTP API and the staff console).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+DEMO_COHORT = Path(__file__).resolve().parents[1] / "knowledge_base" / "demo_cohort.jsonl"
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
@@ -234,6 +240,10 @@ def chat(
         except AssistantError as exc:
             out.print(str(exc), highlight=False, markup=False)
             continue
+        for_others = [r for r in replies if r.to is not None]
+        replies = [r for r in replies if r.to is None]
+        if for_others:
+            out.print(f"({len(for_others)} message(s) sent to another participant)", style="dim", highlight=False)
         buttons = [b for r in replies for b in r.buttons]
         number = itertools.count(1)
         for reply in replies:
@@ -331,6 +341,178 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
 
         with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to tune
             ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
+
+
+# -- matching -------------------------------------------------------------------------------------------------------
+
+ProfilesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--profiles", help="A cohort file (JSON Lines); default MENTOR_MATCH_PROFILES, plus the chat's participants."
+    ),
+]
+DirectionsOption = Annotated[
+    str | None,
+    typer.Option("--directions", help="Allowed pair directions, comma-separated: north-south, south-south, national."),
+]
+
+
+def _print_problems(problems) -> None:
+    for problem in problems:
+        err.print(f"warning: {problem}", highlight=False, markup=False)
+
+
+@match_app.command("suggest")
+def match_suggest(
+    ctx: typer.Context,
+    participant_id: Annotated[str, typer.Argument(help="A participant id or a cohort file's profile id.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=50, help="How many suggestions.")] = 3,
+    profiles: ProfilesOption = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the explanations (default: hers).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Her best reciprocal partners, each with why."""
+    lang = _language_option(lang)
+    with _Errors():
+        service = _runtime(ctx).matching
+        pool = service.pool(profiles)
+        _print_problems(pool.problems)
+        suggestions = service.suggest(participant_id, k=k, lang=lang, pool=pool)
+    if as_json:
+        payload = {"participant_id": participant_id, "suggestions": [s.as_json() for s in suggestions]}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not suggestions:
+        out.print("No suitable partner: nobody who shares her language has a fit both ways.")
+        return
+    for n, s in enumerate(suggestions, 1):
+        out.print(
+            f"{n}. {s.id} {s.name} ({s.country})  score {s.score:.3f}  fit to her {s.fit_to_her:.2f}  "
+            f"fit from her {s.fit_from_her:.2f}\n   {s.explanation}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@match_app.command("cohort")
+def match_cohort(
+    ctx: typer.Context,
+    profiles: ProfilesOption = None,
+    directions: DirectionsOption = None,
+    out_csv: Annotated[Path | None, typer.Option("--out", help="Also write the pairs as CSV.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Do not store the pairs as proposals for staff.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Pair the whole pool: the highest total reciprocal score under the constraints and capacities
+    (optimal, not greedy). Approved pairs are kept; rejected or declined ones are never proposed."""
+    with _Errors():
+        result, problems = _runtime(ctx).matching.cohort(profiles, directions, save=not dry_run)
+    _print_problems(problems)
+    if out_csv is not None:
+        with open(out_csv, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["a", "b", "score", "fit_ab", "fit_ba", "shared_languages", "reasons"])
+            for p in result.pairs:
+                writer.writerow([p.a, p.b, f"{p.score:.4f}", f"{p.fit_ab:.4f}", f"{p.fit_ba:.4f}",
+                                 " ".join(p.shared_languages), "; ".join(p.reasons)])  # fmt: skip
+    if as_json:
+        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    for p in result.pairs:
+        kept = " (kept: approved)" if p.kept else ""
+        line = f"{p.a} + {p.b}  score {p.score:.3f}  fits {p.fit_ab:.2f}/{p.fit_ba:.2f}{kept}"
+        out.print(f"{line}\n   {'; '.join(p.reasons)}", highlight=False, markup=False)
+    for u in result.unmatched:
+        out.print(f"unmatched {u['id']}: {u['reason']}", highlight=False, markup=False)
+    summary = result.summary()
+    out.print(
+        f"{summary['pairs']} pairs, {summary['unmatched']} unmatched of {summary['people']}; total score "
+        f"{summary['total_score']} ({'optimal' if summary['optimal'] else 'bound ' + str(summary['bound'])}, "
+        f"{summary['solver']}, {summary['seconds']} s)",
+        highlight=False,
+    )
+
+
+@match_app.command("report")
+def match_report(
+    ctx: typer.Context,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", help="Default: MENTOR_MATCH_PROFILES, else the demo cohort.")
+    ] = None,
+    directions: DirectionsOption = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Fairness and quality: ours against a random feasible pairing and a one-directional one."""
+    runtime = _runtime(ctx)
+    if profiles is None and runtime.settings.match_profiles is None:
+        profiles = DEMO_COHORT
+    with _Errors():
+        report, problems = runtime.matching.report(profiles, directions, seed=seed)
+    _print_problems(problems)
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    names = ("ours", "random", "one_directional")
+    out.print(f"{'':<22}" + "".join(f"{n:>16}" for n in names), highlight=False)
+    for metric in ("pairs", "match_rate", "mean_score", "mean_weaker_fit", "language_violations"):
+        out.print(f"{metric:<22}" + "".join(f"{report[n][metric]:>16}" for n in names), highlight=False)
+    out.print("match rate by country (ours):", highlight=False)
+    for country, row in report["ours"]["by_country"].items():
+        out.print(f"  {country:<20}{row['match_rate']:>8}  ({row['matched']}/{row['people']})", highlight=False)
+    checks = report["checks"]
+    out.print(
+        f"weaker side's fit: {checks['weaker_fit_ratio_vs_one_directional']}x the one-directional baseline "
+        f"(goal 1.5x: {'met' if checks['weaker_fit_goal_met'] else 'NOT met'}); largest country gap "
+        f"{checks['largest_country_gap_points']} points "
+        f"(goal 10: {'met' if checks['country_goal_met'] else 'NOT met'})",
+        highlight=False,
+    )
+
+
+@match_app.command("list")
+def match_list(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option("--status", help="proposed, active, rejected or declined.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Stored pairings (proposals from the chat and cohort runs, and their decisions)."""
+    with _Errors():
+        rows = _runtime(ctx).storage.pairings(status=status)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        out.print(
+            f"{r['id']}  {r['a']} + {r['b']}  {r['status']:<9} score {r['score']:.3f}  {r['source']}", highlight=False
+        )
+    out.print(f"{len(rows)} pairings", highlight=False)
+
+
+def _decide(ctx: typer.Context, match_id: str, decision: str, by: str) -> None:
+    with _Errors():
+        row = _runtime(ctx).matching.decide(match_id, decision, by)
+    out.print(f"{row['a']} + {row['b']}: {row['status']}", highlight=False)
+
+
+@match_app.command("approve")
+def match_approve(
+    ctx: typer.Context,
+    match_id: Annotated[str, typer.Argument(help="A pairing id (see `mentor match list`).")],
+    by: Annotated[str, typer.Option("--by", help="Who decides.")] = "cli",
+) -> None:
+    """Approve a pairing: kept by every later cohort run."""
+    _decide(ctx, match_id, "approved", by)
+
+
+@match_app.command("reject")
+def match_reject(
+    ctx: typer.Context,
+    match_id: Annotated[str, typer.Argument(help="A pairing id (see `mentor match list`).")],
+    by: Annotated[str, typer.Option("--by", help="Who decides.")] = "cli",
+) -> None:
+    """Reject a pairing: never proposed again."""
+    _decide(ctx, match_id, "rejected", by)
 
 
 @staff_app.command("create-token")

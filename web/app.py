@@ -42,6 +42,7 @@ from web.channels import Channels
 from web.channels import router as channels_router
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
+from web.matching import router as matching_router
 from web.schemas import (
     AskIn,
     AskOut,
@@ -262,6 +263,7 @@ def create_app(
     from web.console import router as console_router
 
     app.include_router(channels_router)
+    app.include_router(matching_router)
     app.include_router(console_router)
     return app
 

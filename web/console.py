@@ -57,6 +57,7 @@ NAV = (
     ("/staff/gaps", "Gaps", "gaps"),
     ("/staff/feedback", "Feedback", "feedback"),
     ("/staff/handoffs", "Conversations", "handoffs"),
+    ("/staff/matching", "Matching", "matching"),
 )
 LANGUAGE_COLOURS = {"fr": "#0072b2", "es": "#d55e00", "en": "#009e73"}  # Okabe-Ito: safe for colour-blindness
 OTHER_COLOUR = "#777777"

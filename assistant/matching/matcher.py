@@ -267,6 +267,8 @@ class Matcher:
             values = np.take_along_axis(scored, best, 1)
             keep = np.isfinite(values)
             top_edges.append((np.repeat(rows, best.shape[1])[keep.ravel()], best[keep], values[keep]))
+        if count == 0:
+            return Solution([], 0.0, 0.0, "empty", 0, 0)
         if count <= EXACT_EDGES_HINT:
             u, v, w = (np.concatenate(parts) for parts in zip(*upper_edges, strict=True))
             return max_weight_b_matching(capacity, u, v, w, time_limit=time_limit)

@@ -47,6 +47,8 @@ GOOD_HOURS = 2.0  # hours a week free at the same time that count as enough
 def normalise_directions(values: Iterable[str] | None) -> frozenset[str]:
     if not values:
         return frozenset(DIRECTIONS)
+    if isinstance(values, str):
+        values = [values]
     out = set()
     for value in values:
         for part in str(value).split(","):
@@ -165,7 +167,9 @@ class Scorer:
             return -1 if not value else table.setdefault(value, len(table))
 
         country = np.array([code(countries, p.country or "?") for p in profiles], dtype=np.int32)
-        diaspora = np.array([countries.get(p.diaspora_origin, -2) if p.diaspora_origin else -1 for p in profiles])
+        diaspora = np.array(
+            [countries.get(p.diaspora_origin, -2) if p.diaspora_origin else -1 for p in profiles], dtype=np.int64
+        )
         organisation = np.array(
             [code(organisations, (p.organisation or "").casefold().strip()) for p in profiles], dtype=np.int32
         )
@@ -184,13 +188,13 @@ class Scorer:
             hours=hours,
             has_hours=has_hours,
             stage=np.array([STAGES.get(p.stage, np.nan) if p.stage else np.nan for p in profiles], dtype=np.float32),
-            kind=np.array([KINDS.index(p.kind) for p in profiles], dtype=np.int8),
+            kind=np.array([KINDS.index(p.kind) for p in profiles], dtype=np.int64),
             country=country,
-            north=np.array([p.region == "north" for p in profiles]),
+            north=np.array([p.region == "north" for p in profiles], dtype=bool),
             organisation=organisation,
             diaspora=diaspora.astype(np.int32),
-            in_person_only=np.array([p.modality == "in_person" for p in profiles]),
-            consent=np.array([p.consent for p in profiles]),
+            in_person_only=np.array([p.modality == "in_person" for p in profiles], dtype=bool),
+            consent=np.array([p.consent for p in profiles], dtype=bool),
             capacity=np.array([p.capacity for p in profiles], dtype=np.int32),
         )
         features.ids = [p.id for p in profiles]

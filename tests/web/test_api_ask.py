@@ -68,8 +68,17 @@ def test_follow_up_with_a_user_id_is_understood_in_context(api, api_runtime):
 def test_openapi_docs_describe_every_route_and_the_error_shape(api):
     assert api.get("/docs").status_code == 200
     schema = api.get("/openapi.json").json()
-    for path in ("/v1/ask", "/v1/search", "/v1/feedback", "/v1/documents", "/v1/jobs/{job_id}", "/v1/gaps",
-                 "/v1/stats", "/healthz", "/readyz"):
+    for path in (
+        "/v1/ask",
+        "/v1/search",
+        "/v1/feedback",
+        "/v1/documents",
+        "/v1/jobs/{job_id}",
+        "/v1/gaps",
+        "/v1/stats",
+        "/healthz",
+        "/readyz",
+    ):
         assert path in schema["paths"], path
     assert set(schema["components"]["schemas"]["ErrorBody"]["properties"]) == {"code", "message"}
     assert "401" in schema["paths"]["/v1/gaps"]["get"]["responses"]

@@ -59,6 +59,18 @@ def _handoff(runtime: Runtime, action: str) -> str:
     return f"/v1/handoffs/{person.id}/{action}"
 
 
+def _matchable(runtime: Runtime) -> str:
+    """A participant who told her offers and needs, so suggestions for her exist (possibly none)."""
+    person = runtime.storage.give_consent("web", "security-match", language="en")
+    runtime.storage.update_participant(person.id, profile={"offers": "bookkeeping", "needs": "branding"})
+    return f"/v1/matches/{person.id}"
+
+
+def _pairing(runtime: Runtime, action: str) -> str:
+    pairing = runtime.storage.propose_pairing(f"sec-{action}-a", f"sec-{action}-b", 0.5, 0.5, 0.5, {}, source="cohort")
+    return f"/v1/pairings/{pairing['id']}/{action}"
+
+
 STAFF_ROUTES = [
     StaffRoute("GET", "/v1/documents", lambda rt: "/v1/documents", 200),
     StaffRoute("POST", "/v1/documents", lambda rt: "/v1/documents", 202, editing=True, files=True),
@@ -70,12 +82,22 @@ STAFF_ROUTES = [
     StaffRoute("GET", "/v1/handoffs", lambda rt: "/v1/handoffs", 200),
     StaffRoute("GET", "/v1/deliveries/failed", lambda rt: "/v1/deliveries/failed", 200),
     StaffRoute(
-        "POST", "/v1/handoffs/{participant_id}/reply", lambda rt: _handoff(rt, "reply"), 200, editing=True,
+        "POST",
+        "/v1/handoffs/{participant_id}/reply",
+        lambda rt: _handoff(rt, "reply"),
+        200,
+        editing=True,
         json={"text": "Hello from the team"},
     ),
+    StaffRoute("POST", "/v1/handoffs/{participant_id}/release", lambda rt: _handoff(rt, "release"), 200, editing=True),
+    StaffRoute("GET", "/v1/matches/{participant_id}", _matchable, 200),
+    StaffRoute("GET", "/v1/pairings", lambda rt: "/v1/pairings?status=proposed", 200),
+    StaffRoute("GET", "/v1/matching/report", lambda rt: "/v1/matching/report", 200),
     StaffRoute(
-        "POST", "/v1/handoffs/{participant_id}/release", lambda rt: _handoff(rt, "release"), 200, editing=True
+        "POST", "/v1/pairings/cohort", lambda rt: "/v1/pairings/cohort", 200, editing=True, json={"save": False}
     ),
+    StaffRoute("POST", "/v1/pairings/{match_id}/approve", lambda rt: _pairing(rt, "approve"), 200, editing=True),
+    StaffRoute("POST", "/v1/pairings/{match_id}/reject", lambda rt: _pairing(rt, "reject"), 200, editing=True),
 ]
 ROUTE_IDS = [r.id for r in STAFF_ROUTES]
 EDITING = [r for r in STAFF_ROUTES if r.editing]
