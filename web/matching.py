@@ -110,7 +110,7 @@ async def report(request: Request, staff: StaffIdentity = require(*READERS)) -> 
 # -- console ---------------------------------------------------------------------------------------------------------
 
 
-@router.get("/staff/matching")
+@router.get("/staff/matching", include_in_schema=False)
 async def matching_page(request: Request) -> Response:
     from web.console import _guard_page, _render
 
@@ -141,7 +141,7 @@ async def matching_page(request: Request) -> Response:
     )
 
 
-@router.post("/staff/matching/run")
+@router.post("/staff/matching/run", include_in_schema=False)
 async def matching_run(request: Request, directions: Annotated[list[str] | None, Form()] = None) -> Response:
     from web.console import _error_status, _guard_post, _refuse
 
@@ -155,7 +155,7 @@ async def matching_run(request: Request, directions: Annotated[list[str] | None,
     return RedirectResponse("/staff/matching?done=run", status_code=303)
 
 
-@router.post("/staff/matching/{match_id}/{decision}")
+@router.post("/staff/matching/{match_id}/{decision}", include_in_schema=False)
 async def matching_decide(request: Request, match_id: str, decision: str) -> Response:
     from web.console import _error_status, _guard_post, _refuse
 
