@@ -125,6 +125,15 @@ def _text(value, name: str, limit: int = 2000) -> str:
     return " ".join(value.split())[:limit]
 
 
+def _word(value, name: str) -> str | None:
+    """A short text field (a code, a slug) or None; anything but text is an `InputError` naming the field."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"field '{name}' must be text, not {type(value).__name__} {value!r}"[:200])
+    return value.strip()
+
+
 def _slot(value, n: int) -> dict:
     if not isinstance(value, dict):
         raise InputError(f"field 'availability' item {n} must be an object with day, from and to")
@@ -152,7 +161,7 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
     if not isinstance(pid, str | int) or not str(pid).strip() or len(str(pid)) > 64:
         raise InputError("field 'id' is missing or not a short text")
     pid = str(pid).strip()
-    kind = data.get("kind") or "person"
+    kind = _word(data.get("kind"), "kind") or "person"
     if kind not in KINDS:
         raise InputError(f"field 'kind': {kind!r} is not one of {', '.join(KINDS)}")
 
@@ -179,6 +188,8 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
             raise InputError(f"field '{side}' must be a list of skill ids")
         known = []
         for skill in raw:
+            if not isinstance(skill, str):
+                raise InputError(f"field '{side}' must be a list of skill ids (text), not {skill!r}"[:200])
             if skill in taxonomy:
                 if skill not in known:
                     known.append(skill)
@@ -201,7 +212,7 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
     if capacity == 0:
         raise InputError("field 'capacity' is 0: she takes no pairing in this run")
 
-    timezone = data.get("timezone")
+    timezone = _word(data.get("timezone"), "timezone")
     if timezone:
         try:
             ZoneInfo(str(timezone))
@@ -215,16 +226,16 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
     for n, slot in enumerate(raw_slots, 1):
         availability.append(_slot(slot, n))
 
-    stage = data.get("business_stage") or data.get("stage")
+    stage = _word(data.get("business_stage") or data.get("stage"), "business_stage")
     if stage is not None and stage not in STAGES:
         warnings.append(f"unknown business stage {stage!r} ignored")
         stage = None
-    modality = data.get("modality") or "virtual"
+    modality = _word(data.get("modality"), "modality") or "virtual"
     modality = {"both": "either", "in-person": "in_person"}.get(modality, modality)
     if modality not in MODALITIES:
         warnings.append(f"unknown modality {modality!r}: taken as virtual")
         modality = "virtual"
-    preferred = str(data.get("preferred_language") or languages[0]).lower()
+    preferred = (_word(data.get("preferred_language"), "preferred_language") or languages[0]).lower()
     goals = data.get("goals") or []
     if isinstance(goals, str):
         goals = [goals]
@@ -234,13 +245,13 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
         id=pid,
         name=_text(data.get("name"), "name", 200) or pid,
         kind=kind,
-        country=country_slug(data.get("country")),
+        country=country_slug(_word(data.get("country"), "country")),
         languages=tuple(languages),
         preferred_language=preferred if preferred in languages else languages[0],
         sector=_text(data.get("sector"), "sector", 200),
         stage=stage,
         organisation=_text(data.get("organisation"), "organisation", 200) or None,
-        diaspora_origin=country_slug(data.get("diaspora_origin")),
+        diaspora_origin=country_slug(_word(data.get("diaspora_origin"), "diaspora_origin")),
         offers_text=_text(data.get("offers_text"), "offers_text"),
         needs_text=_text(data.get("needs_text"), "needs_text"),
         offers=skills["offers"],
