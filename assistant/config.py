@@ -107,7 +107,11 @@ class Settings(BaseSettings):
         True, description="A pairing both women accepted becomes active only once staff approve it."
     )
     match_exposure_factor: int = Field(
-        3, ge=1, le=100, description="Open suggestions one person may appear in at once, per pairing she can take."
+        1,
+        ge=1,
+        le=100,
+        description="Open suggestions one person may appear in at once, per pairing she can take "
+        "(1: never shown to more people than her capacity).",
     )
     match_exposure_days: int = Field(7, ge=1, le=365, description="How long a shown suggestion counts as open.")
     match_allow_same_organisation: bool = Field(False, description="Allow pairs from the same organisation.")

@@ -111,7 +111,7 @@ class MatchingService:
                 skip=(skip or set()) | mine,
                 directions=self._directions(None),
             )
-        if record and suggestions:
+        if record:  # what she sees now replaces what she saw (an empty page frees everybody)
             self.store.record_exposures(person, [s.id for s in suggestions])
         return suggestions
 

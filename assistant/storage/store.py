@@ -695,7 +695,10 @@ class Store:
         return added
 
     def record_exposures(self, viewer: str, candidates: list[str]) -> None:
+        """The people now shown to her; they replace what she was shown before (her open suggestions are
+        the list on her screen, so asking again or for more frees the people she was shown earlier)."""
         with self.db.session() as s:
+            s.execute(delete(MatchExposure).where(MatchExposure.viewer == viewer))
             s.add_all(MatchExposure(viewer=viewer, candidate=c) for c in candidates)
 
     def exposure_counts(self, since: timedelta, excluding_viewer: str | None = None) -> dict[str, int]:

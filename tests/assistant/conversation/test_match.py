@@ -159,3 +159,15 @@ def test_cohort_file_profiles_join_the_pool_and_staff_introduce_them(engine, run
     assert phrase("match_proposed_staff", "fr", name="Grace Uwase") in text_of(replies)
     assert all(r.to is None for r in replies)
     assert runtime.storage.pairings(person="f1")[0]["status"] == "proposed"
+
+
+def test_someone_shown_to_one_woman_is_not_shown_to_another_beyond_her_capacity(pair, engine, runtime):
+    """Exposure control with the default factor 1: Lucie (capacity 1) is on Awa's screen, so Fatou, who would
+    otherwise be offered her too, is not; once Awa's list moves on, Lucie is free to be shown again."""
+    awa, lucie = pair
+    fatou = member(engine, runtime, "fatou", "Fatou Sow", "Bénin", ["fr"], AWA_OFFERS, AWA_NEEDS, lang="fr")
+    lucie_id = pid(runtime, lucie)
+    assert f"match:intro:{lucie_id}" in button_ids(awa.send("/match"))
+    assert f"match:intro:{lucie_id}" not in button_ids(fatou.send("/match"))
+    awa.press("match:more")  # her screen now holds nobody (or others): Lucie is no longer shown to her
+    assert f"match:intro:{lucie_id}" in button_ids(fatou.send("/match"))
