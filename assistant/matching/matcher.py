@@ -30,8 +30,9 @@ from assistant.matching.taxonomy import Taxonomy
 BLOCK = 512
 EXACT_EDGES_HINT = 20_000  # up to this many feasible pairs, the integer programme sees them all
 PRICED_PER_ROUND = 20_000
-CANDIDATES_PER_PERSON = 25  # the large-pool solver starts from each person's best; duals add the rest
-EXPOSURE_FACTOR = 3  # open suggestions one person may appear in, per pairing she can take
+CACHED_EDGES = 20_000_000  # feasible pairs kept in memory for pricing (16 bytes each)
+CANDIDATES_PER_PERSON = 10  # the large-pool solver starts from each person's best; duals add the rest
+EXPOSURE_FACTOR = 1  # open suggestions one person may appear in, per pairing she can take
 
 
 @dataclass
@@ -190,8 +191,9 @@ class Matcher:
         return out
 
     def suggest_all(self, profiles: list[Profile] | Features, k: int = 3, progress=None) -> dict[str, list[Suggestion]]:
-        """Suggestions for everyone, with exposure control across the whole pool: people with the fewest
-        options choose first, and nobody is shown to more than capacity x exposure_factor people."""
+        """Suggestions for everyone, with exposure control across the whole pool: nobody is shown to more
+        than capacity x exposure_factor people; each round gives everyone one more (people with the fewest
+        options first), so the limit leaves as few people as possible with nothing."""
         f = profiles if isinstance(profiles, Features) else self.features(profiles)
         n = len(f)
         keep = min(n, max(k * 20, 60))
@@ -214,21 +216,31 @@ class Matcher:
             top_in[rows] = np.take_along_axis(block.fit_in, best, 1)
             if progress:
                 progress(len(rows))
+        # Round by round, people with the fewest options first: everyone gets her best available partner
+        # before anyone gets a second, so scarce exposure is spread over as many people as possible.
         exposure: dict[str, int] = defaultdict(int)
+        chosen: dict[int, list[int]] = {int(i): [] for i in range(n)}
+        cursor = np.zeros(n, dtype=np.int64)
+        order = [int(i) for i in np.argsort(options, kind="stable")]
+        for _ in range(k):
+            for i in order:
+                while cursor[i] < keep and np.isfinite(top_score[i, cursor[i]]):
+                    col = int(cursor[i])
+                    cursor[i] += 1
+                    other = f.profiles[int(top[i, col])]
+                    if exposure[other.id] < other.capacity * self.exposure_factor:
+                        exposure[other.id] += 1
+                        chosen[i].append(col)
+                        break
         results: dict[str, list[Suggestion]] = {}
-        for i in np.argsort(options, kind="stable"):
-            me = f.profiles[int(i)]
-            chosen: list[Suggestion] = []
-            for col in range(keep):
-                if len(chosen) >= k or not np.isfinite(top_score[i, col]):
-                    break
+        for i in range(n):
+            me = f.profiles[i]
+            suggestions = []
+            for col in chosen[i]:
                 j = int(top[i, col])
                 other = f.profiles[j]
-                if exposure[other.id] >= other.capacity * self.exposure_factor:
-                    continue
-                exposure[other.id] += 1
-                ev = evidence(f, self.taxonomy, int(i), j)
-                chosen.append(
+                ev = evidence(f, self.taxonomy, i, j)
+                suggestions.append(
                     Suggestion(
                         other.id,
                         other.name,
@@ -241,16 +253,20 @@ class Matcher:
                         ev,
                     )
                 )
-            results[me.id] = chosen
+            results[me.id] = suggestions
         return results
 
     # -- the whole pool -----------------------------------------------------------------------------------
 
     def _assign(self, f: Features, weigh, capacity: np.ndarray, time_limit: float) -> Solution:
-        """Optimal pairs for weights given block by block: `weigh(rows) -> (weights, feasible)` (rows x n)."""
+        """Optimal pairs for weights given block by block: `weigh(rows) -> (weights, feasible)` (rows x n).
+
+        One pass over the pool keeps every feasible pair (up to `CACHED_EDGES` of them, a few hundred MB at
+        most) and each person's best candidates; the solver starts from the candidates and the duals price
+        the kept pairs in. Beyond the cache the pool is scored again for each pricing round."""
         n = len(f)
         usable = capacity > 0
-        upper_edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        every: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = []
         top_edges: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         count = 0
         for start in range(0, n, BLOCK):
@@ -259,8 +275,10 @@ class Matcher:
             feasible = feasible & usable[rows][:, None] & usable[None, :] & (weights > 0)
             r, c = np.nonzero(feasible & (np.arange(n)[None, :] > rows[:, None]))
             count += len(r)
-            if count <= EXACT_EDGES_HINT:
-                upper_edges.append((rows[r], c, weights[r, c]))
+            if every is not None and count <= CACHED_EDGES:
+                every.append((rows[r].astype(np.int32), c.astype(np.int32), weights[r, c].astype(np.float64)))
+            else:
+                every = None
             scored = np.where(feasible, weights, -np.inf)
             k = min(CANDIDATES_PER_PERSON, n - 1)
             best = np.argpartition(-scored, k - 1, axis=1)[:, :k] if k < n else np.argsort(-scored, axis=1)
@@ -269,26 +287,39 @@ class Matcher:
             top_edges.append((np.repeat(rows, best.shape[1])[keep.ravel()], best[keep], values[keep]))
         if count == 0:
             return Solution([], 0.0, 0.0, "empty", 0, 0)
-        if count <= EXACT_EDGES_HINT:
-            u, v, w = (np.concatenate(parts) for parts in zip(*upper_edges, strict=True))
+        if count <= EXACT_EDGES_HINT and every is not None:
+            u, v, w = (np.concatenate(parts) for parts in zip(*every, strict=True))
             return max_weight_b_matching(capacity, u, v, w, time_limit=time_limit)
         u, v, w = (np.concatenate(parts) for parts in zip(*top_edges, strict=True))
         lo, hi = np.minimum(u, v), np.maximum(u, v)
         _, first = np.unique(lo * n + hi, return_index=True)
         u, v, w = lo[first], hi[first], w[first]
 
-        def pricer(duals: np.ndarray):
-            found = []
-            for start in range(0, n, BLOCK):
-                rows = np.arange(start, min(start + BLOCK, n))
-                weights, feasible = weigh(rows)
-                feasible = feasible & usable[rows][:, None] & usable[None, :] & (np.arange(n)[None, :] > rows[:, None])
-                reduced = np.where(feasible, weights - duals[rows][:, None] - duals[None, :], -np.inf)
-                r, c = np.nonzero(reduced > 1e-7)
-                found.append((rows[r], c, weights[r, c], reduced[r, c]))
-            nu, nv, nw, nr = (np.concatenate(parts) for parts in zip(*found, strict=True))
-            order = np.argsort(-nr)[:PRICED_PER_ROUND]
-            return nu[order], nv[order], nw[order]
+        if every is not None:
+            all_u, all_v, all_w = (np.concatenate(parts) for parts in zip(*every, strict=True))
+            del every
+
+            def pricer(duals: np.ndarray):
+                reduced = all_w - duals[all_u] - duals[all_v]
+                found = np.flatnonzero(reduced > 1e-7)
+                if len(found) > PRICED_PER_ROUND:
+                    found = found[np.argpartition(-reduced[found], PRICED_PER_ROUND - 1)[:PRICED_PER_ROUND]]
+                return all_u[found].astype(np.int64), all_v[found].astype(np.int64), all_w[found]
+
+        else:
+
+            def pricer(duals: np.ndarray):
+                found = []
+                for start in range(0, n, BLOCK):
+                    rows = np.arange(start, min(start + BLOCK, n))
+                    weights, feasible = weigh(rows)
+                    feasible &= usable[rows][:, None] & usable[None, :] & (np.arange(n)[None, :] > rows[:, None])
+                    reduced = np.where(feasible, weights - duals[rows][:, None] - duals[None, :], -np.inf)
+                    r, c = np.nonzero(reduced > 1e-7)
+                    found.append((rows[r], c, weights[r, c], reduced[r, c]))
+                nu, nv, nw, nr = (np.concatenate(parts) for parts in zip(*found, strict=True))
+                order = np.argsort(-nr)[:PRICED_PER_ROUND]
+                return nu[order], nv[order], nw[order]
 
         return max_weight_b_matching(capacity, u, v, w, pricer=pricer, time_limit=time_limit)
 
@@ -323,7 +354,7 @@ class Matcher:
 
         solution = self._assign(f, weigh, capacity, time_limit) if len(f) > 1 else None
         chosen = [(i, j, False) for i, j in (solution.pairs if solution else [])] + [(i, j, True) for i, j in kept]
-        pairs = [self._pair(f, i, j, lang, kept_pair) for i, j, kept_pair in chosen]
+        pairs = self._pairs(f, chosen, lang)
         pairs.sort(key=lambda p: -p.score)
         in_pairs = {p.a for p in pairs} | {p.b for p in pairs}
         unmatched = [
@@ -333,20 +364,30 @@ class Matcher:
         ]
         return CohortResult(pairs, unmatched, solution, time.perf_counter() - started, len(f), sorted(directions))
 
-    def _pair(self, f: Features, i: int, j: int, lang: str, kept: bool = False) -> Pair:
-        block = self.scorer.block(f, np.array([i]), allow_same_organisation=True)
-        ev = evidence(f, self.taxonomy, i, j)
-        return Pair(
-            a=f.ids[i],
-            b=f.ids[j],
-            score=float(block.score[0, j]),
-            fit_ab=float(block.fit_out[0, j]),
-            fit_ba=float(block.fit_in[0, j]),
-            shared_languages=ev["shared_languages"],
-            reasons=reasons(ev, self.taxonomy, lang, (f.profiles[i].name, f.profiles[j].name)),
-            evidence=ev,
-            kept=kept,
-        )
+    def _pairs(self, f: Features, chosen: list[tuple[int, int, bool]], lang: str) -> list[Pair]:
+        """The chosen pairs (i, j, kept) with their scores, both fits and the reasons, scored pair by pair."""
+        if not chosen:
+            return []
+        a = np.array([i for i, _, _ in chosen])
+        b = np.array([j for _, j, _ in chosen])
+        scored = self.scorer.pairs(f, a, b, allow_same_organisation=True)
+        out = []
+        for k, (i, j, kept) in enumerate(chosen):
+            ev = evidence(f, self.taxonomy, i, j)
+            out.append(
+                Pair(
+                    a=f.ids[i],
+                    b=f.ids[j],
+                    score=float(scored.score[k]),
+                    fit_ab=float(scored.fit_out[k]),
+                    fit_ba=float(scored.fit_in[k]),
+                    shared_languages=ev["shared_languages"],
+                    reasons=reasons(ev, self.taxonomy, lang, (f.profiles[i].name, f.profiles[j].name)),
+                    evidence=ev,
+                    kept=kept,
+                )
+            )
+        return out
 
     def why_unmatched(self, f: Features, i: int, directions=frozenset(DIRECTIONS), banned=frozenset()) -> str:
         """The first hard constraint, in order, that leaves her nobody; else that her partners went elsewhere."""

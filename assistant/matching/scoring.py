@@ -207,12 +207,7 @@ class Scorer:
     @staticmethod
     def fit(f: Features, giver: np.ndarray | slice, taker: np.ndarray | slice) -> np.ndarray:
         """fit(giver -> taker): how the givers' offers meet the takers' needs (givers x takers)."""
-        exact = f.offers[giver] @ f.needs[taker].T
-        in_category = f.offer_categories[giver] @ f.need_categories[taker].T
-        count = f.need_count[taker]
-        cover = (exact + CATEGORY_CREDIT * (in_category - exact)) / np.maximum(count, 1)[None, :]
-        text = _rescale(f.offers_vec[giver] @ f.needs_vec[taker].T)
-        return np.where(count[None, :] > 0, SKILL_WEIGHT * cover + TEXT_WEIGHT * text, text)
+        return _fit(f, _Grid(giver, taker))
 
     def block(
         self,
@@ -222,34 +217,22 @@ class Scorer:
         allow_same_organisation: bool = False,
         forbidden: set[tuple[int, int]] | None = None,
     ) -> Block:
+        """The rows against the whole pool (rows x n)."""
         rows = np.asarray(rows)
-        fit_out = self.fit(f, rows, slice(None))
-        fit_in = self.fit(f, slice(None), rows).T
-        total = fit_out + fit_in
-        reciprocal = np.divide(2 * fit_out * fit_in, total, out=np.zeros_like(total), where=total > 0)
+        return _score(f, _Grid(rows, slice(None)), directions, allow_same_organisation, forbidden)
 
-        goals = np.where(
-            (np.abs(f.goals_vec[rows]).sum(1)[:, None] > 0) & (np.abs(f.goals_vec).sum(1)[None, :] > 0),
-            _rescale(f.goals_vec[rows] @ f.goals_vec.T, 0.1, 0.6),
-            0.5,
-        )
-        stage_gap = np.abs(f.stage[rows][:, None] - f.stage[None, :])
-        stage = np.where(np.isnan(stage_gap), 0.5, 1 - np.nan_to_num(stage_gap) / 3)
-        has_sector = np.abs(f.sector_vec).sum(1) > 0
-        sector = np.where(
-            has_sector[rows][:, None] & has_sector[None, :],
-            _rescale(f.sector_vec[rows] @ f.sector_vec.T, 0.2, 0.8),
-            0.5,
-        )
-        overlap = f.hours[rows] @ f.hours.T
-        hours = np.where(f.has_hours[rows][:, None] & f.has_hours[None, :], np.minimum(overlap / GOOD_HOURS, 1.0), 0.5)
-        w = COMPAT_WEIGHTS
-        compat = w["goals"] * goals + w["stage"] * stage + w["sector"] * sector + w["hours"] * hours
-        diaspora = (f.diaspora[rows][:, None] == f.country[None, :]) | (f.country[rows][:, None] == f.diaspora[None, :])
-        score = RECIPROCAL_WEIGHT * reciprocal + COMPAT_WEIGHT * compat + DIASPORA_BONUS * diaspora
-        feasible = self.feasible(f, rows, directions, allow_same_organisation, forbidden)
-        feasible &= (fit_out >= MIN_FIT) & (fit_in >= MIN_FIT)
-        return Block(rows, fit_out, fit_in, compat, score.astype(np.float32), feasible)
+    def pairs(
+        self,
+        f: Features,
+        a: np.ndarray,
+        b: np.ndarray,
+        directions: frozenset[str] = frozenset(DIRECTIONS),
+        allow_same_organisation: bool = False,
+        forbidden: set[tuple[int, int]] | None = None,
+    ) -> Block:
+        """The same scores for the pairs (a[k], b[k]) only (vectors of len(a)): what a cohort's chosen pairs
+        need, without scoring each of their rows against the whole pool."""
+        return _score(f, _Zip(np.asarray(a), np.asarray(b)), directions, allow_same_organisation, forbidden)
 
     @staticmethod
     def feasible(
@@ -260,34 +243,130 @@ class Scorer:
         forbidden: set[tuple[int, int]] | None = None,
     ) -> np.ndarray:
         """The hard constraints, before any fit is looked at (rows x n, bool)."""
-        ok = (f.languages[rows] @ f.languages.T) > 0
-        ok &= f.consent[rows][:, None] & f.consent[None, :]
-        ok &= (f.capacity[rows][:, None] > 0) & (f.capacity[None, :] > 0)
-        ok &= kinds_match(f.kind[rows][:, None], f.kind[None, :])
-        if not allow_same_organisation:
-            org = f.organisation
-            ok &= (org[rows][:, None] < 0) | (org[rows][:, None] != org[None, :])
-        same_country = f.country[rows][:, None] == f.country[None, :]
-        north_south = f.north[rows][:, None] != f.north[None, :]
-        allowed = np.zeros_like(ok)
-        if "national" in directions:
-            allowed |= same_country
-        if "north-south" in directions:
-            allowed |= north_south
-        if "south-south" in directions:
-            allowed |= ~same_country & ~f.north[rows][:, None] & ~f.north[None, :]
-        ok &= allowed
-        in_person = f.in_person_only[rows][:, None] | f.in_person_only[None, :]
-        ok &= ~in_person | same_country
-        ok[np.arange(len(rows)), rows] = False
-        if forbidden:
-            position = {int(r): i for i, r in enumerate(rows)}
+        return _feasible(f, _Grid(np.asarray(rows), slice(None)), directions, allow_same_organisation, forbidden)
+
+
+# One formula, two layouts: a grid (rows x columns, for blocks against the pool) or zipped pairs (left[k] with
+# right[k]). `left(x)` and `right(x)` place a per-person array so the two broadcast together; `dot` is the
+# inner product of per-person vectors between the two sides; `swap()` is the other direction, and `back`
+# brings its result to this layout.
+
+
+class _Grid:
+    def __init__(self, rows, cols) -> None:
+        self.rows, self.cols = rows, cols
+
+    def left(self, x: np.ndarray) -> np.ndarray:
+        return x[self.rows][:, None]
+
+    def right(self, x: np.ndarray) -> np.ndarray:
+        return x[self.cols][None, :]
+
+    def dot(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a[self.rows] @ b[self.cols].T
+
+    def swap(self) -> _Grid:
+        return _Grid(self.cols, self.rows)
+
+    def back(self, x: np.ndarray) -> np.ndarray:
+        return x.T
+
+    def pairs(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(left index, right index) per cell, broadcastable."""
+        every = np.arange(n)
+        return every[self.rows][:, None], every[self.cols][None, :]
+
+
+class _Zip:
+    def __init__(self, left_ids, right_ids) -> None:
+        self.rows, self.cols = left_ids, right_ids
+
+    def left(self, x: np.ndarray) -> np.ndarray:
+        return x[self.rows]
+
+    def right(self, x: np.ndarray) -> np.ndarray:
+        return x[self.cols]
+
+    def dot(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.einsum("ij,ij->i", a[self.rows], b[self.cols])
+
+    def swap(self) -> _Zip:
+        return _Zip(self.cols, self.rows)
+
+    def back(self, x: np.ndarray) -> np.ndarray:
+        return x
+
+    def pairs(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.rows, self.cols
+
+
+def _fit(f: Features, m) -> np.ndarray:
+    """fit(left -> right)."""
+    exact = m.dot(f.offers, f.needs)
+    in_category = m.dot(f.offer_categories, f.need_categories)
+    count = m.right(f.need_count)
+    cover = (exact + CATEGORY_CREDIT * (in_category - exact)) / np.maximum(count, 1)
+    text = _rescale(m.dot(f.offers_vec, f.needs_vec))
+    return np.where(count > 0, SKILL_WEIGHT * cover + TEXT_WEIGHT * text, text)
+
+
+def _score(f: Features, m, directions, allow_same_organisation, forbidden) -> Block:
+    fit_out = _fit(f, m)
+    fit_in = m.back(_fit(f, m.swap()))
+    total = fit_out + fit_in
+    reciprocal = np.divide(2 * fit_out * fit_in, total, out=np.zeros_like(total), where=total > 0)
+
+    has_goals = np.abs(f.goals_vec).sum(1) > 0
+    goals = np.where(m.left(has_goals) & m.right(has_goals), _rescale(m.dot(f.goals_vec, f.goals_vec), 0.1, 0.6), 0.5)
+    stage_gap = np.abs(m.left(f.stage) - m.right(f.stage))
+    stage = np.where(np.isnan(stage_gap), 0.5, 1 - np.nan_to_num(stage_gap) / 3)
+    has_sector = np.abs(f.sector_vec).sum(1) > 0
+    sector = np.where(
+        m.left(has_sector) & m.right(has_sector), _rescale(m.dot(f.sector_vec, f.sector_vec), 0.2, 0.8), 0.5
+    )
+    overlap = m.dot(f.hours, f.hours)
+    hours = np.where(m.left(f.has_hours) & m.right(f.has_hours), np.minimum(overlap / GOOD_HOURS, 1.0), 0.5)
+    w = COMPAT_WEIGHTS
+    compat = w["goals"] * goals + w["stage"] * stage + w["sector"] * sector + w["hours"] * hours
+    diaspora = (m.left(f.diaspora) == m.right(f.country)) | (m.left(f.country) == m.right(f.diaspora))
+    score = RECIPROCAL_WEIGHT * reciprocal + COMPAT_WEIGHT * compat + DIASPORA_BONUS * diaspora
+    feasible = _feasible(f, m, directions, allow_same_organisation, forbidden)
+    feasible &= (fit_out >= MIN_FIT) & (fit_in >= MIN_FIT)
+    return Block(np.asarray(m.rows), fit_out, fit_in, compat, score.astype(np.float32), feasible)
+
+
+def _feasible(f: Features, m, directions, allow_same_organisation, forbidden) -> np.ndarray:
+    ok = m.dot(f.languages, f.languages) > 0
+    ok &= m.left(f.consent) & m.right(f.consent)
+    ok &= (m.left(f.capacity) > 0) & (m.right(f.capacity) > 0)
+    ok &= kinds_match(m.left(f.kind), m.right(f.kind))
+    if not allow_same_organisation:
+        ok &= (m.left(f.organisation) < 0) | (m.left(f.organisation) != m.right(f.organisation))
+    same_country = m.left(f.country) == m.right(f.country)
+    north_south = m.left(f.north) != m.right(f.north)
+    allowed = np.zeros_like(ok)
+    if "national" in directions:
+        allowed |= same_country
+    if "north-south" in directions:
+        allowed |= north_south
+    if "south-south" in directions:
+        allowed |= ~same_country & ~m.left(f.north) & ~m.right(f.north)
+    ok &= allowed
+    ok &= ~(m.left(f.in_person_only) | m.right(f.in_person_only)) | same_country
+    left, right = m.pairs(len(f))
+    ok &= left != right
+    if forbidden:
+        if isinstance(m, _Grid):
+            position = {int(r): i for i, r in enumerate(np.atleast_1d(np.arange(len(f))[m.rows]))}
             for a, b in forbidden:
                 if a in position:
                     ok[position[a], b] = False
                 if b in position:
                     ok[position[b], a] = False
-        return ok
+        else:
+            banned = {(int(a), int(b)) for a, b in forbidden} | {(int(b), int(a)) for a, b in forbidden}
+            ok &= np.array([(int(x), int(y)) not in banned for x, y in zip(left, right, strict=True)], dtype=bool)
+    return ok
 
 
 _KIND_OK = np.zeros((len(KINDS), len(KINDS)), dtype=bool)

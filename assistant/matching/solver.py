@@ -5,20 +5,25 @@ Small pools (up to `EXACT_EDGES` feasible pairs) are solved as an integer progra
 pair (HiGHS through `scipy.optimize.milp`): the optimum, full stop.
 
 Large pools start from each person's best candidates and solve the linear relaxation with the dual
-simplex; the duals price every pair left out (column generation, the caller computes the prices in
-blocks), and pairs that could improve the total are added until none can. An integral relaxation is then
-a certificate: no pairing of the whole pool scores more. A bipartite pool (for example Canada x partner
-countries) always ends there. In a general pool the relaxation can be half-integral on odd cycles; the
-integral pairs are kept and the small leftover problem is solved exactly, and the result records the gap
-to the relaxation's bound (typically a few millionths of the total).
+simplex (HiGHS through highspy, one model kept warm from round to round); the duals price every pair
+left out (column generation, the caller computes the prices), and pairs that could improve the total are
+added until none can. An integral relaxation is then a certificate: no pairing of the whole pool scores
+more. A bipartite pool (for example Canada x partner countries) always ends there. In a general pool the
+relaxation can be half-integral on odd cycles; the integer programme over every pair generated is then
+solved exactly, and the result records its gap to the relaxation's bound (typically a few millionths of
+the total).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
@@ -26,6 +31,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 log = logging.getLogger(__name__)
 
 EXACT_EDGES = 20_000
+EXACT_COLUMNS = 300_000  # generated pairs the integer programme takes on when the relaxation is fractional
 EPS = 1e-7
 
 Pricer = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -78,6 +84,64 @@ def _milp(n: int, capacity: np.ndarray, u, v, w, time_limit: float) -> tuple[np.
     return x, float(bound)
 
 
+class _RestrictedLP:
+    """The linear relaxation over the edges added so far, kept in one HiGHS model: new edges are added as
+    columns and the dual simplex restarts from the last basis, so a pricing round costs a few pivots rather
+    than a solve from scratch."""
+
+    def __init__(self, capacity: np.ndarray) -> None:
+        n = len(capacity)
+        self.highs = _new_highs()
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        empty_int, empty = np.array([], dtype=np.int32), np.array([], dtype=float)
+        self.highs.addRows(n, np.full(n, -highspy.kHighsInf), capacity.astype(float), 0, empty_int, empty_int, empty)
+
+    def add(self, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> None:
+        m = len(u)
+        if m == 0:
+            return
+        index = np.empty(2 * m, dtype=np.int32)
+        index[0::2], index[1::2] = u, v
+        starts = np.arange(0, 2 * m, 2, dtype=np.int32)
+        self.highs.addCols(m, w.astype(float), np.zeros(m), np.ones(m), 2 * m, starts, index, np.ones(2 * m))
+
+    def solve(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(edge values, each person's dual price, the objective)."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"the assignment's linear programme failed: {self.highs.modelStatusToString(status)}")
+        solution = self.highs.getSolution()
+        objective = float(self.highs.getInfo().objective_function_value)
+        return np.asarray(solution.col_value), np.abs(np.asarray(solution.row_dual)), objective
+
+
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance. HiGHS prints a banner to the process's stdout the first time one is made
+    (which would corrupt `--json` output), so the first is made with stdout pointed at /dev/null."""
+    global _banner_shown
+    with _banner_lock:
+        if not _banner_shown:
+            sys.stdout.flush()
+            saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            try:
+                highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(devnull)
+            _banner_shown = True
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("solver", "simplex")
+    return highs
+
+
 def max_weight_b_matching(
     capacity: np.ndarray,
     u: np.ndarray,
@@ -107,13 +171,12 @@ def max_weight_b_matching(
         total = float(w[chosen].sum())
         return Solution([(int(u[i]), int(v[i])) for i in chosen], total, max(bound, total), "milp", 1, len(u))
 
+    lp = _RestrictedLP(capacity)
+    lp.add(u, v, w)
     rounds = 0
     while True:
         rounds += 1
-        result = linprog(-w, A_ub=_incidence(n, u, v), b_ub=capacity, bounds=(0, 1), method="highs-ds")
-        if result.status != 0:
-            raise RuntimeError(f"the assignment's linear programme failed: {result.message}")
-        duals = -result.ineqlin.marginals
+        x, duals, objective = lp.solve()
         if pricer is None:
             break
         nu, nv, nw = pricer(duals)
@@ -123,15 +186,26 @@ def max_weight_b_matching(
         if len(nu) == 0:
             break
         log.debug("assignment round %d: %d edges, %d more priced in", rounds, len(u), len(nu))
+        lp.add(nu, nv, nw)
         u, v, w = np.concatenate([u, nu]), np.concatenate([v, nv]), np.concatenate([w, nw])
-    bound = float(-result.fun)
-    x = result.x
+    bound = objective
     fractional = (x > EPS) & (x < 1 - EPS)
     if not fractional.any():
         chosen = np.flatnonzero(x > 0.5)
         return Solution([(int(u[i]), int(v[i])) for i in chosen], float(w[chosen].sum()), bound, "lp", rounds, len(u))
-    # Keep the integral pairs; solve what is left (people with capacity to spare and the pairs among them
-    # the relaxation split) exactly.
+    # Odd cycles split some pairs in halves. The integer programme over every pair generated so far (the
+    # relaxation's support and the best candidates) is solved exactly; its distance to the relaxation's
+    # bound is the gap reported. When it does not finish in time, the integral pairs are kept and only
+    # the leftover is solved.
+    if len(u) <= EXACT_COLUMNS:
+        try:
+            x_int, _ = _milp(n, capacity, u, v, w, time_limit)
+            chosen = np.flatnonzero(x_int > 0.5)
+            return Solution(
+                [(int(u[i]), int(v[i])) for i in chosen], float(w[chosen].sum()), bound, "lp+milp", rounds, len(u)
+            )
+        except RuntimeError:
+            log.warning("the integer programme over %d pairs ran out of time; solving the leftover only", len(u))
     fixed = np.flatnonzero(x > 1 - EPS)
     left = capacity - np.bincount(u[fixed], minlength=n) - np.bincount(v[fixed], minlength=n)
     open_edges = np.flatnonzero((x <= 1 - EPS) & (left[u] > 0) & (left[v] > 0))
