@@ -120,9 +120,46 @@ class Settings(BaseSettings):
         description="Pair directions allowed, comma-separated: north-south, south-south, national.",
     )
 
+    catalog_dir: Path | None = Field(
+        None,
+        description="The folder with skills.yaml, resources.yaml and pathways.yaml; empty: the bundled one.",
+    )
+    nudge_followup_days: int = Field(
+        7, ge=1, le=90, description="Days after a pathway step is given before the follow-up nudge asks how it went."
+    )
+    nudge_checkin_days: int = Field(
+        21, ge=1, le=365, description="Days without activity before an active pairing gets a check-in."
+    )
+    nudge_quiet_hours: str = Field(
+        "20:00-09:00", description="No nudge in this window of the recipient's own time zone (HH:MM-HH:MM)."
+    )
+    nudges_in_server: bool = Field(
+        False, description="Run the nudges from inside `mentor serve` every MENTOR_NUDGE_EVERY_MINUTES."
+    )
+    nudge_every_minutes: int = Field(60, ge=1, le=1440, description="How often the server's nudge scheduler runs.")
+    whatsapp_nudge_template: str | None = Field(
+        None,
+        description="The approved WhatsApp template for a step follow-up outside the 24-hour window "
+        "(one body parameter: the module's title). Empty: such nudges wait for her next message.",
+    )
+    whatsapp_checkin_template: str | None = Field(
+        None,
+        description="The approved WhatsApp template for a pairing check-in outside the 24-hour window "
+        "(one body parameter: the partner's first name).",
+    )
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"
+
+    @field_validator("nudge_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value.strip()):
+            raise ValueError("must look like 20:00-09:00 (HH:MM-HH:MM, 24-hour)")
+        return value.strip()
 
     @field_validator("log_level")
     @classmethod

@@ -91,5 +91,12 @@ class Runtime:
 
         return MatchingService(self.settings, self.storage, self.embedder)
 
+    @cached_property
+    def pathways(self):
+        """Learning pathways and resource recommendations over the database's participants."""
+        from assistant.pathways import PathwayService
+
+        return PathwayService(self.settings, self.storage, self.embedder)
+
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.embedder)

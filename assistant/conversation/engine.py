@@ -28,6 +28,7 @@ from assistant.conversation.onboarding import (
     is_cancel,
     parse_timezone,
 )
+from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
 from assistant.errors import InputError, NotFoundError
@@ -49,7 +50,6 @@ COMMANDS: tuple[str, ...] = (
     "/forget",
     "/cancel",
 )
-COMING_SOON = frozenset({"/pathway", "/resources"})
 COLUMN_FIELDS = frozenset({"name", "country", "languages"})  # the rest of the onboarding answers go in `profile`
 YES_WORDS = frozenset({"oui", "yes", "si", "ok", "d'accord", "daccord", "de acuerdo", "vale", "sure"})
 NO_WORDS = frozenset({"non", "no", "nope"})
@@ -105,7 +105,7 @@ class Engine:
             self._volatile.pop((channel, user_id), None)
 
 
-class _Turn(MatchTurn):
+class _Turn(MatchTurn, PathwayTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -155,6 +155,10 @@ class _Turn(MatchTurn):
             return [Reply(self.say("human_relayed"))]
         if self.state.get("step"):
             return self.on_answer(text)
+        if self.state.get("awaiting") == "diagnostic" and text and self.consented:
+            return self.on_diag_answer(text)
+        if str(self.state.get("awaiting") or "").startswith("nudge_comment:") and text and self.consented:
+            return self.on_nudge_comment(text)
         if self.state.get("awaiting") == "consent" and fold(text) in YES_WORDS | NO_WORDS:
             return self.consent(fold(text) in YES_WORDS)
         if not text:
@@ -175,6 +179,14 @@ class _Turn(MatchTurn):
             return self.forget(value == "confirm")
         if kind == "match":
             return self.on_match_button(value)
+        if kind == "diag" and self.state.get("awaiting") == "diagnostic":
+            return self.on_diag_answer(text, value)
+        if kind == "path":
+            return self.on_path_button(value)
+        if kind == "res":
+            return self.on_resource_button(value)
+        if kind == "nudge":
+            return self.on_nudge_button(value)
         if kind in ("stage", "modality", "tz") and self.state.get("step"):
             return self.on_answer(text, button)
         return [Reply(self.say("unknown_button") + "\n\n" + self.say("help"))]
@@ -196,8 +208,10 @@ class _Turn(MatchTurn):
             return self.profile(fold(argument))
         if command == "/match":
             return self.match()
-        if command in COMING_SOON:
-            return [Reply(self.say("coming_soon", command=command))]
+        if command == "/pathway":
+            return self.pathway()
+        if command == "/resources":
+            return self.resources()
         if command == "/human":
             return self.human()
         if command == "/forget":

@@ -33,3 +33,6 @@ class Reply:
     buttons: list[Button] = field(default_factory=list)
     language: str | None = None  # the language it is written in (the engine fills it in)
     to: tuple[str, str] | None = None  # (channel, user id) of someone else: a notification, not an answer
+    # WhatsApp outside the 24-hour window: an approved template {"name", "language", "parameters": [texts]}
+    # is sent instead of the text (other channels send the text).
+    template: dict | None = None

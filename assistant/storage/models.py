@@ -255,3 +255,24 @@ class MatchExposure(Base):
     viewer: Mapped[str] = mapped_column(String(64), index=True)
     candidate: Mapped[str] = mapped_column(String(64), index=True)
     shown_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class Nudge(Base):
+    """A follow-up sent without being asked: a step given days ago ("did you try it?") or a check-in on a
+    quiet pairing. Her answer is recorded on it (and as feedback on the step). `cohort` is her country at
+    sending time, so staff see the shared measurement per cohort."""
+
+    __tablename__ = "nudges"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # step | pairing
+    ref: Mapped[str] = mapped_column(String(64))  # the module id or the pairing id
+    channel: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16), default="text")  # text | template (WhatsApp, out of window)
+    cohort: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="sent", index=True)  # sent | answered | failed
+    answer: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    answered_at: Mapped[datetime | None]

@@ -33,6 +33,7 @@ from assistant.storage.models import (
     Match,
     MatchExposure,
     Message,
+    Nudge,
     Participant,
     PathwayProgress,
     StaffToken,
@@ -199,6 +200,7 @@ class Store:
             s.execute(delete(Feedback).where(Feedback.answer_id.in_(answers)))
             s.execute(delete(AnswerRecord).where(AnswerRecord.participant_id == pid))
             s.execute(delete(PathwayProgress).where(PathwayProgress.participant_id == pid))
+            s.execute(delete(Nudge).where(Nudge.participant_id == pid))
             s.execute(delete(Match).where((Match.participant_a == pid) | (Match.participant_b == pid)))
             s.execute(delete(MatchExposure).where((MatchExposure.viewer == pid) | (MatchExposure.candidate == pid)))
             s.execute(delete(Participant).where(Participant.id == pid))
@@ -722,6 +724,143 @@ class Store:
             counts[b] += 1
         return dict(counts)
 
+    # -- pathways: module states, recent questions ---------------------------------------------------------
+
+    def module_states(self, participant_id: str) -> dict[str, dict]:
+        """module id -> {"status": given | completed, "updated_at", **data} for the modules she was given."""
+        with self.db.session() as s:
+            rows = s.scalars(select(PathwayProgress).where(PathwayProgress.participant_id == participant_id))
+            return {r.module_id: {**(r.data or {}), "status": r.status, "updated_at": utc(r.updated_at)} for r in rows}
+
+    def set_module_state(self, participant_id: str, module_id: str, status: str, **data) -> None:
+        """Record a module as given (a step she was shown as next) or completed; `data` is merged in."""
+        if status not in ("given", "completed"):
+            raise InputError(f"unknown module status {status!r}")
+        with self.db.session() as s:
+            row = s.scalar(select(PathwayProgress).filter_by(participant_id=participant_id, module_id=module_id))
+            if row is None:
+                row = PathwayProgress(participant_id=participant_id, module_id=module_id, status=status, data={})
+                s.add(row)
+            elif row.status == "completed" and status == "given":
+                return  # a completed module is not given again
+            row.status = status
+            row.data = {**(row.data or {}), **data}
+            row.updated_at = now()
+
+    def steps_given(self) -> list[dict]:
+        """Every module given and not completed, with its participant: what the follow-up nudges look at."""
+        with self.db.session() as s:
+            rows = s.scalars(select(PathwayProgress).where(PathwayProgress.status == "given"))
+            return [{"participant_id": r.participant_id, "module_id": r.module_id, **(r.data or {})} for r in rows]
+
+    def recent_questions(self, participant_id: str, since: timedelta, limit: int = 50) -> list[dict]:
+        """Her questions of the period, newest first: {"question", "language", "citations", "created_at"}."""
+        with self.db.session() as s:
+            rows = s.scalars(
+                select(AnswerRecord)
+                .where(AnswerRecord.participant_id == participant_id, AnswerRecord.created_at >= now() - since)
+                .order_by(AnswerRecord.created_at.desc())
+                .limit(limit)
+            )
+            return [
+                {
+                    "question": r.question,
+                    "language": r.language,
+                    "citations": list(r.citations or []),
+                    "created_at": utc(r.created_at),
+                }
+                for r in rows
+            ]
+
+    def last_inbound_at(self, participant_id: str) -> datetime | None:
+        """When she last wrote to the assistant (WhatsApp's 24-hour window opens then)."""
+        with self.db.session() as s:
+            conversations = select(Conversation.id).where(Conversation.participant_id == participant_id)
+            value = s.scalar(
+                select(func.max(Message.created_at)).where(
+                    Message.conversation_id.in_(conversations), Message.role == "user"
+                )
+            )
+            return utc(value)
+
+    # -- nudges --------------------------------------------------------------------------------------------
+
+    def record_nudge(
+        self, participant_id: str, kind: str, ref: str, channel: str, mode: str, cohort: str | None, status: str
+    ) -> str:
+        with self.db.session() as s:
+            row = Nudge(
+                participant_id=participant_id, kind=kind, ref=ref, channel=channel, mode=mode, cohort=cohort,
+                status=status,
+            )  # fmt: skip
+            s.add(row)
+            s.flush()
+            return row.id
+
+    def nudges(self, participant_id: str | None = None, since: timedelta | None = None) -> list[dict]:
+        with self.db.session() as s:
+            query = select(Nudge).order_by(Nudge.sent_at.desc())
+            if participant_id:
+                query = query.where(Nudge.participant_id == participant_id)
+            if since is not None:
+                query = query.where(Nudge.sent_at >= now() - since)
+            return [_nudge(r) for r in s.scalars(query)]
+
+    def nudge(self, nudge_id: str) -> dict:
+        with self.db.session() as s:
+            row = s.get(Nudge, nudge_id)
+            if row is None:
+                raise NotFoundError(f"no nudge {nudge_id!r}")
+            return _nudge(row)
+
+    def set_nudge_status(self, nudge_id: str, status: str) -> None:
+        if status not in ("sent", "answered", "failed"):
+            raise InputError(f"unknown nudge status {status!r}")
+        with self.db.session() as s:
+            row = s.get(Nudge, nudge_id)
+            if row is None:
+                raise NotFoundError(f"no nudge {nudge_id!r}")
+            row.status = status
+
+    def answer_nudge(self, nudge_id: str, answer: str | None = None, comment: str | None = None) -> dict:
+        """Her answer to a nudge; a step's answer is also kept as feedback on the step."""
+        with self.db.session() as s:
+            row = s.get(Nudge, nudge_id)
+            if row is None:
+                raise NotFoundError(f"no nudge {nudge_id!r}")
+            if answer is not None:
+                row.answer = answer[:32]
+            if comment is not None:
+                row.comment = comment[:2000]
+            row.status = "answered"
+            row.answered_at = row.answered_at or now()
+            if row.kind == "step":
+                step = s.scalar(select(PathwayProgress).filter_by(participant_id=row.participant_id, module_id=row.ref))
+                if step is not None:
+                    feedback = list((step.data or {}).get("feedback") or [])
+                    feedback.append({"answer": row.answer, "comment": row.comment, "at": now().isoformat()})
+                    step.data = {**(step.data or {}), "feedback": feedback[-10:]}
+            return _nudge(row)
+
+    def nudge_stats(self, ignored_after: timedelta = timedelta(days=3), since: timedelta | None = None) -> dict:
+        """Per cohort: nudges sent, answered, ignored (no answer after `ignored_after`), waiting, failed."""
+        out: dict[str, dict[str, int]] = {}
+        cutoff = now() - ignored_after
+        for n in self.nudges(since=since):
+            row = out.setdefault(n["cohort"] or "unknown", {"sent": 0, "answered": 0, "ignored": 0, "waiting": 0,
+                                                            "failed": 0})  # fmt: skip
+            if n["status"] == "failed":
+                row["failed"] += 1
+                continue
+            row["sent"] += 1
+            if n["status"] == "answered":
+                row["answered"] += 1
+            elif n["sent_at"] < cutoff:
+                row["ignored"] += 1
+            else:
+                row["waiting"] += 1
+        return dict(sorted(out.items()))
+
     # -- inbound deduplication ----------------------------------------------------------------------------
 
     def claim_inbound(self, channel: str, message_id: str) -> bool:
@@ -825,3 +964,20 @@ class Store:
                 "created_at": utc(job.created_at).isoformat(),
                 "finished_at": utc(job.finished_at).isoformat() if job.finished_at else None,
             }
+
+
+def _nudge(row: Nudge) -> dict:
+    return {
+        "id": row.id,
+        "participant_id": row.participant_id,
+        "kind": row.kind,
+        "ref": row.ref,
+        "channel": row.channel,
+        "mode": row.mode,
+        "cohort": row.cohort,
+        "status": row.status,
+        "answer": row.answer,
+        "comment": row.comment,
+        "sent_at": utc(row.sent_at),
+        "answered_at": utc(row.answered_at),
+    }

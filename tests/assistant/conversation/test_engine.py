@@ -284,11 +284,6 @@ def test_unknown_command_lists_the_commands_and_asks_nothing(user, runtime):
     assert count(runtime, AnswerRecord) == 0
 
 
-@pytest.mark.parametrize("command", ["/pathway", "/resources"])
-def test_coming_soon_commands(user, command):
-    assert text_of(user.send(command)) == phrase("coming_soon", "en", command=command)
-
-
 def test_forget_confirm_deletes_everything(user, runtime):
     consent(user)
     for text, button in FLOWS["en"][0]:

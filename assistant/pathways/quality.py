@@ -1,0 +1,132 @@
+"""The pathways' quality on the demo cohort, printed by `mentor pathway quality`.
+
+The demo cohort's people have no diagnostic, so each gets one derived from her profile, the same way for
+everyone: every competency starts at 3; each skill she needs in it takes one point off, each skill she
+offers in it adds one (1 to 5). Then, for each person:
+- her pathway, checked for prerequisite violations (goal: 0);
+- whether its first step builds one of her two weakest competencies (ties included; goal: >= 90% of
+  people), and, beside it, whether it builds one directly or as the prerequisite leading to one;
+- recommendations, she marks the first two done and completes her first step, recommendations again:
+  a completed resource must never come back (goal: 0 repeats).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.knowledge.catalog import Catalog, load_catalog
+from assistant.matching.taxonomy import Taxonomy, default_taxonomy
+from assistant.pathways.planner import Needs, Planner, skill_competency
+from assistant.pathways.recommend import Context, Recommender
+from assistant.pathways.service import DEFAULT_CATALOG, level_of
+
+FIRST_STEP_GOAL = 0.9
+
+
+def derived_ratings(profile: dict, taxonomy: Taxonomy, competencies: list[str]) -> dict[str, int]:
+    ratings = dict.fromkeys(competencies, 3)
+    for side, delta in (("needs", -1), ("offers", 1)):
+        for skill in profile.get(side) or []:
+            if skill not in taxonomy.by_id:
+                continue
+            competency = skill_competency(skill, taxonomy.by_id[skill].category)
+            if competency in ratings:
+                ratings[competency] = min(5, max(1, ratings[competency] + delta))
+    return ratings
+
+
+@dataclass
+class Quality:
+    people: int = 0
+    violations: list[str] = field(default_factory=list)
+    first_on_weakest: int = 0
+    first_on_weakest_or_prerequisite: int = 0
+    repeats: list[str] = field(default_factory=list)
+    empty_recommendations: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def first_step_share(self) -> float:
+        return self.first_on_weakest / self.people if self.people else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations and self.first_step_share >= FIRST_STEP_GOAL and not self.repeats
+
+    def as_json(self) -> dict:
+        return {
+            "people": self.people,
+            "prerequisite_violations": len(self.violations),
+            "first_step_on_two_weakest": round(self.first_step_share, 4),
+            "first_step_on_two_weakest_or_their_prerequisite": round(
+                self.first_on_weakest_or_prerequisite / self.people if self.people else 0.0, 4
+            ),
+            "completed_resources_repeated": len(self.repeats),
+            "people_without_recommendations": self.empty_recommendations,
+            "goals_met": self.ok,
+            "examples": {"violations": self.violations[:5], "repeats": self.repeats[:5], "misses": self.misses[:5]},
+        }
+
+
+def evaluate(
+    profiles: list[dict], embedder, catalog: Catalog | None = None, taxonomy: Taxonomy | None = None
+) -> Quality:
+    catalog = catalog or load_catalog(DEFAULT_CATALOG)
+    taxonomy = taxonomy or default_taxonomy()
+    planner = Planner(catalog)
+    recommender = Recommender(catalog, embedder)
+    competencies = planner.diagnostic_competencies()
+    quality = Quality()
+    for profile in profiles:
+        lang = profile.get("preferred_language") or (profile.get("languages") or ["en"])[0]
+        lang = lang if lang in ("fr", "es", "en") else "en"
+        needs = Needs(ratings=derived_ratings(profile, taxonomy, competencies))
+        steps = planner.plan(needs, (), lang)
+        quality.people += 1
+        quality.violations += [f"{profile['id']}: {v}" for v in planner.violations(steps, (), needs)]
+        if steps:
+            weakest = needs.weakest(2)
+            first = steps[0]
+            direct = bool(weakest & set(first.competencies))
+            leads = any(
+                weakest & set(catalog.modules[m].get("competencies") or [])
+                for m in _unlocked_by(planner, first.module_id)
+            )
+            quality.first_on_weakest += direct
+            quality.first_on_weakest_or_prerequisite += direct or leads
+            if not direct:
+                quality.misses.append(f"{profile['id']}: first {first.module_id}, weakest {sorted(weakest)}")
+        context = Context(
+            needs=str(profile.get("needs_text") or ""),
+            step_title=steps[0].title if steps else "",
+            step_text=catalog.modules[steps[0].module_id]["description"][lang] if steps else "",
+        )
+        level = level_of(needs)
+        first_recs, _ = recommender.recommend(context, lang, level, k=5)
+        done = {r.resource_id for r in first_recs[:2]}
+        completed = {steps[0].module_id} if steps else set()
+        later_steps = planner.plan(needs, completed, lang)
+        context.step_title = later_steps[0].title if later_steps else ""
+        again, _ = recommender.recommend(context, lang, level, exclude=done, k=5, advanced_only=not later_steps)
+        if not again:
+            quality.empty_recommendations += 1
+        quality.repeats += [f"{profile['id']}: {r.resource_id}" for r in again if r.resource_id in done]
+    return quality
+
+
+def _unlocked_by(planner: Planner, module_id: str) -> set[str]:
+    out, todo = set(), [module_id]
+    while todo:
+        for child in planner.unlocks[todo.pop()]:
+            if child not in out:
+                out.add(child)
+                todo.append(child)
+    return out
+
+
+def load_demo(path: Path | None = None) -> list[dict]:
+    import json
+
+    path = path or DEFAULT_CATALOG / "demo_cohort.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
