@@ -33,6 +33,10 @@ match_app = typer.Typer(
     help="Reciprocal matching: suggestions, whole-cohort pairing, staff decisions, report.", no_args_is_help=True
 )
 app.add_typer(match_app, name="match")
+pathway_app = typer.Typer(help="Learning pathways and resource recommendations.", no_args_is_help=True)
+app.add_typer(pathway_app, name="pathway")
+nudges_app = typer.Typer(help="Follow-up nudges on pathway steps and quiet pairings.", no_args_is_help=True)
+app.add_typer(nudges_app, name="nudges")
 staff_app = typer.Typer(help="Staff API tokens (for the HTTP API and the staff console).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 DEMO_COHORT = Path(__file__).resolve().parents[1] / "knowledge_base" / "demo_cohort.jsonl"
@@ -550,6 +554,125 @@ def staff_list(ctx: typer.Context) -> None:
     for token in tokens:
         state = "revoked" if token["revoked"] else "active"
         out.print(f"{token['name']:<40} {token['role']:<10} {state:<8} {token['created_at']}", highlight=False)
+
+
+@pathway_app.command("show")
+def pathway_show(
+    ctx: typer.Context,
+    participant_id: Annotated[str, typer.Argument(help="A participant id (see the staff console).")],
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of titles and reasons (default: hers).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Her pathway: the ordered modules, why each is next, their time and resources."""
+    lang = _language_option(lang)
+    with _Errors():
+        payload = _runtime(ctx).pathways.pathway(participant_id, lang)
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not payload["steps"]:
+        out.print("Every module is completed (or already known to her).", highlight=False)
+    for n, step in enumerate(payload["steps"], 1):
+        out.print(f"{n}. {step['title']} ({step['minutes']} min) [{step['module_id']}]\n   {step['why']}",
+                  highlight=False, markup=False)  # fmt: skip
+    for n, item in enumerate(payload["agenda"], 1):
+        out.print(("Agenda for the next meeting with her partner:\n" if n == 1 else "") + f"  {n}. {item}",
+                  highlight=False, markup=False)  # fmt: skip
+
+
+@pathway_app.command("quality")
+def pathway_quality(
+    ctx: typer.Context,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", help="A cohort file (default: the demo cohort).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Prerequisite violations, first steps on the two weakest competencies, and repeated resources, on
+    the demo cohort (exit status 1 when a goal is missed)."""
+    from assistant.pathways.quality import evaluate, load_demo
+
+    with _Errors():
+        runtime = _runtime(ctx)
+        quality = evaluate(load_demo(profiles), runtime.embedder, runtime.pathways.catalog)
+    payload = quality.as_json()
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        out.print(
+            f"people: {payload['people']}\n"
+            f"prerequisite violations: {payload['prerequisite_violations']} (goal 0)\n"
+            f"first step on one of her two weakest competencies: {payload['first_step_on_two_weakest']:.1%} "
+            f"(goal >= 90%); directly or as their prerequisite: "
+            f"{payload['first_step_on_two_weakest_or_their_prerequisite']:.1%}\n"
+            f"completed resources recommended again: {payload['completed_resources_repeated']} (goal 0)\n"
+            f"people left without recommendations: {payload['people_without_recommendations']}\n"
+            f"goals {'met' if quality.ok else 'NOT met'}",
+            highlight=False,
+            markup=False,
+        )
+    if not quality.ok:
+        raise typer.Exit(1)
+
+
+@nudges_app.command("run")
+def nudges_run(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what is due; send nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Send the nudges due now (follow-ups on steps, check-ins on quiet pairings), through the configured
+    channels; quiet hours, one a day and WhatsApp's 24-hour window respected."""
+    import asyncio
+
+    from assistant.core import Assistant
+    from assistant.nudges import Nudger
+
+    async def go():
+        runtime = _runtime(ctx)
+        nudger = Nudger(runtime.settings, runtime.storage, runtime.pathways)
+        if dry_run:
+            return await nudger.run(None, dry_run=True)
+        from web.channels import Channels
+
+        channels = Channels(runtime.settings, Assistant(runtime))
+        try:
+            return await nudger.run(channels.notify)
+        finally:
+            await channels.stop()
+
+    with _Errors():
+        result = asyncio.run(go())
+    payload = result.as_json()
+    if as_json:
+        print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        return
+    for item in payload["planned"]:
+        state = f"held back: {item['held_back']}" if item["held_back"] else ("due" if dry_run else "sent")
+        line = f"{item['participant']}  {item['kind']:<8} {item['ref']:<32} {item['channel']:<9} {item['mode']:<8}"
+        out.print(f"{line} {state}", highlight=False, markup=False)
+    out.print(f"sent {payload['sent']}, failed {payload['failed']}, held back {payload['skipped'] or 'none'}"
+              + (" (dry run)" if dry_run else ""), highlight=False, markup=False)  # fmt: skip
+
+
+@nudges_app.command("stats")
+def nudges_stats(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", min=1, help="Nudges sent in the last N days.")] = 90,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Nudges sent, answered, ignored (no answer in 3 days), waiting and failed, per cohort (country)."""
+    from datetime import timedelta
+
+    with _Errors():
+        stats = _runtime(ctx).storage.nudge_stats(since=timedelta(days=days))
+    if as_json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    out.print(f"{'cohort':<16}{'sent':>6}{'answered':>10}{'ignored':>9}{'waiting':>9}{'failed':>8}", highlight=False)
+    for cohort, row in stats.items():
+        out.print(f"{cohort:<16}{row['sent']:>6}{row['answered']:>10}{row['ignored']:>9}{row['waiting']:>9}"
+                  f"{row['failed']:>8}", highlight=False)  # fmt: skip
 
 
 def main() -> None:

@@ -38,6 +38,7 @@ BUTTON_TITLE_LIMIT = 20
 LIST_ROWS_LIMIT = 10
 ROW_TITLE_LIMIT = 24
 ROW_DESCRIPTION_LIMIT = 72
+TEMPLATE_PARAMETER_LIMIT = 1024  # characters in one body parameter of a template message
 MEDIA_TYPES = frozenset(
     {"audio", "voice", "image", "sticker", "video", "document", "location", "contacts", "order", "unsupported"}
 )
@@ -161,6 +162,16 @@ class WhatsAppClient:
     def payloads(self, to: str, reply: Reply) -> list[dict]:
         """The Graph API messages that render `reply`: text parts, the last one carrying the buttons."""
         base = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to}
+        if reply.template:  # outside the 24-hour window only an approved template may be sent
+            template = reply.template
+            parameters = [
+                {"type": "text", "text": _clip(str(p), TEMPLATE_PARAMETER_LIMIT)}
+                for p in template.get("parameters") or []
+            ]
+            body = {"name": template["name"], "language": {"code": template.get("language") or "en"}}
+            if parameters:
+                body["components"] = [{"type": "body", "parameters": parameters}]
+            return [{**base, "type": "template", "template": body}]
         parts = split_message(reply.text, TEXT_LIMIT, len) or [""]
         if not reply.buttons:
             return [{**base, "type": "text", "text": {"body": part, "preview_url": False}} for part in parts]

@@ -9,6 +9,7 @@ client sends should produce a 500.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -43,6 +44,8 @@ from web.channels import router as channels_router
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
 from web.matching import router as matching_router
+from web.pathways import nudge_scheduler
+from web.pathways import router as pathways_router
 from web.schemas import (
     AskIn,
     AskOut,
@@ -97,7 +100,12 @@ def create_app(
         app.state.jobs = IngestJobs(runtime)
         app.state.channels = Channels(settings, app.state.assistant, http_client)
         await app.state.channels.start()
+        scheduler = None
+        if settings.nudges_in_server:
+            scheduler = asyncio.get_running_loop().create_task(nudge_scheduler(app, settings.nudge_every_minutes * 60))
         yield
+        if scheduler is not None:
+            scheduler.cancel()
         await app.state.channels.stop()  # replies in flight are sent before the process goes
         app.state.jobs.shutdown()
 
@@ -264,6 +272,7 @@ def create_app(
 
     app.include_router(channels_router)
     app.include_router(matching_router)
+    app.include_router(pathways_router)
     app.include_router(console_router)
     return app
 

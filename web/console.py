@@ -58,6 +58,7 @@ NAV = (
     ("/staff/feedback", "Feedback", "feedback"),
     ("/staff/handoffs", "Conversations", "handoffs"),
     ("/staff/matching", "Matching", "matching"),
+    ("/staff/nudges", "Nudges", "nudges"),
 )
 LANGUAGE_COLOURS = {"fr": "#0072b2", "es": "#d55e00", "en": "#009e73"}  # Okabe-Ito: safe for colour-blindness
 OTHER_COLOUR = "#777777"

@@ -71,6 +71,11 @@ def _pairing(runtime: Runtime, action: str) -> str:
     return f"/v1/pairings/{pairing['id']}/{action}"
 
 
+def _pathway(runtime: Runtime) -> str:
+    person = runtime.storage.give_consent("web", "security-pathway", language="en")
+    return f"/v1/pathways/{person.id}"
+
+
 STAFF_ROUTES = [
     StaffRoute("GET", "/v1/documents", lambda rt: "/v1/documents", 200),
     StaffRoute("POST", "/v1/documents", lambda rt: "/v1/documents", 202, editing=True, files=True),
@@ -98,6 +103,9 @@ STAFF_ROUTES = [
     ),
     StaffRoute("POST", "/v1/pairings/{match_id}/approve", lambda rt: _pairing(rt, "approve"), 200, editing=True),
     StaffRoute("POST", "/v1/pairings/{match_id}/reject", lambda rt: _pairing(rt, "reject"), 200, editing=True),
+    StaffRoute("GET", "/v1/pathways/{participant_id}", _pathway, 200),
+    StaffRoute("GET", "/v1/nudges/stats", lambda rt: "/v1/nudges/stats?days=30", 200),
+    StaffRoute("POST", "/v1/nudges/run", lambda rt: "/v1/nudges/run?dry_run=true", 200, editing=True),
 ]
 ROUTE_IDS = [r.id for r in STAFF_ROUTES]
 EDITING = [r for r in STAFF_ROUTES if r.editing]
