@@ -129,7 +129,7 @@ class Nudger:
             checkins = [n for n in all_checkins if n["ref"] == pairing["id"]]
             for n in checkins:
                 last = max(last, n["answered_at"] or last)
-            recent_checkin = any(at - n["sent_at"] < quiet_for for n in checkins)
+            recent_checkin = any(n["status"] != "failed" and at - n["sent_at"] < quiet_for for n in checkins)
             if at - last < quiet_for or recent_checkin:
                 continue
             for me, other in ((pairing["a"], pairing["b"]), (pairing["b"], pairing["a"])):

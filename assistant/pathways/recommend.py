@@ -119,10 +119,10 @@ class Recommender:
                 continue
             (eligible if lang in (resource.get("languages") or [lang]) else fallback).append(n)
         note = None
-        if len(eligible) < k and fallback:
-            note = phrase("resources_other_language", lang)
-            eligible += fallback
         chosen = self._mmr(eligible, relevance, vectors, k)
+        if len(chosen) < k and fallback:  # hers first; others only to fill what is left
+            note = phrase("resources_other_language", lang)
+            chosen += self._mmr(fallback, relevance, vectors, k - len(chosen))
         out = []
         for n in chosen:
             rid = self.ids[n]
