@@ -145,3 +145,22 @@ def test_a_nudge_answer_is_recorded_with_her_comment(engine, runtime):
     assert phrase("unknown_button", "en") in text_of(other.press(f"nudge:{nudge_id}:helped"))
     assert phrase("unknown_button", "en") in text_of(other.press("nudge:nope:helped"))
     assert count(runtime, Nudge) == 1
+
+
+def test_repeated_questions_on_credit_move_the_finance_modules_up_and_say_so(engine, runtime):
+    from assistant.answering.types import Answer, Citation
+
+    user = consented(engine, lang="en")
+    diagnose(user, [2] * 8)  # every area equally weak: no finance module comes first on the ratings alone
+    person = runtime.storage.participant("telegram", "amina")
+    before, _ = runtime.pathways.plan(person, "en")
+    assert before[0].module_id != "money-basics"
+    for n in range(3):
+        cited = Citation(1, "access-to-credit", f"access-to-credit.en#{n}", "Access to credit", "en", "…")
+        answer = Answer(f"How do I get a loan? ({n})", "en", "…", False, [cited])
+        runtime.storage.record_answer(answer, "telegram", participant_id=person.id)
+    after, needs = runtime.pathways.plan(person, "en")
+    assert needs.questions["financial-management"] == 3 and needs.questions["access-to-finance"] == 3
+    assert after[0].module_id == "money-basics"
+    assert "You asked 3 questions about" in after[0].why
+    assert "Your next step: Keeping your business money in order" in text_of(user.send("/pathway"))
