@@ -72,3 +72,22 @@ def test_console_nudges_page_shows_the_cohorts_and_only_editors_send(api, tokens
     page = api.get("/staff/nudges")
     assert page.status_code == 200 and "Send the nudges due now" not in page.text
     assert api.post("/staff/nudges/run", follow_redirects=False).status_code == 403
+
+
+def test_the_server_runs_the_nudges_itself_when_asked(api_runtime, learner):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    api_runtime.settings.nudges_in_server = True
+    try:
+        with TestClient(create_app(api_runtime.settings, api_runtime)):
+            deadline = time.monotonic() + 10
+            while not api_runtime.storage.nudges() and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        api_runtime.settings.nudges_in_server = False
+    sent = api_runtime.storage.nudges()
+    assert [(n["kind"], n["ref"], n["status"]) for n in sent] == [("step", "digital-first-steps", "sent")]
