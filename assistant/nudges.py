@@ -19,6 +19,7 @@ looked at again on the next run.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -199,8 +200,6 @@ class Nudger:
 
     async def run(self, send: Send | None, at: datetime | None = None, dry_run: bool = False) -> RunResult:
         """Send what is due (nothing with `dry_run`: the plan only)."""
-        import asyncio
-
         at = at or now()
         result = RunResult()
         planned_all = await asyncio.to_thread(self.due, at)

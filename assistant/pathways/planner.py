@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from assistant.knowledge.catalog import Catalog
 from assistant.phrases import phrase
 
-SCALE = (1, 2, 3, 4, 5)
 KNOWN = 4  # a self-rating from which a module building only that competency counts as known
 KNOWN_BEGINNER = 3  # the same for a beginner module
 QUESTION_BOOST, QUESTION_CAP = 0.15, 0.45
@@ -114,9 +113,6 @@ class Planner:
         for mid, module in self.modules.items():
             for prerequisite in module.get("prerequisites") or []:
                 self.unlocks[prerequisite].append(mid)
-
-    def title(self, module_id: str, lang: str) -> str:
-        return self.modules[module_id]["titles"][lang]
 
     def competency_label(self, competency: str, lang: str) -> str:
         return self.competencies[competency]["labels"][lang]

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.knowledge.catalog import Catalog
+from assistant.pathways.planner import LEVELS
 from assistant.phrases import language_label, phrase
 
-LEVELS = {"beginner": 0, "intermediate": 1, "advanced": 2}
 MMR_LAMBDA = 0.7
 
 
@@ -155,12 +155,11 @@ class Recommender:
 
     def _why(self, n: int, signals, per_signal, context: Context, lang: str, languages: list[str]) -> str:
         if signals:
-            kind, _ = signals[int(np.argmax(per_signal[n]))]
+            kind, text = signals[int(np.argmax(per_signal[n]))]
             if kind == "step":
                 why = phrase("rec_why_step", lang, step=context.step_title)
             elif kind == "question":
-                best = int(np.argmax(per_signal[n]))
-                question = signals[best][1]
+                question = text
                 why = phrase("rec_why_question", lang, question=question[:60] + ("…" if len(question) > 60 else ""))
             else:
                 why = phrase("rec_why_need", lang)
