@@ -7,6 +7,7 @@ lazily, inside the command that needs it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import itertools
 import json
@@ -19,7 +20,15 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
 
 from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.errors import AssistantError
@@ -39,6 +48,11 @@ nudges_app = typer.Typer(help="Follow-up nudges on pathway steps and quiet pairi
 app.add_typer(nudges_app, name="nudges")
 staff_app = typer.Typer(help="Staff API tokens (for the HTTP API and the staff console).", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+eval_app = typer.Typer(
+    help="Evaluation: answer quality by configuration and language, matching figures, feedback export.",
+    no_args_is_help=True,
+)
+app.add_typer(eval_app, name="eval")
 DEMO_COHORT = Path(__file__).resolve().parents[1] / "knowledge_base" / "demo_cohort.jsonl"
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
@@ -97,27 +111,35 @@ def ingest(
     targets = paths or [runtime.settings.kb_dir]
     with _Errors():
         ingestor = runtime.ingestor()
-        with Progress(
-            TextColumn("{task.description:<10}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            transient=False,
-            disable=as_json,
-        ) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
-
+        with _progress_bar(disable=as_json) as (_, progress):
             report = ingestor.ingest(targets, progress=progress)
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
+
+
+@contextlib.contextmanager
+def _progress_bar(disable: bool = False):
+    """A bar per stage on stderr; yields (bar, progress) where `progress(stage, done, total)` drives it."""
+    with Progress(
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+        disable=disable,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield bar, progress
 
 
 def _print_report(report: IngestReport) -> None:
@@ -457,6 +479,10 @@ def match_report(
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
+    _print_matching(report)
+
+
+def _print_matching(report: dict) -> None:
     names = ("ours", "random", "one_directional")
     out.print(f"{'':<22}" + "".join(f"{n:>16}" for n in names), highlight=False)
     for metric in ("pairs", "match_rate", "mean_score", "mean_weaker_fit", "language_violations"):
@@ -673,6 +699,154 @@ def nudges_stats(
     for cohort, row in stats.items():
         out.print(f"{cohort:<16}{row['sent']:>6}{row['answered']:>10}{row['ignored']:>9}{row['waiting']:>9}"
                   f"{row['failed']:>8}", highlight=False)  # fmt: skip
+
+
+ConfigOption = Annotated[
+    list[str] | None,
+    typer.Option("--config", help="hybrid, bm25, dense, langchain-naive (repeat the option; default: all four)."),
+]
+
+
+@eval_app.command("run")
+def eval_run(
+    ctx: typer.Context,
+    dataset: Annotated[
+        Path | None, typer.Option("--dataset", help="JSONL cases (default: evals/datasets/questions.jsonl).")
+    ] = None,
+    kb: Annotated[
+        Path | None,
+        typer.Option(
+            "--kb", help="Knowledge base folder, ingested into a temporary data directory (default: MENTOR_KB_DIR)."
+        ),
+    ] = None,
+    configs: ConfigOption = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Folder for the reports (default: <data dir>/evals/<time>).")
+    ] = None,
+    repeat: Annotated[int, typer.Option("--repeat", min=1, max=20, help="Ask every case N times (stability).")] = 1,
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option("--fail-under", help="METRIC=VALUE or CONFIG:METRIC=VALUE: exit 1 if a value is lower."),
+    ] = None,
+    fail_over: Annotated[
+        list[str] | None,
+        typer.Option("--fail-over", help="Same, for lower-is-better metrics (errors, latency_p95_ms, ...)."),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="An earlier --report folder: differences and a paired test.")
+    ] = None,
+    cross_language: Annotated[
+        bool,
+        typer.Option(
+            "--cross-language/--no-cross-language",
+            help="Also ask every case over each single-language slice of the knowledge base.",
+        ),
+    ] = True,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Add an LLM-judged faithfulness score (needs MENTOR_LLM).")
+    ] = False,
+) -> None:
+    """Answer quality of one or more configurations, per language, with reports for people and for CI."""
+    from datetime import UTC, datetime
+
+    from evals import reports, runner
+
+    runtime = _runtime(ctx)
+    settings = runtime.settings
+    options = runner.Options(
+        dataset=dataset or runner.DEFAULT_DATASET,
+        kb=kb,
+        configs=tuple(configs or runner.Options.configs),
+        repeat=repeat,
+        cross_language=cross_language,
+        fail_under=tuple(fail_under or ()),
+        fail_over=tuple(fail_over or ()),
+        baseline=baseline,
+        judge=judge,
+    )
+    folder = report or settings.data_dir / "evals" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    with _Errors(), _progress_bar() as (_, progress):
+        result, rows = runner.evaluate(
+            settings, options, progress, warn=lambda text: err.print(f"[yellow]warning:[/] {text}", highlight=False)
+        )
+    with _Errors():
+        try:
+            written = runner.write(result, rows, folder)
+        except OSError as exc:
+            raise AssistantError(f"cannot write the reports to {folder}: {exc.strerror or exc}") from exc
+    names = list(result["configs"])
+    table = Table(title=f"{result['cases']} cases, repeat {result['repeat']}", show_edge=False)
+    table.add_column("metric")
+    for name in names:
+        table.add_column(name, justify="right")
+    for metric, values in reports.summary_rows(result):
+        table.add_row(metric, *values)
+    out.print(table)
+    pairs = [(q, d) for q, row in result["configs"][names[0]]["by_pair"].items() for d in row if q != d]
+    if pairs:
+        out.print("cross-language hit@5 (question > documents only): " + "  ".join(
+            f"{q}>{d} " + "/".join(reports.format_value("hit@5", result["configs"][n]["by_pair"][q][d]["hit@5"])
+                                  for n in names) for q, d in pairs), highlight=False)  # fmt: skip
+    out.print(f"reports: {folder} ({', '.join(p.name for p in written)})", highlight=False)
+    failed = [c for c in result["checks"] if not c["passed"]]
+    for c in failed:
+        err.print(f"[bold red]below bound:[/] {c['bound']} (measured {c['value']})", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@eval_app.command("matching")
+def eval_matching(
+    ctx: typer.Context,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", help="Default: MENTOR_MATCH_PROFILES, else the demo cohort.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 7,
+    report: Annotated[Path | None, typer.Option("--report", help="Also write matching.json into this folder.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Matching fairness and quality: ours against random and one-directional pairings (as `match report`)."""
+    runtime = _runtime(ctx)
+    if profiles is None and runtime.settings.match_profiles is None:
+        profiles = DEMO_COHORT
+    with _Errors():
+        figures, problems = runtime.matching.report(profiles, None, seed=seed)
+    _print_problems(problems)
+    if report is not None:
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "matching.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    if as_json:
+        print(json.dumps(figures, ensure_ascii=False, indent=2))
+    else:
+        _print_matching(figures)
+        if report is not None:
+            out.print(f"written: {report / 'matching.json'}", highlight=False)
+
+
+@eval_app.command("export-feedback")
+def eval_export_feedback(
+    ctx: typer.Context,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="JSONL file to write (default: standard output).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many candidates.")] = 500,
+) -> None:
+    """Thumbs-down answers and content gaps as candidate cases in the dataset format, for review."""
+    from assistant.eval_cases import candidate_cases, write_candidates
+
+    runtime = _runtime(ctx)
+    with _Errors():
+        candidates = candidate_cases(runtime.storage, limit=limit, datasets_dir=runtime.settings.eval_datasets_dir)
+    if out_file is None:
+        write_candidates(candidates, sys.stdout)
+        return
+    try:
+        with out_file.open("w", encoding="utf-8") as stream:
+            count = write_candidates(candidates, stream)
+    except OSError as exc:
+        _fail(f"cannot write {out_file}: {exc.strerror or exc}")
+    out.print(f"{count} candidate case(s) written to {out_file}; review them, then promote from the console "
+              "(Eval cases) or add them under evals/datasets/parts/", highlight=False)  # fmt: skip
 
 
 def main() -> None:

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(32, ge=1, le=1024)
     embedding_trace: bool = Field(True, description="Run the model traced with TorchScript when that is exact.")
     embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
+    embedding_cache_dir: Path | None = Field(
+        None, description="Where passage vectors are cached by text hash (default: <data dir>/cache)."
+    )
 
     chunk_tokens: int = Field(200, ge=32, description="Target chunk size in model tokens (capped by the model).")
     chunk_overlap_tokens: int = Field(24, ge=0)
@@ -120,6 +123,10 @@ class Settings(BaseSettings):
         description="Pair directions allowed, comma-separated: north-south, south-south, national.",
     )
 
+    eval_datasets_dir: Path = Field(
+        Path(__file__).resolve().parents[1] / "evals" / "datasets",
+        description="Where staff promote reviewed evaluation cases (the console's Evals page).",
+    )
     catalog_dir: Path | None = Field(
         None,
         description="The folder with skills.yaml, resources.yaml and pathways.yaml; empty: the bundled one.",
@@ -213,4 +220,4 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        return self.embedding_cache_dir or self.data_dir / "cache"

@@ -33,11 +33,12 @@ RETRIEVE_K = 8
 
 
 class Answerer:
-    def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps=None) -> None:
+    def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps=None, mode: str = "hybrid") -> None:
         """`gaps` records unanswered questions (`record_gap(question, language, scores)`); the runtime's
-        database by default."""
+        database by default. `mode` is the retrieval mode ('hybrid'; 'bm25' and 'dense' for evaluation)."""
         settings = runtime.settings
         self.runtime = runtime
+        self.mode = mode
         self.extractive = ExtractiveComposer(settings.answer_max_chars)
         if llm is None and settings.llm:
             llm = LLMComposer(build_chat_model(settings), settings.llm_timeout_s, settings.answer_max_chars)
@@ -73,7 +74,7 @@ class Answerer:
         searched = retrieval_query(searched, history)
         index = self.runtime.index
         retriever = self.runtime.retriever
-        hits = retriever.search(searched, k=RETRIEVE_K, lang=language).hits
+        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode).hits
         mix = calibration(index.model)
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold

@@ -27,6 +27,7 @@ from assistant.retrieval.index import IndexData
 from assistant.text import analyze
 
 MAX_QUERY_CHARS = 2000
+MODES = ("hybrid", "bm25", "dense")
 CANDIDATES = 50
 # Typo tolerance: a query term the index has never seen is replaced by the closest indexed term within
 # this many edits ("borow" -> "borrow", "philipines" -> "philippines"). Short terms are left alone: at
@@ -101,6 +102,8 @@ class Retriever:
     ) -> SearchResponse:
         """Top-`k` chunks. `mode` is 'hybrid', 'bm25' or 'dense' (the last two for evaluation)."""
         query = validate_query(query)
+        if mode not in MODES:
+            raise InputError(f"unknown retrieval mode {mode!r}: use one of {', '.join(MODES)}")
         if lang is not None and lang not in SUPPORTED_LANGUAGES:
             raise InputError(f"unknown language {lang!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
         if k < 1:
@@ -114,9 +117,11 @@ class Retriever:
             weight = dense_weight(self.index.model, language, override)
         n = min(max(CANDIDATES, k * 4), len(self.index.chunks))
         lexical = self._bm25(query, n) if weight < 1.0 else {}
-        if weight > 0.0:
+        if weight > 0.0 or (mode == "bm25" and lexical):
+            # BM25 alone still reports each hit's cosine (ranking ignores it), so the evidence measure that
+            # decides abstention reads the same signals in every mode.
             vector = query_vector if query_vector is not None else self.encode_query(query)
-            candidates = set(lexical) | set(self._dense(vector, n))
+            candidates = set(lexical) | (set(self._dense(vector, n)) if weight > 0.0 else set())
             ids = np.fromiter(candidates, dtype=np.int64)
             sims = self.index.vectors[ids] @ vector
             semantic = dict(zip(ids.tolist(), sims.tolist(), strict=True))
