@@ -74,7 +74,7 @@ def main_options(
         field = ".".join(str(p) for p in first["loc"]) or "settings"
         _fail(f"invalid setting MENTOR_{field.upper()}: {first['msg']}", 2)
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("sentence_transformers", "transformers", "httpx", "faiss"):
+    for noisy in ("sentence_transformers", "transformers", "httpx", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
     ctx.obj = Runtime(settings)
 

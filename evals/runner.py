@@ -20,6 +20,7 @@ Scoring rules, in one place:
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -412,15 +413,19 @@ def check(bounds: list[Bound], configs: dict[str, dict]) -> list[dict]:
 
 
 def load_baseline(folder: Path) -> tuple[dict, list[dict]]:
-    report_file, cases_file = folder / "report.json", folder / "cases.jsonl"
+    """An earlier run's report.json and its cases (cases.jsonl, or cases.jsonl.gz as committed baselines are)."""
+    report_file = folder / "report.json"
     if not report_file.is_file():
         raise InputError(f"--baseline {folder}: no report.json there (give the --report folder of an earlier run)")
+    cases_file = next((f for f in (folder / "cases.jsonl", folder / "cases.jsonl.gz") if f.is_file()), None)
+    if cases_file is None:
+        raise InputError(f"--baseline {folder}: cases.jsonl is missing beside report.json")
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))
-        cases = [json.loads(line) for line in cases_file.read_text(encoding="utf-8").splitlines() if line.strip()]
-    except FileNotFoundError:
-        raise InputError(f"--baseline {folder}: cases.jsonl is missing beside report.json") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raw = cases_file.read_bytes()
+        text = (gzip.decompress(raw) if cases_file.suffix == ".gz" else raw).decode("utf-8")
+        cases = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (json.JSONDecodeError, UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
         raise InputError(f"--baseline {folder}: the report is damaged ({exc})") from None
     if not isinstance(report, dict) or not isinstance(report.get("configs"), dict):
         raise InputError(f"--baseline {folder}: report.json has no 'configs'")

@@ -23,7 +23,7 @@ import json
 import re
 from pathlib import Path
 
-from evals.answer_quality import normalise
+from evals.metrics import normalise
 
 HERE = Path(__file__).parent
 GUIDES = HERE.parents[1] / "knowledge_base" / "guides"
@@ -38,7 +38,7 @@ def guide_texts() -> dict[tuple[str, str], str]:
         text = path.read_text(encoding="utf-8")
         doc_id = re.search(r"^id:\s*(\S+)", text, re.M).group(1)
         lang = re.search(r"^lang:\s*(\S+)", text, re.M).group(1)
-        out[(doc_id, lang)] = f" {normalise(text)} "
+        out[(doc_id, lang)] = f" {normalise(text, lang)} "
     return out
 
 
@@ -49,7 +49,7 @@ def widen(case: dict, texts: dict[tuple[str, str], str]) -> list[str]:
         return []
     if len(facts) == 1 and len(facts[0].split()) == 1 and not any(ch.isdigit() for ch in facts[0]):
         return []  # one ordinary word ("confidentiality") is in too many guides to identify an answer
-    facts = [f" {normalise(f)} " for f in facts]
+    facts = [f" {normalise(f, case['language'])} " for f in facts]
     extra = sorted(
         doc_id
         for (doc_id, lang), text in texts.items()
@@ -67,7 +67,7 @@ def judged(texts: dict[tuple[str, str], str]) -> dict[str, list[str]]:
         judgement = json.loads(line)
         lang = judgement["id"].split("-", 1)[0]
         text = texts.get((judgement["doc_id"], lang))
-        if text is None or f" {normalise(judgement['quote'])} " not in text:
+        if text is None or f" {normalise(judgement['quote'], lang)} " not in text:
             raise SystemExit(f"judgements.jsonl line {number}: the quote is not in {judgement['doc_id']} ({lang})")
         out.setdefault(judgement["id"], []).append(judgement["doc_id"])
     return out
