@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch must be installed before anything that depends on it, or pip pulls CUDA wheels.
 TORCH := torch==2.13.0
 
-.PHONY: install dev run test test-fast lint bench eval clean
+.PHONY: install dev run test test-fast lint bench eval eval-gate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,21 @@ test-fast: dev  ## unit tests only
 
 bench: install  ## speed figures, printed
 	$(BIN)/python -m benchmarks.run
+
+eval: install  ## answer quality: four configurations, per language, reports in var/evals/latest
+	$(BIN)/mentor eval run --report var/evals/latest
+
+# The CI gate: ours and BM25 on the bundled dataset, bounds a little under the committed baseline's figures
+# (evals/baselines/, README "Evals"), so a regression in retrieval or answering fails the build.
+EVAL_GATE := --fail-under hybrid:hit@5=0.98 --fail-under hybrid:mrr@10=0.90 --fail-under hybrid:ndcg@10=0.90 \
+	--fail-under hybrid:key_fact_recall=0.64 --fail-under hybrid:language_match=0.97 \
+	--fail-under hybrid:citation_precision=0.67 --fail-under hybrid:abstain_recall=0.85 \
+	--fail-over hybrid:wrong_abstention=0.10 --fail-under bm25:hit@5=0.97 --fail-under bm25:mrr@10=0.84 \
+	--fail-over errors=0
+
+eval-gate: install  ## the fast eval CI runs, with its --fail-under bounds
+	$(BIN)/mentor --data-dir var/eval-gate eval run --config hybrid --config bm25 --no-cross-language \
+		--report var/eval-gate/report $(EVAL_GATE)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -784,9 +784,15 @@ def eval_run(
     out.print(table)
     pairs = [(q, d) for q, row in result["configs"][names[0]]["by_pair"].items() for d in row if q != d]
     if pairs:
-        out.print("cross-language hit@5 (question > documents only): " + "  ".join(
-            f"{q}>{d} " + "/".join(reports.format_value("hit@5", result["configs"][n]["by_pair"][q][d]["hit@5"])
-                                  for n in names) for q, d in pairs), highlight=False)  # fmt: skip
+        cross = Table(title="cross-language: questions over a one-language knowledge base", show_edge=False)
+        cross.add_column("question > documents")
+        for name in names:
+            cross.add_column(f"{name} hit@5 / mrr@10", justify="right")
+        for q, d in pairs:
+            cells = [result["configs"][n]["by_pair"][q][d] for n in names]
+            cross.add_row(f"{q} > {d}", *(f"{reports.format_value('hit@5', c['hit@5'])} / "
+                                          f"{reports.format_value('mrr@10', c['mrr@10'])}" for c in cells))  # fmt: skip
+        out.print(cross)
     out.print(f"reports: {folder} ({', '.join(p.name for p in written)})", highlight=False)
     failed = [c for c in result["checks"] if not c["passed"]]
     for c in failed:
