@@ -310,3 +310,52 @@ def test_a_committed_baseline_may_be_gzipped(tmp_path):
     (tmp_path / "cases.jsonl.gz").write_bytes(gzip.compress(b'{"config": "hybrid", "case_id": "c0"}\n'))
     _, cases = runner.load_baseline(tmp_path)
     assert cases == [{"config": "hybrid", "case_id": "c0"}]
+
+
+# ---------------------------------------------------------------------------------------------- LLM judge
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [("0.8", 0.8), ("Score: 1", 1.0), ("0", 0.0), ("1.0 - all supported", 1.0), ("7/10", None), ("high", None)],
+)
+def test_the_judges_reply_is_read_as_one_number_between_0_and_1(reply, expected):
+    from evals.judge import parse_score
+
+    assert parse_score(reply) == expected
+
+
+def test_the_judge_adds_a_score_beside_the_deterministic_metrics(tmp_path, small_corpus):
+    from assistant.answering.llm import ScriptedChatModel
+    from assistant.config import Settings
+
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps(case("en-c-01", "en", relevant=("credit",), facts=("microfinance",))
+                               | {"question": "how do savings groups and microfinance help women"}) + "\n")  # fmt: skip
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="hash", abstain_threshold=0.0, _env_file=None)
+    judge = ScriptedChatModel(responses=["0.75"])
+    options = runner.Options(dataset=data, kb=small_corpus, configs=("hybrid",), cross_language=False, judge=True)
+    with_judge, rows = runner.evaluate(settings, options, chat_model=judge)
+    plain, _ = runner.evaluate(settings, runner.Options(dataset=data, kb=small_corpus, configs=("hybrid",),
+                                                        cross_language=False))  # fmt: skip
+    assert rows[0]["metrics"]["llm_faithfulness"] == 0.75
+    assert with_judge["configs"]["hybrid"]["overall"]["llm_faithfulness"] == 0.75
+    assert "llm_faithfulness" not in plain["configs"]["hybrid"]["overall"]
+    deterministic = {k: v for k, v in with_judge["configs"]["hybrid"]["overall"].items() if "latency" not in k}
+    deterministic.pop("llm_faithfulness")
+    assert deterministic == {k: v for k, v in plain["configs"]["hybrid"]["overall"].items() if "latency" not in k}
+    assert "microfinance" in judge.calls[0][1].content  # it was shown the cited evidence
+
+
+def test_a_failing_judge_gives_no_score_and_changes_nothing(tmp_path, small_corpus):
+    from assistant.answering.llm import ScriptedChatModel
+    from assistant.config import Settings
+
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps(case("en-c-01", "en", relevant=("credit",), facts=("microfinance",))
+                               | {"question": "how do savings groups and microfinance help women"}) + "\n")  # fmt: skip
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="hash", abstain_threshold=0.0, _env_file=None)
+    options = runner.Options(dataset=data, kb=small_corpus, configs=("hybrid",), cross_language=False, judge=True)
+    report, rows = runner.evaluate(settings, options, chat_model=ScriptedChatModel(responses=["x"], fail_with="down"))
+    assert rows[0]["metrics"]["llm_faithfulness"] is None
+    assert report["configs"]["hybrid"]["overall"]["errors"] == 0
