@@ -459,27 +459,43 @@ def match_cohort(
     )
 
 
+ProfilesOption = Annotated[
+    Path | None, typer.Option("--profiles", help="Default: MENTOR_MATCH_PROFILES, else the demo cohort.")
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")]
+
+
 @match_app.command("report")
 def match_report(
     ctx: typer.Context,
-    profiles: Annotated[
-        Path | None, typer.Option("--profiles", help="Default: MENTOR_MATCH_PROFILES, else the demo cohort.")
-    ] = None,
+    profiles: ProfilesOption = None,
     directions: DirectionsOption = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 7,
+    seed: SeedOption = 7,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Fairness and quality: ours against a random feasible pairing and a one-directional one."""
+    _matching_report(ctx, profiles, directions, seed, as_json)
+
+
+def _matching_report(ctx, profiles, directions, seed: int, as_json: bool, folder: Path | None = None) -> None:
     runtime = _runtime(ctx)
     if profiles is None and runtime.settings.match_profiles is None:
         profiles = DEMO_COHORT
     with _Errors():
         report, problems = runtime.matching.report(profiles, directions, seed=seed)
     _print_problems(problems)
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "matching.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {folder / 'matching.json'}: {exc.strerror or exc}")
     if as_json:
         print(json.dumps(report, ensure_ascii=False, indent=2))
         return
     _print_matching(report)
+    if folder is not None:
+        out.print(f"written: {folder / 'matching.json'}", highlight=False)
 
 
 def _print_matching(report: dict) -> None:
@@ -804,29 +820,14 @@ def eval_run(
 @eval_app.command("matching")
 def eval_matching(
     ctx: typer.Context,
-    profiles: Annotated[
-        Path | None, typer.Option("--profiles", help="Default: MENTOR_MATCH_PROFILES, else the demo cohort.")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the random baseline.")] = 7,
+    profiles: ProfilesOption = None,
+    directions: DirectionsOption = None,
+    seed: SeedOption = 7,
     report: Annotated[Path | None, typer.Option("--report", help="Also write matching.json into this folder.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Matching fairness and quality: ours against random and one-directional pairings (as `match report`)."""
-    runtime = _runtime(ctx)
-    if profiles is None and runtime.settings.match_profiles is None:
-        profiles = DEMO_COHORT
-    with _Errors():
-        figures, problems = runtime.matching.report(profiles, None, seed=seed)
-    _print_problems(problems)
-    if report is not None:
-        report.mkdir(parents=True, exist_ok=True)
-        (report / "matching.json").write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", "utf-8")
-    if as_json:
-        print(json.dumps(figures, ensure_ascii=False, indent=2))
-    else:
-        _print_matching(figures)
-        if report is not None:
-            out.print(f"written: {report / 'matching.json'}", highlight=False)
+    _matching_report(ctx, profiles, directions, seed, as_json, report)
 
 
 @eval_app.command("export-feedback")

@@ -23,28 +23,10 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
-HEADLINE: tuple[str, ...] = (
-    "hit@1",
-    "hit@5",
-    "mrr@10",
-    "ndcg@10",
-    "recall@5",
-    "language_match",
-    "key_fact_recall",
-    "token_f1",
-    "citation_precision",
-    "citation_recall",
-    "unretrieved_citations",
-    "grounded_facts",
-    "content_support",
-    "abstain_precision",
-    "abstain_recall",
-    "wrong_abstention",
-    "changed_share",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "errors",
-)
+from evals.runner import ABSTENTION, ANSWER, RUN_LEVEL
+
+# The order of the tables: the main retrieval figures, then every answer, abstention and run-level metric.
+HEADLINE: tuple[str, ...] = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@5", *ANSWER, *ABSTENTION, *RUN_LEVEL)
 
 COUNT_METRICS = frozenset({"errors", "unretrieved_citations", "cases", "answerable", "unanswerable", "pairs"})
 PAIR_METRICS: tuple[str, ...] = ("hit@5", "mrr@10", "ndcg@10", "key_fact_recall", "language_match")

@@ -255,3 +255,20 @@ def test_the_four_configurations_on_the_real_model(tmp_path):
     html = (folder / "report.html").read_text()
     assert html.count("<svg") >= 2
     assert not re.search(r"""(src|href)=["']https?:""", html)  # self-contained
+
+
+def test_match_report_and_eval_matching_give_the_same_figures(tmp_path):
+    direct = mentor("match", "report", "--json", data_dir=tmp_path / "data")
+    via_eval = mentor("eval", "matching", "--json", data_dir=tmp_path / "data")
+    assert direct.exit_code == 0 and via_eval.exit_code == 0, direct.output + via_eval.output
+    figures = [json.loads(r.stdout) for r in (direct, via_eval)]
+    for f in figures:
+        f["checks"]["solver"].pop("seconds")  # the solver's wall time differs run to run
+    assert figures[0] == figures[1]
+    assert json.loads(direct.stdout)["ours"]["language_violations"] == 0
+
+
+def test_eval_matching_with_a_missing_cohort_file_is_a_clear_error(tmp_path):
+    result = mentor("eval", "matching", "--profiles", str(tmp_path / "none.jsonl"), data_dir=tmp_path / "data")
+    assert result.exit_code != 0
+    assert "none.jsonl" in result.stderr
