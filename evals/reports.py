@@ -225,7 +225,8 @@ def _blocks(report: Mapping[str, Any]) -> list[_Block]:
         _Table(
             ("Configuration", "Description", "Hash"),
             tuple(
-                (name, _clean(body.get("description") or ""), _clean(config_hashes.get(name) or DASH))
+                # The first 12 hex digits tell two configurations apart; report.json has the whole hash.
+                (name, _clean(body.get("description") or ""), _clean(config_hashes.get(name) or DASH)[:19])
                 for name, body in configs.items()
             ),
             left=3,
