@@ -504,8 +504,10 @@ def run(
                     pair_rows.append(case_row(name, case, 0, outcome, error))
                     tick(f"{name} over {doc_lang} only")
                 for query_lang in sorted({c["language"] for c in plan.cases}, key=_language_order):
-                    part = [r for r in pair_rows if r["language"] == query_lang]
-                    sections[name]["by_pair"].setdefault(query_lang, {})[doc_lang] = summarise(part, False)["overall"]
+                    part = summarise([r for r in pair_rows if r["language"] == query_lang])
+                    sections[name]["by_pair"].setdefault(query_lang, {})[doc_lang] = part["overall"]
+                    spans = sections[name]["intervals"].setdefault("by_pair", {}).setdefault(query_lang, {})
+                    spans[doc_lang] = part["intervals"]
         rows.extend(mine)
     return sections, rows
 

@@ -211,6 +211,7 @@ def test_cross_language_slices_fill_by_pair():
     sections, _ = runner.run(runner.Plan(cases, ["x"]), {"x": pipeline}, ["fr", "en"], lambda s: None)
     assert set(sections["x"]["by_pair"]) == {"fr", "es"}
     assert set(sections["x"]["by_pair"]["es"]) == {"fr", "en"}
+    assert sections["x"]["intervals"]["by_pair"]["es"]["fr"]["hit@5"] == [1.0, 1.0]
     assert runner.work_units(runner.Plan(cases, ["x"]), ["fr", "en"]) == 2 + 4
 
 
