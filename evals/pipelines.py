@@ -217,7 +217,7 @@ class LangChainNaive:
             piece.metadata["chunk_id"] = f"{key}#lc-{counters[key]}"
         if not pieces:
             raise InputError(f"no readable documents under {self.kb} for the langchain-naive configuration")
-        return FAISS.from_documents(pieces, _SameModel(CachedEmbedder(self.embedder, self.cache_dir)))
+        return FAISS.from_documents(pieces, _SameModel(self.embedder, CachedEmbedder(self.embedder, self.cache_dir)))
 
     def fingerprint(self) -> dict:
         return {
@@ -262,13 +262,15 @@ class LangChainNaive:
 
 
 class _SameModel(Embeddings):
-    """The assistant's embedding model behind LangChain's `Embeddings` interface (same prompts, same vectors)."""
+    """The assistant's embedding model behind LangChain's `Embeddings` interface (same prompts, same vectors).
+    Passages may come from the on-disk cache; queries are always embedded, so latency is comparable with ours."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, passages: Embedder | None = None) -> None:
         self.embedder = embedder
+        self.passages = passages or embedder
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return embed_passages(self.embedder, list(texts)).tolist()
+        return embed_passages(self.passages, list(texts)).tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return embed_queries(self.embedder, [text])[0].tolist()

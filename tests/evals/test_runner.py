@@ -360,3 +360,26 @@ def test_a_failing_judge_gives_no_score_and_changes_nothing(tmp_path, small_corp
     report, rows = runner.evaluate(settings, options, chat_model=ScriptedChatModel(responses=["x"], fail_with="down"))
     assert rows[0]["metrics"]["llm_faithfulness"] is None
     assert report["configs"]["hybrid"]["overall"]["errors"] == 0
+
+
+def test_langchain_naive_embeds_every_query_and_caches_only_passages(tmp_path, small_corpus):
+    """Its latency must include embedding the question, as ours does (no cached query vectors)."""
+    from assistant.embeddings import HashEmbedder
+    from evals.pipelines import LangChainNaive
+
+    class Counting(HashEmbedder):
+        calls = 0
+
+        def embed_batch(self, texts):
+            Counting.calls += 1
+            return super().embed_batch(texts)
+
+    embedder = Counting()
+    naive = LangChainNaive(small_corpus, embedder, tmp_path / "cache", 600)
+    before = Counting.calls
+    naive.run("savings groups microfinance")
+    naive.run("savings groups microfinance")
+    assert Counting.calls - before == 2
+    rebuilt = LangChainNaive(small_corpus, embedder, tmp_path / "cache", 600)
+    assert rebuilt.store.index.ntotal == naive.store.index.ntotal
+    assert Counting.calls - before == 2  # the passages came from the cache the second time
