@@ -113,7 +113,7 @@ def _check_lang(lang: str) -> None:
         raise ValueError(f"unsupported language: {lang!r}")
 
 
-def _strip_citations(text: str) -> str:
+def strip_citations(text: str) -> str:
     """Citation markers ("[1]", "[2, 3]") are references, not content."""
     return _CITATION.sub(" ", text)
 
@@ -155,7 +155,7 @@ def fact_found(fact: str, text: str, lang: str) -> bool:
     Citation markers in the text are ignored; a fact that normalises to nothing (only articles) is never found.
     """
     needle = normalise(fact, lang)
-    return bool(needle) and f" {needle} " in f" {normalise(_strip_citations(text), lang)} "
+    return bool(needle) and f" {needle} " in f" {normalise(strip_citations(text), lang)} "
 
 
 def key_fact_recall(facts: Sequence[str], answer: str, lang: str) -> float:
@@ -170,7 +170,7 @@ def token_f1(answer: str, facts: Sequence[str], lang: str) -> float:
 
     Citation markers are removed from the answer; 0.0 when either side has no tokens.
     """
-    predicted = normalise(_strip_citations(answer), lang).split()
+    predicted = normalise(strip_citations(answer), lang).split()
     gold = [token for fact in facts for token in normalise(fact, lang).split()]
     common = sum((Counter(predicted) & Counter(gold)).values())
     if not common:
@@ -243,14 +243,14 @@ def salient_facts(text: str, lang: str) -> set[str]:
     words that do not open a sentence and are not stop words or month/day names. A multi-word name gives one fact
     per capitalised word ("Affaires mondiales Canada" -> "affaires", "canada"). Citation markers are ignored.
     """
-    text = _strip_citations(text)
+    text = strip_citations(text)
     numbers = {t for t in normalise(text, lang).split() if _NUMBER_OR_DATE.fullmatch(t)}
     return numbers | _proper_names(text, lang)
 
 
 def _evidence_tokens(evidence: str, lang: str) -> set[str]:
     """Normalised evidence tokens; a date also vouches for its year, month and day ("2024", "3", "15")."""
-    tokens = set(normalise(_strip_citations(evidence), lang).split())
+    tokens = set(normalise(strip_citations(evidence), lang).split())
     for token in [t for t in tokens if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t)]:
         year, month, day = token.split("-")
         tokens |= {year, str(int(month)), str(int(day))}
@@ -276,7 +276,7 @@ def content_support(answer: str, evidence: str, lang: str) -> float:
 
     Citation markers are removed first; 1.0 when the answer has no content words.
     """
-    terms = set(analyze(_strip_citations(answer), lang))
+    terms = set(analyze(strip_citations(answer), lang))
     if not terms:
         return 1.0
     return len(terms & set(analyze(evidence, lang))) / len(terms)

@@ -40,6 +40,7 @@ from assistant.retrieval.index import IndexData, build_bm25, build_dense
 from assistant.retrieval.search import Retriever, SearchHit
 from assistant.runtime import Runtime
 from assistant.text import analyze
+from evals.metrics import unique_in_order
 
 CONFIGS = ("hybrid", "bm25", "dense", "langchain-naive")
 RANKED = 40  # chunks searched for the document ranking; enough for 10 distinct documents
@@ -67,11 +68,6 @@ class NoGaps:
 
     def record_gap(self, question: str, language: str, scores: dict) -> None:
         return None
-
-
-def unique_docs(ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [i for i in ids if not (i in seen or seen.add(i))]
 
 
 def digest(value) -> str:
@@ -158,7 +154,7 @@ class OursPipeline:
         ).hits
         by_id = {h.chunk.chunk_id: h.chunk.text for h in answer.hits}
         return Outcome(
-            retrieved_doc_ids=unique_docs([h.chunk.doc_id for h in ranked]),
+            retrieved_doc_ids=unique_in_order([h.chunk.doc_id for h in ranked]),
             context_chunk_ids=[h.chunk.chunk_id for h in answer.hits],
             answer=answer.full_text,
             language=answer.language,
@@ -245,7 +241,7 @@ class LangChainNaive:
         draft = self.composer.compose(question, language, context, analyze)
         by_id = {h.chunk.chunk_id: h.chunk.text for h in context}
         return Outcome(
-            retrieved_doc_ids=unique_docs([h.chunk.doc_id for h in hits]),
+            retrieved_doc_ids=unique_in_order([h.chunk.doc_id for h in hits]),
             context_chunk_ids=[h.chunk.chunk_id for h in context],
             answer=draft.text,
             language=language,

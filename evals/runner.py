@@ -23,7 +23,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.embeddings import resolve_model
-from assistant.errors import InputError
+from assistant.errors import AssistantError, InputError
 from assistant.ingest import collect_files
 from assistant.languages import detect_language
 from evals import metrics as m
@@ -55,17 +54,8 @@ ABSTENTION = ("abstain_precision", "abstain_recall", "wrong_abstention")
 PER_CASE = (*RETRIEVAL, *ANSWER, *ABSTENTION)
 SUMMED = ("unretrieved_citations",)  # counts: summed over cases, not averaged
 RUN_LEVEL = ("changed_share", "latency_p50_ms", "latency_p95_ms", "errors")
-LOWER_IS_BETTER = (
-    "unretrieved_citations",
-    "wrong_abstention",
-    "changed_share",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "errors",
-)
 OPTIONAL = ("llm_faithfulness",)
 METRICS = (*PER_CASE, *RUN_LEVEL, *OPTIONAL)
-_MARKER = re.compile(r"\[\d+\]")
 
 
 class DatasetError(InputError):
@@ -152,18 +142,12 @@ def tree_hash(paths: list[Path]) -> str:
 def model_hash(name: str) -> str:
     try:
         location = Path(resolve_model(name))
-    except InputError:
-        return f"{name} (unresolved)"
-    except Exception:  # a missing bundled package is reported by the runtime itself
+    except AssistantError:  # a missing bundled package or folder is reported by the runtime itself
         return f"{name} (unresolved)"
     return f"{name} {tree_hash([location])}" if location.is_dir() else f"{name} (hub name, not hashed)"
 
 
 # ---------------------------------------------------------------------------------------------- scoring
-
-
-def strip_markers(text: str) -> str:
-    return " ".join(_MARKER.sub(" ", text).split())
 
 
 def score(case: dict, outcome: Outcome) -> dict[str, float | None]:
@@ -180,7 +164,7 @@ def score(case: dict, outcome: Outcome) -> dict[str, float | None]:
         values["recall@10"] = m.recall_at(ranked, relevant, 10)
         values["mrr@10"] = m.mrr_at(ranked, relevant, 10)
         values["ndcg@10"] = m.ndcg_at(ranked, relevant, 10)
-    text = strip_markers(outcome.answer)
+    text = " ".join(m.strip_citations(outcome.answer).split())
     if outcome.abstained or not text:
         detected = outcome.language
     else:
@@ -310,15 +294,11 @@ def summarise(rows: list[dict], intervals: bool = True) -> dict:
             ci = m.mean_ci(values)
             if ci is not None:
                 spans[name] = [round(ci[0], 6), round(ci[1], 6)]
-    answers: dict[str, set[str]] = {}
+    answers: dict[str, list[str]] = {}
     for row in rows:
-        answers.setdefault(row["case_id"], set()).add(json.dumps([row["answer"], row["abstained"], row["error"]]))
+        answers.setdefault(row["case_id"], []).append(json.dumps([row["answer"], row["abstained"], row["error"]]))
     repeats = {row["repeat"] for row in rows}
-    overall["changed_share"] = (
-        round(m.changed_share([sorted(a) if len(a) > 1 else ["same"] for a in answers.values()]), 6)
-        if len(repeats) > 1
-        else None
-    )
+    overall["changed_share"] = round(m.changed_share(list(answers.values())), 6) if len(repeats) > 1 else None
     latencies = [row["latency_ms"] for row in rows if row["latency_ms"] is not None]
     p50, p95 = m.percentile(latencies, 50), m.percentile(latencies, 95)
     overall["latency_p50_ms"] = None if p50 is None else round(p50, 2)
@@ -475,7 +455,7 @@ class Plan:
 
 
 def run(
-    plan: Plan, pipelines: dict, doc_languages: list[str], tick: Callable[[str], None], judge=None
+    plan: Plan, pipelines: dict, doc_languages: list[str], tick: Callable[[], None], judge=None
 ) -> tuple[dict, list[dict]]:
     """Ask every case; returns (config name -> report section, case rows of the main run). `judge(case,
     outcome)`, when given, adds an LLM-judged `llm_faithfulness` beside the deterministic metrics."""
@@ -493,7 +473,7 @@ def run(
                 if judge is not None and outcome is not None and not outcome.abstained:
                     row["metrics"]["llm_faithfulness"] = judge(case, outcome)
                 mine.append(row)
-                tick(name)
+                tick()
         sections[name] = config_report(mine, pipeline.description)
         if plan.cross_language and len(doc_languages) > 1:
             for doc_lang in doc_languages:
@@ -502,7 +482,7 @@ def run(
                 for case in plan.cases:
                     outcome, error = ask(sliced, case)
                     pair_rows.append(case_row(name, case, 0, outcome, error))
-                    tick(f"{name} over {doc_lang} only")
+                    tick()
                 for query_lang in sorted({c["language"] for c in plan.cases}, key=_language_order):
                     part = summarise([r for r in pair_rows if r["language"] == query_lang])
                     sections[name]["by_pair"].setdefault(query_lang, {})[doc_lang] = part["overall"]
@@ -632,7 +612,7 @@ def evaluate(settings, options: Options, progress=None, warn=None, chat_model=No
             progress("preparing", i + 1, len(configs))
         total, done = work_units(plan, languages), 0
 
-        def tick(stage: str) -> None:
+        def tick() -> None:
             nonlocal done
             done += 1
             progress("asking", done, total)

@@ -178,7 +178,7 @@ def test_errors_are_counted_and_score_zero_never_dropped():
     cases = [case("fr-a-01"), case("fr-a-02")]
     pipeline = Scripted({"question fr-a-01": outcome(), "question fr-a-02": outcome()}, fail={"question fr-a-02"})
     sections, rows = runner.run(runner.Plan(cases, ["hybrid"], cross_language=False), {"hybrid": pipeline}, ["fr"],
-                                lambda stage: None)  # fmt: skip
+                                lambda: None)  # fmt: skip
     overall = sections["hybrid"]["overall"]
     assert overall["errors"] == 1
     assert overall["hit@5"] == 0.5  # one perfect case, one error counted as a miss
@@ -197,8 +197,8 @@ def test_repeats_measure_stability_without_narrowing_intervals():
 
     answers = {f"question fr-a-{i:02d}": outcome(ranked=("a",) if i % 2 else ("b", "a")) for i in range(6)}
     answers["question fr-a-00"] = changing
-    once, _ = runner.run(runner.Plan(cases, ["x"], 1, False), {"x": Scripted(answers)}, ["fr"], lambda s: None)
-    twice, rows = runner.run(runner.Plan(cases, ["x"], 2, False), {"x": Scripted(answers)}, ["fr"], lambda s: None)
+    once, _ = runner.run(runner.Plan(cases, ["x"], 1, False), {"x": Scripted(answers)}, ["fr"], lambda: None)
+    twice, rows = runner.run(runner.Plan(cases, ["x"], 2, False), {"x": Scripted(answers)}, ["fr"], lambda: None)
     assert len(rows) == 12
     assert twice["x"]["overall"]["changed_share"] == pytest.approx(1 / 6, abs=1e-6)
     assert once["x"]["overall"]["changed_share"] is None
@@ -208,7 +208,7 @@ def test_repeats_measure_stability_without_narrowing_intervals():
 def test_cross_language_slices_fill_by_pair():
     cases = [case("fr-a-01"), case("es-a-01", "es")]
     pipeline = Scripted({"question fr-a-01": outcome(), "question es-a-01": outcome(lang="es")})
-    sections, _ = runner.run(runner.Plan(cases, ["x"]), {"x": pipeline}, ["fr", "en"], lambda s: None)
+    sections, _ = runner.run(runner.Plan(cases, ["x"]), {"x": pipeline}, ["fr", "en"], lambda: None)
     assert set(sections["x"]["by_pair"]) == {"fr", "es"}
     assert set(sections["x"]["by_pair"]["es"]) == {"fr", "en"}
     assert sections["x"]["intervals"]["by_pair"]["es"]["fr"]["hit@5"] == [1.0, 1.0]
@@ -222,7 +222,7 @@ def test_abstention_figures_equal_the_metric_functions():
     cases = [case("a1"), case("a2"), *unanswerable]
     abstained = [True, False, True, False]
     answers = {f"question {c['id']}": outcome(abstained=a, cited=()) for c, a in zip(cases, abstained, strict=True)}
-    sections, _ = runner.run(runner.Plan(cases, ["x"], 1, False), {"x": Scripted(answers)}, ["fr"], lambda s: None)
+    sections, _ = runner.run(runner.Plan(cases, ["x"], 1, False), {"x": Scripted(answers)}, ["fr"], lambda: None)
     overall = sections["x"]["overall"]
     answerable = [c["answerable"] for c in cases]
     assert overall["abstain_precision"] == metrics.abstain_precision(abstained, answerable) == 0.5
