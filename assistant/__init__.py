@@ -9,7 +9,7 @@ from assistant.errors import (
     InputError,
     NotIndexedError,
 )
-from assistant.ingest import Ingestor, IngestReport
+from assistant.knowledge.ingest import Ingestor, IngestReport
 from assistant.languages import Detection, detect_language
 from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
 from assistant.runtime import Runtime

@@ -32,7 +32,7 @@ from rich.table import Table
 
 from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.errors import AssistantError
-from assistant.ingest import IngestReport, list_documents
+from assistant.knowledge.ingest import IngestReport, list_documents
 from assistant.runtime import Runtime
 
 app = typer.Typer(help="Mentoring assistant for the reciprocal-mentoring programme.", no_args_is_help=True)
@@ -668,7 +668,7 @@ def nudges_run(
     import asyncio
 
     from assistant.core import Assistant
-    from assistant.nudges import Nudger
+    from assistant.pathways.nudges import Nudger
 
     async def go():
         runtime = _runtime(ctx)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 
-from assistant.batching import MicroBatcher
 from assistant.config import Settings
 from assistant.embeddings import Embedder, build_embedder, embed_queries
+from assistant.embeddings.batching import MicroBatcher
 from assistant.errors import ConfigurationError
-from assistant.ingest import Ingestor
+from assistant.knowledge.ingest import Ingestor
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
 from assistant.storage import Database, Store

@@ -21,8 +21,8 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embeddings import SentenceTransformerEmbedder, embed_queries
-from assistant.ingest import Ingestor
 from assistant.knowledge.chunking import Chunk
+from assistant.knowledge.ingest import Ingestor
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
 

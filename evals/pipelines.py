@@ -30,9 +30,9 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.service import RETRIEVE_K, Answerer
 from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, embed_queries
 from assistant.errors import InputError
-from assistant.ingest import collect_files, settings_fingerprint
 from assistant.knowledge.chunking import Chunk
 from assistant.knowledge.documents import DocumentError, load_document
+from assistant.knowledge.ingest import collect_files, settings_fingerprint
 from assistant.languages import detect_language
 from assistant.memory import retrieval_query
 from assistant.retrieval.fusion import dense_weight

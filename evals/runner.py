@@ -31,7 +31,7 @@ from pathlib import Path
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.embeddings import resolve_model
 from assistant.errors import AssistantError, InputError
-from assistant.ingest import collect_files
+from assistant.knowledge.ingest import collect_files
 from assistant.languages import detect_language
 from evals import metrics as m
 from evals.pipelines import Outcome

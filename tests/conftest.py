@@ -127,7 +127,7 @@ def small_corpus(tmp_path: Path) -> Path:
 @pytest.fixture
 def corpus_runtime(hash_runtime, small_corpus) -> Runtime:
     """The hash runtime with the small corpus ingested and a low abstention threshold (hash vectors)."""
-    from assistant.ingest import Ingestor
+    from assistant.knowledge.ingest import Ingestor
 
     hash_runtime.settings.abstain_threshold = 0.2
     Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([small_corpus])

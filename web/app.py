@@ -33,11 +33,11 @@ from assistant.errors import (
     NotIndexedError,
 )
 from assistant.gaps import group_gaps
-from assistant.ingest import list_documents
+from assistant.knowledge.ingest import list_documents
+from assistant.knowledge.uploads import UploadRejected, check_upload
 from assistant.languages import detect_language
 from assistant.runtime import Runtime
 from assistant.storage import StaffIdentity
-from assistant.uploads import UploadRejected, check_upload
 from web.auth import EDITORS, READERS, ApiError, require
 from web.channels import Channels
 from web.channels import router as channels_router

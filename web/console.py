@@ -32,12 +32,12 @@ from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import AssistantError, IndexCorruptError, InputError, NotFoundError, NotIndexedError
 from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
 from assistant.gaps import group_gaps
-from assistant.ingest import list_documents
+from assistant.knowledge.ingest import list_documents
+from assistant.knowledge.uploads import UploadRejected
 from assistant.retrieval.search import Retriever, SearchHit
 from assistant.runtime import Runtime
 from assistant.storage import StaffIdentity
 from assistant.text import analyze, fold_accents
-from assistant.uploads import UploadRejected
 from web.app import accept_uploads, remove_document
 from web.auth import COOKIE, EDITORS, READERS, cross_origin, identify
 

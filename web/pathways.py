@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from assistant.errors import AssistantError
-from assistant.nudges import Nudger
+from assistant.pathways.nudges import Nudger
 from assistant.storage import StaffIdentity
 from web.auth import EDITORS, READERS, require
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.ingest import Ingestor
+from assistant.knowledge.ingest import Ingestor
 from tests.conftest import ROOT
 from web.app import create_app
 

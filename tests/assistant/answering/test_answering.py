@@ -11,7 +11,7 @@ from assistant.answering.extractive import split_sentences
 from assistant.answering.llm import LLMComposer, ScriptedChatModel
 from assistant.answering.service import Answerer
 from assistant.errors import InputError
-from assistant.ingest import Ingestor
+from assistant.knowledge.ingest import Ingestor
 from assistant.memory import Turn, is_follow_up, retrieval_query
 from assistant.phrases import phrase
 

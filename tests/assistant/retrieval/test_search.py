@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.errors import InputError
-from assistant.ingest import Ingestor
+from assistant.knowledge.ingest import Ingestor
 from assistant.retrieval.index import IndexStore
 from assistant.retrieval.search import MAX_QUERY_CHARS, Retriever
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import Ingestor
+from assistant.knowledge.ingest import Ingestor
 from assistant.retrieval.search import TYPO_MIN_LENGTH, Retriever
 from assistant.text import analyze
 from tests.conftest import guide, write

