@@ -288,7 +288,7 @@ def kb_list(
 ) -> None:
     """List the documents in the index."""
     with _Errors():
-        docs = list_documents(_runtime(ctx).store)
+        docs = list_documents(_runtime(ctx).index_store)
     if as_json:
         print(json.dumps(docs, ensure_ascii=False, indent=2))
         return
@@ -350,7 +350,7 @@ def telegram(ctx: typer.Context) -> None:
         assistant = _assistant(ctx)
         _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
     application = build_application(
-        Engine(assistant), runtime.storage, token=settings.telegram_token.get_secret_value(),
+        Engine(assistant), runtime.store, token=settings.telegram_token.get_secret_value(),
         api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,
         backoff_s=settings.channel_backoff_s,
     )  # fmt: skip
@@ -524,7 +524,7 @@ def match_list(
 ) -> None:
     """Stored pairings (proposals from the chat and cohort runs, and their decisions)."""
     with _Errors():
-        rows = _runtime(ctx).storage.pairings(status=status)
+        rows = _runtime(ctx).store.pairings(status=status)
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -569,7 +569,7 @@ def staff_create_token(
 ) -> None:
     """Create a token and print it alone on stdout, once: only its hash is kept."""
     with _Errors():
-        token = _runtime(ctx).storage.create_token(name, role)
+        token = _runtime(ctx).store.create_token(name, role)
     print(token)
     err.print(f"token for {name} ({role}) created; it cannot be shown again.", highlight=False)
 
@@ -581,7 +581,7 @@ def staff_revoke(
 ) -> None:
     """Revoke a token; it stops working at once."""
     with _Errors():
-        revoked = _runtime(ctx).storage.revoke_token(name)
+        revoked = _runtime(ctx).store.revoke_token(name)
     if not revoked:
         err.print(f"no active token named {name!r}", highlight=False)
         raise typer.Exit(1)
@@ -592,7 +592,7 @@ def staff_revoke(
 def staff_list(ctx: typer.Context) -> None:
     """The tokens (names, roles, whether revoked); never the secrets."""
     with _Errors():
-        tokens = _runtime(ctx).storage.tokens()
+        tokens = _runtime(ctx).store.tokens()
     for token in tokens:
         state = "revoked" if token["revoked"] else "active"
         out.print(f"{token['name']:<40} {token['role']:<10} {state:<8} {token['created_at']}", highlight=False)
@@ -672,7 +672,7 @@ def nudges_run(
 
     async def go():
         runtime = _runtime(ctx)
-        nudger = Nudger(runtime.settings, runtime.storage, runtime.pathways)
+        nudger = Nudger(runtime.settings, runtime.store, runtime.pathways)
         if dry_run:
             return await nudger.run(None, dry_run=True)
         from web.channels import Channels
@@ -707,7 +707,7 @@ def nudges_stats(
     from datetime import timedelta
 
     with _Errors():
-        stats = _runtime(ctx).storage.nudge_stats(since=timedelta(days=days))
+        stats = _runtime(ctx).store.nudge_stats(since=timedelta(days=days))
     if as_json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -843,7 +843,7 @@ def eval_export_feedback(
 
     runtime = _runtime(ctx)
     with _Errors():
-        candidates = candidate_cases(runtime.storage, limit=limit, datasets_dir=runtime.settings.eval_datasets_dir)
+        candidates = candidate_cases(runtime.store, limit=limit, datasets_dir=runtime.settings.eval_datasets_dir)
     if out_file is None:
         write_candidates(candidates, sys.stdout)
         return

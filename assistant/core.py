@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 class Assistant:
     def __init__(self, runtime: Runtime, answerer: Answerer | None = None) -> None:
         self.runtime = runtime
-        self.store = runtime.storage
+        self.store = runtime.store
         self.answerer = answerer or Answerer(runtime)
 
     def ask(

@@ -94,7 +94,7 @@ def dataset_questions(datasets_dir: Path) -> set[tuple[str, str]]:
 
 def candidate_cases(store, limit: int = 500, datasets_dir: Path | None = None) -> list[dict]:
     """Thumbs-down answers and content gaps as candidate cases, one per (normalised question, language), most
-    frequent first (then most recent). `store` is the database `Store` (`runtime.storage`); the newest `limit`
+    frequent first (then most recent). `store` is the database `Store` (`runtime.store`); the newest `limit`
     thumbs-down and `limit` gaps are read and at most `limit` candidates returned. Questions already in a
     dataset under `datasets_dir` (default: the configured `evals/datasets/`) are left out."""
     datasets_dir = default_datasets_dir() if datasets_dir is None else Path(datasets_dir)

@@ -31,7 +31,7 @@ class Runtime:
         self._lock = threading.Lock()
 
     @cached_property
-    def store(self) -> IndexStore:
+    def index_store(self) -> IndexStore:
         return IndexStore(self.settings.index_dir)
 
     @property
@@ -43,8 +43,8 @@ class Runtime:
     @property
     def index(self) -> IndexData:
         with self._lock:
-            if self._index is None or self._index.version != self.store.current_version():
-                self._index = self.store.load()
+            if self._index is None or self._index.version != self.index_store.current_version():
+                self._index = self.index_store.load()
                 if self._index.model != self.embedder.name:
                     raise ConfigurationError(
                         f"the index was built with {self._index.model!r} but the configured embedding model is "
@@ -81,7 +81,7 @@ class Runtime:
         return database
 
     @cached_property
-    def storage(self) -> Store:
+    def store(self) -> Store:
         return Store(self.database, self.settings.memory_turns)
 
     @cached_property
@@ -89,14 +89,14 @@ class Runtime:
         """Reciprocal matching over the database's participants (and the configured cohort file)."""
         from assistant.matching import MatchingService
 
-        return MatchingService(self.settings, self.storage, self.embedder)
+        return MatchingService(self.settings, self.store, self.embedder)
 
     @cached_property
     def pathways(self):
         """Learning pathways and resource recommendations over the database's participants."""
         from assistant.pathways import PathwayService
 
-        return PathwayService(self.settings, self.storage, self.embedder)
+        return PathwayService(self.settings, self.store, self.embedder)
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.embedder)

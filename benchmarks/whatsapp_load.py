@@ -502,7 +502,7 @@ def busy_cpu_seconds() -> float | None:
 
 
 def _failed_ids(runtime: Runtime) -> set[int]:
-    return {row["id"] for row in runtime.storage.failed_deliveries(limit=100_000)}
+    return {row["id"] for row in runtime.store.failed_deliveries(limit=100_000)}
 
 
 def run_load(

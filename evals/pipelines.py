@@ -184,7 +184,7 @@ class LangChainNaive:
         self.composer = ExtractiveComposer(answer_max_chars)
         self.answer_max_chars = answer_max_chars
         self.only: str | None = None
-        self.store = store if store is not None else self._build()
+        self.vector_store = store if store is not None else self._build()
 
     def _build(self):
         from langchain_core.documents import Document as LCDocument
@@ -228,8 +228,8 @@ class LangChainNaive:
     def run(self, question: str) -> Outcome:
         started = time.perf_counter()
         language = detect_language(question).language
-        only = {"filter": {"lang": self.only}, "fetch_k": self.store.index.ntotal} if self.only else {}
-        found = self.store.similarity_search_with_score(question, k=RANKED, **only)
+        only = {"filter": {"lang": self.only}, "fetch_k": self.vector_store.index.ntotal} if self.only else {}
+        found = self.vector_store.similarity_search_with_score(question, k=RANKED, **only)
         hits = []
         for rank, (doc, distance) in enumerate(found, start=1):
             meta = doc.metadata
@@ -252,7 +252,7 @@ class LangChainNaive:
         )
 
     def restricted(self, lang: str) -> LangChainNaive:
-        other = LangChainNaive(self.kb, self.embedder, self.cache_dir, self.answer_max_chars, store=self.store)
+        other = LangChainNaive(self.kb, self.embedder, self.cache_dir, self.answer_max_chars, store=self.vector_store)
         other.only = lang
         return other
 

@@ -18,7 +18,7 @@ def mentor(*args: str, data_dir) -> object:
 
 
 def store(data_dir):
-    return Runtime(Settings(data_dir=data_dir, embedding_model="hash", _env_file=None)).storage
+    return Runtime(Settings(data_dir=data_dir, embedding_model="hash", _env_file=None)).store
 
 
 def test_create_token_prints_only_the_token(tmp_path):

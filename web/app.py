@@ -89,7 +89,7 @@ def create_app(
     async def lifespan(app: FastAPI):
         # Expensive things load once here, not per request.
         await run_in_threadpool(lambda: runtime.embedder)
-        await run_in_threadpool(lambda: runtime.storage)
+        await run_in_threadpool(lambda: runtime.store)
         # The language detector's models load on first use (~0.5 s, ~180 MB): before ready, not on a request.
         await run_in_threadpool(detect_language, "Bonjour, ¿cómo estás? Hello")
         try:
@@ -208,7 +208,7 @@ def create_app(
     @app.get("/v1/documents", response_model=list[DocumentOut], responses=ERRORS)
     async def documents(runtime: RuntimeDep, staff: StaffDep = require(*READERS)):
         """The documents in the index (staff)."""
-        docs = await run_in_threadpool(list_documents, runtime.store)
+        docs = await run_in_threadpool(list_documents, runtime.index_store)
         return [
             DocumentOut(
                 doc_id=d["doc_id"],
@@ -244,7 +244,7 @@ def create_app(
     @app.get("/v1/jobs/{job_id}", response_model=JobOut, responses={**ERRORS, 404: {"model": ErrorBody}})
     async def job(job_id: str, runtime: RuntimeDep, staff: StaffDep = require(*READERS)):
         """A background job's status and progress."""
-        found = await run_in_threadpool(runtime.storage.job, job_id)
+        found = await run_in_threadpool(runtime.store.job, job_id)
         if found is None:
             raise NotFoundError(f"no job with id {job_id!r}")
         return found
@@ -252,12 +252,12 @@ def create_app(
     @app.get("/v1/gaps", response_model=list[GapGroupOut], responses=ERRORS)
     async def gaps(runtime: RuntimeDep, staff: StaffDep = require(*READERS)):
         """Questions the guides could not answer, grouped by similarity, most frequent first."""
-        return await run_in_threadpool(lambda: group_gaps(runtime.storage.gaps(), runtime.embedder))
+        return await run_in_threadpool(lambda: group_gaps(runtime.store.gaps(), runtime.embedder))
 
     @app.get("/v1/feedback", response_model=list[NegativeFeedbackOut], responses=ERRORS)
     async def negative_feedback(runtime: RuntimeDep, staff: StaffDep = require(*READERS)):
         """Thumbs-down answers, newest first, with the answer that was shown."""
-        return await run_in_threadpool(runtime.storage.negative_feedback)
+        return await run_in_threadpool(runtime.store.negative_feedback)
 
     @app.get("/v1/stats", response_model=StatsOut, responses=ERRORS)
     async def stats(
@@ -266,7 +266,7 @@ def create_app(
         staff: StaffDep = require(*READERS),
     ):
         """Questions per day, language and channel; abstention rate; most cited guides."""
-        return await run_in_threadpool(runtime.storage.stats, days)
+        return await run_in_threadpool(runtime.store.stats, days)
 
     from web.console import router as console_router
 
@@ -305,7 +305,7 @@ async def accept_uploads(request: Request, runtime: Runtime, files: list[UploadF
 
 def remove_document(runtime: Runtime, doc_id: str) -> list[str]:
     uploads = (runtime.settings.data_dir / "uploads").resolve()
-    sources = [d["source"] for d in list_documents(runtime.store) if doc_id in (d["doc_id"], d["key"])]
+    sources = [d["source"] for d in list_documents(runtime.index_store) if doc_id in (d["doc_id"], d["key"])]
     removed = runtime.ingestor().remove(doc_id)  # NotFoundError (404) for an unknown id
     for source in sources:  # an uploaded file goes too, so a later ingest does not bring it back
         path = uploads / source.rsplit("/", 1)[-1]

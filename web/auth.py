@@ -59,7 +59,7 @@ async def identify(request: Request) -> StaffIdentity | None:
     token = token_from(request)
     if not token:
         return None
-    return await run_in_threadpool(request.app.state.runtime.storage.verify_token, token)
+    return await run_in_threadpool(request.app.state.runtime.store.verify_token, token)
 
 
 def require(*roles: str):

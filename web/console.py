@@ -407,7 +407,7 @@ async def login(request: Request, token: Annotated[str, Form()] = "") -> Respons
     if cross_origin(request):
         return _render(request, "login.html", None, 403, error="This sign-in came from another site.")
     token = token.strip()
-    verify = request.app.state.runtime.storage.verify_token
+    verify = request.app.state.runtime.store.verify_token
     staff = await run_in_threadpool(verify, token) if 0 < len(token) <= MAX_TOKEN_CHARS else None
     if staff is None:
         message = "That token is unknown or has been revoked." if token else "Enter your staff token."
@@ -437,7 +437,7 @@ async def dashboard(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     runtime = request.app.state.runtime
-    stats = await run_in_threadpool(runtime.storage.stats, 30)
+    stats = await run_in_threadpool(runtime.store.stats, 30)
     titles: dict[str, str] = {}
     for doc in sorted(await run_in_threadpool(_documents, runtime), key=lambda d: d["lang"] != "en"):
         titles.setdefault(doc["doc_id"], doc["title"])  # the English title when there is one
@@ -473,7 +473,7 @@ async def search(request: Request, q: str = "", lang: str = "") -> Response:
 
 def _documents(runtime: Runtime) -> list[dict]:
     try:
-        return list_documents(runtime.store)
+        return list_documents(runtime.index_store)
     except AssistantError:
         return []
 
@@ -545,7 +545,7 @@ async def job(request: Request, job_id: str) -> Response:
     staff = await _guard_page(request)
     if isinstance(staff, Response):
         return staff
-    found = await run_in_threadpool(request.app.state.runtime.storage.job, job_id)
+    found = await run_in_threadpool(request.app.state.runtime.store.job, job_id)
     if found is None:
         return _render(request, "error.html", staff, 404, title="Not found", message=f"No job with id {job_id}.")
     running = found["status"] not in ("done", "failed")
@@ -560,7 +560,7 @@ async def gaps(request: Request, sort: str = "count") -> Response:
         return staff
     sort = sort if sort in ("count", "recent") else "count"
     runtime = request.app.state.runtime
-    groups = await run_in_threadpool(lambda: group_gaps(runtime.storage.gaps(), runtime.embedder))
+    groups = await run_in_threadpool(lambda: group_gaps(runtime.store.gaps(), runtime.embedder))
     if sort == "recent":
         groups.sort(key=lambda g: g["last_seen"], reverse=True)
     return _render(request, "gaps.html", staff, active="gaps", groups=groups, sort=sort)
@@ -572,7 +572,7 @@ async def feedback(request: Request) -> Response:
     staff = await _guard_page(request)
     if isinstance(staff, Response):
         return staff
-    items = await run_in_threadpool(request.app.state.runtime.storage.negative_feedback)
+    items = await run_in_threadpool(request.app.state.runtime.store.negative_feedback)
     return _render(request, "feedback.html", staff, active="feedback", items=items)
 
 
@@ -625,7 +625,7 @@ async def _evals_page(
     runtime = request.app.state.runtime
 
     def load() -> tuple[list[dict], list[tuple[str, str]]]:
-        found = candidate_cases(runtime.storage, 500, runtime.settings.eval_datasets_dir)
+        found = candidate_cases(runtime.store, 500, runtime.settings.eval_datasets_dir)
         return found, _doc_choices(runtime)
 
     candidates, choices = await run_in_threadpool(load)
@@ -710,7 +710,7 @@ async def handoffs(request: Request) -> Response:
     staff = await _guard_page(request)
     if isinstance(staff, Response):
         return staff
-    items = await run_in_threadpool(request.app.state.runtime.storage.handoffs)
+    items = await run_in_threadpool(request.app.state.runtime.store.handoffs)
     notice = {"sent": "Reply sent.", "queued": "Reply saved: the web chat shows it.", "released": "Handed back."}
     return _render(
         request,

@@ -22,13 +22,13 @@ class IngestJobs:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
 
     def submit(self, paths: list[Path], created_by: str) -> str:
-        store = self.runtime.storage
+        store = self.runtime.store
         job_id = store.create_job("ingest", {"files": [p.name for p in paths]}, created_by)
         self.pool.submit(self._run, job_id, paths)
         return job_id
 
     def _run(self, job_id: str, paths: list[Path]) -> None:
-        store = self.runtime.storage
+        store = self.runtime.store
         last = 0.0
 
         def progress(stage: str, done: int, total: int) -> None:

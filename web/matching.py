@@ -40,7 +40,7 @@ async def _tell_both_if_active(request: Request, pairing: dict) -> None:
     """Once a pairing is active, each woman who chats with the assistant hears it in her language."""
     if pairing["status"] != "active":
         return
-    store = request.app.state.runtime.storage
+    store = request.app.state.runtime.store
     channels = request.app.state.channels
     people = {pid: await run_in_threadpool(store.participant_by_id, pid) for pid in (pairing["a"], pairing["b"])}
     for pid, person in people.items():
@@ -77,7 +77,7 @@ async def pairings(
     staff: StaffIdentity = require(*READERS),
 ) -> list[dict]:
     """Stored pairings: proposals from the chat and from cohort runs, with their decisions."""
-    return await run_in_threadpool(request.app.state.runtime.storage.pairings, None, status)
+    return await run_in_threadpool(request.app.state.runtime.store.pairings, None, status)
 
 
 @router.post("/v1/pairings/cohort", tags=["staff"])
@@ -120,7 +120,7 @@ async def matching_page(request: Request) -> Response:
     service = _service(request)
     pool = await run_in_threadpool(service.pool)
     names = {p.id: f"{p.name} ({p.country or '?'})" for p in pool.profiles}
-    rows = await run_in_threadpool(request.app.state.runtime.storage.pairings)
+    rows = await run_in_threadpool(request.app.state.runtime.store.pairings)
     order = {"proposed": 0, "active": 1, "declined": 2, "rejected": 3}
     rows.sort(key=lambda r: (order.get(r["status"], 9), -r["score"]))
     found = None

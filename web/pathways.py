@@ -25,7 +25,7 @@ router = APIRouter()
 def nudger(request_or_app) -> Nudger:
     app = getattr(request_or_app, "app", request_or_app)
     runtime = app.state.runtime
-    return Nudger(runtime.settings, runtime.storage, runtime.pathways)
+    return Nudger(runtime.settings, runtime.store, runtime.pathways)
 
 
 async def run_nudges(app, dry_run: bool = False) -> dict:
@@ -66,7 +66,7 @@ async def nudge_stats(
 ) -> dict:
     """Per cohort (country): nudges sent, answered, ignored (no answer in 3 days), waiting, failed."""
     return await run_in_threadpool(
-        request.app.state.runtime.storage.nudge_stats, timedelta(days=3), timedelta(days=days)
+        request.app.state.runtime.store.nudge_stats, timedelta(days=3), timedelta(days=days)
     )
 
 
@@ -93,7 +93,7 @@ async def nudges_page(request: Request) -> Response:
     if isinstance(staff, Response):
         return staff
     stats = await run_in_threadpool(
-        request.app.state.runtime.storage.nudge_stats, timedelta(days=3), timedelta(days=90)
+        request.app.state.runtime.store.nudge_stats, timedelta(days=3), timedelta(days=90)
     )
     totals = {
         key: sum(row[key] for row in stats.values()) for key in ("sent", "answered", "ignored", "waiting", "failed")

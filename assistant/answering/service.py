@@ -43,7 +43,7 @@ class Answerer:
         if llm is None and settings.llm:
             llm = LLMComposer(build_chat_model(settings), settings.llm_timeout_s, settings.answer_max_chars)
         self.llm = llm
-        self.gaps = gaps if gaps is not None else runtime.storage
+        self.gaps = gaps if gaps is not None else runtime.store
 
     def answer(
         self,

@@ -118,7 +118,7 @@ class Ingestor:
     def __init__(self, settings: Settings, embedder: Embedder) -> None:
         self.settings = settings
         self.embedder = embedder
-        self.store = IndexStore(settings.index_dir)
+        self.index_store = IndexStore(settings.index_dir)
         self.chunker = Chunker(
             embedder.count_tokens,
             embedder.max_tokens,
@@ -132,7 +132,7 @@ class Ingestor:
         files = collect_files(paths)
         report = IngestReport()
         fingerprint = settings_fingerprint(self.settings, self.embedder)
-        with self.store.write_lock():
+        with self.index_store.write_lock():
             old_docs, old_chunks, old_vectors = self._previous(fingerprint)
             by_source = {entry["source"]: key for key, entry in old_docs.items()}
             docs: dict[str, dict] = {k: v for k, v in old_docs.items()}
@@ -183,7 +183,7 @@ class Ingestor:
                     report.removed.append(key)
                 elif in_scope and source in seen_sources and by_source.get(source) != key:
                     docs.pop(key)
-            if not report.changed and old_docs and self.store.exists():
+            if not report.changed and old_docs and self.index_store.exists():
                 self._fill_totals(report, docs)
                 report.seconds = time.perf_counter() - started
                 return report
@@ -197,7 +197,7 @@ class Ingestor:
                 settings_fingerprint=fingerprint,
             )
             progress("writing", 0, 1)
-            report.version = self.store.write(data, self.settings.ann_threshold)
+            report.version = self.index_store.write(data, self.settings.ann_threshold)
             progress("writing", 1, 1)
         self._fill_totals(report, docs)
         report.seconds = time.perf_counter() - started
@@ -206,8 +206,8 @@ class Ingestor:
     def remove(self, doc_id: str) -> list[str]:
         """Remove every language version of `doc_id` (or one, given as `doc_id.lang`)."""
         fingerprint = None
-        with self.store.write_lock():
-            manifest = self.store.load_manifest()
+        with self.index_store.write_lock():
+            manifest = self.index_store.load_manifest()
             if manifest is None:
                 raise NotFoundError("the index is empty: nothing to remove")
             fingerprint = manifest.get("settings_fingerprint", "")
@@ -226,16 +226,16 @@ class Ingestor:
                 dimension=manifest["dimension"],
                 settings_fingerprint=fingerprint,
             )
-            self.store.write(data, self.settings.ann_threshold)
+            self.index_store.write(data, self.settings.ann_threshold)
         return sorted(keys)
 
     def _previous(self, fingerprint: str) -> tuple[dict, list[Chunk], np.ndarray | None]:
         """The current version's documents, chunks and vectors, if they can be reused."""
         try:
-            manifest = self.store.load_manifest()
+            manifest = self.index_store.load_manifest()
             if manifest is None or manifest.get("settings_fingerprint") != fingerprint:
                 return {}, [], None
-            data = self.store.load()
+            data = self.index_store.load()
         except IndexCorruptError as exc:
             log.warning("previous index unusable, rebuilding from scratch: %s", exc)
             return {}, [], None

@@ -49,7 +49,7 @@ def test_a_word_longer_than_the_limit_is_the_only_thing_cut():
 
 
 def test_the_relay_answers_a_message_once(corpus_runtime):
-    relay = Relay(Engine(Assistant(corpus_runtime)), corpus_runtime.storage)
+    relay = Relay(Engine(Assistant(corpus_runtime)), corpus_runtime.store)
     sent: list[Reply] = []
 
     async def send(reply: Reply) -> None:
@@ -72,12 +72,12 @@ def test_an_engine_failure_gets_an_apology_not_silence(corpus_runtime, monkeypat
     async def send(reply: Reply) -> None:
         sent.append(reply)
 
-    asyncio.run(Relay(engine, corpus_runtime.storage).handle(Message("web", "u", "hi", "m1", "es-BO"), send))
+    asyncio.run(Relay(engine, corpus_runtime.store).handle(Message("web", "u", "hi", "m1", "es-BO"), send))
     assert len(sent) == 1 and sent[0].text.startswith("Lo siento")
 
 
 def test_one_persons_messages_are_answered_in_the_order_they_arrived(corpus_runtime):
-    relay = Relay(Engine(Assistant(corpus_runtime)), corpus_runtime.storage)
+    relay = Relay(Engine(Assistant(corpus_runtime)), corpus_runtime.store)
     sent: list[str] = []
 
     async def send(reply: Reply) -> None:

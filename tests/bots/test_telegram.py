@@ -77,7 +77,7 @@ def engine(runtime) -> Engine:
 @pytest.fixture
 async def polling(fake, engine, runtime):
     """The bot as `mentor telegram` runs it: long polling against the fake."""
-    application = build_application(engine, runtime.storage, token=fake.token, api_base=fake.url)
+    application = build_application(engine, runtime.store, token=fake.token, api_base=fake.url)
     await application.initialize()
     await application.start()
     await application.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=1))
@@ -161,12 +161,12 @@ async def test_polling_onboarding_question_vote_and_forget(polling, fake, runtim
     assert keyboard_rows(greeting) == [["lang:fr", "lang:es"], ["lang:en"]]
     assert consent["text"] == phrase("consent_question", "fr")
     assert button_data(consent) == ["consent:yes", "consent:no"]
-    assert runtime.storage.participant("telegram", str(CHAT)) is None  # nothing stored before consent
+    assert runtime.store.participant("telegram", str(CHAT)) is None  # nothing stored before consent
 
     replies = await chat.press("consent:yes", expected=2)
     assert texts(replies).startswith(phrase("consent_given", "fr"))
     assert phrase("ask_name", "fr") in replies[-1]["text"]
-    assert runtime.storage.participant("telegram", str(CHAT)).consent
+    assert runtime.store.participant("telegram", str(CHAT)).consent
 
     for index, (text, button) in enumerate(ONBOARDING):
         if button is not None:
@@ -176,7 +176,7 @@ async def test_polling_onboarding_question_vote_and_forget(polling, fake, runtim
             assert phrase(f"ask_{STEPS[index + 1]}", "fr") in reply["text"], (STEPS[index], reply["text"])
     assert phrase("onboarding_done", "fr") in reply["text"] and "Aminata Diallo" in reply["text"]
     assert "reply_markup" not in reply
-    stored = runtime.storage.participant("telegram", str(CHAT))
+    stored = runtime.store.participant("telegram", str(CHAT))
     assert (stored.name, stored.country, stored.languages) == ("Aminata Diallo", "Sénégal", ["fr", "wo"])
     assert {"stage": "early", "timezone": "Africa/Dakar", "modality": "both"}.items() <= stored.profile.items()
     assert stored.profile["sector"] == "Transformation de céréales locales"
@@ -188,7 +188,7 @@ async def test_polling_onboarding_question_vote_and_forget(polling, fake, runtim
     assert up.startswith("vote:up:") and down == f"vote:down:{answer_id}"
     (thanks,) = await chat.press(up)
     assert thanks["text"] == phrase("vote_thanks", "fr")
-    assert runtime.storage.stats()["feedback"] == {"up": 1, "down": 0}
+    assert runtime.store.stats()["feedback"] == {"up": 1, "down": 0}
     with runtime.database.session() as s:
         vote = s.scalars(select(Feedback)).one()
         assert (vote.answer_id, vote.vote, vote.participant_id) == (answer_id, 1, stored.id)
@@ -198,7 +198,7 @@ async def test_polling_onboarding_question_vote_and_forget(polling, fake, runtim
     assert button_data(confirm) == ["forget:confirm", "forget:cancel"]
     (done,) = await chat.press("forget:confirm")
     assert done["text"] == phrase("forget_done", "fr")
-    assert runtime.storage.participant("telegram", str(CHAT)) is None
+    assert runtime.store.participant("telegram", str(CHAT)) is None
     assert count(runtime, Feedback) == 0
     assert chat.presses == 6 and len(fake.answered) == len(fake.edits) == chat.presses  # every press, once
 
@@ -238,14 +238,14 @@ async def test_a_command_and_text_from_two_people_do_not_mix(polling, fake):
 @pytest.fixture
 async def bot(fake, engine, runtime):
     """The application's real Bot, initialised against the fake (no polling, no handlers running)."""
-    application = build_application(engine, runtime.storage, token=fake.token, api_base=fake.url, polling=False)
+    application = build_application(engine, runtime.store, token=fake.token, api_base=fake.url, polling=False)
     async with application.bot as initialised:
         yield initialised
 
 
 @pytest.fixture
 def channel(engine, runtime) -> TelegramChannel:
-    return TelegramChannel(Relay(engine, runtime.storage), runtime.storage, attempts=3, backoff_s=0.01)
+    return TelegramChannel(Relay(engine, runtime.store), runtime.store, attempts=3, backoff_s=0.01)
 
 
 VOTES = [Button("vote:up:a1", "👍"), Button("vote:down:a1", "👎")]
@@ -265,7 +265,7 @@ async def test_a_long_answer_is_split_with_the_keyboard_on_the_last_part(bot, ch
     assert all("reply_markup" not in p for p in parts[:-1])
     assert keyboard_rows(parts[-1]) == [["vote:up:a1", "vote:down:a1"]]
     assert [c.status for c in fake.calls_to("sendMessage")] == [200] * len(parts)
-    assert runtime.storage.failed_deliveries() == []
+    assert runtime.store.failed_deliveries() == []
 
 
 async def test_a_send_that_fails_twice_is_retried_and_delivered_once(bot, channel, fake, runtime):
@@ -274,7 +274,7 @@ async def test_a_send_that_fails_twice_is_retried_and_delivered_once(bot, channe
     assert [c.status for c in fake.calls_to("sendMessage")] == [500, 500, 200]
     (sent,) = fake.wait_sent(0)
     assert sent["text"] == "Bonjour" and button_data(sent) == ["vote:up:a1", "vote:down:a1"]
-    assert runtime.storage.failed_deliveries() == []
+    assert runtime.store.failed_deliveries() == []
 
 
 async def test_too_many_requests_waits_as_telegram_says(bot, channel, fake):
@@ -291,7 +291,7 @@ async def test_a_send_that_always_fails_is_recorded(bot, channel, fake, runtime)
     assert not await channel.deliver(bot, CHAT, Reply("Votre réponse"))
     assert [c.status for c in fake.calls_to("sendMessage")] == [500] * channel.attempts
     assert fake.wait_sent(0) == []
-    (failed,) = runtime.storage.failed_deliveries()
+    (failed,) = runtime.store.failed_deliveries()
     assert (failed["channel"], failed["text"]) == ("telegram", "Votre réponse")
     assert "Internal Server Error" in failed["error"]
     assert not failed["can_resend"]  # she never consented: her chat id is not kept
@@ -301,7 +301,7 @@ async def test_a_bad_request_is_not_retried_but_recorded(bot, channel, fake, run
     fake.fail_next("sendMessage", 400, description="Bad Request: chat not found")
     assert not await channel.deliver(bot, CHAT, Reply("Bonjour"))
     assert [c.status for c in fake.calls_to("sendMessage")] == [400]  # sending it again cannot help
-    (failed,) = runtime.storage.failed_deliveries()
+    (failed,) = runtime.store.failed_deliveries()
     assert "chat not found" in failed["error"].lower()
 
 
@@ -313,7 +313,7 @@ async def test_a_failed_part_stops_the_rest(bot, channel, fake, runtime):
     assert [c.status for c in fake.calls_to("sendMessage")] == [500, 500, 200, 500, 500, 500]
     (first,) = fake.wait_sent(0)
     assert "reply_markup" not in first
-    assert len(runtime.storage.failed_deliveries()) == 1
+    assert len(runtime.store.failed_deliveries()) == 1
 
 
 # -- the webhook inside the HTTP server --------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def test_webhook_button_press_removes_the_keyboard_and_answers(webhook, fake, ru
     assert response.status_code == 200
     replies = fake.wait_sent(4)[2:]
     assert replies[0]["text"] == phrase("consent_given", "en")
-    assert runtime.storage.participant("telegram", str(CHAT)).consent
+    assert runtime.store.participant("telegram", str(CHAT)).consent
     assert len(fake.answered) == 1 and fake.edits and "reply_markup" not in fake.wait_sent(0)[1]
 
 
@@ -381,7 +381,7 @@ def test_webhook_without_the_right_secret_is_refused_and_nothing_happens(webhook
     assert response.json()["code"] == "bad_secret_token"
     time.sleep(0.3)
     assert fake.wait_sent(0) == [] and count(runtime, InboundMessage) == 0
-    assert runtime.storage.participant("telegram", str(CHAT)) is None
+    assert runtime.store.participant("telegram", str(CHAT)) is None
 
 
 @pytest.mark.parametrize("body", [b"{not json", b"", b"\x80\x81\x82", b'{"update_id": 1,'])
@@ -418,7 +418,7 @@ def test_webhook_json_that_is_not_an_update_is_ignored(webhook, fake, runtime, b
 
 
 def test_human_then_a_staff_reply_from_the_console_reaches_her_on_telegram(webhook, fake, runtime):
-    store = runtime.storage
+    store = runtime.store
     person = store.give_consent("telegram", str(CHAT), language="es")
     store.set_handed_to_staff("telegram", str(CHAT))
     token = store.create_token("lucia", "staff")

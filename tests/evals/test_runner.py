@@ -381,5 +381,5 @@ def test_langchain_naive_embeds_every_query_and_caches_only_passages(tmp_path, s
     naive.run("savings groups microfinance")
     assert Counting.calls - before == 2
     rebuilt = LangChainNaive(small_corpus, embedder, tmp_path / "cache", 600)
-    assert rebuilt.store.index.ntotal == naive.store.index.ntotal
+    assert rebuilt.vector_store.index.ntotal == naive.vector_store.index.ntotal
     assert Counting.calls - before == 2  # the passages came from the cache the second time

@@ -24,7 +24,7 @@ def api(api_runtime):
 @pytest.fixture
 def tokens(api_runtime) -> dict[str, str]:
     """One token per role: {'staff': ..., 'admin': ..., 'evaluator': ...}."""
-    return {role: api_runtime.storage.create_token(f"{role}-user", role) for role in ("staff", "admin", "evaluator")}
+    return {role: api_runtime.store.create_token(f"{role}-user", role) for role in ("staff", "admin", "evaluator")}
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -56,12 +56,12 @@ def test_stats_count_questions_by_language_and_channel(api, tokens):
 
 
 def test_follow_up_with_a_user_id_is_understood_in_context(api, api_runtime):
-    api_runtime.storage.give_consent("api", "u-1")
+    api_runtime.store.give_consent("api", "u-1")
     first = api.post("/v1/ask", json={"question": "How do savings groups help women?", "user_id": "u-1"}).json()
     follow = api.post("/v1/ask", json={"question": "and microfinance?", "user_id": "u-1"}).json()
     assert first["abstained"] is False and follow["abstained"] is False
     assert follow["citations"][0]["doc_id"] == "credit"
-    history = api_runtime.storage.history("api", "u-1")
+    history = api_runtime.store.history("api", "u-1")
     assert [t.question for t in history] == ["How do savings groups help women?", "and microfinance?"]
 
 

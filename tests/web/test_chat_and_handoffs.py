@@ -125,7 +125,7 @@ def test_updates_for_a_newcomer_are_empty(api):
 def test_handoff_errors(api, api_runtime, tokens):
     unknown = api.post("/v1/handoffs/nobody/reply", json={"text": "hi"}, headers=bearer(tokens["staff"]))
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
-    person = api_runtime.storage.give_consent("web", "someone-waiting-long")
+    person = api_runtime.store.give_consent("web", "someone-waiting-long")
     blank = api.post(f"/v1/handoffs/{person.id}/reply", json={"text": "   "}, headers=bearer(tokens["staff"]))
     assert blank.status_code == 422
     evaluator = api.post(f"/v1/handoffs/{person.id}/reply", json={"text": "hi"}, headers=bearer(tokens["evaluator"]))
@@ -133,7 +133,7 @@ def test_handoff_errors(api, api_runtime, tokens):
 
 
 def test_the_console_lists_waiting_conversations_and_replies_from_a_form(api, api_runtime, tokens):
-    store = api_runtime.storage
+    store = api_runtime.store
     person = store.give_consent("web", "console-user-0001", language="fr")
     store.update_participant(person.id, name="Awa <b>Ndiaye</b>", country="Sénégal")
     store.set_handed_to_staff("web", "console-user-0001")

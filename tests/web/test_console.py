@@ -101,7 +101,7 @@ def test_pages_redirect_to_login_without_a_session(api, path):
 def test_revoked_token_cookie_stops_working(api, api_runtime, tokens):
     sign_in(api, tokens["staff"])
     assert api.get("/staff", follow_redirects=False).status_code == 200
-    assert api_runtime.storage.revoke_token("staff-user")
+    assert api_runtime.store.revoke_token("staff-user")
     response = api.get("/staff", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/staff/login"
     assert f"{COOKIE}=" in response.headers["set-cookie"]  # the stale cookie is cleared
@@ -176,7 +176,7 @@ def test_search_escapes_the_query(api, tokens):
 
 
 def test_search_without_an_index_says_so(hash_runtime):
-    token = hash_runtime.storage.create_token("early", "staff")
+    token = hash_runtime.store.create_token("early", "staff")
     with TestClient(create_app(hash_runtime.settings, hash_runtime)) as client:
         sign_in(client, token)
         page = client.get("/staff/search", params={"q": "credit"})
@@ -236,7 +236,7 @@ def test_rejected_upload_shows_the_reason(api, api_runtime, tokens):
 
 
 def test_job_page_refreshes_until_the_job_ends(api, api_runtime, tokens):
-    store = api_runtime.storage
+    store = api_runtime.store
     job_id = store.create_job("ingest", {"files": ["later.md"]}, "someone")
     sign_in(api, tokens["evaluator"])
     queued = api.get(f"/staff/jobs/{job_id}").text
@@ -284,7 +284,7 @@ def test_remove_asks_first_then_removes(api, tokens):
 
 
 def test_gaps_are_grouped_and_can_be_ordered(api, api_runtime, tokens):
-    store = api_runtime.storage
+    store = api_runtime.store
     store.record_gap("How do I export coffee to Japan?", "en", {})
     store.record_gap("how do I export coffee to japan?", "en", {})
     time.sleep(0.01)

@@ -31,8 +31,8 @@ def api_runtime(corpus_runtime, datasets):
 def thumbs_down(runtime, question: str, language: str = "en", doc_id: str = "credit", comment: str | None = None):
     citation = Citation(1, doc_id, f"{doc_id}.{language}#a-1", "Access to credit", language, "...")
     answer = Answer(question, language, f"The answer shown for {question} [1].", False, [citation])
-    answer_id = runtime.storage.record_answer(answer, "api")
-    runtime.storage.add_feedback(answer_id, -1, comment)
+    answer_id = runtime.store.record_answer(answer, "api")
+    runtime.store.add_feedback(answer_id, -1, comment)
 
 
 def good_form(**changes) -> dict:
@@ -54,8 +54,8 @@ def rows(path: Path) -> list[dict]:
 
 def test_the_page_lists_thumbs_down_and_gaps_with_a_prefilled_form(api, api_runtime, tokens):
     thumbs_down(api_runtime, "What do I need for a loan?", comment="Too <b>vague</b>")
-    api_runtime.storage.record_gap("Quel est le numéro du bureau de Dakar ?", "fr", {})
-    api_runtime.storage.record_gap("quel est le numero du bureau de dakar", "fr", {})
+    api_runtime.store.record_gap("Quel est le numéro du bureau de Dakar ?", "fr", {})
+    api_runtime.store.record_gap("quel est le numero du bureau de dakar", "fr", {})
     sign_in(api, tokens["staff"])
     page = api.get("/staff/evals")
     assert page.status_code == 200
@@ -108,7 +108,7 @@ def test_a_valid_case_is_appended_and_the_page_says_where(api, api_runtime, toke
 
 
 def test_an_unanswerable_gap_can_be_promoted(api, api_runtime, tokens, datasets):
-    api_runtime.storage.record_gap("¿Cuál es el teléfono de la oficina?", "es", {})
+    api_runtime.store.record_gap("¿Cuál es el teléfono de la oficina?", "es", {})
     sign_in(api, tokens["admin"])
     form = good_form(id="es-office-phone", question="¿Cuál es el teléfono de la oficina?", language="es",
                      relevant_doc_ids=[], key_facts="")  # fmt: skip

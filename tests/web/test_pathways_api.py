@@ -14,7 +14,7 @@ from tests.web.test_console import sign_in
 @pytest.fixture
 def learner(api_runtime):
     """A web-chat participant with a diagnostic, whose first step was given 8 days ago."""
-    store = api_runtime.storage
+    store = api_runtime.store
     person = store.give_consent("web", "learner-1", language="es")
     ratings = dict.fromkeys(api_runtime.pathways.planner.diagnostic_competencies(), 4)
     ratings["digital-skills"] = 1
@@ -51,10 +51,10 @@ def test_a_nudge_run_sends_the_follow_up_once_and_counts_it_per_cohort(api, api_
     plan = api.post("/v1/nudges/run?dry_run=true", headers=headers).json()
     assert plan["sent"] == 0 and [p["kind"] for p in plan["planned"]] == ["step"]
     assert plan["planned"][0]["held_back"] is None
-    assert api_runtime.storage.nudges() == []  # a dry run sends and records nothing
+    assert api_runtime.store.nudges() == []  # a dry run sends and records nothing
     sent = api.post("/v1/nudges/run", headers=headers).json()
     assert sent["sent"] == 1
-    notices = [m for m in api_runtime.storage.staff_messages("web", "learner-1") if m["role"] == "notice"]
+    notices = [m for m in api_runtime.store.staff_messages("web", "learner-1") if m["role"] == "notice"]
     assert len(notices) == 1 and "Primeros pasos digitales" in notices[0]["text"]  # in her language
     again = api.post("/v1/nudges/run", headers=headers).json()
     assert again["sent"] == 0  # followed up once only
@@ -85,9 +85,9 @@ def test_the_server_runs_the_nudges_itself_when_asked(api_runtime, learner):
     try:
         with TestClient(create_app(api_runtime.settings, api_runtime)):
             deadline = time.monotonic() + 10
-            while not api_runtime.storage.nudges() and time.monotonic() < deadline:
+            while not api_runtime.store.nudges() and time.monotonic() < deadline:
                 time.sleep(0.05)
     finally:
         api_runtime.settings.nudges_in_server = False
-    sent = api_runtime.storage.nudges()
+    sent = api_runtime.store.nudges()
     assert [(n["kind"], n["ref"], n["status"]) for n in sent] == [("step", "digital-first-steps", "sent")]

@@ -49,30 +49,30 @@ class StaffRoute:
 
 
 def _job(runtime: Runtime) -> str:
-    return "/v1/jobs/" + runtime.storage.create_job("ingest", {"files": []}, "tester")
+    return "/v1/jobs/" + runtime.store.create_job("ingest", {"files": []}, "tester")
 
 
 def _handoff(runtime: Runtime, action: str) -> str:
     """A web-chat participant who asked for a person (a staff reply to her is queued, so it succeeds)."""
-    person = runtime.storage.give_consent("web", f"security-{action}", language="en")
-    runtime.storage.set_handed_to_staff("web", f"security-{action}")
+    person = runtime.store.give_consent("web", f"security-{action}", language="en")
+    runtime.store.set_handed_to_staff("web", f"security-{action}")
     return f"/v1/handoffs/{person.id}/{action}"
 
 
 def _matchable(runtime: Runtime) -> str:
     """A participant who told her offers and needs, so suggestions for her exist (possibly none)."""
-    person = runtime.storage.give_consent("web", "security-match", language="en")
-    runtime.storage.update_participant(person.id, profile={"offers": "bookkeeping", "needs": "branding"})
+    person = runtime.store.give_consent("web", "security-match", language="en")
+    runtime.store.update_participant(person.id, profile={"offers": "bookkeeping", "needs": "branding"})
     return f"/v1/matches/{person.id}"
 
 
 def _pairing(runtime: Runtime, action: str) -> str:
-    pairing = runtime.storage.propose_pairing(f"sec-{action}-a", f"sec-{action}-b", 0.5, 0.5, 0.5, {}, source="cohort")
+    pairing = runtime.store.propose_pairing(f"sec-{action}-a", f"sec-{action}-b", 0.5, 0.5, 0.5, {}, source="cohort")
     return f"/v1/pairings/{pairing['id']}/{action}"
 
 
 def _pathway(runtime: Runtime) -> str:
-    person = runtime.storage.give_consent("web", "security-pathway", language="en")
+    person = runtime.store.give_consent("web", "security-pathway", language="en")
     return f"/v1/pathways/{person.id}"
 
 
@@ -220,7 +220,7 @@ def test_staff_and_admin_are_let_through(api, api_runtime, tokens, route, role):
 def test_a_revoked_token_stops_working_on_the_next_request(api, api_runtime, tokens):
     headers = bearer(tokens["staff"])
     assert api.get("/v1/documents", headers=headers).status_code == 200
-    assert api_runtime.storage.revoke_token("staff-user") is True
+    assert api_runtime.store.revoke_token("staff-user") is True
     response = api.get("/v1/documents", headers=headers)
     assert response.status_code == 401 and response.json()["code"] == "invalid_token"
     # The other tokens are untouched.
@@ -264,9 +264,9 @@ def test_tokens_are_compared_with_hmac_compare_digest(api, api_runtime, tokens, 
 
 
 def test_verification_relies_on_compare_digest_result(api_runtime, tokens, monkeypatch):
-    assert api_runtime.storage.verify_token(tokens["staff"]) is not None
+    assert api_runtime.store.verify_token(tokens["staff"]) is not None
     monkeypatch.setattr(store_module.hmac, "compare_digest", lambda a, b: False)
-    assert api_runtime.storage.verify_token(tokens["staff"]) is None
+    assert api_runtime.store.verify_token(tokens["staff"]) is None
 
 
 # -- uploads ---------------------------------------------------------------------------------------------------

@@ -182,7 +182,7 @@ def test_start_consent_and_onboarding_over_whatsapp_in_spanish(server):
     assert phrase("invalid_name", "es") in again.text
     server.post(webhook(text(number, "Rosa Quispe", "wamid.s4")))
     assert phrase("ask_country", "es") in server.graph.wait_for(number, 6)[-1].text
-    assert server.runtime.storage.participant("whatsapp", number).consent
+    assert server.runtime.store.participant("whatsapp", number).consent
 
 
 @pytest.mark.parametrize("kind", ["audio", "image", "sticker", "location", "document"])
@@ -225,9 +225,9 @@ def test_a_reply_that_keeps_failing_is_recorded_without_her_number(server):
     server.graph.fail_next(503, times=50)
     server.post(webhook(text("22177000004", "/help", "wamid.fail")))
     deadline = time.monotonic() + 20
-    while not server.runtime.storage.failed_deliveries() and time.monotonic() < deadline:
+    while not server.runtime.store.failed_deliveries() and time.monotonic() < deadline:
         time.sleep(0.05)
-    [failed] = server.runtime.storage.failed_deliveries()
+    [failed] = server.runtime.store.failed_deliveries()
     assert failed["channel"] == "whatsapp" and failed["text"] == phrase("help", "fr")
     assert "503" in failed["error"] and not failed["can_resend"]  # no consent: her number is not kept
     assert "22177000004" not in json.dumps(failed)
@@ -235,7 +235,7 @@ def test_a_reply_that_keeps_failing_is_recorded_without_her_number(server):
 
 def test_human_then_a_staff_reply_from_the_api_reaches_her_on_whatsapp(server):
     number = "22177000005"
-    store = server.runtime.storage
+    store = server.runtime.store
     server.post(webhook(text(number, "/start", "wamid.h1")))
     server.graph.wait_for(number, 2)
     server.post(webhook(button(number, "wamid.h2", "consent:yes")))
@@ -268,9 +268,9 @@ def test_no_phone_number_name_or_message_in_the_info_logs(server, caplog):
         server.graph.fail_next(500, times=50)
         server.post(webhook(text(number, "/help", "wamid.l5")))
         deadline = time.monotonic() + 20
-        while not server.runtime.storage.failed_deliveries() and time.monotonic() < deadline:
+        while not server.runtime.store.failed_deliveries() and time.monotonic() < deadline:
             time.sleep(0.05)
-    assert server.runtime.storage.failed_deliveries(), "the failure path was not exercised"
+    assert server.runtime.store.failed_deliveries(), "the failure path was not exercised"
     assert caplog.records, "consent and the failed delivery are worth a log line"
     logged = caplog.text
     for secret in (number, "Xiomara", "Ajcalón", "loan file", SECRET, TOKEN):

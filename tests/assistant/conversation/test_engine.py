@@ -102,7 +102,7 @@ def test_start_offers_languages_and_consent_and_stores_nothing(user, runtime):
     assert (titles["lang:fr"], titles["lang:es"], titles["lang:en"]) == ("Français", "Español", "English")
     assert phrase("consent_question", "en") in text_of(replies)
     user.press("lang:es")  # the choice lives in process memory only
-    assert runtime.storage.participant(user.channel, user.user_id) is None
+    assert runtime.store.participant(user.channel, user.user_id) is None
     assert count(runtime, Participant) == 0 and count(runtime, Conversation) == 0
 
 
@@ -119,7 +119,7 @@ def test_whole_onboarding_in_each_language_stores_the_profile(user, runtime, lan
     assert phrase("consent_question", lang) in text_of(switched)  # asked again, now in her language
     replies = user.press("consent:yes")
     assert phrase("ask_name", lang) in text_of(replies)
-    participant = runtime.storage.participant(user.channel, user.user_id)
+    participant = runtime.store.participant(user.channel, user.user_id)
     assert participant.consent and participant.preferred_language == lang
     steps, expected = FLOWS[lang]
     for index, (text, button) in enumerate(steps):
@@ -127,7 +127,7 @@ def test_whole_onboarding_in_each_language_stores_the_profile(user, runtime, lan
         if index + 1 < len(STEPS):
             assert phrase(f"ask_{STEPS[index + 1]}", lang) in text_of(replies), (STEPS[index], text_of(replies))
     assert phrase("onboarding_done", lang) in text_of(replies)
-    stored = runtime.storage.participant(user.channel, user.user_id)
+    stored = runtime.store.participant(user.channel, user.user_id)
     assert stored.name == expected["name"] and stored.country == expected["country"]
     assert stored.languages == expected["languages"] and stored.preferred_language == lang
     assert expected["profile"].items() <= stored.profile.items()
@@ -216,7 +216,7 @@ def test_cancel_mid_onboarding(user, engine, runtime, word):
     # Afterwards free text is a question again, not an answer to the profile.
     replies = user.send(QUESTION)
     assert any(i.startswith("vote:up:") for i in button_ids(replies))
-    assert runtime.storage.participant(user.channel, user.user_id).name is None
+    assert runtime.store.participant(user.channel, user.user_id).name is None
     assert text_of(user.send("cancel")) == phrase("nothing_to_cancel", "es")
 
 
@@ -234,7 +234,7 @@ def test_onboarding_resumes_at_the_same_step_after_a_restart(user, runtime):
     for text, button in FLOWS["fr"][0][4:]:
         replies = again.send(text, button)
     assert phrase("onboarding_done", "fr") in text_of(replies)
-    stored = restarted.storage.participant(user.channel, user.user_id)
+    stored = restarted.store.participant(user.channel, user.user_id)
     assert stored.name == "Aminata" and stored.profile["sector"] == "Agriculture"
     assert stored.profile["stage"] == "idea"
 
@@ -245,12 +245,12 @@ def test_language_switch(user, runtime):
     replies = user.press("lang:es")
     assert text_of(replies) == phrase("language_set", "es", language="español")
     assert text_of(user.send("/help")) == phrase("help", "es")
-    assert runtime.storage.participant(user.channel, user.user_id) is None  # not consented: memory only
+    assert runtime.store.participant(user.channel, user.user_id) is None  # not consented: memory only
     # Consented and onboarding: saved as her preference, and the current question asked again in French.
     user.press("consent:yes")
     replies = user.send("/lang fr")
     assert phrase("ask_name", "fr") in text_of(replies)
-    assert runtime.storage.participant(user.channel, user.user_id).preferred_language == "fr"
+    assert runtime.store.participant(user.channel, user.user_id).preferred_language == "fr"
 
 
 def test_a_question_gets_an_answer_with_vote_buttons_and_a_vote_is_recorded(user, runtime):
@@ -263,9 +263,9 @@ def test_a_question_gets_an_answer_with_vote_buttons_and_a_vote_is_recorded(user
     answer_id = up.id.removeprefix("vote:up:")
     assert down.id == f"vote:down:{answer_id}"
     assert text_of(user.press(down.id)) == phrase("vote_thanks", "en")
-    assert runtime.storage.negative_feedback()[0]["answer_id"] == answer_id
+    assert runtime.store.negative_feedback()[0]["answer_id"] == answer_id
     assert text_of(user.press(up.id)) == phrase("vote_thanks", "en")
-    assert runtime.storage.stats()["feedback"] == {"up": 1, "down": 1}
+    assert runtime.store.stats()["feedback"] == {"up": 1, "down": 1}
     assert text_of(user.press("vote:up:no-such-answer")) == phrase("vote_unknown", "en")
 
 
@@ -294,7 +294,7 @@ def test_forget_confirm_deletes_everything(user, runtime):
     replies = user.send("/forget")
     assert button_ids(replies) == ["forget:confirm", "forget:cancel"]
     assert text_of(user.press("forget:confirm")) == phrase("forget_done", "en")
-    assert runtime.storage.participant(user.channel, user.user_id) is None
+    assert runtime.store.participant(user.channel, user.user_id) is None
     for model in (Participant, Conversation, Message, Feedback):
         assert count(runtime, model) == 0, model
     assert state(user.engine, user) == {}
@@ -305,15 +305,15 @@ def test_forget_cancel_keeps_everything(user, runtime):
     user.send("María")
     user.send("/forget")
     assert text_of(user.press("forget:cancel")) == phrase("forget_cancelled", "es")
-    assert runtime.storage.participant(user.channel, user.user_id) is not None
+    assert runtime.store.participant(user.channel, user.user_id) is not None
     assert state(user.engine, user)["step"] == "country"  # onboarding carries on where it was
 
 
 def test_human_flags_the_conversation(user, runtime):
     consent(user)
-    assert not runtime.storage.handed_to_staff(user.channel, user.user_id)
+    assert not runtime.store.handed_to_staff(user.channel, user.user_id)
     assert text_of(user.send("/human")) == phrase("human_handed", "en")
-    assert runtime.storage.handed_to_staff(user.channel, user.user_id)
+    assert runtime.store.handed_to_staff(user.channel, user.user_id)
     with runtime.database.session() as s:
         assert s.query(Conversation).one().handed_to_staff
 
@@ -326,18 +326,18 @@ def test_after_human_her_messages_wait_for_staff_and_a_staff_reply_is_kept(user,
     answers_before = count(runtime, AnswerRecord)
     assert text_of(user.send("Can someone call me about my loan?")) == phrase("human_relayed", "en")
     assert count(runtime, AnswerRecord) == answers_before  # the bot did not answer it
-    [waiting] = runtime.storage.handoffs()
+    [waiting] = runtime.store.handoffs()
     assert [m["role"] for m in waiting["messages"]] == ["user", "assistant", "user"]
     assert waiting["messages"][-1]["text"] == "Can someone call me about my loan?"
-    person = runtime.storage.staff_reply(waiting["participant_id"], "Yes, I will call you tomorrow.")
+    person = runtime.store.staff_reply(waiting["participant_id"], "Yes, I will call you tomorrow.")
     assert (person.channel, person.external_id) == (user.channel, user.user_id)
-    assert [m["text"] for m in runtime.storage.staff_messages(user.channel, user.user_id)] == [
+    assert [m["text"] for m in runtime.store.staff_messages(user.channel, user.user_id)] == [
         "Yes, I will call you tomorrow."
     ]
     # Commands still work while a person has the conversation, and /cancel gives it back to the assistant.
     assert phrase("help", "en") in text_of(user.send("/help"))
     assert text_of(user.send("/cancel")) == phrase("human_released", "en")
-    assert runtime.storage.handoffs() == []
+    assert runtime.store.handoffs() == []
     assert button_ids(user.send(QUESTION))[0].startswith("vote:up:")  # answered again
 
 
@@ -345,10 +345,10 @@ def test_staff_can_hand_the_conversation_back_and_onboarding_resumes(user, runti
     consent(user)  # onboarding starts: the first question is her name
     user.send("/human")
     assert text_of(user.send("Ana")) == phrase("human_relayed", "en")  # to staff, not taken as her name
-    [waiting] = runtime.storage.handoffs()
-    runtime.storage.release_handoff(waiting["participant_id"])
+    [waiting] = runtime.store.handoffs()
+    runtime.store.release_handoff(waiting["participant_id"])
     assert phrase("ask_country", "en") in text_of(user.send("Ana"))  # onboarding resumes where it was
-    assert runtime.storage.handoffs() == []
+    assert runtime.store.handoffs() == []
 
 
 @pytest.mark.parametrize("media", ["audio", "image", "sticker", "location", "document"])
@@ -374,7 +374,7 @@ def test_human_without_consent_offers_consent_and_stores_nothing(user, runtime):
     assert button_ids(replies) == ["consent:yes", "consent:no"]
     assert count(runtime, Participant) == 0 and count(runtime, Conversation) == 0
     user.send("yes")  # a typed yes answers the consent question
-    assert runtime.storage.participant(user.channel, user.user_id).consent
+    assert runtime.store.participant(user.channel, user.user_id).consent
     assert text_of(user.send("/human")) == phrase("human_handed", "en")
 
 
@@ -402,7 +402,7 @@ def test_profile_shows_and_edits_one_field(user, runtime):
     assert phrase("invalid_country", "en") in text_of(user.send("123"))
     replies = user.send("Mexico")
     assert phrase("field_updated", "en") in text_of(replies) and "Mexico" in text_of(replies)
-    stored = runtime.storage.participant(user.channel, user.user_id)
+    stored = runtime.store.participant(user.channel, user.user_id)
     assert stored.country == "Mexico" and stored.name == "Jane Smith" and stored.profile["modality"] == "virtual"
     assert phrase("profile_unknown_field", "en", fields=", ".join(STEPS)) == text_of(user.send("/profile shoe"))
 

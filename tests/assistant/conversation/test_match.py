@@ -17,8 +17,8 @@ def member(engine, runtime, uid, name, country, languages, offers, needs, lang="
     user.press(f"lang:{lang}")
     user.press("consent:yes")
     user.send("/cancel")  # leave the onboarding; her profile is set directly below
-    person = runtime.storage.participant(channel, uid)
-    runtime.storage.update_participant(
+    person = runtime.store.participant(channel, uid)
+    runtime.store.update_participant(
         person.id,
         name=name,
         country=country,
@@ -44,7 +44,7 @@ def pair(engine, runtime):
 
 
 def pid(runtime, user: User) -> str:
-    return runtime.storage.participant(user.channel, user.user_id).id
+    return runtime.store.participant(user.channel, user.user_id).id
 
 
 def test_match_needs_her_offers_and_needs_first(user):
@@ -71,7 +71,7 @@ def test_match_shows_the_reciprocal_partner_with_evidence_in_her_language(pair, 
     lucie_id = pid(runtime, lucie)
     assert f"match:intro:{lucie_id}" in button_ids(replies) and "match:more" in button_ids(replies)
     # shown once: exposure is recorded
-    assert runtime.storage.exposure_counts(timedelta(days=1)) == {lucie_id: 1}
+    assert runtime.store.exposure_counts(timedelta(days=1)) == {lucie_id: 1}
 
 
 def test_introduction_is_proposed_to_both_and_active_after_both_accept_and_staff_approve(pair, runtime, engine):
@@ -86,7 +86,7 @@ def test_introduction_is_proposed_to_both_and_active_after_both_accept_and_staff
     accept = next(b.id for b in invitation.buttons if b.id.startswith("match:accept:"))
     answer = lucie.press(accept)
     assert phrase("match_waiting_staff", "en") in text_of(answer)
-    pairing = runtime.storage.pairings(person=awa_id)[0]
+    pairing = runtime.store.pairings(person=awa_id)[0]
     assert pairing["status"] == "proposed" and pairing["accepted_a"] and pairing["accepted_b"]
     decided = runtime.matching.decide(pairing["id"], "approved", "coordinator")
     assert decided["status"] == "active"
@@ -158,7 +158,7 @@ def test_cohort_file_profiles_join_the_pool_and_staff_introduce_them(engine, run
         runtime.settings.match_profiles = None
     assert phrase("match_proposed_staff", "fr", name="Grace Uwase") in text_of(replies)
     assert all(r.to is None for r in replies)
-    assert runtime.storage.pairings(person="f1")[0]["status"] == "proposed"
+    assert runtime.store.pairings(person="f1")[0]["status"] == "proposed"
 
 
 def test_someone_shown_to_one_woman_is_not_shown_to_another_beyond_her_capacity(pair, engine, runtime):

@@ -78,9 +78,9 @@ def test_the_first_step_addresses_her_weakest_area_and_says_why(engine, runtime)
     assert "Your next step: Digital first steps for my business" in text
     assert "1/5 in Digital skills" in text
     assert "path:done:digital-first-steps" in button_ids(replies)
-    person = runtime.storage.participant("telegram", "amina")
+    person = runtime.store.participant("telegram", "amina")
     assert person.profile["diagnostic"]["digital-skills"] == 1
-    assert runtime.storage.module_states(person.id)["digital-first-steps"]["status"] == "given"
+    assert runtime.store.module_states(person.id)["digital-first-steps"]["status"] == "given"
 
 
 def test_completing_through_the_check_question_moves_the_pathway_on(engine, runtime):
@@ -93,14 +93,14 @@ def test_completing_through_the_check_question_moves_the_pathway_on(engine, runt
     text = text_of(replies)
     assert "“Digital first steps for my business” is done" in text
     assert "Your next step: Digital first steps" not in text
-    person = runtime.storage.participant("telegram", "amina")
-    assert runtime.storage.module_states(person.id)["digital-first-steps"]["status"] == "completed"
+    person = runtime.store.participant("telegram", "amina")
+    assert runtime.store.module_states(person.id)["digital-first-steps"]["status"] == "completed"
 
 
 def test_every_module_completed_congratulates_and_offers_advanced_resources(engine, runtime):
     user = consented(engine, lang="en")
     diagnose(user, [3] * 8)
-    person = runtime.storage.participant("telegram", "amina")
+    person = runtime.store.participant("telegram", "amina")
     for module in runtime.pathways.catalog.modules:
         runtime.pathways.complete(person.id, module)
     replies = user.send("/pathway")
@@ -127,18 +127,18 @@ def test_resources_are_not_repeated_once_marked_done(engine, runtime):
 def test_a_nudge_answer_is_recorded_with_her_comment(engine, runtime):
     user = consented(engine, lang="en")
     diagnose(user, [4, 3, 3, 4, 1, 3, 4, 5])
-    person = runtime.storage.participant("telegram", "amina")
-    nudge_id = runtime.storage.record_nudge(person.id, "step", "digital-first-steps", "telegram", "text", "canada",
+    person = runtime.store.participant("telegram", "amina")
+    nudge_id = runtime.store.record_nudge(person.id, "step", "digital-first-steps", "telegram", "text", "canada",
                                             "sent")  # fmt: skip
     assert phrase("nudge_thanks", "en") in text_of(user.press(f"nudge:{nudge_id}:hard"))
     assert phrase("nudge_comment_saved", "en") in text_of(user.send("Mobile money fees were too high"))
-    nudge = runtime.storage.nudge(nudge_id)
+    nudge = runtime.store.nudge(nudge_id)
     assert (nudge["status"], nudge["answer"], nudge["comment"]) == (
         "answered",
         "hard",
         "Mobile money fees were too high",
     )
-    feedback = runtime.storage.module_states(person.id)["digital-first-steps"]["feedback"]
+    feedback = runtime.store.module_states(person.id)["digital-first-steps"]["feedback"]
     assert feedback[-1]["answer"] == "hard" and "Mobile money" in feedback[-1]["comment"]
     # someone else's nudge, or a forged one, is refused
     other = consented(engine, uid="zoe", lang="en")
@@ -152,13 +152,13 @@ def test_repeated_questions_on_credit_move_the_finance_modules_up_and_say_so(eng
 
     user = consented(engine, lang="en")
     diagnose(user, [2] * 8)  # every area equally weak: no finance module comes first on the ratings alone
-    person = runtime.storage.participant("telegram", "amina")
+    person = runtime.store.participant("telegram", "amina")
     before, _ = runtime.pathways.plan(person, "en")
     assert before[0].module_id != "money-basics"
     for n in range(3):
         cited = Citation(1, "access-to-credit", f"access-to-credit.en#{n}", "Access to credit", "en", "…")
         answer = Answer(f"How do I get a loan? ({n})", "en", "…", False, [cited])
-        runtime.storage.record_answer(answer, "telegram", participant_id=person.id)
+        runtime.store.record_answer(answer, "telegram", participant_id=person.id)
     after, needs = runtime.pathways.plan(person, "en")
     assert needs.questions["financial-management"] == 3 and needs.questions["access-to-finance"] == 3
     assert after[0].module_id == "money-basics"

@@ -30,18 +30,18 @@ NO_QUIET = "00:00-00:00"
 
 def nudger(runtime, **changes) -> Nudger:  # noqa: F811
     settings = runtime.settings.model_copy(update={"nudge_quiet_hours": NO_QUIET, **changes})
-    return Nudger(settings, runtime.storage, runtime.pathways)
+    return Nudger(settings, runtime.store, runtime.pathways)
 
 
 def person(runtime, external_id, channel="telegram", lang="en", country=None, timezone=None, name=None):  # noqa: F811
-    info = runtime.storage.give_consent(channel, external_id, language=lang)
+    info = runtime.store.give_consent(channel, external_id, language=lang)
     profile = {"timezone": timezone} if timezone else {}
-    return runtime.storage.update_participant(info.id, profile=profile, country=country, name=name)
+    return runtime.store.update_participant(info.id, profile=profile, country=country, name=name)
 
 
 def give(runtime, participant_id: str, module: str, at: datetime, days_ago: float) -> None:  # noqa: F811
     given = (at - timedelta(days=days_ago)).isoformat()
-    runtime.storage.set_module_state(participant_id, module, "given", given_at=given)
+    runtime.store.set_module_state(participant_id, module, "given", given_at=given)
 
 
 def title(runtime, module: str, lang: str) -> str:  # noqa: F811
@@ -98,7 +98,7 @@ def test_a_step_given_a_week_ago_is_due_and_followed_up_once(runtime):  # noqa: 
     outbox = Outbox()
     result = run(n, outbox, at)
     assert (result.sent, result.failed, result.skipped) == (2, 0, {})
-    [recorded] = runtime.storage.nudges(participant_id=amina.id)
+    [recorded] = runtime.store.nudges(participant_id=amina.id)
     nid = recorded["id"]
     assert {k: recorded[k] for k in ("kind", "ref", "channel", "mode", "cohort", "status", "answer")} == {
         "kind": "step", "ref": "money-basics", "channel": "telegram", "mode": "text", "cohort": "senegal",
@@ -111,7 +111,7 @@ def test_a_step_given_a_week_ago_is_due_and_followed_up_once(runtime):  # noqa: 
     assert [b.title for b in reply.buttons] == [
         phrase("button_nudge_helped", "fr"), phrase("button_nudge_hard", "fr"), phrase("button_nudge_not_yet", "fr")
     ]  # fmt: skip
-    state = runtime.storage.module_states(amina.id)["money-basics"]
+    state = runtime.store.module_states(amina.id)["money-basics"]
     assert state["status"] == "given" and state["nudged_at"] == at.isoformat()
     # never again for that step, even much later; the step given two days ago comes in its turn
     later = [(p.participant.id, p.ref) for p in n.due(at + 30 * DAY)]
@@ -124,7 +124,7 @@ def test_no_nudge_for_someone_who_withdrew_or_an_unknown_module(runtime):  # noq
     at = now()
     gone = person(runtime, "gone")
     give(runtime, gone.id, "money-basics", at, 10)
-    runtime.storage.forget("telegram", "gone")
+    runtime.store.forget("telegram", "gone")
     other = person(runtime, "other")
     give(runtime, other.id, "no-such-module", at, 10)
     assert nudger(runtime).due(at) == []
@@ -180,7 +180,7 @@ def test_no_nudge_in_her_own_quiet_hours(runtime):  # noqa: F811
     result = run(n, Outbox(), late, dry_run=True)
     assert (result.sent, result.skipped) == (0, {"quiet_hours": 2})
     assert {p["held_back"] for p in result.planned} == {"quiet_hours", None}
-    assert runtime.storage.nudges() == []  # a dry run records nothing
+    assert runtime.store.nudges() == []  # a dry run records nothing
     # the same with the quiet hours of the settings off
     assert all(p.skip is None for p in nudger(runtime).due(late))
 
@@ -206,11 +206,11 @@ def test_at_most_one_nudge_a_day_per_person(runtime):  # noqa: F811
 
     second = run(n, outbox, at + timedelta(hours=1))
     assert (second.sent, second.skipped) == (0, {"daily_limit": 1})
-    assert len(outbox.sent) == 1 and len(runtime.storage.nudges()) == 1
+    assert len(outbox.sent) == 1 and len(runtime.store.nudges()) == 1
 
     third = run(n, outbox, at + timedelta(hours=25))
     assert (third.sent, third.skipped) == (1, {})
-    assert [n_["ref"] for n_ in runtime.storage.nudges(participant_id=fatou.id)] == [
+    assert [n_["ref"] for n_ in runtime.store.nudges(participant_id=fatou.id)] == [
         "digital-first-steps",
         "money-basics",
     ]
@@ -223,14 +223,14 @@ def test_a_failed_send_does_not_count_and_is_retried(runtime):  # noqa: F811
     give(runtime, ana.id, "money-basics", at, 8)
     result = run(n, Outbox("failed"), at)
     assert (result.sent, result.failed) == (0, 1)
-    [recorded] = runtime.storage.nudges(participant_id=ana.id)
+    [recorded] = runtime.store.nudges(participant_id=ana.id)
     assert recorded["status"] == "failed"
-    assert "nudged_at" not in runtime.storage.module_states(ana.id)["money-basics"]
+    assert "nudged_at" not in runtime.store.module_states(ana.id)["money-basics"]
     # the next run tries again: the failed one is not counted against her day
     assert summary(n.due(at)) == [("ana", "step", "money-basics", None)]
     result = run(n, Outbox("sent"), at)
     assert (result.sent, result.failed) == (1, 0)
-    assert sorted(x["status"] for x in runtime.storage.nudges(participant_id=ana.id)) == ["failed", "sent"]
+    assert sorted(x["status"] for x in runtime.store.nudges(participant_id=ana.id)) == ["failed", "sent"]
 
 
 def test_a_channel_that_raises_does_not_stop_the_others(runtime):  # noqa: F811
@@ -241,8 +241,8 @@ def test_a_channel_that_raises_does_not_stop_the_others(runtime):  # noqa: F811
     outbox = Outbox(down=ConnectionError("channel down"))
     result = run(n, outbox, at)
     assert (result.sent, result.failed) == (1, 1)
-    statuses = {runtime.storage.participant_by_id(x["participant_id"]).external_id: x["status"]
-                for x in runtime.storage.nudges()}  # fmt: skip
+    statuses = {runtime.store.participant_by_id(x["participant_id"]).external_id: x["status"]
+                for x in runtime.store.nudges()}  # fmt: skip
     assert statuses == {"down": "failed", "up": "sent"}
 
 
@@ -255,7 +255,7 @@ def test_whatsapp_needs_her_window_or_an_approved_template(runtime):  # noqa: F8
     talking = person(runtime, "221770000002", channel="whatsapp", lang="fr", country="Senegal")
     for who in (quiet, talking):
         give(runtime, who.id, "money-basics", at, 8)
-    assert runtime.storage.add_message("whatsapp", "221770000002", "user", "hi")
+    assert runtime.store.add_message("whatsapp", "221770000002", "user", "hi")
     at = now()  # after her message
 
     plain = nudger(runtime)
@@ -280,7 +280,7 @@ def test_whatsapp_needs_her_window_or_an_approved_template(runtime):  # noqa: F8
     [in_window] = outbox.to("221770000002")
     assert in_window.template is None
     assert [b.id.rsplit(":", 1)[1] for b in in_window.buttons] == ["helped", "hard", "not_yet"]
-    modes = {x["participant_id"]: x["mode"] for x in runtime.storage.nudges()}
+    modes = {x["participant_id"]: x["mode"] for x in runtime.store.nudges()}
     assert modes == {quiet.id: "template", talking.id: "text"}
 
     async def render():
@@ -311,7 +311,7 @@ def test_a_channel_without_a_way_to_reach_her_is_held_back(runtime):  # noqa: F8
 
 
 def active_pairing(runtime, a, b) -> dict:  # noqa: F811
-    store = runtime.storage
+    store = runtime.store
     pairing = store.propose_pairing(a.id, b.id, 0.8, 0.8, 0.8, {}, accepted_by=a.id, require_approval=False)
     pairing = store.respond_pairing(pairing["id"], b.id, True, require_approval=False)
     assert pairing["status"] == "active" and pairing["decided_at"]
@@ -347,7 +347,7 @@ def test_a_quiet_pairing_gets_a_check_in_to_each_woman(runtime):  # noqa: F811
     [to_claire] = outbox.to("claire")
     assert to_awa.text == phrase("nudge_checkin", "fr", name="Claire")
     assert to_claire.text == phrase("nudge_checkin", "en", name="Awa")
-    recorded = {x["participant_id"]: x for x in runtime.storage.nudges()}
+    recorded = {x["participant_id"]: x for x in runtime.store.nudges()}
     assert set(recorded) == {awa.id, claire.id}
     assert all(x["kind"] == "pairing" and x["ref"] == pairing["id"] for x in recorded.values())
     assert [b.id for b in to_awa.buttons] == [
@@ -367,12 +367,12 @@ def test_an_answered_check_in_counts_as_activity(runtime):  # noqa: F811
     assert run(n, Outbox(), now()).sent == 2
     assert n.due(now()) == []  # just checked in
 
-    sent = runtime.storage.nudges()
+    sent = runtime.store.nudges()
     for x in sent:
         set_times(runtime, Nudge, x["id"], sent_at=now() - 25 * DAY)
     assert len(n.due(now())) == 2  # 25 days ago and no answer: quiet again
 
-    answered = runtime.storage.answer_nudge(sent[0]["id"], "good")
+    answered = runtime.store.answer_nudge(sent[0]["id"], "good")
     assert answered["status"] == "answered" and answered["answer"] == "good"
     set_times(runtime, Nudge, sent[0]["id"], answered_at=now() - 10 * DAY)
     assert n.due(now()) == []  # she answered 10 days ago: the pairing is alive, for both women
@@ -382,7 +382,7 @@ def test_an_answered_check_in_counts_as_activity(runtime):  # noqa: F811
 
 
 def test_a_pairing_that_is_not_active_gets_no_check_in(runtime):  # noqa: F811
-    store = runtime.storage
+    store = runtime.store
     awa, claire = person(runtime, "awa"), person(runtime, "claire")
     pairing = store.propose_pairing(awa.id, claire.id, 0.8, 0.8, 0.8, {}, accepted_by=awa.id, require_approval=False)
     assert pairing["status"] == "proposed"
@@ -396,7 +396,7 @@ def test_a_failed_check_in_is_tried_again(runtime):  # noqa: F811
     set_times(runtime, Match, pairing["id"], decided_at=now() - 60 * DAY)
     result = run(n, Outbox("failed"), now())
     assert result.failed == 2
-    assert {x["status"] for x in runtime.storage.nudges()} == {"failed"}
+    assert {x["status"] for x in runtime.store.nudges()} == {"failed"}
     assert len(n.due(now())) == 2
 
 
@@ -404,7 +404,7 @@ def test_a_failed_check_in_is_tried_again(runtime):  # noqa: F811
 
 
 def test_nudge_stats_per_cohort(runtime):  # noqa: F811
-    store = runtime.storage
+    store = runtime.store
     a, b, c = person(runtime, "a", country="Canada"), person(runtime, "b", country="Senegal"), person(runtime, "c")
     ids = [store.record_nudge(a.id, "step", "money-basics", "telegram", "text", "canada", "sent") for _ in range(4)]
     store.answer_nudge(ids[0], "helped")
@@ -434,7 +434,7 @@ def test_nudge_stats_per_cohort(runtime):  # noqa: F811
 
 
 def test_forget_removes_her_nudges(runtime):  # noqa: F811
-    store = runtime.storage
+    store = runtime.store
     a, b = person(runtime, "a", country="Canada"), person(runtime, "b", country="Canada")
     first = store.record_nudge(a.id, "step", "money-basics", "telegram", "text", "canada", "sent")
     store.record_nudge(a.id, "pairing", "p-1", "telegram", "text", "canada", "sent")
