@@ -7,10 +7,16 @@ apologise. "Not enough evidence" is an ordinary answer, never an exception.
     AssistantError
     ├── ConfigurationError      a setting or model cannot be used
     ├── InputError              a user's input is unusable (empty query, unknown language...)
+    │   ├── PathNotFoundError   a path given to ingest does not exist
+    │   ├── UploadRejected      an uploaded file is refused (type, size, zip bomb); carries the HTTP status
+    │   └── DatasetError        an eval dataset cannot be evaluated (evals/, the one subclass outside)
     ├── NotFoundError           a named thing (answer, document, job, participant) does not exist
     ├── NotIndexedError         search or ask before any ingest
     ├── IndexCorruptError       the on-disk index cannot be read
-    └── DocumentError           one document cannot be read (ingest skips it with this reason)
+    ├── DocumentError           one document cannot be read (ingest skips it with this reason)
+    └── CatalogError            a knowledge-base catalogue (skills, resources, pathways) is malformed
+
+This module is a leaf: it imports nothing from the project, so every layer can raise and catch these.
 """
 
 from __future__ import annotations
@@ -32,6 +38,20 @@ class InputError(AssistantError):
     exit_code = 2  # a usage error, like a bad option
 
 
+class PathNotFoundError(InputError):
+    """A path given to ingest does not exist."""
+
+    exit_code = 2
+
+
+class UploadRejected(InputError):
+    code = "upload_rejected"
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class NotFoundError(AssistantError):
     code = "not_found"
 
@@ -51,3 +71,7 @@ class DocumentError(AssistantError):
     """One document cannot be ingested; the message is the reason shown in the ingest summary."""
 
     code = "document_error"
+
+
+class CatalogError(AssistantError):
+    code = "catalog_error"

@@ -14,11 +14,7 @@ from pathlib import Path
 import yaml
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.errors import AssistantError
-
-
-class CatalogError(AssistantError):
-    code = "catalog_error"
+from assistant.errors import CatalogError
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.embeddings import CachedEmbedder, Embedder, embed_passages
-from assistant.errors import DocumentError, IndexCorruptError, InputError, NotFoundError
+from assistant.errors import DocumentError, IndexCorruptError, NotFoundError, PathNotFoundError
 from assistant.knowledge.chunking import Chunk, Chunker
 from assistant.knowledge.documents import SUPPORTED_EXTENSIONS, Document, file_hash, load_document
 from assistant.retrieval.index import FORMAT_VERSION, IndexData, IndexStore
@@ -31,12 +31,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64
-
-
-class PathNotFoundError(InputError):
-    """A path given to ingest does not exist."""
-
-    exit_code = 2
 
 
 @dataclass

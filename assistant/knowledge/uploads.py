@@ -12,19 +12,11 @@ import io
 import zipfile
 from pathlib import Path
 
-from assistant.errors import InputError
+from assistant.errors import UploadRejected
 from assistant.knowledge.documents import MAX_DOCX_RATIO, MAX_DOCX_UNCOMPRESSED, SUPPORTED_EXTENSIONS
 from assistant.text import slugify
 
 TEXT_TYPES = {".md", ".markdown", ".txt", ".html", ".htm"}
-
-
-class UploadRejected(InputError):
-    code = "upload_rejected"
-
-    def __init__(self, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 def safe_name(filename: str) -> str:
