@@ -30,6 +30,7 @@ run: install  ## build the index from knowledge_base/ and serve http://127.0.0.1
 
 test: dev  ## lint, then every test (unit and integration)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 test-fast: dev  ## unit tests only

@@ -130,53 +130,10 @@ class Ingestor:
             old_docs, old_chunks, old_vectors = self._previous(fingerprint)
             by_source = {entry["source"]: key for key, entry in old_docs.items()}
             docs: dict[str, dict] = {k: v for k, v in old_docs.items()}
-            fresh: dict[str, tuple[Document, list[Chunk]]] = {}
-            seen_sources: set[str] = set()
             roots = {str(root) for _, root, is_folder in files if is_folder}
             roots.update(str(p.resolve()) for p in paths if p.is_dir())
-            for i, (path, root, _) in enumerate(files):
-                progress("reading", i, len(files))
-                source = str(path)
-                seen_sources.add(source)
-                try:
-                    raw = path.read_bytes()
-                except OSError as exc:
-                    report.skipped.append(Skipped(source, f"cannot read file: {exc.strerror or exc}"))
-                    continue
-                old_key = by_source.get(source)
-                if old_key and old_docs[old_key]["file_hash"] == file_hash(raw) and old_key not in fresh:
-                    report.unchanged += 1
-                    continue
-                try:
-                    document = load_document(path, root)
-                except DocumentError as exc:
-                    report.skipped.append(Skipped(source, str(exc)))
-                    continue
-                if document.key in fresh:
-                    first = fresh[document.key][0].source
-                    report.skipped.append(Skipped(source, f"same id and language as {first} ({document.key})"))
-                    continue
-                if old_key and old_key != document.key:
-                    docs.pop(old_key, None)  # the file now declares another id or language
-                    report.removed.append(old_key)
-                chunks = self.chunker.chunk(document)
-                if not chunks:
-                    report.skipped.append(Skipped(source, "no text to index after cleaning"))
-                    continue
-                (report.updated if document.key in docs else report.added).append(document.key)
-                fresh[document.key] = (document, chunks)
-                docs[document.key] = _entry(document, root, len(chunks))
-            progress("reading", len(files), len(files))
-            for key, entry in list(docs.items()):
-                if key in fresh:
-                    continue
-                source = entry["source"]
-                in_scope = any(_is_under(source, root) for root in roots)
-                if in_scope and source not in seen_sources:
-                    docs.pop(key)
-                    report.removed.append(key)
-                elif in_scope and source in seen_sources and by_source.get(source) != key:
-                    docs.pop(key)
+            fresh, seen_sources = self._read(files, old_docs, by_source, docs, report, progress)
+            self._drop_vanished(docs, fresh, roots, seen_sources, by_source, report)
             if not report.changed and old_docs and self.index_store.exists():
                 self._fill_totals(report, docs)
                 report.seconds = time.perf_counter() - started
@@ -196,6 +153,63 @@ class Ingestor:
         self._fill_totals(report, docs)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _read(
+        self, files, old_docs: dict, by_source: dict, docs: dict, report: IngestReport, progress: Progress
+    ) -> tuple[dict[str, tuple[Document, list[Chunk]]], set[str]]:
+        """Read and chunk every new or changed file; `docs` and `report` are updated as they go."""
+        fresh: dict[str, tuple[Document, list[Chunk]]] = {}
+        seen_sources: set[str] = set()
+        for i, (path, root, _) in enumerate(files):
+            progress("reading", i, len(files))
+            source = str(path)
+            seen_sources.add(source)
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                report.skipped.append(Skipped(source, f"cannot read file: {exc.strerror or exc}"))
+                continue
+            old_key = by_source.get(source)
+            if old_key and old_docs[old_key]["file_hash"] == file_hash(raw) and old_key not in fresh:
+                report.unchanged += 1
+                continue
+            try:
+                document = load_document(path, root)
+            except DocumentError as exc:
+                report.skipped.append(Skipped(source, str(exc)))
+                continue
+            if document.key in fresh:
+                first = fresh[document.key][0].source
+                report.skipped.append(Skipped(source, f"same id and language as {first} ({document.key})"))
+                continue
+            if old_key and old_key != document.key:
+                docs.pop(old_key, None)  # the file now declares another id or language
+                report.removed.append(old_key)
+            chunks = self.chunker.chunk(document)
+            if not chunks:
+                report.skipped.append(Skipped(source, "no text to index after cleaning"))
+                continue
+            (report.updated if document.key in docs else report.added).append(document.key)
+            fresh[document.key] = (document, chunks)
+            docs[document.key] = _entry(document, root, len(chunks))
+        progress("reading", len(files), len(files))
+        return fresh, seen_sources
+
+    @staticmethod
+    def _drop_vanished(
+        docs: dict, fresh: dict, roots: set[str], seen_sources: set[str], by_source: dict, report: IngestReport
+    ) -> None:
+        """Forget documents whose file is gone from an ingested folder (or now declares another key)."""
+        for key, entry in list(docs.items()):
+            if key in fresh:
+                continue
+            source = entry["source"]
+            in_scope = any(_is_under(source, root) for root in roots)
+            if in_scope and source not in seen_sources:
+                docs.pop(key)
+                report.removed.append(key)
+            elif in_scope and source in seen_sources and by_source.get(source) != key:
+                docs.pop(key)
 
     def remove(self, doc_id: str) -> list[str]:
         """Remove every language version of `doc_id` (or one, given as `doc_id.lang`)."""
