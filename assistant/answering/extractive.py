@@ -90,28 +90,22 @@ class ExtractiveComposer:
     def compose(self, question: str, language: str, hits: list[SearchHit], terms_of=None, weights=None) -> Draft:
         """`terms_of(question, lang)` analyses the question (the retriever's, with typo correction);
         `weights(lang, terms)` gives each term's importance (IDF), so rare question words count most."""
-        terms_of = terms_of or analyze
-        wants_figure = bool(_QUANTITY.search(question))
         best = max((h.score for h in hits), default=0.0)
         useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
         # The asker's language is preferred only where it has a competitive hit; otherwise quote the others.
         same = [h for h in useful if h.chunk.lang == language]
         evidence = (same or useful)[:MAX_CHUNKS]
-        top = max((h.score for h in evidence), default=1.0) or 1.0
-        candidates = []
-        for rank, hit in enumerate(evidence):
-            terms = sorted(set(terms_of(question, hit.chunk.lang)))
-            weight = dict(zip(terms, weights(hit.chunk.lang, terms) if weights else [1.0] * len(terms), strict=True))
-            total = sum(weight.values()) or 1.0
-            for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-                words = set(analyze(sentence, hit.chunk.lang))
-                coverage = sum(w for t, w in weight.items() if t in words) / total
-                score = CHUNK_WEIGHT * (hit.score / top) + (1 - CHUNK_WEIGHT) * coverage - 0.02 * position - 0.03 * rank
-                if wants_figure and _FIGURE.search(sentence):
-                    score += QUANTITY_BONUS
-                if _META.match(sentence) or sentence.endswith("?"):
-                    score -= UNHELPFUL_PENALTY
-                candidates.append((score, rank, position, sentence, words))
+        candidates = _candidates(question, evidence, terms_of or analyze, weights)
+        chosen = self._choose(candidates, evidence)
+        text, citations = self._render(chosen, evidence)
+        if not same and evidence:
+            others = sorted({h.chunk.lang for h in evidence})
+            label = ", ".join(language_label(code, language) for code in others)
+            text = f"{phrase('only_other_language', language, languages=label)}\n{text}"
+        return Draft(text=text, citations=citations, composer=self.name)
+
+    def _choose(self, candidates: list[tuple], evidence: list[SearchHit]) -> list[tuple[int, int, str]]:
+        """The best sentences within the length budget, near-duplicates dropped, in guide order."""
         candidates.sort(key=lambda c: -c[0])
         best_score = candidates[0][0] if candidates else 0.0
         chosen: list[tuple[int, int, str]] = []
@@ -137,6 +131,10 @@ class ExtractiveComposer:
             if length >= self.max_chars * 0.8 or (chosen and score < best_score * 0.5):
                 break
         chosen.sort()
+        return chosen
+
+    def _render(self, chosen: list[tuple[int, int, str]], evidence: list[SearchHit]) -> tuple[str, list[Citation]]:
+        """The chosen sentences with their source numbers, and one citation per quoted chunk."""
         numbers: dict[int, int] = {}
         citations: list[Citation] = []
         pieces = []
@@ -147,12 +145,28 @@ class ExtractiveComposer:
             if len(sentence) > self.max_chars:
                 sentence = sentence[: self.max_chars].rsplit(" ", 1)[0] + "…"
             pieces.append(f"{sentence} [{numbers[rank]}]")
-        text = " ".join(pieces)
-        if not same and evidence:
-            others = sorted({h.chunk.lang for h in evidence})
-            label = ", ".join(language_label(code, language) for code in others)
-            text = f"{phrase('only_other_language', language, languages=label)}\n{text}"
-        return Draft(text=text, citations=citations, composer=self.name)
+        return " ".join(pieces), citations
+
+
+def _candidates(question: str, evidence: list[SearchHit], terms_of, weights) -> list[tuple]:
+    """Every sentence of the evidence scored by its chunk's rank and how much of the question it covers."""
+    wants_figure = bool(_QUANTITY.search(question))
+    top = max((h.score for h in evidence), default=1.0) or 1.0
+    candidates = []
+    for rank, hit in enumerate(evidence):
+        terms = sorted(set(terms_of(question, hit.chunk.lang)))
+        weight = dict(zip(terms, weights(hit.chunk.lang, terms) if weights else [1.0] * len(terms), strict=True))
+        total = sum(weight.values()) or 1.0
+        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
+            words = set(analyze(sentence, hit.chunk.lang))
+            coverage = sum(w for t, w in weight.items() if t in words) / total
+            score = CHUNK_WEIGHT * (hit.score / top) + (1 - CHUNK_WEIGHT) * coverage - 0.02 * position - 0.03 * rank
+            if wants_figure and _FIGURE.search(sentence):
+                score += QUANTITY_BONUS
+            if _META.match(sentence) or sentence.endswith("?"):
+                score -= UNHELPFUL_PENALTY
+            candidates.append((score, rank, position, sentence, words))
+    return candidates
 
 
 def citation(n: int, hit: SearchHit) -> Citation:

@@ -56,21 +56,7 @@ class Answerer:
         history = history or []
         preferred = preferred or (history[-1].language if history else None)
         question = " ".join((question or "").split())
-        if not question:
-            raise InputError(phrase("empty_question", language or preferred or "en"))
-        if language is not None and language not in SUPPORTED_LANGUAGES:
-            raise InputError(f"unknown language {language!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
-        notes: list[str] = []
-        searched = question
-        if len(question) > MAX_QUERY_CHARS:
-            searched = question[:MAX_QUERY_CHARS]
-        if language is None:
-            detection = detect_language(searched, preferred=preferred)
-            language = detection.language
-            if detection.unsupported:
-                notes.append(phrase("unsupported_language", language))
-        if len(question) > MAX_QUERY_CHARS:
-            notes.append(phrase("question_truncated", language, limit=MAX_QUERY_CHARS))
+        language, searched, notes = self._understand(question, language, preferred)
         searched = retrieval_query(searched, history)
         index = self.runtime.index
         retriever = self.runtime.retriever
@@ -114,6 +100,26 @@ class Answerer:
             hits=hits,
         )
         return self._done(answer, started)
+
+    @staticmethod
+    def _understand(question: str, language: str | None, preferred: str | None) -> tuple[str, str, list[str]]:
+        """The answer's language, the text to search (bounded) and the notes to show with the answer."""
+        if not question:
+            raise InputError(phrase("empty_question", language or preferred or "en"))
+        if language is not None and language not in SUPPORTED_LANGUAGES:
+            raise InputError(f"unknown language {language!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
+        notes: list[str] = []
+        searched = question
+        if len(question) > MAX_QUERY_CHARS:
+            searched = question[:MAX_QUERY_CHARS]
+        if language is None:
+            detection = detect_language(searched, preferred=preferred)
+            language = detection.language
+            if detection.unsupported:
+                notes.append(phrase("unsupported_language", language))
+        if len(question) > MAX_QUERY_CHARS:
+            notes.append(phrase("question_truncated", language, limit=MAX_QUERY_CHARS))
+        return language, searched, notes
 
     @staticmethod
     def _done(answer: Answer, started: float) -> Answer:
