@@ -184,35 +184,49 @@ def _shape(case: Any) -> dict:
     missing = [key for key in DATASET_KEYS if key not in case]
     if missing:
         raise InputError(f"{missing[0]}: is required")
+    question = _question(case["question"])
+    language = case["language"]
+    if language not in SUPPORTED_LANGUAGES:
+        raise InputError(f"language: must be one of {', '.join(SUPPORTED_LANGUAGES)} (got {language!r})")
+    case_id = _case_id(case["id"], language)
+    doc_ids = case["relevant_doc_ids"]
+    if not isinstance(doc_ids, list) or not all(isinstance(d, str) and d.strip() for d in doc_ids):
+        raise InputError("relevant_doc_ids: must be a list of document ids")
+    doc_ids = list(dict.fromkeys(d.strip() for d in doc_ids))
+    answerable = case["answerable"]
+    if not isinstance(answerable, bool):
+        raise InputError("answerable: must be true or false")
+    facts = _key_facts(case["key_facts"])
+    _check_answerability(answerable, doc_ids, facts)
+    return {
+        "id": case_id,
+        "question": question,
+        "language": language,
+        "relevant_doc_ids": doc_ids,
+        "answerable": answerable,
+        "key_facts": facts,
+    }
 
-    question = case["question"]
+
+def _question(question: Any) -> str:
     if not isinstance(question, str) or not question.strip():
         raise InputError("question: must not be empty")
     question = question.strip()
     if len(question) > MAX_QUESTION_CHARS:
         raise InputError(f"question: must be at most {MAX_QUESTION_CHARS} characters (it has {len(question)})")
+    return question
 
-    language = case["language"]
-    if language not in SUPPORTED_LANGUAGES:
-        raise InputError(f"language: must be one of {', '.join(SUPPORTED_LANGUAGES)} (got {language!r})")
 
-    case_id = case["id"]
+def _case_id(case_id: Any, language: str) -> str:
     if not isinstance(case_id, str) or not _ID.match(case_id.strip()):
         raise InputError("id: must look like '<lang>-some-name' (lower-case letters, digits and dashes)")
     case_id = case_id.strip()
     if not case_id.startswith(f"{language}-"):
         raise InputError(f"id: must start with its language, '{language}-'")
+    return case_id
 
-    doc_ids = case["relevant_doc_ids"]
-    if not isinstance(doc_ids, list) or not all(isinstance(d, str) and d.strip() for d in doc_ids):
-        raise InputError("relevant_doc_ids: must be a list of document ids")
-    doc_ids = list(dict.fromkeys(d.strip() for d in doc_ids))
 
-    answerable = case["answerable"]
-    if not isinstance(answerable, bool):
-        raise InputError("answerable: must be true or false")
-
-    facts = case["key_facts"]
+def _key_facts(facts: Any) -> list[str]:
     if not isinstance(facts, list) or not all(isinstance(f, str) for f in facts):
         raise InputError("key_facts: must be a list of strings")
     facts = [f.strip() for f in facts]
@@ -220,8 +234,11 @@ def _shape(case: Any) -> dict:
         raise InputError("key_facts: a key fact must not be empty")
     if any(len(f) > MAX_FACT_CHARS for f in facts):
         raise InputError(f"key_facts: a key fact must be at most {MAX_FACT_CHARS} characters")
-    facts = list(dict.fromkeys(facts))
+    return list(dict.fromkeys(facts))
 
+
+def _check_answerability(answerable: bool, doc_ids: list[str], facts: list[str]) -> None:
+    """An answerable case names its guides and 1 to MAX_KEY_FACTS facts; an unanswerable one names neither."""
     if answerable:
         if not doc_ids:
             raise InputError("relevant_doc_ids: an answerable case needs at least one relevant guide")
@@ -232,15 +249,6 @@ def _shape(case: Any) -> dict:
             raise InputError("relevant_doc_ids: an unanswerable case has no relevant guide")
         if facts:
             raise InputError("key_facts: an unanswerable case has no key facts")
-
-    return {
-        "id": case_id,
-        "question": question,
-        "language": language,
-        "relevant_doc_ids": doc_ids,
-        "answerable": answerable,
-        "key_facts": facts,
-    }
 
 
 def validate_case(case: dict, documents: dict[tuple[str, str], str]) -> dict:
