@@ -78,7 +78,3 @@ def detect_language(text: str, preferred: str | None = None, default: str = "en"
         # Too little text to call it unsupported: say nothing about its language.
         return Detection(fallback, None, best.value)
     return Detection(fallback, code, best.value)
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code)

@@ -7,7 +7,6 @@ pathway graph, a malformed line), never with a bare KeyError.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,31 +114,6 @@ def find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
         if node not in state and (found := visit(node)):
             return found
     return None
-
-
-def load_cohort(path: Path, skill_ids: set[str] | None = None) -> tuple[list[dict], list[str]]:
-    """(profiles, problems): a malformed line is reported by number and skipped; the rest still load."""
-    profiles, problems = [], []
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                profile = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"line {number}: not valid JSON ({exc.msg})")
-                continue
-            if not isinstance(profile, dict) or not profile.get("id"):
-                problems.append(f"line {number}: a profile needs an 'id'")
-                continue
-            if skill_ids is not None:
-                unknown = [
-                    s for s in (profile.get("offers") or []) + (profile.get("needs") or []) if s not in skill_ids
-                ]
-                if unknown:
-                    problems.append(f"line {number} ({profile['id']}): unknown skill ids {', '.join(unknown)}")
-            profiles.append(profile)
-    return profiles, problems
 
 
 def load_catalog(root: Path, guide_ids: set[str] | None = None) -> Catalog:

@@ -10,8 +10,10 @@ import pytest
 import yaml
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.knowledge.catalog import CatalogError, find_cycle, load_catalog, load_cohort, load_pathways
+from assistant.knowledge.catalog import CatalogError, find_cycle, load_catalog, load_pathways
 from assistant.knowledge.documents import load_document
+from assistant.matching.profiles import load_profiles
+from assistant.matching.taxonomy import load_taxonomy
 from tests.conftest import GUIDES, QUESTIONS, ROOT
 
 KB = ROOT / "knowledge_base"
@@ -144,10 +146,11 @@ def test_find_cycle():
 
 
 def test_demo_cohort_is_fictional_varied_and_consistent():
-    catalog = load_catalog(KB)
-    profiles, problems = load_cohort(KB / "demo_cohort.jsonl", set(catalog.skills))
+    path = KB / "demo_cohort.jsonl"
+    loaded, problems = load_profiles(path, load_taxonomy(KB / "skills.yaml"))
     assert problems == []
-    assert len(profiles) >= 120
+    profiles = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(loaded) == len(profiles) >= 120
     assert len({p["id"] for p in profiles}) == len(profiles)
     assert all(p["fictional"] is True for p in profiles)
     countries = collections.Counter(p["country"] for p in profiles)
@@ -161,14 +164,16 @@ def test_demo_cohort_is_fictional_varied_and_consistent():
 
 
 def test_cohort_loader_reports_malformed_lines_and_keeps_the_rest(tmp_path):
+    good = '"country": "canada", "languages": ["fr"], "offers": ["bookkeeping"], "needs": ["marketing-strategy"]'
     path = tmp_path / "cohort.jsonl"
-    path.write_text('{"id": "a", "offers": ["bookkeeping"], "needs": []}\n{not json\n{"name": "no id"}\n'
-                    '{"id": "b", "offers": ["made-up-skill"], "needs": []}\n', encoding="utf-8")
-    profiles, problems = load_cohort(path, {"bookkeeping"})
-    assert [p["id"] for p in profiles] == ["a", "b"]
-    assert problems[0].startswith("line 2: not valid JSON")
-    assert problems[1] == "line 3: a profile needs an 'id'"
-    assert "made-up-skill" in problems[2]
+    path.write_text(
+        f'{{"id": "a", {good}}}\n{{not json\n{{"name": "no id"}}\n{{"id": "b", {good}}}\n', encoding="utf-8"
+    )
+    profiles, problems = load_profiles(path, load_taxonomy(KB / "skills.yaml"))
+    assert [p.id for p in profiles] == ["a", "b"]
+    assert [p.line for p in problems] == [2, 3]
+    assert problems[0].message.startswith("not valid JSON")
+    assert "'id'" in problems[1].message
 
 
 def _questions() -> list[dict]:
