@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
@@ -35,6 +34,7 @@ from assistant.errors import InputError, NotFoundError
 from assistant.phrases import language_label, phrase
 from assistant.storage import pseudonym
 from assistant.storage.store import ParticipantInfo
+from assistant.storage.volatile import BoundedLRU
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,8 @@ class Engine:
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
         self.store = assistant.store
-        self._volatile: OrderedDict[tuple[str, str], dict] = OrderedDict()
-        self._volatile_lock = threading.Lock()
+        # (channel, user id) -> her state until she consents; a dict, replaced whole on each save.
+        self._volatile: BoundedLRU[tuple[str, str], dict] = BoundedLRU(VOLATILE_STATES)
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
     # -- entry point ------------------------------------------------------------------------------------
@@ -86,23 +86,16 @@ class Engine:
         saved = self.store.conversation_state(channel, user_id)
         if saved is not None:
             return saved, True
-        with self._volatile_lock:
-            return dict(self._volatile.get((channel, user_id), {})), False
+        return dict(self._volatile.get((channel, user_id), {})), False
 
     def save_state(self, channel: str, user_id: str, state: dict) -> None:
         if self.store.save_conversation_state(channel, user_id, state):
             self.drop_volatile(channel, user_id)
             return
-        key = (channel, user_id)
-        with self._volatile_lock:
-            self._volatile.pop(key, None)
-            self._volatile[key] = dict(state)
-            while len(self._volatile) > VOLATILE_STATES:
-                self._volatile.popitem(last=False)
+        self._volatile.put((channel, user_id), dict(state))
 
     def drop_volatile(self, channel: str, user_id: str) -> None:
-        with self._volatile_lock:
-            self._volatile.pop((channel, user_id), None)
+        self._volatile.pop((channel, user_id))
 
 
 class _Turn(MatchTurn, PathwayTurn):

@@ -1,4 +1,24 @@
-"""Storage: SQLAlchemy models, Alembic migrations, and the `Store` the rest of the assistant uses."""
+"""Storage: SQLAlchemy models, Alembic migrations, and the `Store` the rest of the assistant uses.
+
+- `database`: the `Database` (engine, sessions, migrations) and the default URL.
+- `models`: the SQLAlchemy tables.
+- `migrations/`: the Alembic migrations.
+- `records`: the plain records handed out (`ParticipantInfo`, `StaffIdentity`) and the shared row helpers.
+- `volatile`: `BoundedLRU`, the bounded memory of people who have not consented.
+- `repository`: `Repository`, the base every repository shares (the database, the memory of turns).
+- `participants`: participants, consent and profile.
+- `conversations`: conversation state, messages, turns, handoffs to staff and staff messages.
+- `answers`: answers given and the feedback on them.
+- `analytics`: content gaps and usage statistics.
+- `deliveries`: replies a channel could not deliver.
+- `pairings`: pairings and who was shown to whom.
+- `progress`: pathway modules given and completed, and her recent questions.
+- `nudges`: follow-up nudges and her answers to them.
+- `inbound`: message ids already handled (deduplication).
+- `tokens`: staff tokens and their `ROLES`.
+- `jobs`: long-running jobs and their progress.
+- `store`: `Store`, every repository in one, and `forget`.
+"""
 
 from assistant.errors import NotFoundError
 from assistant.storage.database import Database, default_url

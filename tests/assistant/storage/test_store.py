@@ -351,9 +351,7 @@ def test_job_progress(store):
 
 
 def test_in_process_memory_is_bounded_to_the_most_recent_people(store, monkeypatch):
-    from assistant.storage import store as store_module
-
-    monkeypatch.setattr(store_module, "VOLATILE_USERS", 2)
+    monkeypatch.setattr(store.volatile_turns, "capacity", 2)  # the LRU was built with VOLATILE_USERS
     for user in ("a", "b", "c"):
         store.add_turn("web", user, Turn(f"q-{user}", "en", "..."))
     store.add_turn("web", "b", Turn("q-b2", "en", "..."))  # b is now the most recent

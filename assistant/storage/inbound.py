@@ -1,0 +1,31 @@
+"""The inbound ids repository: which channel message ids were already handled, by any worker.
+
+Channels may deliver a message twice (webhook retries, several workers); the first worker to claim a
+message id handles it, the others drop it. Old ids are pruned.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from assistant.storage.models import InboundMessage
+from assistant.storage.records import now
+from assistant.storage.repository import Repository
+
+
+class InboundRepository(Repository):
+    def claim_inbound(self, channel: str, message_id: str) -> bool:
+        """True the first time this message id is seen on this channel (by any worker), False after."""
+        try:
+            with self.db.session() as s:
+                s.add(InboundMessage(channel=channel, message_id=str(message_id)))
+        except IntegrityError:
+            return False
+        return True
+
+    def prune_inbound(self, older_than: timedelta = timedelta(days=7)) -> int:
+        with self.db.session() as s:
+            return s.execute(delete(InboundMessage).where(InboundMessage.received_at < now() - older_than)).rowcount
