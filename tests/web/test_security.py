@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from assistant.cli import app as cli_app
 from assistant.runtime import Runtime
-from assistant.storage import store as store_module
+from assistant.storage import tokens as store_module
 from tests.conftest import zip_bomb
 from tests.web.conftest import bearer
 from web.app import create_app
