@@ -19,14 +19,12 @@ from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
-    PARSERS,
     STAGES,
     STEPS,
-    country_zone,
     fold,
     is_cancel,
-    parse_timezone,
 )
+from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
@@ -50,16 +48,10 @@ COMMANDS: tuple[str, ...] = (
     "/forget",
     "/cancel",
 )
-COLUMN_FIELDS = frozenset({"name", "country", "languages"})  # the rest of the onboarding answers go in `profile`
 YES_WORDS = frozenset({"oui", "yes", "si", "ok", "d'accord", "daccord", "de acuerdo", "vale", "sure"})
 NO_WORDS = frozenset({"non", "no", "nope"})
 VOLATILE_STATES = 10_000  # people without consent whose state this process remembers (least recent go)
 LOCK_STRIPES = 64
-
-
-def language_buttons() -> list[Button]:
-    """Français / Español / English: each language named in itself."""
-    return [Button(f"lang:{code}", language_label(code, code).capitalize()) for code in SUPPORTED_LANGUAGES]
 
 
 class Engine:
@@ -98,7 +90,7 @@ class Engine:
         self._volatile.pop((channel, user_id))
 
 
-class _Turn(MatchTurn, PathwayTurn):
+class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -220,120 +212,6 @@ class _Turn(MatchTurn, PathwayTurn):
                 )
             ]
         return [Reply(self.say("unknown_command", command=command) + "\n\n" + self.say("help"))]
-
-    # -- start, language, consent ----------------------------------------------------------------------------
-
-    def start(self) -> list[Reply]:
-        greeting = Reply(
-            self.say("start_greeting") + "\n\n" + self.say("capabilities") + "\n\n" + self.say("choose_language"),
-            language_buttons(),
-        )
-        if self.consented:
-            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
-            self.save()
-            return [greeting, self.ask_step(intro=True)]
-        self.state["awaiting"] = "consent"
-        self.save()
-        return [greeting, self.consent_question()]
-
-    def consent_question(self) -> Reply:
-        return Reply(
-            self.say("consent_question"),
-            [
-                Button("consent:yes", self.say("button_consent_yes")),
-                Button("consent:no", self.say("button_consent_no")),
-            ],
-        )
-
-    def set_language(self, code: str) -> list[Reply]:
-        self.lang = code
-        self.state["lang"] = code
-        if self.consented and self.participant is not None:
-            self.participant = self.store.update_participant(self.participant.id, preferred_language=code)
-        self.save()
-        replies = [Reply(self.say("language_set", language=language_label(code, code)))]
-        if self.state.get("step"):
-            replies.append(self.ask_step())
-        elif self.state.get("awaiting") == "consent":
-            replies.append(self.consent_question())
-        return replies
-
-    def consent(self, yes: bool) -> list[Reply]:
-        self.state["awaiting"] = None
-        if not yes:
-            self.save()
-            return [Reply(self.say("consent_withdraw_hint" if self.consented else "consent_declined"))]
-        if self.consented:
-            self.save()
-            return [Reply(self.say("consent_already"))]
-        self.participant = self.store.give_consent(self.channel, self.user_id, language=self.lang)
-        self.consented = True
-        self.state.update(lang=self.lang, step=STEPS[0], mode="onboarding", answers={})
-        self.save()  # from now on in the database
-        log.info("consent given on %s", self.channel)
-        return [Reply(self.say("consent_given")), self.ask_step(intro=True)]
-
-    # -- onboarding ---------------------------------------------------------------------------------------------
-
-    def ask_step(self, intro: bool = False) -> Reply:
-        step = self.state["step"]
-        text = self.say(f"ask_{step}")
-        if intro:
-            text = self.say("onboarding_intro") + "\n\n" + text
-        return Reply(text, self.step_buttons(step))
-
-    def step_buttons(self, step: str) -> list[Button]:
-        if step == "stage":
-            return [Button(f"stage:{code}", self.say(f"stage_{code}")) for code in STAGES]
-        if step == "modality":
-            return [Button(f"modality:{code}", self.say(f"modality_{code}")) for code in MODALITIES]
-        if step == "timezone":
-            zone = country_zone(self._country())
-            if zone:
-                return [Button("tz:country", self.say("button_use_zone", zone=zone))]
-        return []
-
-    def _country(self) -> str | None:
-        return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
-
-    def on_answer(self, text: str, button: str | None = None) -> list[Reply]:
-        step = self.state["step"]
-        if step == "timezone":
-            value = parse_timezone(text, button, country=self._country())
-        else:
-            value = PARSERS[step](text, button)
-        if value is None:
-            reply = self.ask_step()
-            return [Reply(self.say(f"invalid_{step}") + "\n\n" + reply.text, reply.buttons)]
-        answers = dict(self.state.get("answers") or {})
-        answers[step] = value
-        self.state["answers"] = answers
-        if self.state.get("mode") == "edit":
-            self.state.update(step=None, mode=None, answers={})
-            self.save_fields({step: value})
-            self.save()
-            return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
-        position = STEPS.index(step)
-        if position + 1 < len(STEPS):
-            self.state["step"] = STEPS[position + 1]
-            self.save()
-            return [self.ask_step()]
-        self.state.update(step=None, mode=None, answers={})
-        self.save_fields(answers, preferred_language=self.lang)
-        self.save()
-        log.info("onboarding completed on %s", self.channel)
-        return [Reply(self.say("onboarding_done") + "\n\n" + self.profile_text())]
-
-    def save_fields(self, answers: dict, **columns: object) -> None:
-        if self.participant is None:  # only consented people onboard; forgotten in between
-            return
-        profile = dict(self.participant.profile)
-        for field, value in answers.items():
-            if field in COLUMN_FIELDS:
-                columns[field] = value
-            else:
-                profile[field] = value
-        self.participant = self.store.update_participant(self.participant.id, profile=profile, **columns)
 
     def cancel(self) -> list[Reply]:
         if self.consented and self.store.handed_to_staff(self.channel, self.user_id):
