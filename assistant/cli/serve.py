@@ -1,0 +1,73 @@
+"""The long-running commands: `serve` (the HTTP server) and `telegram` (the bot, by long polling).
+
+This is where the CLI acts as a composition root for the web and bot layers: `web` and `bots` are imported
+inside the commands, so `mentor --help` stays fast and the `assistant` library imports no web code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from assistant.cli.context import ExitOnError, err, fail, get_runtime, make_assistant
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Start the HTTP server: JSON API (docs at /docs) and staff console (/staff)."""
+    # Before torch loads: idle OpenMP threads sleep instead of spinning, leaving the cores to requests.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    _limit_malloc_arenas()
+    # Lazy: the web layer (and uvicorn) only for this command; see the module docstring.
+    import uvicorn
+
+    from web.app import create_app
+
+    runtime = get_runtime(ctx)
+    settings = runtime.settings
+    uvicorn.run(
+        create_app(settings, runtime),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def telegram(ctx: typer.Context) -> None:
+    """Run the Telegram bot with long polling (for development; production uses the server's webhook).
+    Needs MENTOR_TELEGRAM_TOKEN."""
+    runtime = get_runtime(ctx)
+    settings = runtime.settings
+    if not settings.telegram_token:
+        fail("MENTOR_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token there", 2)
+    # Lazy: the bot layer and python-telegram-bot only for this command; the conversation engine pulls in
+    # LangChain and scipy.
+    from assistant.conversation import Engine
+    from bots.telegram import build_application
+
+    with ExitOnError():
+        assistant = make_assistant(ctx)
+        _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
+    application = build_application(
+        Engine(assistant), runtime.store, token=settings.telegram_token.get_secret_value(),
+        api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,
+        backoff_s=settings.channel_backoff_s,
+    )  # fmt: skip
+    err.print("Telegram bot polling; Ctrl+C stops it.", highlight=False)
+    application.run_polling(drop_pending_updates=False)
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """glibc gives each busy thread its own heap arena; with 40 request threads that is ~50 MB of
+    fragmentation for nothing. Same as MALLOC_ARENA_MAX=2, set before the threads start (Linux only)."""
+    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to tune
+            ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX
