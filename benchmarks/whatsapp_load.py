@@ -54,7 +54,7 @@ from starlette.routing import Route
 from assistant.config import Settings
 from assistant.runtime import Runtime
 from bots.whatsapp import sign
-from tests.loopback import serve
+from testkit.loopback import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "evals" / "datasets" / "questions.jsonl"

@@ -18,8 +18,8 @@ from bots.whatsapp import (
     sign,
     verify_signature,
 )
-from tests.fakes.graph_api import TOKEN, FakeGraph
-from tests.loopback import serve
+from testkit.graph_api import TOKEN, FakeGraph
+from testkit.loopback import serve
 
 SECRET = "app-secret"
 

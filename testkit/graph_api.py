@@ -1,6 +1,6 @@
 """A local WhatsApp Cloud (Graph) API: records the messages the assistant sends, can fail on purpose.
 
-Serve it with `tests.loopback.serve(graph.app)` and point `MENTOR_WHATSAPP_API_BASE` at `{url}/v21.0`.
+Serve it with `testkit.loopback.serve(graph.app)` and point `MENTOR_WHATSAPP_API_BASE` at `{url}/v21.0`.
 """
 
 from __future__ import annotations
