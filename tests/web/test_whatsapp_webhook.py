@@ -18,7 +18,7 @@ from assistant.storage.models import AnswerRecord, FailedDelivery, InboundMessag
 from bots.whatsapp import sign
 from testkit.graph_api import TOKEN, FakeGraph
 from testkit.loopback import serve
-from tests.bots.test_whatsapp import text, webhook
+from tests.bots.helpers import text, webhook
 from web.app import create_app
 
 SECRET = "meta-app-secret"
