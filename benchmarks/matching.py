@@ -38,6 +38,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from assistant.embeddings import HashEmbedder, SentenceTransformerEmbedder
 from assistant.matching.matcher import Matcher
 from assistant.matching.profiles import Profile
 from assistant.matching.scoring import KIND_PARTNERS, Features
@@ -199,15 +200,10 @@ def progress(line: str) -> None:
 
 def load_embedder(use_hash: bool):
     """(embedder, a line naming it), warmed up."""
-    # Imported here: only the embedder asked for is loaded (the real one pulls in torch).
     if use_hash:
-        from assistant.embeddings import HashEmbedder
-
         embedder = HashEmbedder()
         model = "hash embedder (--hash)"
     else:
-        from assistant.embeddings import SentenceTransformerEmbedder
-
         embedder = SentenceTransformerEmbedder()
         model = f"real bundled model {embedder.name}"
     embedder.embed_batch(["warm up"])
