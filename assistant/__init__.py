@@ -11,8 +11,10 @@ from assistant.errors import (
 )
 from assistant.knowledge.ingest import Ingestor, IngestReport
 from assistant.languages import Detection, detect_language
+from assistant.phrases import phrase
 from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
 from assistant.runtime import Runtime
+from assistant.storage import Store, pseudonym
 
 __all__ = [
     "SUPPORTED_LANGUAGES",
@@ -30,5 +32,8 @@ __all__ = [
     "SearchHit",
     "SearchResponse",
     "Settings",
+    "Store",
     "detect_language",
+    "phrase",
+    "pseudonym",
 ]

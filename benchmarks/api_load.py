@@ -28,7 +28,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,9 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+
+from benchmarks.machine import busy_cpu_seconds, cpu_seconds, rss_mb
+from testkit.loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "evals" / "datasets" / "questions.jsonl"
@@ -83,48 +85,6 @@ def load_questions(path: Path = QUESTIONS) -> list[str]:
     for i in range(max(len(q) for q in lists)):
         mix.extend(q[i] for q in lists if i < len(q))
     return mix
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid: int) -> float | None:
-    try:
-        import psutil
-
-        return psutil.Process(pid).memory_info().rss / 1e6
-    except ImportError:
-        pass
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024 / 1e6  # the kernel's "kB" are KiB
-    except OSError:
-        return None
-    return None
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def busy_cpu_seconds() -> float | None:
-    """CPU time all processes on the machine have used so far (Linux), to see whether others competed."""
-    try:
-        fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    except (OSError, ValueError):
-        return None
-    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
-    busy = sum(fields[:8]) - idle  # guest time is already counted in user
-    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def mentor_command(*args: str) -> list[str]:
@@ -278,6 +238,33 @@ def run_mode(
     )
 
 
+def goal_rows(results: dict[str, ModeResult], warmup: int) -> list[tuple[str, str, str, bool]]:
+    """(what, measured, goal, met) for each goal, in the order they are printed."""
+    rows = []
+    if "on" in results and "off" in results:
+        on, off = results["on"], results["off"]
+        speedup = on.rps / off.rps if off.rps else float("nan")
+        rows.append(
+            (
+                f"throughput, batching on / off, {on.clients} clients",
+                f"{speedup:.2f}x ({on.rps:.1f} / {off.rps:.1f} rps)",
+                ">= 2x",
+                speedup >= GOAL_SPEEDUP,
+            )
+        )
+    for r in results.values():
+        rows.append((f"p95 latency, batching {r.mode}", f"{r.pct(95):.0f} ms", "< 250 ms", r.pct(95) < GOAL_P95_MS))
+    for r in results.values():
+        rows.append((f"start to ready, batching {r.mode}", f"{r.ready_s:.2f} s", "< 15 s", r.ready_s < GOAL_READY_S))
+    for r in results.values():
+        value = f"{r.rss_mb:.1f} MB" if r.rss_mb is not None else "n/a"
+        ok = r.rss_mb is not None and r.rss_mb < GOAL_RSS_MB
+        rows.append((f"RSS after {warmup + r.requests} requests, batching {r.mode}", value, "< 1 GB", ok))
+    for r in results.values():
+        rows.append((f"errors, batching {r.mode}", str(r.errors), "0", r.errors == 0))
+    return rows
+
+
 def report(results: dict[str, ModeResult], warmup: int, note: str) -> None:
     first = next(iter(results.values()))
     cores = os.cpu_count() or 1
@@ -314,28 +301,7 @@ def report(results: dict[str, ModeResult], warmup: int, note: str) -> None:
                 "machine"
             )
 
-    rows = []
-    if "on" in results and "off" in results:
-        on, off = results["on"], results["off"]
-        speedup = on.rps / off.rps if off.rps else float("nan")
-        rows.append(
-            (
-                f"throughput, batching on / off, {on.clients} clients",
-                f"{speedup:.2f}x ({on.rps:.1f} / {off.rps:.1f} rps)",
-                ">= 2x",
-                speedup >= GOAL_SPEEDUP,
-            )
-        )
-    for r in results.values():
-        rows.append((f"p95 latency, batching {r.mode}", f"{r.pct(95):.0f} ms", "< 250 ms", r.pct(95) < GOAL_P95_MS))
-    for r in results.values():
-        rows.append((f"start to ready, batching {r.mode}", f"{r.ready_s:.2f} s", "< 15 s", r.ready_s < GOAL_READY_S))
-    for r in results.values():
-        value = f"{r.rss_mb:.1f} MB" if r.rss_mb is not None else "n/a"
-        ok = r.rss_mb is not None and r.rss_mb < GOAL_RSS_MB
-        rows.append((f"RSS after {warmup + r.requests} requests, batching {r.mode}", value, "< 1 GB", ok))
-    for r in results.values():
-        rows.append((f"errors, batching {r.mode}", str(r.errors), "0", r.errors == 0))
+    rows = goal_rows(results, warmup)
     width = max(len(row[0]) for row in rows)
     print("\n  Goals")
     for label, value, goal, ok in rows:

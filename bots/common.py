@@ -9,10 +9,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from assistant.config import SUPPORTED_LANGUAGES
+from assistant import SUPPORTED_LANGUAGES, Store, phrase, pseudonym
 from assistant.conversation import Engine, Message, Reply
-from assistant.phrases import phrase
-from assistant.storage import Store, pseudonym
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from telegram.ext import (
 )
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from assistant import Store, pseudonym
 from assistant.conversation import Engine, Message, Reply
-from assistant.storage import Store, pseudonym
 from bots.common import Relay, split_message
 
 log = logging.getLogger(__name__)

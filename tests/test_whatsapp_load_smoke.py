@@ -3,7 +3,8 @@ hash embedder and a small corpus; every message answered exactly once, redeliver
 
 from __future__ import annotations
 
-from benchmarks.whatsapp_load import build_users, run_load
+from benchmarks.whatsapp_load import run_load
+from benchmarks.whatsapp_users import build_users
 
 
 def test_scripts_mix_commands_buttons_and_questions():

@@ -28,8 +28,8 @@ from assistant.phrases import phrase
 from assistant.storage.models import Feedback, InboundMessage
 from bots.common import Relay, utf16_length
 from bots.telegram import TelegramChannel, build_application
-from tests.fakes.telegram_api import FakeTelegram, button_data
-from tests.loopback import serve
+from testkit.loopback import serve
+from testkit.telegram_api import FakeTelegram, button_data
 from web.app import create_app
 
 CHAT = 4242

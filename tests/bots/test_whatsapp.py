@@ -18,24 +18,11 @@ from bots.whatsapp import (
     sign,
     verify_signature,
 )
-from tests.fakes.graph_api import TOKEN, FakeGraph
-from tests.loopback import serve
+from testkit.graph_api import TOKEN, FakeGraph
+from testkit.loopback import serve
+from tests.bots.helpers import text, webhook
 
 SECRET = "app-secret"
-
-
-def webhook(*messages: dict, statuses: list | None = None) -> dict:
-    value: dict = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "PNID"}}
-    if messages:
-        value["messages"] = list(messages)
-    if statuses:
-        value["statuses"] = statuses
-    change = {"field": "messages", "value": value}
-    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [change]}]}
-
-
-def text(sender: str, body: str, message_id: str = "wamid.1") -> dict:
-    return {"from": sender, "id": message_id, "timestamp": "1700000000", "type": "text", "text": {"body": body}}
 
 
 # -- signatures -----------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from tests.conftest import guide
+from tests.web.helpers import main_of, sign_in
 from web.app import create_app
 from web.auth import COOKIE
 from web.console import Highlighter, build_chart
@@ -24,13 +25,6 @@ QUOKKA_GUIDE = guide(
 )
 
 
-def sign_in(api, token: str):
-    api.cookies.clear()
-    response = api.post("/staff/login", data={"token": token}, follow_redirects=False)
-    assert response.status_code == 303, response.text
-    return response
-
-
 def wait_for_job(api, job_id: str, timeout: float = 20.0) -> str:
     """Poll the console's job page until it stops refreshing itself; returns the final page."""
     deadline = time.monotonic() + timeout
@@ -41,10 +35,6 @@ def wait_for_job(api, job_id: str, timeout: float = 20.0) -> str:
             return page.text
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")
-
-
-def main_of(html: str) -> str:
-    return html[html.index("<main") : html.index("</main>")]
 
 
 # -- signing in ---------------------------------------------------------------------------------------------------

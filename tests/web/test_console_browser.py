@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.loopback import serve
 from tests.conftest import guide
-from tests.loopback import serve
 from web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")

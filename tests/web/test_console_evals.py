@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 from assistant.answering.types import Answer, Citation
-from tests.web.test_console import main_of, sign_in
+from tests.web.helpers import main_of, sign_in
 
 SAME_ORIGIN = {"Origin": "http://testserver"}
 

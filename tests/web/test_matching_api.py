@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.web.conftest import bearer
-from tests.web.test_console import sign_in
+from tests.web.helpers import sign_in
 
 DEMO = Path(__file__).resolve().parents[2] / "knowledge_base" / "demo_cohort.jsonl"
 

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.storage.store import now
 from tests.web.conftest import bearer
-from tests.web.test_console import sign_in
+from tests.web.helpers import sign_in
 
 
 @pytest.fixture

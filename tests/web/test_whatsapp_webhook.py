@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from assistant.phrases import phrase
 from assistant.storage.models import AnswerRecord, FailedDelivery, InboundMessage, Participant
 from bots.whatsapp import sign
-from tests.bots.test_whatsapp import text, webhook
-from tests.fakes.graph_api import TOKEN, FakeGraph
-from tests.loopback import serve
+from testkit.graph_api import TOKEN, FakeGraph
+from testkit.loopback import serve
+from tests.bots.helpers import text, webhook
 from web.app import create_app
 
 SECRET = "meta-app-secret"

@@ -1,6 +1,6 @@
 """A fake Telegram Bot API server: the part of https://core.telegram.org/bots/api the bot uses.
 
-`FakeTelegram` is an ASGI app (Starlette); run it with `tests.loopback.serve(fake)` and point the bot at
+`FakeTelegram` is an ASGI app (Starlette); run it with `testkit.loopback.serve(fake)` and point the bot at
 the URL it yields (`build_application(..., api_base=url)`, so the bot calls `{url}/bot{token}/{method}`).
 
 It answers like Telegram: `{"ok": true, "result": ...}`, or `{"ok": false, "error_code": ..., "description":

@@ -1,1 +1,0 @@
-"""Fake external services for tests: local servers that speak just enough of a real API."""
