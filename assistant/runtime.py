@@ -87,7 +87,9 @@ class Runtime:
     @cached_property
     def matching(self):
         """Reciprocal matching over the database's participants (and the configured cohort file)."""
-        from assistant.matching import MatchingService
+        # Lazy for cost, not a cycle: the matching engine loads SciPy's optimiser (about 2 s), which the
+        # retrieval-only entry points never need.
+        from assistant.matching.service import MatchingService
 
         return MatchingService(self.settings, self.store, self.embedder)
 

@@ -19,17 +19,16 @@ Everything works on blocks of rows against the whole pool with NumPy, so 10,000 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.matching.directions import DIRECTIONS
 from assistant.matching.profiles import KINDS, STAGES, Profile
 from assistant.matching.taxonomy import Taxonomy
 
-DIRECTIONS = ("north-south", "south-south", "national")
-DIRECTION_ALIASES = {"south-north": "north-south", "north-north": "national", "domestic": "national"}
 KIND_PARTNERS = {
     "person": ("person",),
     "organisation": ("organisation",),
@@ -42,30 +41,17 @@ RECIPROCAL_WEIGHT, COMPAT_WEIGHT, DIASPORA_BONUS = 0.8, 0.2, 0.05
 COMPAT_WEIGHTS = {"goals": 0.25, "stage": 0.2, "sector": 0.2, "hours": 0.35}
 MIN_FIT = 0.05  # below this in either direction there is nothing to exchange
 GOOD_HOURS = 2.0  # hours a week free at the same time that count as enough
+BLOCK = 512  # rows scored against the whole pool at a time (a block is BLOCK x n floats per array)
 
 
-def normalise_directions(values: Iterable[str] | None) -> frozenset[str]:
-    if not values:
-        return frozenset(DIRECTIONS)
-    if isinstance(values, str):
-        values = [values]
-    out = set()
-    for value in values:
-        for part in str(value).split(","):
-            name = part.strip().lower()
-            if not name:
-                continue
-            name = DIRECTION_ALIASES.get(name, name)
-            if name not in DIRECTIONS:
-                raise ValueError(
-                    f"unknown pair direction {part.strip()!r} (known: {', '.join(DIRECTIONS)}, south-north)"
-                )
-            out.add(name)
-    return frozenset(out or DIRECTIONS)
-
-
-def _rescale(cos: np.ndarray, low: float = 0.2, high: float = 0.7) -> np.ndarray:
+def rescale(cos: np.ndarray, low: float = 0.2, high: float = 0.7) -> np.ndarray:
     return np.clip((cos - low) / (high - low), 0.0, 1.0)
+
+
+def row_blocks(n: int) -> Iterator[np.ndarray]:
+    """The row indices 0..n-1 in consecutive blocks of at most `BLOCK`."""
+    for start in range(0, n, BLOCK):
+        yield np.arange(start, min(start + BLOCK, n))
 
 
 @dataclass
@@ -100,6 +86,14 @@ class Features:
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def pair_indices(self, pairs: Iterable[tuple[str, str]] | None) -> set[tuple[int, int]]:
+        """Pairs of profile ids as pairs of rows; pairs with someone not in the pool are left out."""
+        out = set()
+        for a, b in pairs or ():
+            if a in self.index and b in self.index:
+                out.add((self.index[a], self.index[b]))
+        return out
 
 
 @dataclass
@@ -306,7 +300,7 @@ def _fit(f: Features, m) -> np.ndarray:
     in_category = m.dot(f.offer_categories, f.need_categories)
     count = m.right(f.need_count)
     cover = (exact + CATEGORY_CREDIT * (in_category - exact)) / np.maximum(count, 1)
-    text = _rescale(m.dot(f.offers_vec, f.needs_vec))
+    text = rescale(m.dot(f.offers_vec, f.needs_vec))
     return np.where(count > 0, SKILL_WEIGHT * cover + TEXT_WEIGHT * text, text)
 
 
@@ -317,12 +311,12 @@ def _score(f: Features, m, directions, allow_same_organisation, forbidden) -> Bl
     reciprocal = np.divide(2 * fit_out * fit_in, total, out=np.zeros_like(total), where=total > 0)
 
     has_goals = np.abs(f.goals_vec).sum(1) > 0
-    goals = np.where(m.left(has_goals) & m.right(has_goals), _rescale(m.dot(f.goals_vec, f.goals_vec), 0.1, 0.6), 0.5)
+    goals = np.where(m.left(has_goals) & m.right(has_goals), rescale(m.dot(f.goals_vec, f.goals_vec), 0.1, 0.6), 0.5)
     stage_gap = np.abs(m.left(f.stage) - m.right(f.stage))
     stage = np.where(np.isnan(stage_gap), 0.5, 1 - np.nan_to_num(stage_gap) / 3)
     has_sector = np.abs(f.sector_vec).sum(1) > 0
     sector = np.where(
-        m.left(has_sector) & m.right(has_sector), _rescale(m.dot(f.sector_vec, f.sector_vec), 0.2, 0.8), 0.5
+        m.left(has_sector) & m.right(has_sector), rescale(m.dot(f.sector_vec, f.sector_vec), 0.2, 0.8), 0.5
     )
     overlap = m.dot(f.hours, f.hours)
     hours = np.where(m.left(f.has_hours) & m.right(f.has_hours), np.minimum(overlap / GOOD_HOURS, 1.0), 0.5)
