@@ -15,6 +15,7 @@ from assistant.embeddings import Embedder, build_embedder, embed_queries
 from assistant.embeddings.batching import MicroBatcher
 from assistant.errors import ConfigurationError
 from assistant.knowledge.ingest import Ingestor
+from assistant.pathways import PathwayService
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
 from assistant.storage import Database, Store
@@ -94,10 +95,8 @@ class Runtime:
         return MatchingService(self.settings, self.store, self.embedder)
 
     @cached_property
-    def pathways(self):
+    def pathways(self) -> PathwayService:
         """Learning pathways and resource recommendations over the database's participants."""
-        from assistant.pathways import PathwayService
-
         return PathwayService(self.settings, self.store, self.embedder)
 
     def ingestor(self) -> Ingestor:
