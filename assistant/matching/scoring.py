@@ -144,16 +144,8 @@ class Scorer:
             for sid in p.needs:
                 needs[i, tax.index[sid]] = 1
                 need_categories[i, tax.category_index[tax.category(sid)]] += 1
-        languages = np.zeros((n, len(SUPPORTED_LANGUAGES)), dtype=np.float32)
-        for i, p in enumerate(profiles):
-            for code in p.languages:
-                languages[i, SUPPORTED_LANGUAGES.index(code)] = 1
-        hours = np.zeros((n, 168), dtype=np.float32)
-        has_hours = np.zeros(n, dtype=bool)
-        for i, p in enumerate(profiles):
-            week = p.week_hours()
-            if week is not None:
-                hours[i], has_hours[i] = week, True
+        languages = _language_matrix(profiles)
+        hours, has_hours = _week_hours(profiles)
         countries: dict[str, int] = {}
         organisations: dict[str, int] = {}
 
@@ -238,6 +230,27 @@ class Scorer:
     ) -> np.ndarray:
         """The hard constraints, before any fit is looked at (rows x n, bool)."""
         return _feasible(f, _Grid(np.asarray(rows), slice(None)), directions, allow_same_organisation, forbidden)
+
+
+def _language_matrix(profiles: list[Profile]) -> np.ndarray:
+    """n x languages, 1 where she works in the language."""
+    languages = np.zeros((len(profiles), len(SUPPORTED_LANGUAGES)), dtype=np.float32)
+    for i, p in enumerate(profiles):
+        for code in p.languages:
+            languages[i, SUPPORTED_LANGUAGES.index(code)] = 1
+    return languages
+
+
+def _week_hours(profiles: list[Profile]) -> tuple[np.ndarray, np.ndarray]:
+    """(n x 168 hours of the week she is free, 0/1; whether she gave any availability)."""
+    n = len(profiles)
+    hours = np.zeros((n, 168), dtype=np.float32)
+    has_hours = np.zeros(n, dtype=bool)
+    for i, p in enumerate(profiles):
+        week = p.week_hours()
+        if week is not None:
+            hours[i], has_hours[i] = week, True
+    return hours, has_hours
 
 
 # One formula, two layouts: a grid (rows x columns, for blocks against the pool) or zipped pairs (left[k] with
