@@ -14,6 +14,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from assistant.matching.directions import normalise_directions
+
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "es", "en")
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
@@ -192,8 +194,6 @@ class Settings(BaseSettings):
     @field_validator("match_directions", mode="before")
     @classmethod
     def _directions(cls, value):
-        from assistant.matching.scoring import normalise_directions
-
         if isinstance(value, str):
             value = value.split(",")
         return sorted(normalise_directions(value))

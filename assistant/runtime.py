@@ -15,6 +15,7 @@ from assistant.embeddings import Embedder, build_embedder, embed_queries
 from assistant.embeddings.batching import MicroBatcher
 from assistant.errors import ConfigurationError
 from assistant.knowledge.ingest import Ingestor
+from assistant.pathways import PathwayService
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
 from assistant.storage import Database, Store
@@ -87,15 +88,15 @@ class Runtime:
     @cached_property
     def matching(self):
         """Reciprocal matching over the database's participants (and the configured cohort file)."""
-        from assistant.matching import MatchingService
+        # Lazy for cost, not a cycle: the matching engine loads SciPy's optimiser (about 2 s), which the
+        # retrieval-only entry points never need.
+        from assistant.matching.service import MatchingService
 
         return MatchingService(self.settings, self.store, self.embedder)
 
     @cached_property
-    def pathways(self):
+    def pathways(self) -> PathwayService:
         """Learning pathways and resource recommendations over the database's participants."""
-        from assistant.pathways import PathwayService
-
         return PathwayService(self.settings, self.store, self.embedder)
 
     def ingestor(self) -> Ingestor:

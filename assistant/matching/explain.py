@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.matching.scoring import Features, _rescale
+from assistant.matching.scoring import Features, rescale
 from assistant.matching.taxonomy import Taxonomy
 from assistant.phrases import _catalogue, language_label, phrase
 
@@ -31,7 +31,7 @@ def evidence(f: Features, taxonomy: Taxonomy, viewer: int, other: int) -> dict:
         return sorted({taxonomy.category(s) for s in taker.needs} & offered)
 
     def text_close(a: np.ndarray, b: np.ndarray) -> bool:
-        return bool(np.abs(a).sum() and np.abs(b).sum() and _rescale(np.array([a @ b]))[0] >= STRONG_TEXT)
+        return bool(np.abs(a).sum() and np.abs(b).sum() and rescale(np.array([a @ b]))[0] >= STRONG_TEXT)
 
     hours = None
     if f.has_hours[viewer] and f.has_hours[other]:

@@ -156,7 +156,44 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
     leave it usable (an unknown skill id, an unknown language beside a known one) go in `warnings`."""
     if not isinstance(data, dict):
         raise InputError("a profile must be a JSON object")
-    warnings: list[str] = []
+    warnings: list[str] = []  # filled field by field, in this order
+    pid, kind = _id_and_kind(data)
+    languages = _languages(data, warnings)
+    offers = _skills(data, "offers", taxonomy, warnings)
+    needs = _skills(data, "needs", taxonomy, warnings)
+    capacity = _capacity(data)
+    timezone = _timezone(data, warnings)
+    availability = _availability(data)
+    stage = _stage(data, warnings)
+    modality = _modality(data, warnings)
+    preferred = (_word(data.get("preferred_language"), "preferred_language") or languages[0]).lower()
+    goals = _goals(data)
+    return Profile(
+        id=pid,
+        name=_text(data.get("name"), "name", 200) or pid,
+        kind=kind,
+        country=country_slug(_word(data.get("country"), "country")),
+        languages=tuple(languages),
+        preferred_language=preferred if preferred in languages else languages[0],
+        sector=_text(data.get("sector"), "sector", 200),
+        stage=stage,
+        organisation=_text(data.get("organisation"), "organisation", 200) or None,
+        diaspora_origin=country_slug(_word(data.get("diaspora_origin"), "diaspora_origin")),
+        offers_text=_text(data.get("offers_text"), "offers_text"),
+        needs_text=_text(data.get("needs_text"), "needs_text"),
+        offers=offers,
+        needs=needs,
+        goals=tuple(_text(g, "goals", 300) for g in goals if g),
+        timezone=timezone,
+        availability=tuple(availability),
+        modality=modality,
+        capacity=capacity,
+        consent=data.get("consent", True) is True,
+        warnings=warnings,
+    )
+
+
+def _id_and_kind(data: dict) -> tuple[str, str]:
     pid = data.get("id")
     if not isinstance(pid, str | int) or not str(pid).strip() or len(str(pid)) > 64:
         raise InputError("field 'id' is missing or not a short text")
@@ -164,7 +201,10 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
     kind = _word(data.get("kind"), "kind") or "person"
     if kind not in KINDS:
         raise InputError(f"field 'kind': {kind!r} is not one of {', '.join(KINDS)}")
+    return pid, kind
 
+
+def _languages(data: dict, warnings: list[str]) -> list[str]:
     languages: list[str] = []
     raw_languages = data.get("languages")
     if not isinstance(raw_languages, list) or not raw_languages:
@@ -180,38 +220,45 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
         raise InputError(
             f"field 'languages': no known language code in {raw_languages!r} (known: {', '.join(SUPPORTED_LANGUAGES)})"
         )
+    return languages
 
-    skills: dict[str, tuple[str, ...]] = {}
-    for side in ("offers", "needs"):
-        raw = data.get(side) or []
-        if not isinstance(raw, list):
-            raise InputError(f"field '{side}' must be a list of skill ids")
-        known = []
-        for skill in raw:
-            if not isinstance(skill, str):
-                raise InputError(f"field '{side}' must be a list of skill ids (text), not {skill!r}"[:200])
-            if skill in taxonomy:
-                if skill not in known:
-                    known.append(skill)
-            else:
-                warnings.append(f"field '{side}': unknown skill id {skill!r} ignored")
-        text = _text(data.get(f"{side}_text"), f"{side}_text")
-        if not known and text:
-            known = taxonomy.extract(text)
-        if not known and not text:
-            what = "offers" if side == "offers" else "needs"
-            raise InputError(
-                f"field '{side}': no {what} (neither a known skill id nor '{side}_text'): "
-                "in reciprocal mentoring each side must both give and receive"
-            )
-        skills[side] = tuple(known)
 
+def _skills(data: dict, side: str, taxonomy: Taxonomy, warnings: list[str]) -> tuple[str, ...]:
+    """The known skill ids of one side ('offers' or 'needs'), else the ones its free text names."""
+    raw = data.get(side) or []
+    if not isinstance(raw, list):
+        raise InputError(f"field '{side}' must be a list of skill ids")
+    known = []
+    for skill in raw:
+        if not isinstance(skill, str):
+            raise InputError(f"field '{side}' must be a list of skill ids (text), not {skill!r}"[:200])
+        if skill in taxonomy:
+            if skill not in known:
+                known.append(skill)
+        else:
+            warnings.append(f"field '{side}': unknown skill id {skill!r} ignored")
+    text = _text(data.get(f"{side}_text"), f"{side}_text")
+    if not known and text:
+        known = taxonomy.extract(text)
+    if not known and not text:
+        what = "offers" if side == "offers" else "needs"
+        raise InputError(
+            f"field '{side}': no {what} (neither a known skill id nor '{side}_text'): "
+            "in reciprocal mentoring each side must both give and receive"
+        )
+    return tuple(known)
+
+
+def _capacity(data: dict) -> int:
     capacity = data.get("capacity", 1)
     if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 0:
         raise InputError(f"field 'capacity' must be a whole number of pairings (0 or more), not {capacity!r}")
     if capacity == 0:
         raise InputError("field 'capacity' is 0: she takes no pairing in this run")
+    return capacity
 
+
+def _timezone(data: dict, warnings: list[str]) -> str | None:
     timezone = _word(data.get("timezone"), "timezone")
     if timezone:
         try:
@@ -219,51 +266,40 @@ def parse_profile(data: object, taxonomy: Taxonomy) -> Profile:
         except (ZoneInfoNotFoundError, ValueError):
             warnings.append(f"unknown time zone {timezone!r}: availability not used")
             timezone = None
-    availability = []
+    return timezone
+
+
+def _availability(data: dict) -> list:
     raw_slots = data.get("availability") or []
     if not isinstance(raw_slots, list):
         raise InputError("field 'availability' must be a list of {day, from, to}")
-    for n, slot in enumerate(raw_slots, 1):
-        availability.append(_slot(slot, n))
+    return [_slot(slot, n) for n, slot in enumerate(raw_slots, 1)]
 
+
+def _stage(data: dict, warnings: list[str]) -> str | None:
     stage = _word(data.get("business_stage") or data.get("stage"), "business_stage")
     if stage is not None and stage not in STAGES:
         warnings.append(f"unknown business stage {stage!r} ignored")
         stage = None
+    return stage
+
+
+def _modality(data: dict, warnings: list[str]) -> str:
     modality = _word(data.get("modality"), "modality") or "virtual"
     modality = {"both": "either", "in-person": "in_person"}.get(modality, modality)
     if modality not in MODALITIES:
         warnings.append(f"unknown modality {modality!r}: taken as virtual")
         modality = "virtual"
-    preferred = (_word(data.get("preferred_language"), "preferred_language") or languages[0]).lower()
+    return modality
+
+
+def _goals(data: dict) -> list:
     goals = data.get("goals") or []
     if isinstance(goals, str):
         goals = [goals]
     if not isinstance(goals, list):
         raise InputError("field 'goals' must be a list of texts")
-    return Profile(
-        id=pid,
-        name=_text(data.get("name"), "name", 200) or pid,
-        kind=kind,
-        country=country_slug(_word(data.get("country"), "country")),
-        languages=tuple(languages),
-        preferred_language=preferred if preferred in languages else languages[0],
-        sector=_text(data.get("sector"), "sector", 200),
-        stage=stage,
-        organisation=_text(data.get("organisation"), "organisation", 200) or None,
-        diaspora_origin=country_slug(_word(data.get("diaspora_origin"), "diaspora_origin")),
-        offers_text=_text(data.get("offers_text"), "offers_text"),
-        needs_text=_text(data.get("needs_text"), "needs_text"),
-        offers=skills["offers"],
-        needs=skills["needs"],
-        goals=tuple(_text(g, "goals", 300) for g in goals if g),
-        timezone=timezone,
-        availability=tuple(availability),
-        modality=modality,
-        capacity=capacity,
-        consent=data.get("consent", True) is True,
-        warnings=warnings,
-    )
+    return goals
 
 
 def load_profiles(path: Path, taxonomy: Taxonomy) -> tuple[list[Profile], list[LoadProblem]]:

@@ -19,17 +19,16 @@ Everything works on blocks of rows against the whole pool with NumPy, so 10,000 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.matching.directions import DIRECTIONS
 from assistant.matching.profiles import KINDS, STAGES, Profile
 from assistant.matching.taxonomy import Taxonomy
 
-DIRECTIONS = ("north-south", "south-south", "national")
-DIRECTION_ALIASES = {"south-north": "north-south", "north-north": "national", "domestic": "national"}
 KIND_PARTNERS = {
     "person": ("person",),
     "organisation": ("organisation",),
@@ -42,30 +41,17 @@ RECIPROCAL_WEIGHT, COMPAT_WEIGHT, DIASPORA_BONUS = 0.8, 0.2, 0.05
 COMPAT_WEIGHTS = {"goals": 0.25, "stage": 0.2, "sector": 0.2, "hours": 0.35}
 MIN_FIT = 0.05  # below this in either direction there is nothing to exchange
 GOOD_HOURS = 2.0  # hours a week free at the same time that count as enough
+BLOCK = 512  # rows scored against the whole pool at a time (a block is BLOCK x n floats per array)
 
 
-def normalise_directions(values: Iterable[str] | None) -> frozenset[str]:
-    if not values:
-        return frozenset(DIRECTIONS)
-    if isinstance(values, str):
-        values = [values]
-    out = set()
-    for value in values:
-        for part in str(value).split(","):
-            name = part.strip().lower()
-            if not name:
-                continue
-            name = DIRECTION_ALIASES.get(name, name)
-            if name not in DIRECTIONS:
-                raise ValueError(
-                    f"unknown pair direction {part.strip()!r} (known: {', '.join(DIRECTIONS)}, south-north)"
-                )
-            out.add(name)
-    return frozenset(out or DIRECTIONS)
-
-
-def _rescale(cos: np.ndarray, low: float = 0.2, high: float = 0.7) -> np.ndarray:
+def rescale(cos: np.ndarray, low: float = 0.2, high: float = 0.7) -> np.ndarray:
     return np.clip((cos - low) / (high - low), 0.0, 1.0)
+
+
+def row_blocks(n: int) -> Iterator[np.ndarray]:
+    """The row indices 0..n-1 in consecutive blocks of at most `BLOCK`."""
+    for start in range(0, n, BLOCK):
+        yield np.arange(start, min(start + BLOCK, n))
 
 
 @dataclass
@@ -100,6 +86,14 @@ class Features:
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def pair_indices(self, pairs: Iterable[tuple[str, str]] | None) -> set[tuple[int, int]]:
+        """Pairs of profile ids as pairs of rows; pairs with someone not in the pool are left out."""
+        out = set()
+        for a, b in pairs or ():
+            if a in self.index and b in self.index:
+                out.add((self.index[a], self.index[b]))
+        return out
 
 
 @dataclass
@@ -150,16 +144,8 @@ class Scorer:
             for sid in p.needs:
                 needs[i, tax.index[sid]] = 1
                 need_categories[i, tax.category_index[tax.category(sid)]] += 1
-        languages = np.zeros((n, len(SUPPORTED_LANGUAGES)), dtype=np.float32)
-        for i, p in enumerate(profiles):
-            for code in p.languages:
-                languages[i, SUPPORTED_LANGUAGES.index(code)] = 1
-        hours = np.zeros((n, 168), dtype=np.float32)
-        has_hours = np.zeros(n, dtype=bool)
-        for i, p in enumerate(profiles):
-            week = p.week_hours()
-            if week is not None:
-                hours[i], has_hours[i] = week, True
+        languages = _language_matrix(profiles)
+        hours, has_hours = _week_hours(profiles)
         countries: dict[str, int] = {}
         organisations: dict[str, int] = {}
 
@@ -246,6 +232,27 @@ class Scorer:
         return _feasible(f, _Grid(np.asarray(rows), slice(None)), directions, allow_same_organisation, forbidden)
 
 
+def _language_matrix(profiles: list[Profile]) -> np.ndarray:
+    """n x languages, 1 where she works in the language."""
+    languages = np.zeros((len(profiles), len(SUPPORTED_LANGUAGES)), dtype=np.float32)
+    for i, p in enumerate(profiles):
+        for code in p.languages:
+            languages[i, SUPPORTED_LANGUAGES.index(code)] = 1
+    return languages
+
+
+def _week_hours(profiles: list[Profile]) -> tuple[np.ndarray, np.ndarray]:
+    """(n x 168 hours of the week she is free, 0/1; whether she gave any availability)."""
+    n = len(profiles)
+    hours = np.zeros((n, 168), dtype=np.float32)
+    has_hours = np.zeros(n, dtype=bool)
+    for i, p in enumerate(profiles):
+        week = p.week_hours()
+        if week is not None:
+            hours[i], has_hours[i] = week, True
+    return hours, has_hours
+
+
 # One formula, two layouts: a grid (rows x columns, for blocks against the pool) or zipped pairs (left[k] with
 # right[k]). `left(x)` and `right(x)` place a per-person array so the two broadcast together; `dot` is the
 # inner product of per-person vectors between the two sides; `swap()` is the other direction, and `back`
@@ -306,7 +313,7 @@ def _fit(f: Features, m) -> np.ndarray:
     in_category = m.dot(f.offer_categories, f.need_categories)
     count = m.right(f.need_count)
     cover = (exact + CATEGORY_CREDIT * (in_category - exact)) / np.maximum(count, 1)
-    text = _rescale(m.dot(f.offers_vec, f.needs_vec))
+    text = rescale(m.dot(f.offers_vec, f.needs_vec))
     return np.where(count > 0, SKILL_WEIGHT * cover + TEXT_WEIGHT * text, text)
 
 
@@ -317,12 +324,12 @@ def _score(f: Features, m, directions, allow_same_organisation, forbidden) -> Bl
     reciprocal = np.divide(2 * fit_out * fit_in, total, out=np.zeros_like(total), where=total > 0)
 
     has_goals = np.abs(f.goals_vec).sum(1) > 0
-    goals = np.where(m.left(has_goals) & m.right(has_goals), _rescale(m.dot(f.goals_vec, f.goals_vec), 0.1, 0.6), 0.5)
+    goals = np.where(m.left(has_goals) & m.right(has_goals), rescale(m.dot(f.goals_vec, f.goals_vec), 0.1, 0.6), 0.5)
     stage_gap = np.abs(m.left(f.stage) - m.right(f.stage))
     stage = np.where(np.isnan(stage_gap), 0.5, 1 - np.nan_to_num(stage_gap) / 3)
     has_sector = np.abs(f.sector_vec).sum(1) > 0
     sector = np.where(
-        m.left(has_sector) & m.right(has_sector), _rescale(m.dot(f.sector_vec, f.sector_vec), 0.2, 0.8), 0.5
+        m.left(has_sector) & m.right(has_sector), rescale(m.dot(f.sector_vec, f.sector_vec), 0.2, 0.8), 0.5
     )
     overlap = m.dot(f.hours, f.hours)
     hours = np.where(m.left(f.has_hours) & m.right(f.has_hours), np.minimum(overlap / GOOD_HOURS, 1.0), 0.5)

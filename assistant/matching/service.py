@@ -18,10 +18,11 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.errors import InputError, NotFoundError
+from assistant.matching.directions import normalise_directions
 from assistant.matching.explain import evidence, explain, reasons
-from assistant.matching.matcher import CohortResult, Matcher, Suggestion
+from assistant.matching.matcher import Matcher
 from assistant.matching.profiles import LoadProblem, Profile, load_profiles, profile_from_participant
-from assistant.matching.scoring import normalise_directions
+from assistant.matching.results import CohortResult, Suggestion
 from assistant.matching.taxonomy import Taxonomy, default_taxonomy
 from assistant.storage import Store
 

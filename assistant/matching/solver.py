@@ -160,17 +160,37 @@ def max_weight_b_matching(
     if len(u) == 0 and pricer is None:
         return Solution([], 0.0, 0.0, "empty", 0, 0)
     if pricer is None and len(u) <= EXACT_EDGES:
-        # The relaxation first: when it is integral it is the optimum; otherwise the integer programme.
-        relaxed = linprog(-w, A_ub=_incidence(n, u, v), b_ub=capacity, bounds=(0, 1), method="highs-ds")
-        if relaxed.status == 0 and not ((relaxed.x > EPS) & (relaxed.x < 1 - EPS)).any():
-            chosen = np.flatnonzero(relaxed.x > 0.5)
-            total = float(w[chosen].sum())
-            return Solution([(int(u[i]), int(v[i])) for i in chosen], total, total, "lp", 1, len(u))
-        x, bound = _milp(n, capacity, u, v, w, time_limit)
+        return _exact(n, capacity, u, v, w, time_limit)
+    x, u, v, w, bound, rounds = _column_generation(n, capacity, u, v, w, pricer)
+    fractional = (x > EPS) & (x < 1 - EPS)
+    if not fractional.any():
         chosen = np.flatnonzero(x > 0.5)
-        total = float(w[chosen].sum())
-        return Solution([(int(u[i]), int(v[i])) for i in chosen], total, max(bound, total), "milp", 1, len(u))
+        return Solution(_edges(u, v, chosen), float(w[chosen].sum()), bound, "lp", rounds, len(u))
+    chosen = _integral(n, capacity, u, v, w, x, time_limit)
+    return Solution(_edges(u, v, chosen), float(w[chosen].sum()), bound, "lp+milp", rounds, len(u))
 
+
+def _edges(u: np.ndarray, v: np.ndarray, chosen: np.ndarray) -> list[tuple[int, int]]:
+    return [(int(u[i]), int(v[i])) for i in chosen]
+
+
+def _exact(n: int, capacity, u, v, w, time_limit: float) -> Solution:
+    """Every edge at once: the relaxation first (when it is integral it is the optimum), else the integer
+    programme."""
+    relaxed = linprog(-w, A_ub=_incidence(n, u, v), b_ub=capacity, bounds=(0, 1), method="highs-ds")
+    if relaxed.status == 0 and not ((relaxed.x > EPS) & (relaxed.x < 1 - EPS)).any():
+        chosen = np.flatnonzero(relaxed.x > 0.5)
+        total = float(w[chosen].sum())
+        return Solution(_edges(u, v, chosen), total, total, "lp", 1, len(u))
+    x, bound = _milp(n, capacity, u, v, w, time_limit)
+    chosen = np.flatnonzero(x > 0.5)
+    total = float(w[chosen].sum())
+    return Solution(_edges(u, v, chosen), total, max(bound, total), "milp", 1, len(u))
+
+
+def _column_generation(n: int, capacity, u, v, w, pricer: Pricer | None):
+    """The relaxation over the given edges, with the pricer's edges added until none prices in:
+    (x, u, v, w with every edge generated, the relaxation's objective, rounds)."""
     lp = _RestrictedLP(capacity)
     lp.add(u, v, w)
     rounds = 0
@@ -188,22 +208,20 @@ def max_weight_b_matching(
         log.debug("assignment round %d: %d edges, %d more priced in", rounds, len(u), len(nu))
         lp.add(nu, nv, nw)
         u, v, w = np.concatenate([u, nu]), np.concatenate([v, nv]), np.concatenate([w, nw])
-    bound = objective
-    fractional = (x > EPS) & (x < 1 - EPS)
-    if not fractional.any():
-        chosen = np.flatnonzero(x > 0.5)
-        return Solution([(int(u[i]), int(v[i])) for i in chosen], float(w[chosen].sum()), bound, "lp", rounds, len(u))
-    # Odd cycles split some pairs in halves. The integer programme over every pair generated so far (the
-    # relaxation's support and the best candidates) is solved exactly; its distance to the relaxation's
-    # bound is the gap reported. When it does not finish in time, the integral pairs are kept and only
-    # the leftover is solved.
+    return x, u, v, w, objective, rounds
+
+
+def _integral(n: int, capacity, u, v, w, x: np.ndarray, time_limit: float) -> np.ndarray:
+    """The chosen edges when the relaxation `x` is fractional.
+
+    Odd cycles split some pairs in halves. The integer programme over every pair generated so far (the
+    relaxation's support and the best candidates) is solved exactly; its distance to the relaxation's
+    bound is the gap reported. When it does not finish in time, the integral pairs are kept and only
+    the leftover is solved."""
     if len(u) <= EXACT_COLUMNS:
         try:
             x_int, _ = _milp(n, capacity, u, v, w, time_limit)
-            chosen = np.flatnonzero(x_int > 0.5)
-            return Solution(
-                [(int(u[i]), int(v[i])) for i in chosen], float(w[chosen].sum()), bound, "lp+milp", rounds, len(u)
-            )
+            return np.flatnonzero(x_int > 0.5)
         except RuntimeError:
             log.warning("the integer programme over %d pairs ran out of time; solving the leftover only", len(u))
     fixed = np.flatnonzero(x > 1 - EPS)
@@ -211,5 +229,4 @@ def max_weight_b_matching(
     open_edges = np.flatnonzero((x <= 1 - EPS) & (left[u] > 0) & (left[v] > 0))
     order = open_edges[np.argsort(-x[open_edges], kind="stable")][:EXACT_EDGES]
     sub, _ = _milp(n, left, u[order], v[order], w[order], time_limit)
-    chosen = np.concatenate([fixed, order[sub > 0.5]])
-    return Solution([(int(u[i]), int(v[i])) for i in chosen], float(w[chosen].sum()), bound, "lp+milp", rounds, len(u))
+    return np.concatenate([fixed, order[sub > 0.5]])

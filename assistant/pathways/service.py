@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.errors import InputError, NotFoundError
 from assistant.knowledge.catalog import Catalog, load_catalog
+from assistant.matching.taxonomy import default_taxonomy
 from assistant.pathways.planner import Needs, Planner, Step, skill_competency
 from assistant.pathways.recommend import Context, Recommendation, Recommender
 from assistant.phrases import phrase
@@ -46,8 +47,6 @@ class PathwayService:
     @property
     def taxonomy(self):
         if self._taxonomy is None:
-            from assistant.matching.taxonomy import default_taxonomy
-
             self._taxonomy = default_taxonomy()
         return self._taxonomy
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from assistant.embeddings import HashEmbedder
-from assistant.matching import Matcher, Profile, default_taxonomy, parse_profile
-from assistant.matching.taxonomy import Taxonomy
+from assistant.matching.matcher import Matcher
+from assistant.matching.profiles import Profile, parse_profile
+from assistant.matching.taxonomy import Taxonomy, default_taxonomy
 
 # The storage tests' fixtures: `store` runs each pairing test on SQLite and on PostgreSQL.
 from tests.assistant.storage.conftest import database, database_url, store  # noqa: F401

@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from assistant.embeddings import HashEmbedder
-from assistant.matching import Matcher, load_profiles
+from assistant.matching.matcher import Matcher
+from assistant.matching.profiles import load_profiles
 from tests.assistant.matching.conftest import DEMO_MISSIONS, demo_rows, pair_ids, parse, person
 
 X, Y = "bookkeeping", "branding"  # two skills in different categories: no partial credit between them

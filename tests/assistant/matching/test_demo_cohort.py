@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from assistant.matching import Matcher, load_profiles
+from assistant.matching.matcher import Matcher
+from assistant.matching.profiles import load_profiles
 from assistant.matching.scoring import KIND_PARTNERS
 from tests.assistant.matching.conftest import DEMO_COHORT
 

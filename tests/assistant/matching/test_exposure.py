@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from assistant.embeddings import HashEmbedder
-from assistant.matching import Matcher
+from assistant.matching.matcher import Matcher
 from tests.assistant.matching.conftest import parse, person
 
 NEEDS = ["bookkeeping", "branding", "negotiation", "agroecology"]

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from assistant.embeddings import HashEmbedder
-from assistant.matching import Matcher, load_profiles
-from assistant.matching import matcher as matcher_module
+from assistant.matching import cohort as cohort_module
+from assistant.matching.matcher import Matcher
+from assistant.matching.profiles import load_profiles
 from tests.assistant.matching.conftest import DEMO_COHORT
 
 
@@ -21,9 +22,9 @@ def demo(taxonomy):
 
 
 def solve(matcher, f, directions, monkeypatch, exact_hint, cached):
-    monkeypatch.setattr(matcher_module, "EXACT_EDGES_HINT", exact_hint)
-    monkeypatch.setattr(matcher_module, "CACHED_EDGES", cached)
-    monkeypatch.setattr(matcher_module, "CANDIDATES_PER_PERSON", 2)  # so the duals must price pairs in
+    monkeypatch.setattr(cohort_module, "EXACT_EDGES_HINT", exact_hint)
+    monkeypatch.setattr(cohort_module, "CACHED_EDGES", cached)
+    monkeypatch.setattr(cohort_module, "CANDIDATES_PER_PERSON", 2)  # so the duals must price pairs in
     return matcher.cohort(f, directions=frozenset(directions))
 
 

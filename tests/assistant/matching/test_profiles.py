@@ -10,7 +10,8 @@ import pytest
 
 from assistant.embeddings import HashEmbedder
 from assistant.errors import InputError
-from assistant.matching import Matcher, load_profiles, parse_profile
+from assistant.matching.matcher import Matcher
+from assistant.matching.profiles import load_profiles, parse_profile
 from tests.assistant.matching.conftest import demo_lines, person
 
 
