@@ -29,6 +29,12 @@ def phrase(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def named(table: str, key: str, lang: str) -> str:
+    """`key` as one of the catalogue's name tables (`language_names`, `country_names`, ...) gives it in
+    `lang`; the key itself where the table has no entry."""
+    return _catalogue()[table].get(lang, {}).get(key, key)
+
+
 def language_label(code: str, in_lang: str) -> str:
     """'fr' as a reader of `in_lang` names it: 'francés' for a Spanish reader."""
-    return _catalogue()["language_names"].get(in_lang, {}).get(code, code)
+    return named("language_names", code, in_lang)

@@ -24,6 +24,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
 from assistant.answering.extractive import citation
+from assistant.answering.local_llm import TransformersChatModel
 from assistant.answering.types import Draft
 from assistant.config import Settings
 from assistant.errors import ConfigurationError
@@ -71,8 +72,6 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     if not spec:
         return None
     if spec.startswith("transformers:"):
-        from assistant.answering.local_llm import TransformersChatModel
-
         path = spec.split(":", 1)[1]
         if not Path(path).expanduser().is_dir():
             raise ConfigurationError(f"MENTOR_LLM: local model folder {path!r} does not exist")

@@ -12,7 +12,7 @@ import numpy as np
 
 from assistant.matching.scoring import Features, rescale
 from assistant.matching.taxonomy import Taxonomy
-from assistant.phrases import _catalogue, language_label, phrase
+from assistant.phrases import language_label, named, phrase
 
 STRONG_TEXT = 0.5
 CLOSE_GOALS = 0.55
@@ -73,11 +73,7 @@ def _lower_first(label: str) -> str:
 
 
 def country_name(slug: str | None, lang: str) -> str:
-    return _named("country_names", slug, lang) if slug else "?"
-
-
-def _named(table: str, key: str, lang: str) -> str:
-    return _catalogue()[table].get(lang, {}).get(key, key)
+    return named("country_names", slug, lang) if slug else "?"
 
 
 def reasons(ev: dict, taxonomy: Taxonomy, lang: str, names: tuple[str, str] | None = None) -> list[str]:
@@ -89,7 +85,7 @@ def reasons(ev: dict, taxonomy: Taxonomy, lang: str, names: tuple[str, str] | No
         return _join([_lower_first(taxonomy.label(s, lang)) for s in ids[:MAX_SKILLS]], lang)
 
     def categories(items: list[str]) -> str:
-        return _join([_named("category_names", c, lang) for c in items], lang)
+        return _join([named("category_names", c, lang) for c in items], lang)
 
     def say(key: str, pair_key: str, giver_is_other: bool | None = None, **values) -> str:
         if names is None:
@@ -114,7 +110,7 @@ def reasons(ev: dict, taxonomy: Taxonomy, lang: str, names: tuple[str, str] | No
         out.append(say("match_languages", "pair_languages", languages=spoken))
     for key, person_is_other in (("diaspora_theirs", True), ("diaspora_yours", False)):
         if ev[key]:
-            country = _named("country_names", ev[key], lang)
+            country = named("country_names", ev[key], lang)
             if names is None:
                 out.append(phrase(f"match_{key}", lang, country=country))
             else:
