@@ -14,7 +14,7 @@ import re
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answering.llm import build_chat_model
-from evals.pipelines import Outcome
+from evals.outcome import Outcome
 
 SYSTEM = (
     "You check answers for faithfulness. You get evidence passages and an answer. Reply with a single number "

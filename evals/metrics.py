@@ -3,7 +3,8 @@
 Retrieval: ranked document ids in, one number out (`hit_at`, `recall_at`, `mrr_at`, `ndcg_at`).
 Answers: language-aware fact matching (`normalise`, `fact_found`, `key_fact_recall`, `token_f1`), citations,
 grounding against the evidence (`salient_facts`, `unsupported_facts`, `grounded_facts`, `content_support`),
-abstention, stability, and the statistics used to report them (`percentile`, `mean_ci`, `paired_p_value`).
+abstention and stability; and the metric groups, the names the runner computes and the reports show, in order.
+The statistics used to report them (percentiles, intervals, paired tests) are in `evals.stats`.
 
 Normalisation choices (see `normalise`): currency symbols ($ € £ ¥) are dropped, since French and Spanish write
 them after the amount and English before it; "%" is kept as its own token ("15 %", "15%" and "15 pour cent" all
@@ -17,9 +18,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-
-import numpy as np
-from scipy import stats
 
 from assistant.text import analyze, fold_accents
 
@@ -324,65 +322,26 @@ def changed_share(runs: Sequence[Sequence[str]]) -> float:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Statistics
+# Metric groups: what the runner computes per case and per run, and the order the reports show them in
 # ---------------------------------------------------------------------------------------------------------------
 
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """The q-th percentile (0-100, linear interpolation); None when there are no values."""
-    if len(values) == 0:
-        return None
-    return float(np.percentile(np.asarray(values, dtype=float), q, method="linear"))
-
-
-def mean_ci(
-    values: Sequence[float], confidence: float = 0.95, resamples: int = 2000, seed: int = 0
-) -> tuple[float, float] | None:
-    """Percentile-bootstrap confidence interval of the mean, deterministic for a seed.
-
-    (v, v) when there is one value or all values are equal; None when there are none.
-    """
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
-        return None
-    if np.all(data == data[0]):
-        return float(data[0]), float(data[0])
-    result = stats.bootstrap(
-        (data,),
-        np.mean,
-        n_resamples=resamples,
-        confidence_level=confidence,
-        method="percentile",
-        vectorized=True,
-        rng=np.random.default_rng(seed),
-    )
-    return float(result.confidence_interval.low), float(result.confidence_interval.high)
-
-
-def _mean_difference(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.mean(x - y, axis=axis)
-
-
-def paired_p_value(a: Sequence[float], b: Sequence[float], resamples: int = 10000, seed: int = 0) -> float | None:
-    """Two-sided paired permutation test of the mean difference a - b (signs flipped per pair).
-
-    Exact when 2**n <= resamples, deterministic for a seed otherwise. 1.0 when every difference is zero;
-    None with fewer than two pairs; ValueError when the samples differ in length.
-    """
-    if len(a) != len(b):
-        raise ValueError(f"a has {len(a)} values, b {len(b)}")
-    if len(a) < 2:
-        return None
-    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    if np.all(x == y):
-        return 1.0
-    result = stats.permutation_test(
-        (x, y),
-        _mean_difference,
-        permutation_type="samples",
-        vectorized=True,
-        n_resamples=resamples,
-        alternative="two-sided",
-        rng=np.random.default_rng(seed),
-    )
-    return float(result.pvalue)
+KS = (1, 3, 5, 10)
+RETRIEVAL = (*(f"hit@{k}" for k in KS), "recall@5", "recall@10", "mrr@10", "ndcg@10")
+ANSWER = (
+    "language_match",
+    "key_fact_recall",
+    "token_f1",
+    "citation_precision",
+    "citation_recall",
+    "unretrieved_citations",
+    "grounded_facts",
+    "content_support",
+)
+ABSTENTION = ("abstain_precision", "abstain_recall", "wrong_abstention")
+PER_CASE = (*RETRIEVAL, *ANSWER, *ABSTENTION)
+SUMMED = ("unretrieved_citations",)  # counts: summed over cases, not averaged
+RUN_LEVEL = ("changed_share", "latency_p50_ms", "latency_p95_ms", "errors")
+OPTIONAL = ("llm_faithfulness",)
+METRICS = (*PER_CASE, *RUN_LEVEL, *OPTIONAL)
+# The order of the report tables: the main retrieval figures, then every answer, abstention and run-level metric.
+HEADLINE: tuple[str, ...] = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@5", *ANSWER, *ABSTENTION, *RUN_LEVEL)

@@ -19,7 +19,6 @@ import hashlib
 import json
 import time
 import warnings
-from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -41,26 +40,13 @@ from assistant.retrieval.search import Retriever, SearchHit
 from assistant.runtime import Runtime
 from assistant.text import analyze
 from evals.metrics import unique_in_order
+from evals.outcome import Outcome
 
 CONFIGS = ("hybrid", "bm25", "dense", "langchain-naive")
 RANKED = 40  # chunks searched for the document ranking; enough for 10 distinct documents
 LANGCHAIN_CHUNK = 1000
 LANGCHAIN_OVERLAP = 200
 LANGCHAIN_K = 4
-
-
-@dataclass(slots=True)
-class Outcome:
-    """What one question gave: the document ranking, the chunks the answer was made from, the answer."""
-
-    retrieved_doc_ids: list[str]
-    context_chunk_ids: list[str]
-    answer: str
-    language: str
-    abstained: bool
-    citations: list[dict]
-    evidence: dict[str, str] = field(default_factory=dict)  # chunk id -> full text, for the cited chunks
-    latency_ms: float = 0.0
 
 
 class NoGaps:

@@ -234,7 +234,7 @@ def test_the_four_configurations_on_the_real_model(tmp_path):
             if any(f"id: {doc_id}\n" in path.read_text(encoding="utf-8") for doc_id in wanted):
                 (kb / lang).mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, kb / lang / path.name)
-    from evals.runner import DEFAULT_DATASET
+    from evals.dataset import DEFAULT_DATASET
 
     bundled = [json.loads(line) for line in DEFAULT_DATASET.read_text(encoding="utf-8").splitlines()]
     chosen = [c for c in bundled if c["answerable"] and set(c["relevant_doc_ids"]) <= set(wanted)][:12]

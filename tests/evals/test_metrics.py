@@ -18,12 +18,9 @@ from evals.metrics import (
     hit_at,
     key_fact_recall,
     language_match,
-    mean_ci,
     mrr_at,
     ndcg_at,
     normalise,
-    paired_p_value,
-    percentile,
     recall_at,
     salient_facts,
     token_f1,
@@ -32,6 +29,7 @@ from evals.metrics import (
     unsupported_facts,
     wrong_abstention_rate,
 )
+from evals.stats import mean_ci, paired_p_value, percentile
 
 # --- retrieval ---------------------------------------------------------------------------------------------------
 

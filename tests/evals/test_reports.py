@@ -11,15 +11,12 @@ from typing import Any
 
 import pytest
 
-from evals.reports import (
-    HEADLINE,
-    format_value,
-    summary_rows,
-    write_failures,
-    write_html,
-    write_junit,
-    write_markdown,
-)
+from evals.metrics import HEADLINE
+from evals.reports.case_lines import write_failures
+from evals.reports.formatting import format_value, summary_rows
+from evals.reports.html_page import write_html
+from evals.reports.junit import write_junit
+from evals.reports.markdown import write_markdown
 
 CONFIGS = ("hybrid", "bm25", "dense")
 LANGUAGES = ("fr", "es", "en")

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from assistant.errors import InputError
-from evals import runner
-from evals.pipelines import Outcome
+from evals import baseline, bounds, dataset, runner, scoring
+from evals.outcome import Outcome
 
 
 def case(case_id="fr-a-01", language="fr", answerable=True, relevant=("a",), facts=("15 000",)) -> dict:
@@ -51,7 +51,7 @@ def write_lines(path, lines):
 
 def test_dataset_loads_and_fills_optional_lists(tmp_path):
     path = write_lines(tmp_path / "d.jsonl", [json.dumps(case()), "", json.dumps(case("en-x", "en", False, (), ()))])
-    cases = runner.load_dataset(path)
+    cases = dataset.load_dataset(path)
     assert [c["id"] for c in cases] == ["fr-a-01", "en-x"]
 
 
@@ -67,8 +67,8 @@ def test_dataset_lists_every_bad_line_with_its_number(tmp_path):
         json.dumps(case("e", relevant=())),
         json.dumps({**case("f"), "key_facts": "15 000"}),
     ]
-    with pytest.raises(runner.DatasetError) as error:
-        runner.load_dataset(write_lines(tmp_path / "d.jsonl", lines))
+    with pytest.raises(dataset.DatasetError) as error:
+        dataset.load_dataset(write_lines(tmp_path / "d.jsonl", lines))
     message = str(error.value)
     assert "7 bad line(s)" in message
     for expected in (
@@ -91,12 +91,12 @@ def test_dataset_file_problems_are_clear(tmp_path, content, expected):
     path = tmp_path / "d.jsonl"
     if content is not None:
         path.write_bytes(content)
-    with pytest.raises(runner.DatasetError, match=expected):
-        runner.load_dataset(path)
+    with pytest.raises(dataset.DatasetError, match=expected):
+        dataset.load_dataset(path)
 
 
 def test_the_bundled_dataset_is_valid():
-    cases = runner.load_dataset(runner.DEFAULT_DATASET)
+    cases = dataset.load_dataset(dataset.DEFAULT_DATASET)
     assert len(cases) >= 200
     assert {c["language"] for c in cases} == {"fr", "es", "en"}
 
@@ -105,7 +105,7 @@ def test_the_bundled_dataset_is_valid():
 
 
 def test_an_answered_case_is_scored_on_every_metric():
-    values = runner.score(case(relevant=("a", "c")), outcome(ranked=("b", "a", "d", "c")))
+    values = scoring.score(case(relevant=("a", "c")), outcome(ranked=("b", "a", "d", "c")))
     assert values["hit@1"] == 0.0 and values["hit@3"] == 1.0
     assert values["mrr@10"] == 0.5
     assert values["recall@5"] == 1.0
@@ -119,7 +119,7 @@ def test_an_answered_case_is_scored_on_every_metric():
 
 
 def test_an_abstention_on_an_answerable_case_scores_no_facts_and_a_wrong_abstention():
-    values = runner.score(case(), outcome(answer="Je ne sais pas.", abstained=True, cited=()))
+    values = scoring.score(case(), outcome(answer="Je ne sais pas.", abstained=True, cited=()))
     assert values["key_fact_recall"] == 0.0 and values["token_f1"] == 0.0
     assert values["wrong_abstention"] == 1.0 and values["abstain_precision"] == 0.0
     assert values["citation_precision"] is None and values["citation_recall"] == 0.0
@@ -127,8 +127,8 @@ def test_an_abstention_on_an_answerable_case_scores_no_facts_and_a_wrong_abstent
 
 
 def test_unanswerable_cases_score_abstention_only():
-    abstained = runner.score(case(answerable=False, relevant=()), outcome(abstained=True, cited=()))
-    answered = runner.score(case(answerable=False, relevant=()), outcome())
+    abstained = scoring.score(case(answerable=False, relevant=()), outcome(abstained=True, cited=()))
+    answered = scoring.score(case(answerable=False, relevant=()), outcome())
     assert abstained["abstain_recall"] == 1.0 and abstained["abstain_precision"] == 1.0
     assert answered["abstain_recall"] == 0.0 and answered["abstain_precision"] is None
     assert abstained["hit@5"] is None and abstained["key_fact_recall"] is None
@@ -136,18 +136,18 @@ def test_unanswerable_cases_score_abstention_only():
 
 def test_a_citation_outside_the_retrieved_chunks_is_counted_and_fails_the_case():
     bad = outcome(ranked=("a",), cited=("a", "z"))
-    row = runner.case_row("hybrid", case(), 0, bad, None)
+    row = scoring.case_row("hybrid", case(), 0, bad, None)
     assert row["metrics"]["unretrieved_citations"] == 1.0
     assert row["failed"] and "cites a chunk that was not retrieved" in row["reasons"]
 
 
 def test_an_answer_in_another_language_fails_language_match():
-    values = runner.score(case(), outcome(answer="The programme mobilises 15,000 Canadian volunteers. [1]"))
+    values = scoring.score(case(), outcome(answer="The programme mobilises 15,000 Canadian volunteers. [1]"))
     assert values["language_match"] == 0.0
 
 
 def test_the_ranking_in_the_row_is_the_documents_ranking():
-    row = runner.case_row("hybrid", case(), 0, outcome(ranked=tuple("abcdefghijkl")), None)
+    row = scoring.case_row("hybrid", case(), 0, outcome(ranked=tuple("abcdefghijkl")), None)
     assert row["retrieved_doc_ids"] == list("abcdefghijkl")
     assert {"config", "case_id", "language", "retrieved_doc_ids", "answer", "abstained", "citations",
             "latency_ms", "error"} <= set(row)  # fmt: skip
@@ -235,15 +235,15 @@ def test_abstention_figures_equal_the_metric_functions():
 
 def test_bounds_parse_and_check():
     configs = ["hybrid", "bm25"]
-    everywhere = runner.parse_bound("hit@5=0.9", ">=", configs)
-    hybrid = runner.parse_bound("hybrid:mrr@10=0.8", ">=", configs)
-    errors = runner.parse_bound("errors=0", "<=", configs)
+    everywhere = bounds.parse_bound("hit@5=0.9", ">=", configs)
+    hybrid = bounds.parse_bound("hybrid:mrr@10=0.8", ">=", configs)
+    errors = bounds.parse_bound("errors=0", "<=", configs)
     assert (everywhere.config, hybrid.config, errors.op) == (None, "hybrid", "<=")
     report = {
         "hybrid": {"overall": {"hit@5": 0.95, "mrr@10": 0.79, "errors": 0}},
         "bm25": {"overall": {"hit@5": 0.85, "mrr@10": None, "errors": 2}},
     }
-    results = {r["bound"]: r["passed"] for r in runner.check([everywhere, hybrid, errors], report)}
+    results = {r["bound"]: r["passed"] for r in bounds.check([everywhere, hybrid, errors], report)}
     assert results == {
         "hybrid:hit@5>=0.9": True,
         "bm25:hit@5>=0.9": False,
@@ -264,12 +264,12 @@ def test_bounds_parse_and_check():
 )
 def test_bad_bounds_are_clear_errors(text, message):
     with pytest.raises(InputError, match=re.escape(message)):
-        runner.parse_bound(text, ">=", ["hybrid"])
+        bounds.parse_bound(text, ">=", ["hybrid"])
 
 
 def test_a_missing_metric_value_fails_its_bound():
-    bound = runner.parse_bound("abstain_precision=0.5", ">=", ["x"])
-    assert runner.check([bound], {"x": {"overall": {"abstain_precision": None}}})[0]["passed"] is False
+    bound = bounds.parse_bound("abstain_precision=0.5", ">=", ["x"])
+    assert bounds.check([bound], {"x": {"overall": {"abstain_precision": None}}})[0]["passed"] is False
 
 
 # ---------------------------------------------------------------------------------------------- baseline
@@ -286,30 +286,30 @@ def test_compare_gives_differences_and_a_paired_test():
     before = {"configs": {"hybrid": {"overall": {"hit@5": 0.2, "mrr@10": 0.2}}}, "hashes": {"dataset": "x"}}
     after = {"configs": {"hybrid": {"overall": {"hit@5": 1.0, "mrr@10": 1.0}}}, "hashes": {"dataset": "x"}}
     old, new = rows_for([0.0] * 8 + [1.0] * 2), rows_for([1.0] * 10)
-    result = runner.compare(after, new, before, old, "base")
+    result = baseline.compare(after, new, before, old, "base")
     entry = result["diffs"]["hybrid"]["hit@5"]
     assert entry["delta"] == pytest.approx(0.8) and entry["pairs"] == 10
     assert entry["p_value"] < 0.05
     assert result["same_dataset"] is True
-    same = runner.compare(before, old, before, old, "base")["diffs"]["hybrid"]["hit@5"]
+    same = baseline.compare(before, old, before, old, "base")["diffs"]["hybrid"]["hit@5"]
     assert same["delta"] == 0 and same["p_value"] == 1.0
 
 
 def test_baseline_folder_problems_are_clear(tmp_path):
     with pytest.raises(InputError, match=r"no report\.json"):
-        runner.load_baseline(tmp_path)
+        baseline.load_baseline(tmp_path)
     (tmp_path / "report.json").write_text(json.dumps({"configs": {}}))
     with pytest.raises(InputError, match=r"cases\.jsonl is missing"):
-        runner.load_baseline(tmp_path)
+        baseline.load_baseline(tmp_path)
     (tmp_path / "cases.jsonl").write_text("{broken")
     with pytest.raises(InputError, match="damaged"):
-        runner.load_baseline(tmp_path)
+        baseline.load_baseline(tmp_path)
 
 
 def test_a_committed_baseline_may_be_gzipped(tmp_path):
     (tmp_path / "report.json").write_text(json.dumps({"configs": {"hybrid": {"overall": {}}}}))
     (tmp_path / "cases.jsonl.gz").write_bytes(gzip.compress(b'{"config": "hybrid", "case_id": "c0"}\n'))
-    _, cases = runner.load_baseline(tmp_path)
+    _, cases = baseline.load_baseline(tmp_path)
     assert cases == [{"config": "hybrid", "case_id": "c0"}]
 
 
