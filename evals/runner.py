@@ -29,11 +29,9 @@ from evals.hashes import run_hashes
 from evals.judge import Judge
 from evals.outcome import Outcome
 from evals.pipelines import CONFIGS, build, digest
-from evals.reports import write
 from evals.scoring import case_row
 
-# DEFAULT_DATASET and write are re-exported: the CLI reaches them as `runner.<name>`.
-__all__ = ["DEFAULT_DATASET", "Options", "Plan", "evaluate", "run", "work_units", "write"]
+__all__ = ["Options", "Plan", "evaluate", "run", "work_units"]
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -78,11 +78,12 @@ def eval_run(
 ) -> None:
     """Answer quality of one or more configurations, per language, with reports for people and for CI."""
     # Lazy: the evaluation code only for this command; see the module docstring.
-    from evals import runner
+    from evals import dataset as eval_dataset
+    from evals import reports, runner
 
     settings = get_runtime(ctx).settings
     options = runner.Options(
-        dataset=dataset or runner.DEFAULT_DATASET,
+        dataset=dataset or eval_dataset.DEFAULT_DATASET,
         kb=kb,
         configs=tuple(configs or runner.Options.configs),
         repeat=repeat,
@@ -99,7 +100,7 @@ def eval_run(
         )
     with ExitOnError():
         try:
-            written = runner.write(result, rows, folder)
+            written = reports.write(result, rows, folder)
         except OSError as exc:
             raise AssistantError(f"cannot write the reports to {folder}: {exc.strerror or exc}") from exc
     _print_tables(result)
@@ -113,14 +114,14 @@ def eval_run(
 
 def _print_tables(result: dict) -> None:
     """The summary table (a column per configuration) and, when measured, the cross-language one."""
-    from evals import reports  # lazy, as in eval_run
+    from evals.reports import formatting  # lazy, as in eval_run
 
     names = list(result["configs"])
     table = Table(title=f"{result['cases']} cases, repeat {result['repeat']}", show_edge=False)
     table.add_column("metric")
     for name in names:
         table.add_column(name, justify="right")
-    for metric, values in reports.summary_rows(result):
+    for metric, values in formatting.summary_rows(result):
         table.add_row(metric, *values)
     out.print(table)
     pairs = [(q, d) for q, row in result["configs"][names[0]]["by_pair"].items() for d in row if q != d]
@@ -131,8 +132,8 @@ def _print_tables(result: dict) -> None:
             cross.add_column(f"{name} hit@5 / mrr@10", justify="right")
         for q, d in pairs:
             cells = [result["configs"][n]["by_pair"][q][d] for n in names]
-            cross.add_row(f"{q} > {d}", *(f"{reports.format_value('hit@5', c['hit@5'])} / "
-                                          f"{reports.format_value('mrr@10', c['mrr@10'])}" for c in cells))  # fmt: skip
+            fmt = formatting.format_value
+            cross.add_row(f"{q} > {d}", *(f"{fmt('hit@5', c['hit@5'])} / {fmt('mrr@10', c['mrr@10'])}" for c in cells))
         out.print(cross)
 
 

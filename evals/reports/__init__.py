@@ -12,14 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from evals.reports.case_lines import write_cases, write_failures
-from evals.reports.formatting import format_value, summary_rows
 from evals.reports.html_page import write_html
 from evals.reports.junit import write_junit
 from evals.reports.markdown import write_markdown
 from evals.reports.report_json import write_report_json
 
-# format_value and summary_rows are re-exported: the CLI's summary tables use them as `reports.<name>`.
-__all__ = ["format_value", "summary_rows", "write"]
+__all__ = ["write"]
 
 
 def write(report: dict, rows: list[dict], folder: Path) -> list[Path]:
