@@ -283,3 +283,10 @@ class NudgeRunOut(BaseModel):
 
 
 MatchingReportOut = dict[str, Any]  # ours against a random and a one-directional pairing, per country and language
+
+
+class WebhookAck(BaseModel):
+    """A webhook's acknowledgement; `messages` only where the platform sends several at once (WhatsApp)."""
+
+    status: str = Field(description="ok, or ignored for something that is not an update.")
+    messages: int | None = None

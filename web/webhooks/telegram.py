@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 
 from web.auth import ApiError
 from web.deps import ChannelsDep
+from web.schemas import WebhookAck
 from web.webhooks.common import not_configured, parse_json
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 TELEGRAM_SECRET_HEADER = "x-telegram-bot-api-secret-token"
 
 
-@router.post("/webhooks/telegram")
+@router.post("/webhooks/telegram", response_model=WebhookAck, response_model_exclude_unset=True)
 async def telegram_webhook(request: Request, channels: ChannelsDep):
     """Check Telegram's secret-token header, then queue the update for the bot."""
     # python-telegram-bot is heavy and only needed when the Telegram webhook is configured.

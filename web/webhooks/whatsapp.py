@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse
 from bots.whatsapp import parse_webhook, verify_signature
 from web.auth import ApiError
 from web.deps import ChannelsDep
+from web.schemas import WebhookAck
 from web.webhooks.common import not_configured, parse_json
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ async def whatsapp_handshake(
     return PlainTextResponse(challenge or "")
 
 
-@router.post("/webhooks/whatsapp")
+@router.post("/webhooks/whatsapp", response_model=WebhookAck, response_model_exclude_unset=True)
 async def whatsapp_webhook(request: Request, channels: ChannelsDep):
     """Check the signature, acknowledge at once, answer in the background."""
     if channels.whatsapp is None:
