@@ -1,39 +1,133 @@
-"""The mentoring assistant's domain library. Channels (bots, web, CLI) import only the names below."""
+"""The mentoring assistant's domain library. Channels (bots, web) import only the names listed here.
 
-from assistant.config import SUPPORTED_LANGUAGES, Settings
-from assistant.errors import (
-    AssistantError,
-    ConfigurationError,
-    DocumentError,
-    IndexCorruptError,
-    InputError,
-    NotIndexedError,
-)
-from assistant.knowledge.ingest import Ingestor, IngestReport
-from assistant.languages import Detection, detect_language
-from assistant.phrases import phrase
-from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
-from assistant.runtime import Runtime
-from assistant.storage import Store, pseudonym
+`from assistant import Engine, Message, Reply` is the whole surface a channel adapter needs; the web layer
+adds the runtime, the store and the staff operations. Each name loads its module on first use (PEP 562):
+the names span the whole library (FAISS, the answering stack with LangChain, SciPy), and a light entry
+point (`mentor --help`, `import assistant.config`) should not pay for all of it. The imports under
+TYPE_CHECKING say the same to type checkers and to the import-graph tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.answering.types import Answer, Citation
+    from assistant.config import SUPPORTED_LANGUAGES, Settings
+    from assistant.conversation import Button, Engine, Message, Reply
+    from assistant.core import Assistant
+    from assistant.errors import (
+        AssistantError,
+        ConfigurationError,
+        DocumentError,
+        IndexCorruptError,
+        InputError,
+        NotFoundError,
+        NotIndexedError,
+        UploadRejected,
+    )
+    from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
+    from assistant.gaps import group_gaps
+    from assistant.knowledge.ingest import Ingestor, IngestReport, list_documents
+    from assistant.knowledge.uploads import check_upload
+    from assistant.languages import Detection, detect_language
+    from assistant.pathways.nudges import Nudger
+    from assistant.phrases import language_label, phrase
+    from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
+    from assistant.runtime import Runtime
+    from assistant.storage import StaffIdentity, Store, pseudonym
+    from assistant.text import analyze, fold_accents
+
+# name -> the module that defines it
+_HOMES = {
+    "Answer": "assistant.answering.types",
+    "Citation": "assistant.answering.types",
+    "SUPPORTED_LANGUAGES": "assistant.config",
+    "Settings": "assistant.config",
+    "Button": "assistant.conversation",
+    "Engine": "assistant.conversation",
+    "Message": "assistant.conversation",
+    "Reply": "assistant.conversation",
+    "Assistant": "assistant.core",
+    **dict.fromkeys(
+        [
+            "AssistantError",
+            "ConfigurationError",
+            "DocumentError",
+            "IndexCorruptError",
+            "InputError",
+            "NotFoundError",
+            "NotIndexedError",
+            "UploadRejected",
+        ],
+        "assistant.errors",
+    ),
+    **dict.fromkeys(["REVIEWED_FILE", "candidate_cases", "promote_case", "validate_case"], "assistant.eval_cases"),
+    "group_gaps": "assistant.gaps",
+    **dict.fromkeys(["Ingestor", "IngestReport", "list_documents"], "assistant.knowledge.ingest"),
+    "check_upload": "assistant.knowledge.uploads",
+    **dict.fromkeys(["Detection", "detect_language"], "assistant.languages"),
+    "Nudger": "assistant.pathways.nudges",
+    **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
+    **dict.fromkeys(["Retriever", "SearchHit", "SearchResponse"], "assistant.retrieval.search"),
+    "Runtime": "assistant.runtime",
+    **dict.fromkeys(["StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
+    **dict.fromkeys(["analyze", "fold_accents"], "assistant.text"),
+}
 
 __all__ = [
+    "REVIEWED_FILE",
     "SUPPORTED_LANGUAGES",
+    "Answer",
+    "Assistant",
     "AssistantError",
+    "Button",
+    "Citation",
     "ConfigurationError",
     "Detection",
     "DocumentError",
+    "Engine",
     "IndexCorruptError",
     "IngestReport",
     "Ingestor",
     "InputError",
+    "Message",
+    "NotFoundError",
     "NotIndexedError",
+    "Nudger",
+    "Reply",
     "Retriever",
     "Runtime",
     "SearchHit",
     "SearchResponse",
     "Settings",
+    "StaffIdentity",
     "Store",
+    "UploadRejected",
+    "analyze",
+    "candidate_cases",
+    "check_upload",
     "detect_language",
+    "fold_accents",
+    "group_gaps",
+    "language_label",
+    "list_documents",
     "phrase",
+    "promote_case",
     "pseudonym",
+    "validate_case",
 ]
+
+
+def __getattr__(name: str):
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'assistant' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -9,8 +9,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from assistant import SUPPORTED_LANGUAGES, Store, phrase, pseudonym
-from assistant.conversation import Engine, Message, Reply
+from assistant import SUPPORTED_LANGUAGES, Engine, Message, Reply, Store, phrase, pseudonym
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@
 `Relay` take it to the engine. Replies are rendered as messages of at most 4,096 UTF-16 units, the buttons
 as an inline keyboard under the last part. The same application runs with long polling (`mentor telegram`,
 for development) or, in production, inside the HTTP server behind `/webhooks/telegram`
-(`web/channels.py`), which checks Telegram's secret-token header before handing it an update.
+(`web/webhooks/telegram.py`), which checks Telegram's secret-token header before handing it an update.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from telegram.ext import (
 )
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from assistant import Store, pseudonym
-from assistant.conversation import Engine, Message, Reply
+from assistant import Engine, Message, Reply, Store, pseudonym
 from bots.common import Relay, split_message
 
 log = logging.getLogger(__name__)

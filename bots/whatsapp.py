@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from assistant import Store, phrase, pseudonym
-from assistant.conversation import Message, Reply
+from assistant import Message, Reply, Store, phrase, pseudonym
 from bots.common import Relay, split_message
 
 log = logging.getLogger(__name__)

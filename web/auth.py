@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from assistant.storage import StaffIdentity
+from assistant import StaffIdentity
 
 COOKIE = "mentor_staff"
 READERS = ("staff", "admin", "evaluator")  # may read documents, gaps, feedback, stats, jobs

@@ -8,8 +8,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from assistant.errors import AssistantError
-from assistant.runtime import Runtime
+from assistant import AssistantError, Runtime
 
 log = logging.getLogger(__name__)
 

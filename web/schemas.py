@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -136,3 +136,157 @@ class StatsOut(BaseModel):
     by_channel: dict[str, int]
     top_topics: list[dict]
     feedback: dict[str, int]
+
+
+# -- staff: hand-offs, deliveries, matching, pathways, nudges ------------------------------------------------------
+# Numbers the store rounds stay as they are: `Number` keeps an int an int and a float a float, so a response
+# model never turns a `0` into `0.0`. Field order is the order the store's dicts have.
+
+Number = int | float
+
+
+class HandoffMessageOut(BaseModel):
+    id: int
+    role: str
+    text: str
+    language: str | None
+    at: str
+
+
+class HandoffOut(BaseModel):
+    participant_id: str
+    name: str | None
+    channel: str
+    country: str | None
+    language: str | None
+    handed_at: str | None
+    messages: list[HandoffMessageOut]
+
+
+class StaffReplyOut(BaseModel):
+    participant_id: str
+    channel: str
+    delivery: str = Field(description="sent, queued (the web chat fetches it), failed (recorded) or unreachable.")
+
+
+class ReleasedOut(BaseModel):
+    participant_id: str
+    delivery: str
+
+
+class FailedDeliveryOut(BaseModel):
+    id: int
+    channel: str
+    pseudonym: str
+    can_resend: bool
+    text: str
+    error: str | None
+    created_at: str
+
+
+class SuggestionOut(BaseModel):
+    id: str
+    score: Number
+    fit_to_her: Number
+    fit_from_her: Number
+    shared_languages: list[str]
+    explanation: str
+
+
+class SuggestionsOut(BaseModel):
+    participant_id: str
+    suggestions: list[SuggestionOut]
+
+
+class PairingOut(BaseModel):
+    id: str
+    a: str
+    b: str
+    kind: str
+    source: str
+    score: Number
+    fit_ab: Number
+    fit_ba: Number
+    status: str
+    accepted_a: bool | None
+    accepted_b: bool | None
+    staff_decision: str | None
+    decided_by: str | None
+    reasons: dict
+    created_at: str
+    decided_at: str | None
+
+
+class PairOut(BaseModel):
+    a: str
+    b: str
+    score: Number
+    fit_ab: Number
+    fit_ba: Number
+    shared_languages: list[str]
+    reasons: list[str]
+
+
+class UnmatchedOut(BaseModel):
+    id: str
+    reason: str
+
+
+class CohortOut(BaseModel):
+    pairs: list[PairOut]
+    unmatched: list[UnmatchedOut]
+    summary: dict
+    problems: list[str]
+
+
+class StepOut(BaseModel):
+    module_id: str
+    title: str
+    why: str
+    minutes: Number
+    resources: list[str]
+
+
+class PathwayOut(BaseModel):
+    participant_id: str
+    language: str
+    steps: list[StepOut]
+    completed: list[str]
+    diagnostic: dict[str, Number]
+    questions_by_competency: dict
+    level: str
+    agenda: list
+
+
+class NudgeCountsOut(BaseModel):
+    sent: int
+    answered: int
+    ignored: int
+    waiting: int
+    failed: int
+
+
+class PlannedNudgeOut(BaseModel):
+    participant: str
+    kind: str
+    ref: str
+    channel: str
+    mode: str
+    held_back: str | None
+
+
+class NudgeRunOut(BaseModel):
+    sent: int
+    failed: int
+    skipped: dict[str, int]
+    planned: list[PlannedNudgeOut]
+
+
+MatchingReportOut = dict[str, Any]  # ours against a random and a one-directional pairing, per country and language
+
+
+class WebhookAck(BaseModel):
+    """A webhook's acknowledgement; `messages` only where the platform sends several at once (WhatsApp)."""
+
+    status: str = Field(description="ok, or ignored for something that is not an update.")
+    messages: int | None = None

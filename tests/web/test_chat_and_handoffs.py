@@ -9,7 +9,7 @@ from assistant.phrases import phrase
 from assistant.storage.models import AnswerRecord, Participant
 from tests.web.conftest import bearer
 from tests.web.helpers import main_of, sign_in
-from web.channels import CHAT_COOKIE
+from web.chat import CHAT_COOKIE
 
 QUESTION = "How do I prepare a loan file to obtain credit?"
 

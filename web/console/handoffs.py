@@ -1,0 +1,56 @@
+"""The console's conversations page (`/staff/handoffs`): conversations handed to staff with /human, a reply
+box that answers her on her own channel, and the hand-back to the assistant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from assistant import AssistantError
+from web.console.pages import refuse, render
+from web.console.session import EditorPost, PageStaff, post_staff
+from web.deps import ChannelsDep, RuntimeDep
+from web.errors import error_status
+from web.handoffs import deliver_staff_reply, release_to_assistant
+
+router = APIRouter(prefix="/staff")
+
+NOTICES = {"sent": "Reply sent.", "queued": "Reply saved: the web chat shows it.", "released": "Handed back."}
+
+
+@router.get("/handoffs")
+async def handoffs(request: Request, staff: PageStaff, runtime: RuntimeDep) -> Response:
+    """Conversations handed to staff with /human, longest waiting first, with the recent turns and a reply box."""
+    items = await run_in_threadpool(runtime.store.handoffs)
+    notice = NOTICES.get(request.query_params.get("done", ""))
+    return render(request, "handoffs.html", staff, active="handoffs", items=items, notice=notice)
+
+
+@router.post("/handoffs/{participant_id}/reply")
+async def handoff_reply(
+    request: Request, participant_id: str, channels: ChannelsDep, text: Annotated[str, Form(max_length=4000)] = ""
+) -> Response:
+    """Send a staff reply to her on her own channel."""
+    # Guarded here, not as a dependency: FastAPI checks the form field first, as it always has.
+    staff = await post_staff(request)
+    try:
+        result = await deliver_staff_reply(channels, participant_id, text, staff)
+    except AssistantError as exc:
+        return refuse(request, staff, error_status(exc), exc.code, str(exc))
+    if result["delivery"] in ("failed", "unreachable"):
+        message = f"The reply is saved but could not be delivered on {result['channel']} ({result['delivery']})."
+        return refuse(request, staff, 502, "not_delivered", message)
+    return RedirectResponse(f"/staff/handoffs?done={result['delivery']}", status_code=303)
+
+
+@router.post("/handoffs/{participant_id}/release")
+async def handoff_release(request: Request, participant_id: str, staff: EditorPost, channels: ChannelsDep) -> Response:
+    """Give the conversation back to the assistant."""
+    try:
+        await release_to_assistant(channels, participant_id)
+    except AssistantError as exc:
+        return refuse(request, staff, error_status(exc), exc.code, str(exc))
+    return RedirectResponse("/staff/handoffs?done=released", status_code=303)

@@ -1,0 +1,53 @@
+"""The WhatsApp Cloud API webhook: Meta's verification handshake, then signed message deliveries, answered
+at once and processed in the background."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from bots.whatsapp import parse_webhook, verify_signature
+from web.auth import ApiError
+from web.deps import ChannelsDep
+from web.schemas import WebhookAck
+from web.webhooks.common import not_configured, parse_json
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/webhooks/whatsapp")
+async def whatsapp_handshake(
+    channels: ChannelsDep,
+    mode: Annotated[str | None, Query(alias="hub.mode")] = None,
+    token: Annotated[str | None, Query(alias="hub.verify_token")] = None,
+    challenge: Annotated[str | None, Query(alias="hub.challenge", max_length=256)] = None,
+):
+    """Meta's verification handshake: echo `hub.challenge` when the verify token matches."""
+    settings = channels.settings
+    if not settings.whatsapp_webhook_enabled:
+        raise not_configured("WhatsApp webhook")
+    expected = settings.whatsapp_verify_token.get_secret_value()
+    if mode != "subscribe" or not token or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ApiError(403, "verification_failed", "hub.mode or hub.verify_token is wrong")
+    return PlainTextResponse(challenge or "")
+
+
+@router.post("/webhooks/whatsapp", response_model=WebhookAck, response_model_exclude_unset=True)
+async def whatsapp_webhook(request: Request, channels: ChannelsDep):
+    """Check the signature, acknowledge at once, answer in the background."""
+    if channels.whatsapp is None:
+        raise not_configured("WhatsApp webhook")
+    body = await request.body()
+    secret = channels.settings.whatsapp_app_secret.get_secret_value()
+    if not verify_signature(secret, body, request.headers.get("x-hub-signature-256")):
+        log.warning("WhatsApp webhook with a missing or wrong signature refused")
+        raise ApiError(401, "bad_signature", "X-Hub-Signature-256 is missing or does not match the body")
+    messages = parse_webhook(parse_json(body))
+    if messages:
+        channels.spawn(channels.whatsapp.process(messages))
+    return {"status": "ok", "messages": len(messages)}
