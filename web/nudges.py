@@ -21,7 +21,7 @@ ANSWER_WINDOW = timedelta(days=3)  # a nudge not answered within this is counted
 async def run_nudges(runtime: Runtime, channels: Channels, dry_run: bool = False) -> dict:
     nudger = Nudger(runtime.settings, runtime.store, runtime.pathways)
     result = await nudger.run(None if dry_run else channels.notify, dry_run=dry_run)
-    return result.as_json()
+    return result.to_dict()
 
 
 async def nudge_counts(runtime: Runtime, days: int) -> dict:

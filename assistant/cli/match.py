@@ -54,7 +54,7 @@ def match_suggest(
         _print_problems(pool.problems)
         suggestions = service.suggest(participant_id, k=k, lang=lang, pool=pool)
     if as_json:
-        payload = {"participant_id": participant_id, "suggestions": [s.as_json() for s in suggestions]}
+        payload = {"participant_id": participant_id, "suggestions": [s.to_dict() for s in suggestions]}
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     if not suggestions:
@@ -86,7 +86,7 @@ def match_cohort(
     if out_csv is not None:
         _write_pairs_csv(result.pairs, out_csv)
     if as_json:
-        print(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
     for p in result.pairs:
         kept = " (kept: approved)" if p.kept else ""

@@ -24,7 +24,7 @@ def nudges_run(
     channels; quiet hours, one a day and WhatsApp's 24-hour window respected."""
     with ExitOnError():
         result = asyncio.run(_run(ctx, dry_run))
-    payload = result.as_json()
+    payload = result.to_dict()
     if as_json:
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         return

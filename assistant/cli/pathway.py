@@ -53,7 +53,7 @@ def pathway_quality(
     with ExitOnError():
         runtime = get_runtime(ctx)
         quality = evaluate(load_demo(profiles), runtime.embedder, runtime.pathways.catalog)
-    payload = quality.as_json()
+    payload = quality.to_dict()
     if as_json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:

@@ -22,7 +22,7 @@ class Suggestion:
     explanation: str
     evidence: dict
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "id": self.id,
             "score": round(self.score, 4),
@@ -45,7 +45,7 @@ class Pair:
     evidence: dict
     kept: bool = False  # approved earlier and kept by this run
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "a": self.a,
             "b": self.b,
@@ -66,8 +66,8 @@ class CohortResult:
     people: int
     directions: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict:
-        return {"pairs": [p.as_json() for p in self.pairs], "unmatched": self.unmatched}
+    def to_dict(self) -> dict:
+        return {"pairs": [p.to_dict() for p in self.pairs], "unmatched": self.unmatched}
 
     def summary(self) -> dict:
         s = self.solution

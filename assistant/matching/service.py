@@ -130,7 +130,7 @@ class MatchingService:
             )
         if save:
             kinds = {p.id: p.kind for p in pool.profiles}
-            fresh = [{**p.as_json(), "kind": kinds.get(p.a, "person")} for p in result.pairs if not p.kept]
+            fresh = [{**p.to_dict(), "kind": kinds.get(p.a, "person")} for p in result.pairs if not p.kept]
             added = self.store.replace_cohort_proposals(fresh)
             log.info(
                 "cohort run: %d pairs (%d new proposals), %d unmatched", len(result.pairs), added, len(result.unmatched)

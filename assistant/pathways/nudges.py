@@ -59,7 +59,7 @@ class RunResult:
     skipped: dict[str, int] = field(default_factory=dict)
     planned: list[dict] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"sent": self.sent, "failed": self.failed, "skipped": dict(self.skipped), "planned": self.planned}
 
 

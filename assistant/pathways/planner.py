@@ -71,7 +71,7 @@ class Step:
     competencies: list[str]
     need: float
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "module_id": self.module_id,
             "title": self.title,

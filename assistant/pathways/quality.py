@@ -54,7 +54,7 @@ class Quality:
     def ok(self) -> bool:
         return not self.violations and self.first_step_share >= FIRST_STEP_GOAL and not self.repeats
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "people": self.people,
             "prerequisite_violations": len(self.violations),

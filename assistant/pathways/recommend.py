@@ -38,7 +38,7 @@ class Recommendation:
     language: str  # the language the resource exists in that she gets (hers, or a fallback)
     score: float
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "resource_id": self.resource_id,
             "title": self.title,

@@ -102,7 +102,7 @@ class PathwayService:
         return {
             "participant_id": person.id,
             "language": lang,
-            "steps": [s.as_json() for s in steps],
+            "steps": [s.to_dict() for s in steps],
             "completed": sorted(self.completed(person)),
             "diagnostic": dict(needs.ratings),
             "questions_by_competency": dict(needs.questions),

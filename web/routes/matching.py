@@ -36,7 +36,7 @@ async def suggestions(
 ):
     """Her best reciprocal partners with the fit each way and an explanation (evidence only)."""
     found = await run_in_threadpool(runtime.matching.suggest, participant_id, k, lang)
-    return {"participant_id": participant_id, "suggestions": [s.as_json() for s in found]}
+    return {"participant_id": participant_id, "suggestions": [s.to_dict() for s in found]}
 
 
 @router.get("/v1/pairings", response_model=list[PairingOut])
@@ -54,7 +54,7 @@ async def run_cohort(runtime: RuntimeDep, body: CohortIn, staff: EditorDep):
     """The optimal assignment of the whole pool; approved pairs kept, rejected ones never proposed."""
     result, problems = await run_in_threadpool(runtime.matching.cohort, None, body.directions, body.save)
     log.info("cohort run by %s: %d pairs", staff.name, len(result.pairs))
-    return {**result.as_json(), "summary": result.summary(), "problems": [str(p) for p in problems]}
+    return {**result.to_dict(), "summary": result.summary(), "problems": [str(p) for p in problems]}
 
 
 @router.post("/v1/pairings/{match_id}/approve", response_model=PairingOut)

@@ -36,7 +36,7 @@ def test_the_demo_cohort_meets_the_goals():
     assert quality.first_on_weakest <= quality.first_on_weakest_or_prerequisite <= quality.people
     assert quality.repeats == []
     assert quality.ok
-    figures = quality.as_json()
+    figures = quality.to_dict()
     assert figures["people"] == len(lines)
     assert figures["prerequisite_violations"] == 0
     assert figures["completed_resources_repeated"] == 0
