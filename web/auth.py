@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from assistant import StaffIdentity
+from assistant import ROLES, StaffIdentity
 
 COOKIE = "mentor_staff"
-READERS = ("staff", "admin", "evaluator")  # may read documents, gaps, feedback, stats, jobs
-EDITORS = ("staff", "admin")  # may also upload and remove documents
+READERS = ROLES  # every role may read documents, gaps, feedback, stats, jobs
+EDITORS = tuple(r for r in ROLES if r != "evaluator")  # may also upload and remove documents
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

@@ -88,3 +88,13 @@ def test_channels_import_only_the_public_names_of_assistant(channel):
     assert private == [], f"{channel} imports assistant's internals instead of `from assistant import ...`:\n" + (
         "\n".join(private)
     )
+
+
+def test_every_public_name_resolves_from_its_home():
+    import assistant
+
+    assert sorted(assistant.__all__) == sorted(assistant._HOMES)
+    for name in assistant.__all__:
+        assert getattr(assistant, name) is not None, name
+    with pytest.raises(AttributeError):
+        assistant.NoSuchName  # noqa: B018
