@@ -11,7 +11,10 @@ from __future__ import annotations
 from functools import cache
 
 import grimp
+import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 PACKAGES = ("assistant", "web", "bots", "evals")
 
@@ -22,44 +25,15 @@ def graph() -> grimp.ImportGraph:
 
 
 def cycles(modules: set[str], imports_of) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan, iterative), each sorted."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    for root in sorted(modules):
-        if root in index:
-            continue
-        work = [(root, iter(sorted(imports_of(root) & modules)))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is None:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    if len(component) > 1:
-                        found.append(sorted(component))
-            elif child not in index:
-                index[child] = low[child] = len(index)
-                stack.append(child)
-                on_stack.add(child)
-                work.append((child, iter(sorted(imports_of(child) & modules))))
-            elif child in on_stack:
-                low[node] = min(low[node], index[child])
-    return found
+    """The strongly connected components of more than one module (SciPy's csgraph), each sorted."""
+    names = sorted(modules)
+    position = {name: i for i, name in enumerate(names)}
+    edges = [(position[m], position[i]) for m in names for i in imports_of(m) & modules]
+    rows, cols = zip(*edges, strict=True) if edges else ((), ())
+    matrix = csr_matrix((np.ones(len(edges)), (rows, cols)), shape=(len(names), len(names)))
+    count, labels = connected_components(matrix, directed=True, connection="strong")
+    groups = [[names[i] for i in np.flatnonzero(labels == label)] for label in range(count)]
+    return sorted(group for group in groups if len(group) > 1)
 
 
 def test_the_cycle_finder_finds_a_cycle_and_nothing_else():
