@@ -77,22 +77,23 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
 
 def measure_model(settings: Settings):
-    """Assembly, checksum and load times; the loaded transcriber."""
+    """Assembly, checksum and load times and the RSS the model adds; the loaded transcriber."""
+    before = rss_mb(os.getpid()) or 0.0
     transcriber = build_transcriber(settings)
     started = time.perf_counter()
     transcriber.load()
     first_load = time.perf_counter() - started
+    loaded = rss_mb(os.getpid()) or 0.0
     model = bundled_model_dir(settings.data_dir) / MODEL_FILE
     started = time.perf_counter()
     sha256_file(model)
     checksum = time.perf_counter() - started
-    again = build_transcriber(settings)
     started = time.perf_counter()
-    again.load()
+    build_transcriber(settings).load()  # a second model, as a restarted process loads it (then dropped)
     warm_load = time.perf_counter() - started
     print(f"speech model: first load (assembly + checksum + load) {first_load:.2f} s, later loads {warm_load:.2f} s")
     print(f"speech model: sha256 of model.bin {checksum:.2f} s (later loads check a stamp instead)")
-    print(f"speech model: RSS with the model loaded {rss_mb(os.getpid()) or 0:.0f} MB")
+    print(f"speech model: RSS {loaded:.0f} MB with the model loaded ({loaded - before:+.0f} MB for the model)")
     return transcriber
 
 
