@@ -157,6 +157,17 @@ class Settings(BaseSettings):
         "(one body parameter: the partner's first name).",
     )
 
+    asr_model: str = Field(
+        "",
+        description="Speech model for voice notes: empty = the bundled Whisper base (offline), a folder with a "
+        "faster-whisper (CTranslate2) model, a faster-whisper model name (downloaded on first use), or 'off'.",
+    )
+    asr_max_seconds: float = Field(120.0, gt=0, le=3600, description="Longest voice note transcribed.")
+    asr_max_bytes: int = Field(10_000_000, ge=1, le=200_000_000, description="Largest voice note accepted.")
+    asr_preload: bool = Field(False, description="Load the speech model at start-up instead of on the first note.")
+    asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: automatic.")
+    asr_workers: int = Field(1, ge=1, le=16, description="Voice notes transcribed at once.")
+
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: str = "INFO"

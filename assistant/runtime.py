@@ -1,12 +1,13 @@
 """The runtime: the loaded embedding model, index and retriever, built once at start-up.
 
 Entry points (the CLI, the web app) build one `Runtime` from `Settings`; everything expensive is loaded
-here and nowhere else: the embedding model, the index, the query micro-batcher and the database. A newer
-index version written by an ingest is picked up on the next use.
+here and nowhere else: the embedding model, the index, the query micro-batcher, the database and the speech
+model for voice notes. A newer index version written by an ingest is picked up on the next use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from functools import cached_property
 
@@ -18,6 +19,7 @@ from assistant.knowledge.ingest import Ingestor
 from assistant.pathways import PathwayService
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
+from assistant.speech import AudioError, Transcriber, build_transcriber
 from assistant.storage import Database, Store
 
 
@@ -98,6 +100,28 @@ class Runtime:
     def pathways(self) -> PathwayService:
         """Learning pathways and resource recommendations over the database's participants."""
         return PathwayService(self.settings, self.store, self.embedder)
+
+    @cached_property
+    def transcriber(self) -> Transcriber | None:
+        """The speech model for voice notes (None when MENTOR_ASR_MODEL=off).
+
+        Built cheaply on first access, which says at once (a log line) when the bundled model is missing;
+        the model itself loads on the first voice note, or here when MENTOR_ASR_PRELOAD is set. An entry point
+        touches this at start-up so that the log line comes then.
+        """
+        transcriber = build_transcriber(self.settings)
+        if transcriber is not None and self.settings.asr_preload:
+            # load() logs a failure once; voice notes then get the text-only reply and text is unaffected.
+            with contextlib.suppress(AudioError):
+                transcriber.load()  # assembles and verifies the bundled model on the very first start
+        return transcriber
+
+    def transcriber_status(self) -> dict[str, str]:
+        """What /readyz says of speech: {"asr": "off" | "not loaded" | "ready" | "unavailable: <reason>"}."""
+        transcriber = self.transcriber
+        if transcriber is None:
+            return {"asr": "off"}
+        return {"asr": getattr(transcriber, "status", "ready")}
 
     def ingestor(self) -> Ingestor:
         return Ingestor(self.settings, self.embedder)

@@ -35,6 +35,12 @@ class Health(BaseModel):
     detail: str | None = None
 
 
+class Readiness(Health):
+    """/readyz: Health plus the speech model's state, which never makes the server not ready (text still works)."""
+
+    asr: str | None = Field(None, description="'off', 'not loaded', 'ready' or 'unavailable: <reason>'.")
+
+
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -1,0 +1,136 @@
+"""`FasterWhisperTranscriber`: Whisper (CTranslate2 int8 on the CPU) behind the `Transcriber` protocol.
+
+One model per process, loaded on first use (or by `load()` at start-up). A note is decoded and bounded
+(assistant.speech.audio), its speech found by faster-whisper's bundled Silero VAD (an ONNX file in the
+wheel, no network; no speech -> "silent"), then transcribed with beam search in her language, or in the
+likeliest of fr/es/en when it is not known: Whisper's detection over its 99 languages is unreliable on
+short notes, but its probabilities restricted to the programme's three are usually right. Transcriptions
+run at most `workers` at once (CTranslate2 replicas, `num_workers`); further callers wait their turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from assistant.errors import AudioError
+from assistant.speech.audio import SAMPLE_RATE, decode, duration_s
+from assistant.speech.types import SPEECH_LANGUAGES, Transcript
+
+log = logging.getLogger(__name__)
+
+
+class FasterWhisperTranscriber:
+    """`locate()` gives the model folder (or a faster-whisper model name when `download` is allowed)."""
+
+    def __init__(
+        self,
+        locate: Callable[[], str],
+        *,
+        name: str = "whisper-base",
+        max_seconds: float = 120.0,
+        max_bytes: int = 10_000_000,
+        threads: int = 0,
+        workers: int = 1,
+        beam_size: int = 5,
+        download: bool = False,
+        download_root: str | None = None,
+    ) -> None:
+        self.name = name
+        self.max_seconds = max_seconds
+        self.max_bytes = max_bytes
+        self._locate = locate
+        self._options = {"cpu_threads": threads, "num_workers": workers}
+        self._beam_size = beam_size
+        self._download = download
+        self._download_root = download_root
+        self._model = None
+        self._failure: AudioError | None = None
+        self._load_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(workers)
+
+    @property
+    def status(self) -> str:
+        """'not loaded', 'ready' or 'unavailable: <reason>' (what /readyz shows)."""
+        if self._failure is not None:
+            return f"unavailable: {self._failure}"
+        return "ready" if self._model is not None else "not loaded"
+
+    def load(self):
+        """The model, loaded once; a failure is remembered (and logged once) rather than retried per note."""
+        with self._load_lock:
+            if self._model is None and self._failure is None:
+                try:
+                    self._model = self._open()
+                except AudioError as exc:
+                    self._failure = exc
+                    log.warning("voice notes get the text-only reply: %s", exc)
+            if self._failure is not None:
+                raise self._failure
+            return self._model
+
+    def transcribe(self, audio: bytes, language: str | None = None) -> Transcript:
+        model = self.load()
+        samples = decode(audio, self.max_seconds, self.max_bytes)
+        with self._slots:
+            return self._transcribe(model, samples, language)
+
+    def _open(self):
+        try:
+            # Lazy: faster-whisper loads CTranslate2 and ONNX Runtime (about 0.3 s), only for voice notes.
+            from faster_whisper import WhisperModel
+        except ImportError as exc:
+            raise AudioError(f"faster-whisper is not installed: {exc}", reason="unavailable") from exc
+        source = self._locate()
+        try:
+            return WhisperModel(
+                source,
+                device="cpu",
+                compute_type="int8",
+                local_files_only=not self._download,
+                download_root=self._download_root,
+                **self._options,
+            )
+        except Exception as exc:  # CTranslate2 and the hub raise plain RuntimeError/OSError/ValueError
+            raise AudioError(f"the speech model {source!r} cannot be loaded: {exc}", reason="unavailable") from exc
+
+    def _transcribe(self, model, samples: np.ndarray, language: str | None) -> Transcript:
+        duration = duration_s(samples)
+        speech = _speech_only(samples)
+        if speech.size == 0:
+            raise AudioError("no speech in the voice note", reason="silent")
+        if language not in SPEECH_LANGUAGES:
+            language = _likeliest_language(model, speech)
+        segments, _info = model.transcribe(
+            speech, language=language, beam_size=self._beam_size, vad_filter=False, condition_on_previous_text=False
+        )
+        texts, logprob, tokens = [], 0.0, 0
+        for segment in segments:
+            texts.append(segment.text)
+            logprob += segment.avg_logprob * len(segment.tokens)
+            tokens += len(segment.tokens)
+        text = " ".join(" ".join(texts).split())
+        confidence = math.exp(logprob / tokens) if tokens else 0.0
+        return Transcript(text=text, language=language, duration_s=round(duration, 3), confidence=round(confidence, 4))
+
+
+def _speech_only(samples: np.ndarray) -> np.ndarray:
+    """The note's speech, silences between removed (Silero VAD, as faster-whisper's `vad_filter` does)."""
+    from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps  # loaded with the model
+
+    chunks = get_speech_timestamps(samples, VadOptions(), sampling_rate=SAMPLE_RATE)
+    if not chunks:
+        return np.zeros(0, dtype=np.float32)
+    pieces, _ = collect_chunks(samples, chunks, sampling_rate=SAMPLE_RATE)
+    return np.concatenate(pieces)
+
+
+def _likeliest_language(model, speech: np.ndarray) -> str:
+    """The likeliest of fr/es/en by Whisper's language probabilities over the first 30 s of speech."""
+    _language, _probability, probabilities = model.detect_language(audio=speech)
+    restricted = {code: p for code, p in probabilities if code in SPEECH_LANGUAGES}
+    return max(SPEECH_LANGUAGES, key=lambda code: restricted.get(code, 0.0))
