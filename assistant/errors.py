@@ -9,6 +9,7 @@ apologise. "Not enough evidence" is an ordinary answer, never an exception.
     ├── InputError              a user's input is unusable (empty query, unknown language...)
     │   ├── PathNotFoundError   a path given to ingest does not exist
     │   ├── UploadRejected      an uploaded file is refused (type, size, zip bomb); carries the HTTP status
+    │   ├── AudioError          a voice note that cannot be transcribed; `reason` says why
     │   └── DatasetError        an eval dataset cannot be evaluated (evals/, the one subclass outside)
     ├── NotFoundError           a named thing (answer, document, job, participant) does not exist
     ├── NotIndexedError         search or ask before any ingest
@@ -50,6 +51,19 @@ class UploadRejected(InputError):
     def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.status = status
+
+
+class AudioError(InputError):
+    """A voice note that cannot be transcribed; `reason` says why, for the reply in her language."""
+
+    code = "audio_unusable"
+    REASONS = ("too_long", "too_large", "silent", "unreadable", "unavailable")
+
+    def __init__(self, message: str, reason: str) -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown audio error reason {reason!r}")
+        super().__init__(message)
+        self.reason = reason
 
 
 class NotFoundError(AssistantError):
