@@ -149,8 +149,11 @@ class Relay:
 
     async def _voice_replies(self, message: Message, voice: VoiceNotes, fetch: Fetch | None) -> list[Reply]:
         """Fetch the note (never stored, never logged), then transcribe and answer it in the voice pool."""
-        if fetch is None or not await asyncio.to_thread(lambda: voice.available):
+        if fetch is None:
             return [await asyncio.to_thread(voice.refusal, message, "unavailable")]
+        refused = await asyncio.to_thread(voice.screen, message)  # may look up her language, or load the model
+        if refused is not None:
+            return [refused]
         who = pseudonym(message.channel, message.user_id)
         try:
             audio = await fetch(message.voice)

@@ -48,6 +48,16 @@ class VoiceNotes:
             return False
         return bool(getattr(self.transcriber, "available", True))
 
+    def screen(self, message: Message) -> Reply | None:
+        """The refusal for a note that need not even be fetched (no transcriber; a payload that says it is
+        too long), else None."""
+        ref = message.voice
+        if not self.available:
+            return self.refusal(message, "unavailable")
+        if ref is not None and ref.duration_s is not None and ref.duration_s > self.max_seconds:
+            return self.refusal(message, "too_long")
+        return None
+
     def handle(self, message: Message, audio: bytes) -> list[Reply]:
         """Transcribe (her preferred language when known), then the echo and the replies to the transcript;
         an unusable note gets one polite Reply in her language."""

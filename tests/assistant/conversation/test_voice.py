@@ -4,6 +4,7 @@ engine answers as if she had typed it; an unusable note gets one polite reply in
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -127,3 +128,12 @@ def test_after_forget_nothing_of_a_transcribed_note_remains(engine, user, runtim
     for model in (Participant, Conversation, StoredMessage, AnswerRecord):
         assert count(runtime, model) == 0, model
     assert engine.load_state(user.channel, user.user_id)[0] == {}
+
+
+def test_screen_refuses_before_any_download_what_the_payload_already_rules_out(engine, user):
+    notes = notes_saying(engine, QUESTION)
+    ref = VoiceRef("media-2", "audio/ogg", duration_s=1200.0)
+    long_note = Message(user.channel, user.user_id, "", "v-screen", None, media="audio", voice=ref)
+    assert notes.screen(long_note).text == phrase("voice_too_long", "en")
+    assert notes.screen(replace(long_note, voice=replace(ref, duration_s=30.0))) is None
+    assert VoiceNotes(engine, None, 120).screen(long_note).text == phrase("voice_unavailable", "en")
