@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from assistant.answering.types import Answer, Citation
     from assistant.config import SUPPORTED_LANGUAGES, Settings
-    from assistant.conversation import Button, Engine, Message, Reply
+    from assistant.conversation import Button, Engine, Message, Reply, VoiceNotes, VoiceRef
     from assistant.core import Assistant
     from assistant.errors import (
         AssistantError,
+        AudioError,
         ConfigurationError,
         DocumentError,
         IndexCorruptError,
@@ -49,10 +50,13 @@ _HOMES = {
     "Engine": "assistant.conversation",
     "Message": "assistant.conversation",
     "Reply": "assistant.conversation",
+    "VoiceNotes": "assistant.conversation",
+    "VoiceRef": "assistant.conversation",
     "Assistant": "assistant.core",
     **dict.fromkeys(
         [
             "AssistantError",
+            "AudioError",
             "ConfigurationError",
             "DocumentError",
             "IndexCorruptError",
@@ -83,6 +87,7 @@ __all__ = [
     "Answer",
     "Assistant",
     "AssistantError",
+    "AudioError",
     "Button",
     "Citation",
     "ConfigurationError",
@@ -106,6 +111,8 @@ __all__ = [
     "StaffIdentity",
     "Store",
     "UploadRejected",
+    "VoiceNotes",
+    "VoiceRef",
     "analyze",
     "candidate_cases",
     "check_upload",

@@ -1,5 +1,7 @@
 """What every channel shares: splitting long text under a platform's limit, and the `Relay` that takes an
-inbound message to the engine exactly once and hands the replies to the channel's sender."""
+inbound message to the engine exactly once and hands the replies to the channel's sender. A voice note's
+bytes are fetched through the channel's fetcher and transcribed in a small pool of their own, so a burst of
+voice notes never takes the threads typed questions are answered in."""
 
 from __future__ import annotations
 
@@ -7,9 +9,21 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
-from assistant import SUPPORTED_LANGUAGES, Engine, Message, Reply, Store, phrase, pseudonym
+from assistant import (
+    SUPPORTED_LANGUAGES,
+    AudioError,
+    Engine,
+    Message,
+    Reply,
+    Store,
+    VoiceNotes,
+    VoiceRef,
+    phrase,
+    pseudonym,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +84,12 @@ def split_message(text: str, limit: int = 4096, measure: Callable[[str], int] = 
 
 Send = Callable[[Reply], Awaitable[None]]
 Notify = Callable[[str, str, Reply], Awaitable[object]]  # (channel, user id, reply) for someone else
+Fetch = Callable[[VoiceRef], Awaitable[bytes]]  # a voice note's bytes, from her channel
+
+
+class FetchError(Exception):
+    """A voice note's bytes could not be fetched from the platform (after the retries); she is asked to
+    send it again. The message says why, without the media id."""
 
 
 class Relay:
@@ -79,10 +99,20 @@ class Relay:
     workers, is answered once. Messages from one person are handled in the order they arrive.
     """
 
-    def __init__(self, engine: Engine, store: Store, notify: Notify | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        store: Store,
+        notify: Notify | None = None,
+        voice: VoiceNotes | None = None,
+        voice_workers: int = 1,
+    ) -> None:
         self.engine = engine
         self.store = store
         self.notify = notify  # delivers replies meant for someone else (a pairing proposed to her)
+        self.voice = voice  # None: a voice note is answered by the engine alone ("only text")
+        self.voice_workers = max(1, voice_workers)
+        self._voice_pool: ThreadPoolExecutor | None = None
         self._locks: list[asyncio.Lock] | None = None
 
     def _lock(self, message: Message) -> asyncio.Lock:
@@ -90,14 +120,18 @@ class Relay:
             self._locks = [asyncio.Lock() for _ in range(_LOCK_STRIPES)]
         return self._locks[hash((message.channel, message.user_id)) % _LOCK_STRIPES]
 
-    async def handle(self, message: Message, send: Send) -> bool:
-        """Answer `message` through `send`. False (and nothing sent) when it was already handled."""
+    async def handle(self, message: Message, send: Send, fetch: Fetch | None = None) -> bool:
+        """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
+        sent) when it was already handled."""
         async with self._lock(message):  # taken in arrival order, so her messages are answered in order
             if not await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id):
                 log.info("duplicate %s message ignored", message.channel)
                 return False
             try:
-                replies = await asyncio.to_thread(self.engine.handle, message)
+                if message.voice is not None and self.voice is not None:
+                    replies = await self._voice_replies(message, self.voice, fetch)
+                else:
+                    replies = await asyncio.to_thread(self.engine.handle, message)
             except Exception:
                 log.exception(
                     "the engine failed on a %s message from %s",
@@ -113,6 +147,32 @@ class Relay:
                     await self._notify(reply)
         return True
 
+    async def _voice_replies(self, message: Message, voice: VoiceNotes, fetch: Fetch | None) -> list[Reply]:
+        """Fetch the note (never stored, never logged), then transcribe and answer it in the voice pool."""
+        if fetch is None:
+            return [await asyncio.to_thread(voice.refusal, message, "unavailable")]
+        refused = await asyncio.to_thread(voice.screen, message)  # may look up her language, or load the model
+        if refused is not None:
+            return [refused]
+        who = pseudonym(message.channel, message.user_id)
+        try:
+            audio = await fetch(message.voice)
+        except AudioError as exc:
+            log.info("voice note from %s refused before download: %s", who, exc.reason)
+            return [await asyncio.to_thread(voice.refusal, message, exc.reason)]
+        except FetchError as exc:
+            log.warning("voice note %s from %s not fetched: %s", _ref(message), who, exc)
+            return [await asyncio.to_thread(voice.refusal, message, "not_received")]
+        if self._voice_pool is None:
+            self._voice_pool = ThreadPoolExecutor(self.voice_workers, thread_name_prefix="voice")
+        return await asyncio.get_running_loop().run_in_executor(self._voice_pool, voice.handle, message, audio)
+
+    def close(self) -> None:
+        """Let the voice pool's threads go once the notes in flight are answered."""
+        if self._voice_pool is not None:
+            self._voice_pool.shutdown(wait=True)
+            self._voice_pool = None
+
     async def _notify(self, reply: Reply) -> None:
         channel, user_id = reply.to
         if self.notify is None:
@@ -126,3 +186,8 @@ class Relay:
             await self.notify(channel, user_id, replace(reply, to=None))
         except Exception as exc:  # her own answer is already sent; the other person sees it at her next /match
             log.warning("notification to %s on %s failed: %s", pseudonym(channel, user_id), channel, exc)
+
+
+def _ref(message: Message) -> str:
+    """A voice note named in the logs: a pseudonym of its media id, which would fetch her audio."""
+    return pseudonym(message.channel, message.voice.id if message.voice else "")

@@ -1,10 +1,12 @@
 """Telegram, with python-telegram-bot (v22).
 
 `build_application` wires every handler; each one only turns the update into a `Message` and lets the
-`Relay` take it to the engine. Replies are rendered as messages of at most 4,096 UTF-16 units, the buttons
-as an inline keyboard under the last part. The same application runs with long polling (`mentor telegram`,
-for development) or, in production, inside the HTTP server behind `/webhooks/telegram`
-(`web/webhooks/telegram.py`), which checks Telegram's secret-token header before handing it an update.
+`Relay` take it to the engine. A voice note or an audio file carries a `VoiceRef` (its file_id); its bytes
+come through `getFile` and the file download (`TelegramChannel.fetch`, bounded by the size). Replies are
+rendered as messages of at most 4,096 UTF-16 units, the buttons as an inline keyboard under the last part.
+The same application runs with long polling (`mentor telegram`, for development) or, in production, inside
+the HTTP server behind `/webhooks/telegram` (`web/webhooks/telegram.py`), which checks Telegram's
+secret-token header before handing it an update.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from telegram.ext import (
 )
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from assistant import Engine, Message, Reply, Store, pseudonym
-from bots.common import Relay, split_message
+from assistant import AudioError, Engine, Message, Reply, Store, VoiceNotes, VoiceRef, pseudonym
+from bots.common import FetchError, Relay, split_message
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,10 @@ CHANNEL = "telegram"
 TELEGRAM_API_BASE = "https://api.telegram.org"
 TEXT_LIMIT = 4096
 BUTTONS_PER_ROW = 2
+MAX_VOICE_BYTES = 10_000_000  # MENTOR_ASR_MAX_BYTES in the server; the Bot API serves 20 MB at most
+VOICE = (("voice", filters.VOICE), ("audio", filters.AUDIO))
 MEDIA = (
-    ("voice", filters.VOICE), ("audio", filters.AUDIO), ("image", filters.PHOTO), ("sticker", filters.Sticker.ALL),
+    ("image", filters.PHOTO), ("sticker", filters.Sticker.ALL),
     ("video", filters.VIDEO | filters.VIDEO_NOTE), ("document", filters.Document.ALL),
     ("location", filters.LOCATION | filters.VENUE), ("contacts", filters.CONTACT),
 )  # fmt: skip
@@ -61,10 +65,18 @@ def _transient(exc: BaseException) -> bool:
 class TelegramChannel:
     """Renders replies and sends them; records what still fails after the retries."""
 
-    def __init__(self, relay: Relay, store: Store, attempts: int = 4, backoff_s: float = 0.5) -> None:
+    def __init__(
+        self,
+        relay: Relay,
+        store: Store,
+        attempts: int = 4,
+        backoff_s: float = 0.5,
+        max_voice_bytes: int = MAX_VOICE_BYTES,
+    ) -> None:
         self.relay = relay
         self.store = store
         self.attempts = attempts
+        self.max_voice_bytes = max_voice_bytes
         self._wait = wait_random_exponential(multiplier=backoff_s, max=20)
 
     def _backoff(self, state) -> float:
@@ -94,9 +106,38 @@ class TelegramChannel:
                 return False
         return True
 
+    def _retrying(self) -> AsyncRetrying:
+        return AsyncRetrying(
+            retry=retry_if_exception(_transient),
+            wait=self._backoff,
+            stop=stop_after_attempt(self.attempts),
+            reraise=True,
+        )
+
+    async def fetch(self, bot, ref: VoiceRef) -> bytes:
+        """A voice note's bytes: `getFile`, then the download, retried like a send; bounded by the size the
+        update and `getFile` declare, and by what arrives."""
+        if ref.size is not None and ref.size > self.max_voice_bytes:
+            raise AudioError(f"a {ref.size}-byte note, over {self.max_voice_bytes}", "too_large")
+        try:
+            async for attempt in self._retrying():
+                with attempt:
+                    file = await bot.get_file(ref.id)
+                    if file.file_size is not None and file.file_size > self.max_voice_bytes:
+                        raise AudioError(f"a {file.file_size}-byte note, over {self.max_voice_bytes}", "too_large")
+                    data = await file.download_as_bytearray()
+        except TelegramError as exc:
+            raise FetchError(f"{type(exc).__name__}: {exc.message}") from None
+        if len(data) > self.max_voice_bytes:
+            raise AudioError(f"a {len(data)}-byte download, over {self.max_voice_bytes}", "too_large")
+        return bytes(data)
+
     async def dispatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
         chat_id = update.effective_chat.id
-        await self.relay.handle(message, lambda reply: self.deliver(context.bot, chat_id, reply))
+        bot = context.bot
+        await self.relay.handle(
+            message, lambda reply: self.deliver(bot, chat_id, reply), lambda ref: self.fetch(bot, ref)
+        )
 
     # -- handlers: small, they only build the Message ---------------------------------------------------------
 
@@ -123,6 +164,16 @@ class TelegramChannel:
             log.debug("could not remove a keyboard: %s", exc)
         await self.dispatch(update, context, Message(text="", button_id=query.data or "", **self._base(update)))
 
+    def on_voice(self, kind: str):
+        """A voice note (`voice`) or an audio file (`audio`): handed over with what fetches it."""
+
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            audio = getattr(update.effective_message, kind)
+            ref = VoiceRef(audio.file_id, audio.mime_type, _seconds(audio), audio.file_size, voice=kind == "voice")
+            await self.dispatch(update, context, Message(text="", media=kind, voice=ref, **self._base(update)))
+
+        return handler
+
     def on_media(self, kind: str):
         async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await self.dispatch(update, context, Message(text="", media=kind, **self._base(update)))
@@ -148,8 +199,13 @@ def build_application(
     concurrency: int = 16,
     attempts: int = 4,
     backoff_s: float = 0.5,
+    transcriber=None,
+    max_voice_seconds: float = 120.0,
+    max_voice_bytes: int = MAX_VOICE_BYTES,
+    voice_workers: int = 1,
 ) -> Application:
-    """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook."""
+    """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook. Voice
+    notes are transcribed by `transcriber` (a `Transcriber`; None: she is asked to type)."""
     api_base = api_base.rstrip("/")
     builder = (
         ApplicationBuilder()
@@ -161,11 +217,14 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    channel = TelegramChannel(Relay(engine, store), store, attempts=attempts, backoff_s=backoff_s)
+    relay = Relay(engine, store, voice=VoiceNotes(engine, transcriber, max_voice_seconds), voice_workers=voice_workers)
+    channel = TelegramChannel(relay, store, attempts=attempts, backoff_s=backoff_s, max_voice_bytes=max_voice_bytes)
     application.bot_data["channel"] = channel
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))
     application.add_handler(CallbackQueryHandler(channel.on_button))
+    for kind, voice_filter in VOICE:
+        application.add_handler(MessageHandler(private & voice_filter, channel.on_voice(kind)))
     for kind, media_filter in MEDIA:
         application.add_handler(MessageHandler(private & media_filter, channel.on_media(kind)))
     application.add_error_handler(channel.on_error)
@@ -177,3 +236,11 @@ def build_application(
 
     channel.relay.notify = notify
     return application
+
+
+def _seconds(audio) -> float | None:
+    """The duration Telegram gives, in seconds (a timedelta kept privately since 22.2, like retry_after)."""
+    value = getattr(audio, "_duration", None)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return float(value) if isinstance(value, int | float) else None

@@ -3,8 +3,10 @@
 - `verify_signature`: `X-Hub-Signature-256` is `sha256=` + the HMAC-SHA256 of the raw body keyed with the
   app secret; compared in constant time.
 - `parse_webhook`: a webhook body → the `Message`s in it. Text and interactive replies (buttons, lists)
-  become text or button presses; audio, images, stickers, locations, documents... become a `media`
-  message (the engine answers politely that only text is understood); status callbacks are ignored.
+  become text or button presses; an audio message (a voice note or a forwarded file) carries a `VoiceRef`
+  (its media id; `bots.whatsapp_media` fetches the bytes); images, stickers, locations, documents...
+  become a `media` message (the engine answers politely that only text is understood); status callbacks
+  are ignored.
 - `WhatsAppClient`: renders a `Reply` as Graph API payloads (text split under 4,096 characters, at most 3
   reply buttons, a list beyond that) and posts them with an injected `httpx.AsyncClient`, retrying 429 and
   5xx with exponential backoff and jitter (tenacity).
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import logging
@@ -22,8 +25,9 @@ from dataclasses import dataclass
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from assistant import Message, Reply, Store, phrase, pseudonym
+from assistant import Message, Reply, Store, VoiceRef, phrase, pseudonym
 from bots.common import Relay, split_message
+from bots.whatsapp_media import WhatsAppMedia
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +98,19 @@ def _message(raw: dict) -> Message | None:
         if isinstance(title, str) and title.strip():
             return Message(text=title, **base)
         return None
+    if kind in ("audio", "voice"):
+        return Message(text="", media=kind, voice=_voice_ref(raw.get(kind)), **base)
     if kind in MEDIA_TYPES:
         return Message(text="", media=kind, **base)
     return None  # reactions, system messages, shapes we do not know: nothing to answer
+
+
+def _voice_ref(audio: object) -> VoiceRef | None:
+    """`{"id", "mime_type", "sha256", "voice": true}` → a `VoiceRef`; None without a media id."""
+    if not isinstance(audio, dict) or not isinstance(audio.get("id"), str) or not audio["id"]:
+        return None
+    mime = audio.get("mime_type")
+    return VoiceRef(audio["id"], mime if isinstance(mime, str) else None, voice=audio.get("voice") is True)
 
 
 def parse_webhook(payload: object) -> list[Message]:
@@ -245,6 +259,7 @@ class WhatsAppChannel:
     relay: Relay
     client: WhatsAppClient
     store: Store
+    media: WhatsAppMedia | None = None  # fetches voice notes; None: she is asked to type instead
 
     async def deliver(self, to: str, reply: Reply) -> bool:
         for payload in self.client.payloads(to, reply):
@@ -260,6 +275,7 @@ class WhatsAppChannel:
         """Answer the messages of one webhook call, in order (run in the background after the 200)."""
         for message in messages:
             try:
-                await self.relay.handle(message, lambda reply, to=message.user_id: self.deliver(to, reply))
+                fetch = self.media.fetch if self.media else None
+                await self.relay.handle(message, functools.partial(self.deliver, message.user_id), fetch)
             except Exception:  # one bad message must not stop the others of the batch
                 log.exception("failed to handle a WhatsApp message from %s", pseudonym(CHANNEL, message.user_id))

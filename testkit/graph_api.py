@@ -4,10 +4,16 @@ Serve it with `testkit.loopback.serve(graph.app)` and point `MENTOR_WHATSAPP_API
 Tests schedule failures (`fail_next`) and wait for messages (`wait_for`); the load benchmark also has it
 refuse posts for another phone number id, answer a share of posts 503 at random (`failure_rate`), check each
 payload against the Graph API's documented limits (`validate`) and tell it of each message (`on_sent`).
+
+It serves media the Cloud API way too: `add_media(data)` gives a media id; `GET /{version}/{media-id}` with
+the token answers `{"url", "mime_type", "sha256", "file_size", "id"}`, and `GET` of that url with the token
+the bytes (`fail_downloads` makes the next downloads fail; `downloads` counts those served). An unknown id
+is a 404, as for an expired one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import threading
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 TOKEN = "graph-test-token"
@@ -119,7 +125,65 @@ class FakeGraph:
         self._failures: list[tuple[int, dict]] = []
         self._ids = itertools.count(1)
         self._changed = threading.Condition()
-        self.app = Starlette(routes=[Route("/{version}/{phone_number_id}/messages", self.messages, methods=["POST"])])
+        self.media: dict[str, tuple[bytes, str, object]] = {}  # media id -> (bytes, mime type, declared size)
+        self.media_requests = 0  # GET /{media-id} calls
+        self.downloads = 0  # downloads served with their bytes
+        self._download_failures: list[int] = []
+        self.app = Starlette(
+            routes=[
+                Route("/{version}/{phone_number_id}/messages", self.messages, methods=["POST"]),
+                Route("/whatsapp_business/attachments/", self.download, methods=["GET"]),
+                Route("/{version}/{media_id}", self.media_info, methods=["GET"]),
+            ]
+        )
+
+    # -- media ----------------------------------------------------------------------------------------------
+
+    def add_media(self, data: bytes, mime_type: str = "audio/ogg; codecs=opus", file_size: object = None) -> str:
+        """Serve `data`; its media id. `file_size`: what the metadata declares (default: the true size, as a
+        string, the way the Graph API sends it)."""
+        media_id = f"{next(self._ids) + 10**15}"
+        with self._changed:
+            self.media[media_id] = (data, mime_type, str(len(data)) if file_size is None else file_size)
+        return media_id
+
+    def fail_downloads(self, status: int = 500, times: int = 1) -> None:
+        with self._changed:
+            self._download_failures.extend([status] * times)
+
+    def _authorized(self, request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {self.token}"
+
+    async def media_info(self, request: Request) -> JSONResponse:
+        if not self._authorized(request):
+            return JSONResponse({"error": {"message": "Invalid OAuth access token", "code": 190}}, 401)
+        media_id = request.path_params["media_id"]
+        with self._changed:
+            self.media_requests += 1
+            found = self.media.get(media_id)
+        if found is None:
+            return JSONResponse({"error": {"message": "Unsupported get request", "code": 100}}, 404)
+        data, mime_type, size = found
+        url = f"{str(request.base_url).rstrip('/')}/whatsapp_business/attachments/?mid={media_id}"
+        digest = hashlib.sha256(data).hexdigest()
+        info = {"messaging_product": "whatsapp", "url": url, "mime_type": mime_type, "sha256": digest}
+        return JSONResponse({**info, "file_size": size, "id": media_id})
+
+    async def download(self, request: Request) -> Response:
+        if not self._authorized(request):
+            return Response(b"", 401)
+        with self._changed:
+            failure = self._download_failures.pop(0) if self._download_failures else None
+            found = self.media.get(request.query_params.get("mid", ""))
+            if failure is None and found is not None:
+                self.downloads += 1
+        if failure is not None:
+            return Response(b"", failure)
+        if found is None:
+            return Response(b"", 404)
+        return Response(found[0], media_type=found[1])
+
+    # -- failures ---------------------------------------------------------------------------------------------
 
     def fail_next(self, status: int, times: int = 1, headers: dict | None = None) -> None:
         with self._changed:

@@ -5,10 +5,10 @@ the URL it yields (`build_application(..., api_base=url)`, so the bot calls `{ur
 
 It answers like Telegram: `{"ok": true, "result": ...}`, or `{"ok": false, "error_code": ..., "description":
 ...}` with the same HTTP status. Requests are read the way python-telegram-bot sends them (form fields whose
-non-string values are JSON-encoded) or as a JSON body. Test code enqueues updates for `getUpdates`
-(`text`, `press`, `voice`, `enqueue`), reads what the bot did (`sent`, `edits`, `answered`, `calls`), waits
-for replies (`wait_sent` from a plain thread, `await wait_sent_async` from the bot's event loop) and injects
-faults (`fail_next`). The server runs in its own thread: everything shared sits behind one lock.
+non-string values are JSON-encoded) or as a JSON body. Tests enqueue updates for `getUpdates` (`text`,
+`press`, `voice`, `enqueue`), add files for getFile (`files`, testkit/telegram_files.py), read what the bot
+did (`sent`, `edits`, `answered`, `calls`), wait for replies (`wait_sent` from a plain thread, `await
+wait_sent_async` from the bot's loop), inject faults (`fail_next`). Shared state sits behind one lock.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from testkit.telegram_files import TelegramFiles
 
 TOKEN = "123456789:TEST-fake-token_for-the-local-server"
 BOT_ID = 123456789
@@ -83,7 +85,9 @@ class FakeTelegram:
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
-        self.app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        self.files = TelegramFiles(self.token)
+        self.app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                                     Route("/file/bot{token}/{path:path}", self.files.download)])  # fmt: skip
 
     async def __call__(self, scope, receive, send) -> None:
         await self.app(scope, receive, send)
@@ -122,9 +126,10 @@ class FakeTelegram:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return self._incoming(chat_id, language_code, **content)
 
-    def voice_update(self, chat_id: int, language_code: str | None = "fr") -> dict:
+    def voice_update(self, chat_id: int, language_code: str | None = "fr", kind: str = "voice", **note: Any) -> dict:
+        """A voice note (or, `kind="audio"`, an audio file); `note` overrides its fields (`file_id`...)."""
         voice = {"file_id": "voice-file", "file_unique_id": "voice-unique", "duration": 3, "mime_type": "audio/ogg"}
-        return self._incoming(chat_id, language_code, voice=voice)
+        return self._incoming(chat_id, language_code, **{kind: {**voice, **note}})
 
     def press_update(
         self, chat_id: int, data: str, message_id: int | None = None, language_code: str | None = "fr"
@@ -148,8 +153,8 @@ class FakeTelegram:
     def text(self, chat_id: int, text: str, language_code: str | None = "fr") -> dict:
         return self.enqueue(self.text_update(chat_id, text, language_code))
 
-    def voice(self, chat_id: int, language_code: str | None = "fr") -> dict:
-        return self.enqueue(self.voice_update(chat_id, language_code))
+    def voice(self, chat_id: int, language_code: str | None = "fr", kind: str = "voice", **note: Any) -> dict:
+        return self.enqueue(self.voice_update(chat_id, language_code, kind, **note))
 
     def press(self, chat_id: int, data: str, message_id: int | None = None, language_code: str | None = "fr") -> dict:
         return self.enqueue(self.press_update(chat_id, data, message_id, language_code))
@@ -242,7 +247,7 @@ class FakeTelegram:
             }.get(fault.status, f"Error {fault.status}")
             parameters = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
             return self._answer(method, params, _error(fault.status, description, parameters))
-        handler = getattr(self, f"_m_{method}", None)
+        handler = getattr(self, f"_m_{method}", None) or getattr(self.files, f"_m_{method}", None)
         if handler is None:
             return self._answer(method, params, _error(404, "Not Found"))
         return self._answer(method, params, await handler(params))

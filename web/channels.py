@@ -1,6 +1,8 @@
 """The channels inside the HTTP server, on one `Channels` object built in the app's lifespan: the engine, the
 relay (one set of per-user locks for every channel), the WhatsApp and Telegram adapters the settings enable,
-their start and stop, and sending outside a conversation turn (staff replies, notifications).
+their start and stop, and sending outside a conversation turn (staff replies, notifications). Voice notes
+go through `VoiceNotes` with the runtime's transcriber, looked up at the first note (so the speech model
+loads then, not at start-up), in `asr_workers` threads of their own.
 
 The webhooks (`web.webhooks`) answer 200 at once and let the engine work in background tasks spawned here;
 the tasks are drained on shutdown so no accepted message is dropped.
@@ -14,14 +16,44 @@ import logging
 import httpx
 from starlette.concurrency import run_in_threadpool
 
-from assistant import Assistant, Engine, Reply, Settings, Store
+from assistant import Assistant, AudioError, Engine, Reply, Runtime, Settings, Store, VoiceNotes
 from bots.common import Relay
 from bots.whatsapp import WhatsAppChannel, WhatsAppClient
+from bots.whatsapp_media import DEFAULT_MAX_BYTES, WhatsAppMedia
 
 log = logging.getLogger(__name__)
 
 CHAT_CHANNEL = "web"
 PRUNE_EVERY_S = 6 * 3600
+
+
+class RuntimeTranscriber:
+    """The runtime's transcriber, looked up when a voice note comes (`Runtime.transcriber` builds the model
+    on first use); "unavailable" while the runtime has none (MENTOR_ASR_MODEL=off, or a model that failed)."""
+
+    name = "runtime"
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    @property
+    def available(self) -> bool:
+        return getattr(self.runtime, "transcriber", None) is not None
+
+    def transcribe(self, audio: bytes, language: str | None = None):
+        transcriber = getattr(self.runtime, "transcriber", None)
+        if transcriber is None:
+            raise AudioError("speech recognition is off", "unavailable")
+        return transcriber.transcribe(audio, language)
+
+
+def voice_settings(settings: Settings) -> dict:
+    """The speech settings a channel needs (read with defaults until every deployment has them)."""
+    return {
+        "max_seconds": float(getattr(settings, "asr_max_seconds", 120.0)),
+        "max_bytes": int(getattr(settings, "asr_max_bytes", DEFAULT_MAX_BYTES)),
+        "workers": int(getattr(settings, "asr_workers", 1)),
+    }
 
 
 class Channels:
@@ -31,7 +63,9 @@ class Channels:
         self.settings = settings
         self.store: Store = assistant.store
         self.engine = Engine(assistant)
-        self.relay = Relay(self.engine, self.store, notify=self.notify)
+        voice = voice_settings(settings)
+        self.voice = VoiceNotes(self.engine, RuntimeTranscriber(assistant.runtime), voice["max_seconds"])
+        self.relay = Relay(self.engine, self.store, self.notify, self.voice, voice["workers"])
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
         self._tasks: set[asyncio.Task] = set()
@@ -40,32 +74,44 @@ class Channels:
         self._telegram_started = False
         self._pruner: asyncio.Task | None = None
         if settings.whatsapp_webhook_enabled:
-            if not (settings.whatsapp_token and settings.whatsapp_phone_number_id):
-                log.warning("WhatsApp webhook on, but without MENTOR_WHATSAPP_TOKEN and _PHONE_NUMBER_ID replies fail")
-            client = WhatsAppClient(
-                self.http,
-                token=settings.whatsapp_token.get_secret_value() if settings.whatsapp_token else "",
-                phone_number_id=settings.whatsapp_phone_number_id or "",
-                api_base=settings.whatsapp_api_base,
-                attempts=settings.channel_send_attempts,
-                backoff_s=settings.channel_backoff_s,
-            )
-            self.whatsapp = WhatsAppChannel(self.relay, client, self.store)
+            self.whatsapp = self._whatsapp(settings, voice["max_bytes"])
         if settings.telegram_token and settings.telegram_secret_token:
-            # python-telegram-bot is heavy and only needed when the Telegram webhook is configured.
-            from bots.telegram import TelegramChannel, build_application
+            self.telegram = self._telegram(settings, voice["max_bytes"])
 
-            self.telegram = build_application(
-                self.engine,
-                self.store,
-                token=settings.telegram_token.get_secret_value(),
-                api_base=settings.telegram_api_base,
-                polling=False,
-                attempts=settings.channel_send_attempts,
-                backoff_s=settings.channel_backoff_s,
-            )
-            channel: TelegramChannel = self.telegram.bot_data["channel"]
-            channel.relay = self.relay  # one relay, one set of per-user locks
+    def _whatsapp(self, settings: Settings, max_bytes: int) -> WhatsAppChannel:
+        if not (settings.whatsapp_token and settings.whatsapp_phone_number_id):
+            log.warning("WhatsApp webhook on, but without MENTOR_WHATSAPP_TOKEN and _PHONE_NUMBER_ID replies fail")
+        token = settings.whatsapp_token.get_secret_value() if settings.whatsapp_token else ""
+        retries = {"attempts": settings.channel_send_attempts, "backoff_s": settings.channel_backoff_s}
+        client = WhatsAppClient(
+            self.http,
+            token=token,
+            phone_number_id=settings.whatsapp_phone_number_id or "",
+            api_base=settings.whatsapp_api_base,
+            **retries,
+        )
+        media = WhatsAppMedia(
+            self.http, token=token, api_base=settings.whatsapp_api_base, max_bytes=max_bytes, **retries
+        )
+        return WhatsAppChannel(self.relay, client, self.store, media)
+
+    def _telegram(self, settings: Settings, max_bytes: int):
+        # python-telegram-bot is heavy and only needed when the Telegram webhook is configured.
+        from bots.telegram import TelegramChannel, build_application
+
+        application = build_application(
+            self.engine,
+            self.store,
+            token=settings.telegram_token.get_secret_value(),
+            api_base=settings.telegram_api_base,
+            polling=False,
+            attempts=settings.channel_send_attempts,
+            backoff_s=settings.channel_backoff_s,
+            max_voice_bytes=max_bytes,
+        )
+        channel: TelegramChannel = application.bot_data["channel"]
+        channel.relay = self.relay  # one relay, one set of per-user locks, one voice pool
+        return application
 
     # -- lifecycle ----------------------------------------------------------------------------------------------
 
@@ -113,6 +159,7 @@ class Channels:
         if self._pruner is not None:
             self._pruner.cancel()
         await self.drain()
+        await run_in_threadpool(self.relay.close)
         if self._telegram_started:
             await self.telegram.stop()
             await self.telegram.shutdown()

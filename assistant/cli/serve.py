@@ -59,7 +59,9 @@ def telegram(ctx: typer.Context) -> None:
     application = build_application(
         Engine(assistant), runtime.store, token=settings.telegram_token.get_secret_value(),
         api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,
-        backoff_s=settings.channel_backoff_s,
+        backoff_s=settings.channel_backoff_s, transcriber=runtime.transcriber,
+        max_voice_seconds=settings.asr_max_seconds, max_voice_bytes=settings.asr_max_bytes,
+        voice_workers=settings.asr_workers,
     )  # fmt: skip
     err.print("Telegram bot polling; Ctrl+C stops it.", highlight=False)
     application.run_polling(drop_pending_updates=False)

@@ -89,6 +89,17 @@ class Engine:
     def drop_volatile(self, channel: str, user_id: str) -> None:
         self._volatile.pop((channel, user_id))
 
+    def known_language(self, channel: str, user_id: str) -> str | None:
+        """The language she chose or her profile prefers; None while neither says (a channel's hint aside)."""
+        participant = self.store.participant(channel, user_id)
+        for candidate in (
+            self.load_state(channel, user_id)[0].get("lang"),
+            participant.preferred_language if participant else None,
+        ):
+            if candidate in SUPPORTED_LANGUAGES:
+                return candidate
+        return None
+
 
 class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
     """The handling of one message: her state, language and consent, loaded once."""

@@ -1,4 +1,5 @@
-"""What a channel hands the engine (`Message`) and what it gets back (`Reply`, with `Button`s)."""
+"""What a channel hands the engine (`Message`, with a `VoiceRef` for a voice note) and what it gets back
+(`Reply`, with `Button`s)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,23 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceRef:
+    """A voice note as her channel names it, so the engine never knows the platform: an opaque `id` the
+    channel's fetcher understands (a WhatsApp media id, a Telegram file_id) and what the payload says of it.
+    The id fetches her audio: it is kept out of `repr` and never logged."""
+
+    id: str = field(repr=False)
+    mime_type: str | None = None
+    duration_s: float | None = None  # when the payload says (Telegram does, WhatsApp does not)
+    size: int | None = None  # bytes, when the payload says
+    voice: bool = True  # recorded as a voice note, not an audio file she forwarded
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One inbound message. `button_id` is set when she pressed a button (then `text` may be empty);
-    `media` when she sent something other than text (a voice note, a photo), which is not understood yet."""
+    `media` when she sent something other than text (a voice note, a photo); `voice` when that something
+    is audio the channel can fetch (`VoiceNotes` transcribes it; the engine alone answers "only text")."""
 
     channel: str
     user_id: str
@@ -17,6 +32,7 @@ class Message:
     language_hint: str | None = None  # the channel's idea of her language (a Telegram client locale)
     button_id: str | None = None
     media: str | None = None  # what she sent instead of text ("audio", "image", "location", ...)
+    voice: VoiceRef | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -204,11 +204,12 @@ async def test_polling_onboarding_question_vote_and_forget(polling, fake, runtim
 
 
 @pytest.mark.parametrize("lang", ["fr", "es", "en"])
-async def test_a_voice_message_gets_the_only_text_reply_in_her_language(polling, fake, lang):
+async def test_a_voice_message_without_a_transcriber_gets_the_type_it_reply_in_her_language(polling, fake, lang):
     fake.voice(CHAT, language_code=lang)
     (reply,) = await fake.wait_sent_async(1)
-    assert reply["text"] == phrase("only_text", lang)
+    assert reply["text"] == phrase("voice_unavailable", lang)
     assert reply["chat"]["id"] == CHAT and "reply_markup" not in reply
+    assert fake.calls_to("getFile") == []  # nothing to transcribe it with: not even fetched
 
 
 async def test_the_same_update_twice_is_answered_once(polling, fake, runtime):
