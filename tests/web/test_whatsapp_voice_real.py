@@ -1,0 +1,58 @@
+"""A real voice note end to end: espeak-ng speech encoded as WhatsApp's OGG/Opus, served by the local Graph
+API the Cloud API way, through the real signed webhook, transcribed by the bundled Whisper base, answered
+from the guides: what was heard comes first, then the cited answer, in her language."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.config import Settings
+from assistant.speech import build_transcriber
+from testkit.graph_api import FakeGraph
+from testkit.loopback import serve
+from testkit.voice_notes import spoken_note, tools_missing, words
+from tests.bots.helpers import text, webhook
+from tests.web.test_whatsapp_voice import audio
+from tests.web.test_whatsapp_webhook import Server, whatsapp_settings
+from web.app import create_app
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(tools_missing() is not None, reason=f"voice notes cannot be made: {tools_missing()}"),
+]
+
+# (her language, the chat command that sets it, what she says, words the transcript must hold)
+NOTES = [
+    ("es", "/lang es", "Hola, ¿cómo preparo una carpeta de crédito para mi negocio?", {"credito", "negocio"}),
+    ("en", "/lang en", "Hello, how do we plan our meetings across time zones?", {"plan", "time", "zones"}),
+]
+
+
+@pytest.fixture(scope="module")
+def whisper(tmp_path_factory):
+    transcriber = build_transcriber(Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("asr"), asr_threads=2))
+    transcriber.load()
+    return transcriber
+
+
+@pytest.fixture
+def server(kb_runtime, whisper, monkeypatch):
+    """The real knowledge base and embedding model (tests/conftest.py), with the real speech model."""
+    monkeypatch.setattr(kb_runtime, "transcriber", whisper, raising=False)
+    graph = FakeGraph()
+    with serve(graph.app, name="graph") as graph_url:
+        settings = whatsapp_settings(kb_runtime.settings, f"{graph_url}/v21.0")
+        with serve(create_app(settings, kb_runtime), name="mentor") as url:
+            yield Server(url, graph, kb_runtime)
+
+
+@pytest.mark.parametrize(("lang", "command", "said", "key_words"), NOTES, ids=[n[0] for n in NOTES])
+def test_a_spoken_question_is_heard_and_answered_from_the_guides(server, lang, command, said, key_words):
+    number = {"es": "59171230001", "en": "15145550199"}[lang]
+    server.post(webhook(text(number, command, f"wamid.{lang}.lang")))
+    server.graph.wait_for(number, 1)
+    server.post(webhook(audio(number, f"wamid.{lang}.voice", server.graph.add_media(spoken_note(said, lang)))))
+    echo, answer = server.graph.wait_for(number, 3)[1:]
+    assert echo.text.startswith("🎤")
+    assert key_words <= set(words(echo.text)), echo.text
+    assert "[1]" in answer.text and answer.button_ids[0].startswith("vote:up:"), answer.text
