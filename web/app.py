@@ -71,6 +71,9 @@ async def _load(runtime: Runtime) -> None:
     await run_in_threadpool(lambda: runtime.store)
     # The language detector's models load on first use (~0.5 s, ~180 MB): before ready, not on a request.
     await run_in_threadpool(detect_language, "Bonjour, ¿cómo estás? Hello")
+    # The speech model's cheap check now, so a missing wheel is said once at start-up (loaded here only with
+    # MENTOR_ASR_PRELOAD; otherwise on the first voice note).
+    await run_in_threadpool(lambda: runtime.transcriber)
     try:
         await run_in_threadpool(lambda: runtime.retriever)
     except (NotIndexedError, IndexCorruptError) as exc:

@@ -56,6 +56,7 @@ def telegram(ctx: typer.Context) -> None:
     with ExitOnError():
         assistant = make_assistant(ctx)
         _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
+        _ = runtime.transcriber  # a missing speech model is said once now, not on the first voice note
     application = build_application(
         Engine(assistant), runtime.store, token=settings.telegram_token.get_secret_value(),
         api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,
