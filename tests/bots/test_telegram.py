@@ -15,7 +15,6 @@ import time
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import func, select
 from telegram import Bot
 from telegram.error import EndPointNotFound, InvalidToken
@@ -30,11 +29,11 @@ from bots.common import Relay, utf16_length
 from bots.telegram import TelegramChannel, build_application
 from testkit.loopback import serve
 from testkit.telegram_api import FakeTelegram, button_data
+from tests.bots.helpers import SECRET, post_update, webhook_settings
 from web.app import create_app
 
 CHAT = 4242
 QUESTION_FR = "Comment préparer un dossier de prêt pour obtenir un crédit ?"
-SECRET = "webhook-secret-0123456789"
 # One whole onboarding in French: (typed text, None) or (None, button pressed) per step.
 ONBOARDING = [
     ("Aminata Diallo", None),
@@ -320,28 +319,11 @@ async def test_a_failed_part_stops_the_rest(bot, channel, fake, runtime):
 # -- the webhook inside the HTTP server --------------------------------------------------------------------------
 
 
-def webhook_settings(runtime, fake):
-    return runtime.settings.model_copy(
-        update={
-            "telegram_token": SecretStr(fake.token),
-            "telegram_secret_token": SecretStr(SECRET),
-            "telegram_api_base": fake.url,
-        }
-    )
-
-
 @pytest.fixture
 def webhook(fake, runtime):
     """The HTTP server with the Telegram webhook on, the bot talking to the fake."""
     with TestClient(create_app(webhook_settings(runtime, fake), runtime)) as client:
         yield client
-
-
-def post_update(client: TestClient, update, secret: str | None = SECRET, **kwargs):
-    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    if "content" in kwargs:
-        return client.post("/webhooks/telegram", headers={**headers, "Content-Type": "application/json"}, **kwargs)
-    return client.post("/webhooks/telegram", headers=headers, json=update)
 
 
 def test_webhook_update_is_answered_through_the_bot_api(webhook, fake, runtime):

@@ -17,7 +17,7 @@ from assistant.speech import ScriptedTranscriber, Transcript
 from bots.telegram import build_application
 from testkit.loopback import serve
 from testkit.telegram_api import FakeTelegram
-from tests.bots.test_telegram import SECRET, post_update, webhook_settings
+from tests.bots.helpers import SECRET, post_update, webhook_settings
 from web.app import create_app
 
 CHAT = 5151
