@@ -17,16 +17,11 @@ from assistant.storage.models import InboundMessage
 from testkit.graph_api import FakeGraph
 from testkit.loopback import serve
 from tests.bots.helpers import text, webhook
-from tests.web.test_whatsapp_webhook import QUESTION, Server, whatsapp_settings
+from tests.web.whatsapp import QUESTION, Server, audio, whatsapp_settings
 from web.app import create_app
 
 NOTE = b"OggS\x00\x02 a voice note, as far as the scripted transcriber cares"
 QUESTION_ES = "¿Cómo preparo un expediente de préstamo para obtener un crédito?"
-
-
-def audio(sender: str, message_id: str, media_id: str) -> dict:
-    note = {"mime_type": "audio/ogg; codecs=opus", "sha256": "x", "id": media_id, "voice": True}
-    return {"from": sender, "id": message_id, "timestamp": "1700000000", "type": "audio", "audio": note}
 
 
 class SlowTranscriber(ScriptedTranscriber):

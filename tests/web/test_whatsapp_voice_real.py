@@ -12,8 +12,7 @@ from testkit.graph_api import FakeGraph
 from testkit.loopback import serve
 from testkit.voice_notes import spoken_note, tools_missing, words
 from tests.bots.helpers import text, webhook
-from tests.web.test_whatsapp_voice import audio
-from tests.web.test_whatsapp_webhook import Server, whatsapp_settings
+from tests.web.whatsapp import Server, audio, whatsapp_settings
 from web.app import create_app
 
 pytestmark = [

@@ -10,8 +10,6 @@ import time
 
 import httpx
 import pytest
-from pydantic import SecretStr
-from sqlalchemy import func, select
 
 from assistant.phrases import phrase
 from assistant.storage.models import AnswerRecord, FailedDelivery, InboundMessage, Participant
@@ -19,51 +17,13 @@ from bots.whatsapp import sign
 from testkit.graph_api import TOKEN, FakeGraph
 from testkit.loopback import serve
 from tests.bots.helpers import text, webhook
+from tests.web.whatsapp import QUESTION, SECRET, VERIFY, Server, whatsapp_settings
 from web.app import create_app
-
-SECRET = "meta-app-secret"
-VERIFY = "verify-me"
-QUESTION = "How do I prepare a loan file to obtain credit?"
-
-
-def whatsapp_settings(settings, graph_url: str):
-    return settings.model_copy(
-        update={
-            "whatsapp_token": SecretStr(TOKEN),
-            "whatsapp_phone_number_id": "PNID",
-            "whatsapp_app_secret": SecretStr(SECRET),
-            "whatsapp_verify_token": SecretStr(VERIFY),
-            "whatsapp_api_base": graph_url,
-            "channel_backoff_s": 0.01,
-        }
-    )
 
 
 def button(sender: str, message_id: str, button_id: str) -> dict:
     reply = {"type": "button_reply", "button_reply": {"id": button_id, "title": "…"}}
     return {"from": sender, "id": message_id, "type": "interactive", "interactive": reply}
-
-
-class Server:
-    def __init__(self, url: str, graph: FakeGraph, runtime) -> None:
-        self.url, self.graph, self.runtime = url, graph, runtime
-
-    def post(self, payload, signature: str | None = "auto", raw: bytes | None = None) -> httpx.Response:
-        body = raw if raw is not None else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json"}
-        if signature == "auto":
-            headers["X-Hub-Signature-256"] = sign(SECRET, body)
-        elif signature is not None:
-            headers["X-Hub-Signature-256"] = signature
-        return httpx.post(f"{self.url}/webhooks/whatsapp", content=body, headers=headers, timeout=30)
-
-    def count(self, model) -> int:
-        with self.runtime.database.session() as s:
-            return s.scalar(select(func.count()).select_from(model))
-
-    def settle(self, seconds: float = 0.5) -> None:
-        """Give background work a moment (used only where the test expects that nothing happens)."""
-        time.sleep(seconds)
 
 
 @pytest.fixture
