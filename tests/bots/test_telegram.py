@@ -27,7 +27,6 @@ from assistant.phrases import phrase
 from assistant.storage.models import Feedback, InboundMessage
 from bots.common import Relay, utf16_length
 from bots.telegram import TelegramChannel, build_application
-from testkit.loopback import serve
 from testkit.telegram_api import FakeTelegram, button_data
 from tests.bots.helpers import SECRET, post_update, webhook_settings
 from web.app import create_app
@@ -52,20 +51,6 @@ ONBOARDING = [
 def count(runtime, model) -> int:
     with runtime.database.session() as s:
         return s.scalar(select(func.count()).select_from(model))
-
-
-@pytest.fixture
-def runtime(corpus_runtime):
-    """The small corpus, ingested with the hash embedder (tests/conftest.py)."""
-    return corpus_runtime
-
-
-@pytest.fixture
-def fake():
-    telegram = FakeTelegram()
-    with serve(telegram, name="fake-telegram") as url:
-        telegram.url = url
-        yield telegram
 
 
 @pytest.fixture

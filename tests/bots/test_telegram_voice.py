@@ -15,27 +15,12 @@ from assistant.core import Assistant
 from assistant.phrases import phrase
 from assistant.speech import ScriptedTranscriber, Transcript
 from bots.telegram import build_application
-from testkit.loopback import serve
-from testkit.telegram_api import FakeTelegram
 from tests.bots.helpers import SECRET, post_update, webhook_settings
 from web.app import create_app
 
 CHAT = 5151
 NOTE = b"OggS\x00\x02 her voice note"
 QUESTION = "How do I prepare a loan file to obtain credit?"
-
-
-@pytest.fixture
-def runtime(corpus_runtime):
-    return corpus_runtime
-
-
-@pytest.fixture
-def fake():
-    telegram = FakeTelegram()
-    with serve(telegram, name="fake-telegram") as url:
-        telegram.url = url
-        yield telegram
 
 
 @pytest.fixture
