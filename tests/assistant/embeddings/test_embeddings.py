@@ -1,4 +1,5 @@
-"""The real bundled model: the traced (TorchScript) forward pass gives the eager model's vectors."""
+"""The bundled MiniLM through sentence-transformers: the contract, and the traced (TorchScript) forward
+pass gives the eager model's vectors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embeddings import SentenceTransformerEmbedder
+from tests.assistant.embeddings.contract import EmbedderContract
 
 pytestmark = pytest.mark.integration
 
@@ -40,3 +42,11 @@ def test_a_model_whose_trace_differs_falls_back_to_eager(monkeypatch, caplog):
     assert not embedder.traced
     assert "using the eager model" in caplog.text
     assert embedder.embed_batch(["still works"]).shape == (1, 384)
+
+
+class TestBundledMiniLM(EmbedderContract):
+    multilingual = False  # English-centric: the reason multilingual-e5-small is the default
+
+    @pytest.fixture
+    def embedder(self, real_embedder):
+        return real_embedder
