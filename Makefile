@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch must be installed before anything that depends on it, or pip pulls CUDA wheels.
 TORCH := torch==2.13.0
 
-.PHONY: install dev run test test-fast lint bench eval eval-gate clean
+.PHONY: install dev run test test-fast lint bench eval eval-gate kb-vectors clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,15 @@ EVAL_GATE := --fail-under hybrid:hit@5=0.98 --fail-under hybrid:mrr@10=0.90 --fa
 eval-gate: install  ## the fast eval CI runs, with its --fail-under bounds
 	$(BIN)/mentor --data-dir var/eval-gate eval run --config hybrid --config bm25 --no-cross-language \
 		--report var/eval-gate/report $(EVAL_GATE)
+
+# The bundled guides' passage vectors for the default model, shipped so a fresh clone serves in seconds
+# (assistant/embeddings/seed.py). After a guide changes: the ingest embeds only what changed, then ships all.
+kb-vectors: install  ## re-export knowledge_base/vectors/ for the configured embedding model
+	rm -rf var/kb-vectors
+	$(BIN)/mentor --data-dir var/kb-vectors ingest
+	$(BIN)/mentor --data-dir var/kb-vectors eval run --config langchain-naive --no-cross-language \
+		--report var/kb-vectors/report
+	$(BIN)/mentor --data-dir var/kb-vectors kb export-vectors
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

