@@ -22,7 +22,8 @@ TEXTS = [
 ]
 
 
-def test_the_bundled_model_is_traced_and_exact(real_embedder):
+def test_the_bundled_model_is_traced_and_exact(minilm_embedder):
+    real_embedder = minilm_embedder
     assert real_embedder.traced
     eager = SentenceTransformerEmbedder(trace=False)
     assert not eager.traced
@@ -48,5 +49,5 @@ class TestBundledMiniLM(EmbedderContract):
     multilingual = False  # English-centric: the reason multilingual-e5-small is the default
 
     @pytest.fixture
-    def embedder(self, real_embedder):
-        return real_embedder
+    def embedder(self, minilm_embedder):
+        return minilm_embedder
