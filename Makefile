@@ -39,8 +39,13 @@ test-fast: dev  ## unit tests only
 bench: install  ## speed figures, printed
 	$(BIN)/python -m benchmarks.run
 
-eval: install  ## answer quality: four configurations, per language, reports in var/evals/latest
-	$(BIN)/mentor eval run --report var/evals/latest
+# Every configuration on the default model (multilingual-e5-small) and on the bundled MiniLM, side by side.
+EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config langchain-naive \
+	--config hybrid@all-MiniLM-L6-v2 --config bm25@all-MiniLM-L6-v2 --config dense@all-MiniLM-L6-v2 \
+	--config langchain-naive@all-MiniLM-L6-v2
+
+eval: install  ## answer quality: four configurations x two models, per language and language pair, in var/evals/latest
+	$(BIN)/mentor eval run $(EVAL_CONFIGS) --report var/evals/latest
 
 # The CI gate: ours and BM25 on the bundled dataset, bounds a little under the committed baseline's figures
 # (evals/baselines/, README "Evals"), so a regression in retrieval or answering fails the build.

@@ -30,6 +30,7 @@ from evals.judge import Judge
 from evals.outcome import Outcome
 from evals.pipelines import build, digest, parse_config
 from evals.scoring import case_row
+from evals.splits import SPLITS, split
 
 __all__ = ["Options", "Plan", "evaluate", "run", "work_units"]
 
@@ -55,6 +56,7 @@ class Options:
     fail_over: tuple[str, ...] = ()
     baseline: Path | None = None
     judge: bool = False
+    split: str = "all"  # 'report': only the half no calibration was measured on (evals/splits.py)
 
 
 # ---------------------------------------------------------------------------------------------- asking
@@ -160,7 +162,9 @@ def _checked_inputs(settings, options: Options, chat_model) -> _Inputs:
     bounds = [parse_bound(t, ">=", configs) for t in options.fail_under]
     bounds += [parse_bound(t, "<=", configs) for t in options.fail_over]
     baseline = load_baseline(options.baseline) if options.baseline else None
-    cases = load_dataset(options.dataset)
+    if options.split not in ("all", *SPLITS):
+        raise InputError(f"unknown split {options.split!r}: use all, calibration or report")
+    cases = split(load_dataset(options.dataset), options.split)
     kb = Path(options.kb or settings.kb_dir)
     if not kb.exists():
         raise InputError(f"knowledge base not found: {kb}")

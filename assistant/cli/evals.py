@@ -63,6 +63,13 @@ CrossLanguageOption = Annotated[
         help="Also ask every case over each single-language slice of the knowledge base.",
     ),
 ]
+SplitOption = Annotated[
+    str,
+    typer.Option(
+        "--split",
+        help="all (default), or report: only the half of the dataset no calibration was measured on, or calibration.",
+    ),
+]
 JudgeOption = Annotated[bool, typer.Option("--judge", help="Add an LLM-judged faithfulness score (needs MENTOR_LLM).")]
 
 
@@ -79,6 +86,7 @@ def eval_run(
     baseline: BaselineOption = None,
     cross_language: CrossLanguageOption = True,
     judge: JudgeOption = False,
+    split: SplitOption = "all",
 ) -> None:
     """Answer quality of one or more configurations, per language, with reports for people and for CI."""
     # Lazy: the evaluation code only for this command; see the module docstring.
@@ -96,6 +104,7 @@ def eval_run(
         fail_over=tuple(fail_over or ()),
         baseline=baseline,
         judge=judge,
+        split=split,
     )
     folder = report or settings.data_dir / "evals" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     with ExitOnError(), progress_bar() as (_, progress):
