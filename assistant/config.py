@@ -63,8 +63,11 @@ class Settings(BaseSettings):
     dense_weight: float | None = Field(
         None, ge=0.0, le=1.0, description="Overrides the calibrated dense weight of the fusion for every language."
     )
-    cross_language_penalty: float = Field(
-        0.8, gt=0.0, le=1.0, description="Score factor for chunks not in the query's language."
+    cross_language_penalty: float | None = Field(
+        None,
+        gt=0.0,
+        le=1.0,
+        description="Score factor for chunks not in the query's language; empty: the one measured for the model.",
     )
 
     answer_max_chars: int = Field(600, ge=120, le=4000, description="Answer length, for phones.")

@@ -38,7 +38,7 @@ from assistant.knowledge.documents import DocumentError, load_document
 from assistant.knowledge.ingest import collect_files, settings_fingerprint
 from assistant.languages import detect_language
 from assistant.memory import retrieval_query
-from assistant.retrieval.fusion import dense_weight
+from assistant.retrieval.fusion import cross_language_penalty, dense_weight
 from assistant.retrieval.index import IndexData, build_bm25, build_dense
 from assistant.retrieval.search import Retriever, SearchHit
 from assistant.runtime import Runtime
@@ -130,7 +130,7 @@ class OursPipeline:
             "dense_weights": {lang: dense_weight(model, lang, settings.dense_weight) for lang in ("fr", "es", "en")},
             "abstention": calibration(model),
             "abstain_threshold": settings.abstain_threshold,
-            "cross_language_penalty": settings.cross_language_penalty,
+            "cross_language_penalty": cross_language_penalty(model, settings.cross_language_penalty),
             "answer_max_chars": settings.answer_max_chars,
             "retrieve_k": RETRIEVE_K,
             "llm": settings.llm,

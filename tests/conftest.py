@@ -61,7 +61,11 @@ def hash_runtime(settings: Settings) -> Runtime:
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """Parallel French/English guides on credit and meetings, plus a Spanish-only one."""
-    root = tmp_path / "corpus"
+    return write_small_corpus(tmp_path / "corpus")
+
+
+def write_small_corpus(root: Path) -> Path:
+    """The small corpus's files under `root` (for fixtures of a wider scope than one test)."""
     write(
         root / "fr" / "credit.md",
         guide(

@@ -10,6 +10,9 @@ to a cosine is stored per model in `thresholds.json` beside this module, measure
     goals_scale    matching: the same for two women's goals
     sector_scale   matching: the same for two sectors
     close_goals    matching's reasons: the cosine from which two women's goals are said to be close
+    cross_language_penalty  retrieval: the factor for chunks in another language than the question's
+    language_centring       retrieval: 1 where the model favours the query's language and each language's
+                            cosines are centred before fusion, 0 where not
 
 MiniLM's values are the ones tuned on it before; another model's are MiniLM's carried over by quantile
 matching on the same pairs of the programme's own texts (the cut-off that leaves the same share of pairs on
@@ -36,6 +39,8 @@ SAFE: dict[str, float | list[float]] = {
     "goals_scale": [0.6, 0.95],
     "sector_scale": [0.6, 0.95],
     "close_goals": 0.9,
+    "cross_language_penalty": 0.8,
+    "language_centring": 0,
 }
 # The deterministic fake of the tests knows no meaning: nothing to measure, and nothing to warn about.
 UNMEASURABLE = frozenset({"hash-256"})
