@@ -109,12 +109,12 @@ def startup(model: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def ingest_seconds(embedder, folder: Path, seeded: bool):
+def ingest_seconds(embedder, folder: Path, seeded: bool, kb: Path):
     settings = Settings(data_dir=folder, _env_file=None, embedding_seed_dir=None)
     if seeded:
         settings = Settings(data_dir=folder, _env_file=None)
     ingestor = Ingestor(settings, embedder)
-    first = ingestor.ingest([ROOT / "knowledge_base" / "guides"])
+    first = ingestor.ingest([kb])
     return first, ingestor, settings
 
 
@@ -122,10 +122,10 @@ def bench_model(model: str, args: argparse.Namespace) -> list[tuple[str, str]]:
     embedder = build_embedder(Settings(embedding_model=model, _env_file=None))
     embed_queries(embedder, ["warm up"])
     with tempfile.TemporaryDirectory() as tmp:
-        first, ingestor, settings = ingest_seconds(embedder, Path(tmp) / "kb", seeded=False)
-        again = ingestor.ingest([ROOT / "knowledge_base" / "guides"])
+        first, ingestor, settings = ingest_seconds(embedder, Path(tmp) / "kb", False, args.kb)
+        again = ingestor.ingest([args.kb])
         base = IndexStore(settings.index_dir).load()
-        shipped, _, _ = ingest_seconds(embedder, Path(tmp) / "shipped", seeded=True)
+        shipped, _, _ = ingest_seconds(embedder, Path(tmp) / "shipped", True, args.kb)
 
         big_settings = Settings(data_dir=Path(tmp) / "big", _env_file=None)
         store = IndexStore(big_settings.index_dir)
@@ -176,6 +176,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunks", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--models", default=MODELS, help=f"Comma-separated (default {MODELS}).")
+    parser.add_argument(
+        "--kb", type=Path, default=ROOT / "knowledge_base" / "guides", help="Guides to ingest (a smoke run: fewer)."
+    )
     args = parser.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     table = {model: bench_model(model, args) for model in models}
