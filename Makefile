@@ -47,11 +47,13 @@ EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config langchain-
 eval: install  ## answer quality: four configurations x two models, per language and language pair, in var/evals/latest
 	$(BIN)/mentor eval run $(EVAL_CONFIGS) --report var/evals/latest
 
-# The CI gate: ours and BM25 on the bundled dataset, bounds a little under the committed baseline's figures
-# (evals/baselines/, README "Evals"), so a regression in retrieval or answering fails the build.
-EVAL_GATE := --fail-under hybrid:hit@5=0.98 --fail-under hybrid:mrr@10=0.90 --fail-under hybrid:ndcg@10=0.90 \
-	--fail-under hybrid:key_fact_recall=0.64 --fail-under hybrid:language_match=0.97 \
-	--fail-under hybrid:citation_precision=0.67 --fail-under hybrid:abstain_recall=0.85 \
+# The CI gate: ours and BM25 on the bundled dataset with the default model (multilingual-e5-small), bounds a
+# little under its measured figures (README "Evals": hybrid hit@5 0.979, MRR@10 0.949, nDCG@10 0.943, key facts
+# 0.726, language 0.987, citation precision 0.728, abstention recall 0.979, wrong abstentions 0.074; BM25 hit@5
+# 0.979, MRR@10 0.855), so a regression in retrieval or answering fails the build.
+EVAL_GATE := --fail-under hybrid:hit@5=0.97 --fail-under hybrid:mrr@10=0.93 --fail-under hybrid:ndcg@10=0.92 \
+	--fail-under hybrid:key_fact_recall=0.70 --fail-under hybrid:language_match=0.97 \
+	--fail-under hybrid:citation_precision=0.70 --fail-under hybrid:abstain_recall=0.93 \
 	--fail-over hybrid:wrong_abstention=0.10 --fail-under bm25:hit@5=0.97 --fail-under bm25:mrr@10=0.84 \
 	--fail-over errors=0
 

@@ -35,6 +35,14 @@ log = logging.getLogger(__name__)
 RETRIEVE_K = 8
 
 
+def evidence_language(hits, language: str, documents) -> str:
+    """The language the answer's evidence is in, for the abstention's calibration: another one only when the
+    best chunk's guide does not exist in hers (a translated guide that ranked first is judged as hers)."""
+    if not hits or hits[0].chunk.lang == language or f"{hits[0].chunk.doc_id}.{language}" in documents:
+        return language
+    return hits[0].chunk.lang
+
+
 class Answerer:
     def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps=None, mode: str = "hybrid") -> None:
         """`gaps` records unanswered questions (`record_gap(question, language, scores)`); the runtime's
@@ -64,7 +72,7 @@ class Answerer:
         index = self.runtime.index
         retriever = self.runtime.retriever
         hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode).hits
-        mix = calibration(index.model, language, hits[0].chunk.lang if hits else None)
+        mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
         evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms)

@@ -69,3 +69,18 @@ def test_evidence_in_another_language_uses_the_pair_calibration(monkeypatch):
     assert evidence.calibration("m", "es", "es") == {"dense_mix": 0.4, "threshold": 0.5}
     assert evidence.calibration("m", "es", "fr") == {"dense_mix": 0.9, "threshold": 0.8}
     assert evidence.calibration("m", "en", "fr") == {"dense_mix": 0.4, "threshold": 0.5}  # not measured: main
+
+
+def test_the_pair_calibration_applies_only_when_her_language_lacks_that_guide():
+    from assistant.answering.service import evidence_language
+    from assistant.knowledge.chunking import Chunk
+    from assistant.retrieval.search import SearchHit
+
+    def hit(doc_id: str, lang: str) -> SearchHit:
+        return SearchHit(1, Chunk(f"{doc_id}.{lang}#a-1", doc_id, lang, "t", "h", "text", "s"), 0.9, 0.0, 0.9)
+
+    documents = {"credit.fr": {}, "credit.es": {}, "honey.fr": {}}
+    assert evidence_language([hit("credit", "fr")], "es", documents) == "es"  # her version exists
+    assert evidence_language([hit("honey", "fr")], "es", documents) == "fr"  # only in French
+    assert evidence_language([hit("credit", "es")], "es", documents) == "es"
+    assert evidence_language([], "es", documents) == "es"
