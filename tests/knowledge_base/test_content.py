@@ -18,6 +18,7 @@ from assistant.matching.taxonomy import load_taxonomy
 from tests.conftest import GUIDES, QUESTIONS, ROOT
 
 KB = ROOT / "knowledge_base"
+REALISTIC = ROOT / "evals" / "datasets" / "realistic.jsonl"
 # The seed documents sit in a `shared/seeds` folder beside the checkout (or beside the folder of worktrees).
 SEEDS = next((p / "shared" / "seeds" for p in ROOT.parents if (p / "shared" / "seeds").is_dir()), ROOT / "no-seeds")
 TOPICS = {
@@ -94,7 +95,7 @@ def test_no_twelve_word_run_is_copied_from_a_seed():
     seeds = set()
     for path in SEEDS.glob("*.txt"):
         seeds |= _shingles(_words(path.read_text(encoding="utf-8")))
-    files = [*GUIDES.rglob("*.md"), *KB.glob("*.yaml"), KB / "demo_cohort.jsonl", QUESTIONS]
+    files = [*GUIDES.rglob("*.md"), *KB.glob("*.yaml"), KB / "demo_cohort.jsonl", QUESTIONS, REALISTIC]
     copied = {}
     for path in files:
         shared = _shingles(_words(path.read_text(encoding="utf-8"))) & seeds
