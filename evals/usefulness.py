@@ -27,7 +27,10 @@ from assistant.text import analyze
 from evals.metrics import normalise, strip_citations
 
 DRAWN_SUPPORT = 0.8
+MIN_PHRASE_WORDS = 3
+PLACEHOLDER_WORDS = 12
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*\n\s*")
+_CITATION_BREAK = re.compile(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]\s*")
 _ITEM_MARK = re.compile(r"^\s*(?:[-*•·–]|\d{1,2}[.)])\s+")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
@@ -54,16 +57,18 @@ FAILURE_LABELS = {
 
 
 def answer_sentences(answer: str) -> list[str]:
-    """The answer's sentences in order: citation markers dropped, split at sentence ends and line breaks, list
-    markers ("- ", "• ", "2. ") taken off, empty pieces left out."""
-    pieces = _SENTENCE_BREAK.split(strip_citations(answer))
+    """The answer's sentences in order: split at sentence ends, line breaks and citation markers (a cited list
+    item ends at its marker, with or without a full stop), list markers ("- ", "• ", "2. ") taken off, empty
+    pieces left out."""
+    pieces = _SENTENCE_BREAK.split(_CITATION_BREAK.sub("\n", answer))
     return [s for s in (" ".join(_ITEM_MARK.sub("", p).split()) for p in pieces) if s]
 
 
 @lru_cache(maxsize=4)
 def _framing_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
-    """Each sentence of each phrase of the catalogue in `lang`, as a pattern over normalised text (placeholders
-    match any words)."""
+    """Each sentence of each phrase of the catalogue in `lang`, as a pattern over normalised text (a placeholder
+    matches 1 to `PLACEHOLDER_WORDS` words). A phrase sentence with fewer than `MIN_PHRASE_WORDS` words of its own
+    ("in {place}") is left out: it would match guide sentences."""
     catalogue = yaml.safe_load(CATALOGUE.read_text(encoding="utf-8"))
     patterns = []
     for entry in catalogue.values():
@@ -72,9 +77,10 @@ def _framing_patterns(lang: str) -> tuple[re.Pattern[str], ...]:
             continue  # the name tables (language_names, ...) are not sentences
         for sentence in answer_sentences(text):
             literal = [normalise(part, lang) for part in _PLACEHOLDER.split(sentence)]
-            if not any(literal):
+            if sum(len(part.split()) for part in literal) < MIN_PHRASE_WORDS:
                 continue
-            body = r"(?: .+?)?".join(re.escape(f" {part}" if part else "") for part in literal)
+            gap = rf"(?: \S+){{1,{PLACEHOLDER_WORDS}}}"
+            body = gap.join(re.escape(f" {part}" if part else "") for part in literal)
             patterns.append(re.compile(f"^{body}$"))
     return tuple(patterns)
 

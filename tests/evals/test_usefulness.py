@@ -24,6 +24,10 @@ def test_sentences_drop_citations_and_list_marks_and_split_items():
         "Ok",
     ]
     assert u.answer_sentences("  \n [3] ") == []
+    # A cited list item ends at its marker even without a full stop.
+    items = "Three kinds of goals: her own goals [1] Three kinds of goals: shared goals [1, 2] Review them. [2]"
+    assert u.answer_sentences(items) == ["Three kinds of goals: her own goals", "Three kinds of goals: shared goals",
+                                         "Review them."]  # fmt: skip
 
 
 def test_framing_sentences_are_the_assistants_own_phrases_in_her_language():
@@ -31,6 +35,9 @@ def test_framing_sentences_are_the_assistants_own_phrases_in_her_language():
     assert u.is_framing("The guides only cover this in French and Spanish; here is the passage:", "en")
     assert not u.is_framing("Les guides n'en parlent qu'en anglais ; voici le passage :", "en")
     assert not u.is_framing(CANADA, "fr")
+    # A two-word phrase sentence with a placeholder ("in {place}") must not swallow guide sentences opening alike.
+    assert not u.is_framing("In the pilot with Bolivia and Senegal, Canadian participants gained confidence.", "en")
+    assert u.is_framing("The programme's guides do not answer this question.", "en")
 
 
 def test_a_sentence_is_drawn_from_a_passage_verbatim_trimmed_or_in_other_words():
