@@ -43,7 +43,8 @@ def test_messages_are_written_the_ways_she_writes(cases):
         for style in ("sms", "long", "context", "mixed", "short", "follow-up"):
             assert tags[style] >= 1, (lang, style)
         assert tags["sms"] + tags["no-accents"] + tags["typos"] >= 15, lang
-        unanswered = [c for c in cases if c["language"] == lang and any(not t["answerable"] for t in c.get("turns", []))]
+        mine = [c for c in cases if c["language"] == lang]
+        unanswered = [c for c in mine if any(not t["answerable"] for t in c.get("turns", []))]
         assert len(unanswered) >= 3, f"{lang}: follow-ups the guides do not answer"
 
 
