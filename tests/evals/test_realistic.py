@@ -197,6 +197,14 @@ def test_bounds_on_the_realistic_set():
     realistic = {"hybrid": {"overall": {"useful_answer": 0.7, "wrong_abstention": 0.05}}}
     results = {r["bound"]: r["passed"] for r in bounds.check([bound, anywhere], clean, realistic)}
     assert results == {"realistic:hybrid:useful_answer>=0.8": False, "realistic:hybrid:wrong_abstention<=0.1": True}
+    french = bounds.parse_bound("realistic:hybrid:useful_answer/fr=0.8", ">=", ["hybrid"])
+    realistic["hybrid"]["by_language"] = {"fr": {"useful_answer": 0.85}, "es": {"useful_answer": 0.6}}
+    spanish = bounds.parse_bound("realistic:useful_answer/es=0.8", ">=", ["hybrid"])
+    checked = bounds.check([french, spanish], clean, realistic)
+    assert [(r["bound"], r["value"], r["passed"]) for r in checked] == [
+        ("realistic:hybrid:useful_answer/fr>=0.8", 0.85, True), ("realistic:hybrid:useful_answer/es>=0.8", 0.6, False)]
+    with pytest.raises(InputError, match="unknown language 'de'"):
+        bounds.parse_bound("realistic:useful_answer/de=0.8", ">=", ["hybrid"])
     missing = bounds.check([bound], clean, None)
     assert missing[0]["passed"] is False and missing[0]["value"] is None  # the set was not run: the bound fails
     with pytest.raises(InputError, match="write METRIC=VALUE"):
@@ -217,3 +225,24 @@ def test_a_baseline_compares_the_realistic_set_too():
     entry = result["realistic"]["diffs"]["hybrid"]["useful_answer"]
     assert entry["delta"] == 0.5 and entry["pairs"] == 4 and result["realistic"]["same_dataset"] is True
     assert result["diffs"]["hybrid"]["useful_answer"]["pairs"] == 0  # the clean set has no rows here
+
+
+def test_the_makefile_gate_bounds_both_sets_and_every_language():
+    """`make eval-gate`: every bound parses, and the realistic set is bounded overall and in each language."""
+    from tests.conftest import ROOT
+
+    text = (ROOT / "Makefile").read_text(encoding="utf-8").replace("\\\n", " ")
+    found = {}
+    for name in ("EVAL_GATE", "EVAL_GATE_REALISTIC"):
+        line = next(line for line in text.splitlines() if line.startswith(f"{name} :="))
+        words = line.partition(":=")[2].split()
+        found[name] = [
+            bounds.parse_bound(value, ">=" if flag == "--fail-under" else "<=", ["hybrid", "bm25"])
+            for flag, value in zip(words[::2], words[1::2], strict=True)
+        ]
+    realistic = found["EVAL_GATE_REALISTIC"]
+    assert all(b.dataset == "realistic" for b in realistic) and all(b.dataset == "clean" for b in found["EVAL_GATE"])
+    useful = {b.language for b in realistic if b.metric == "useful_answer"}
+    assert useful == {None, "fr", "es", "en"}
+    assert {"wrong_abstention", "abstain_recall", "followup_useful", "errors"} <= {b.metric for b in realistic}
+    assert "$(EVAL_GATE_REALISTIC)" in text
