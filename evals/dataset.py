@@ -131,7 +131,7 @@ def _case_problem(case) -> str | None:
         if not isinstance(case[key], str):
             return f"{key!r} must be a string"
     if not case["id"].strip():
-        return "'id' and 'question' must not be empty"
+        return "'id' must not be empty"
     if case["language"] not in SUPPORTED_LANGUAGES:
         return f"'language' must be one of {', '.join(SUPPORTED_LANGUAGES)}, not {case['language']!r}"
     problem = _strings_problem(case, "tags")
@@ -159,7 +159,7 @@ def _message_problem(message: dict) -> str | None:
         if not isinstance(message[key], kind):
             return f"{key!r} must be {'true or false' if kind is bool else 'a string'}"
     if not message["question"].strip():
-        return "'id' and 'question' must not be empty"
+        return "'question' must not be empty"
     for key in ("relevant_doc_ids", "key_facts", "relevant_sections"):
         problem = _strings_problem(message, key)
         if problem:

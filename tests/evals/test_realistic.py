@@ -61,11 +61,13 @@ def test_bad_conversations_name_their_line_and_turn(tmp_path):
         conversation("fr-e", relevant_sections=["credit"]),
         conversation("fr-f", relevant_sections=["other#epargne"]),
         {**conversation("fr-g"), "tags": "sms"},
+        {**conversation("fr-h"), "turns": [conversation()["turns"][0], {"question": " ", "answerable": False}]},
+        {**conversation("fr-i"), "id": ""},
     ]
     with pytest.raises(dataset.DatasetError) as error:
         dataset.load_dataset(lines(tmp_path / "d.jsonl", rows))
     message = str(error.value)
-    assert "6 bad line(s)" in message
+    assert "8 bad line(s)" in message
     for expected in (
         "line 2: 'turns' must be a list of at least two JSON objects",
         "line 3: turn 2: 'answerable' must be true or false",
@@ -73,6 +75,8 @@ def test_bad_conversations_name_their_line_and_turn(tmp_path):
         "line 5: turn 2: relevant section 'credit' must be '<doc-id>#<heading-slug>'",
         "line 6: turn 2: relevant section 'other#epargne'",
         "line 7: 'tags' must be a list of non-empty strings",
+        "line 8: turn 2: 'question' must not be empty",
+        "line 9: 'id' must not be empty",
     ):
         assert expected in message, expected
 
