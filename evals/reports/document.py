@@ -54,7 +54,7 @@ def report_blocks(report: Mapping[str, Any]) -> list[Block]:
         Heading(1, "Evaluation report"),
         *_metadata_blocks(report),
         *useful_blocks(report),
-        *_configuration_blocks(report, configs),
+        *_configuration_blocks(report, {**report_configs(as_mapping(report.get("realistic"))), **configs}),
         *_check_blocks(report),
         *failure_count_blocks(report),
         *side_by_side_blocks(report),
@@ -69,15 +69,16 @@ def report_blocks(report: Mapping[str, Any]) -> list[Block]:
 
 def _metadata_blocks(report: Mapping[str, Any]) -> list[Block]:
     hashes = as_mapping(report.get("hashes"))
+    realistic = as_mapping(report.get("realistic"))
+    more = f" + {clean(realistic.get('cases', DASH))} realistic messages" if realistic else ""
     created = Paragraph(
-        f"Created {clean(report.get('created') or DASH)} · {clean(report.get('cases', DASH))} cases"
+        f"Created {clean(report.get('created') or DASH)} · {clean(report.get('cases', DASH))} cases{more}"
         f" × repeat {clean(report.get('repeat', 1))}"
     )
     facts: list[tuple[str, str, str]] = [
         (label, clean(report.get(key) or DASH), clean(hashes.get(key) or ""))
         for label, key in (("Dataset", "dataset"), ("Knowledge base", "knowledge_base"))
     ]
-    realistic = as_mapping(report.get("realistic"))
     if realistic:
         what = f"{clean(realistic.get('dataset') or DASH)}, {clean(realistic.get('split') or DASH)} split"
         facts.append(("Realistic set", what, clean(realistic.get("hash") or "")))
