@@ -2,7 +2,7 @@
 
 `GuideSections.load(kb)` reads every document of a knowledge base folder and cuts its body at its headings
 the way the chunker does (`assistant.knowledge.chunking.sections`: the text before the first heading belongs to
-the title). A section is named `<doc-id>#<heading-slug>`. For a case, `relevant(case)` gives two lists of
+the title). A section is named `<doc-id>#<heading-slug>`; its text starts with its heading. For a case, `relevant(case)` gives two lists of
 texts, in the case's language (another language where the guide has no version in it):
 
 - the relevant sections: those the case names in `relevant_sections`, else the sections of its relevant
@@ -43,8 +43,10 @@ class GuideSections:
                 document = load_document(path, root)
             except DocumentError:
                 continue  # the ingest report already names the files it skipped
+            # A section's heading is part of its text: an answer may open on the section's title.
             guides[(document.doc_id, document.lang)] = [
-                Section(slugify(heading), heading, text) for heading, text in sections(document.body, document.title)
+                Section(slugify(heading), heading, f"{heading}\n{text}")
+                for heading, text in sections(document.body, document.title)
             ]
         return cls(guides)
 

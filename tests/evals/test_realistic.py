@@ -101,12 +101,12 @@ def test_relevant_sections_hold_a_key_fact_or_are_named(kb):
     guides = GuideSections.load(kb)
     assert guides.slugs("credit", "fr") == ["le-dossier-de-pret", "epargne", "ailleurs"]  # no text under the title
     item = dataset.conversations([conversation()])[0][0]
-    assert guides.relevant(item)[0] == [CREDIT_FILE]
+    assert guides.relevant(item)[0] == [f"Le dossier de prêt\n{CREDIT_FILE}"]  # a section starts with its heading
     named = {**item, "relevant_sections": ["credit#epargne"]}
-    assert guides.relevant(named)[0] == [SAVINGS]
+    assert guides.relevant(named)[0] == [f"Épargne\n{SAVINGS}"]
     chosen, whole = guides.relevant({**item, "key_facts": ["nulle part"]})
     assert chosen == whole and CREDIT_FILE in whole[0] and SAVINGS in whole[0]  # no section holds it: the guide
-    assert guides.relevant({**item, "language": "es"})[0] == [CREDIT_FILE]  # no Spanish version: the French one
+    assert guides.relevant({**item, "language": "es"})[0] == [f"Le dossier de prêt\n{CREDIT_FILE}"]  # French
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -122,6 +122,7 @@ def answered(text: str, abstained=False) -> Outcome:
     ("answer", "abstained", "useful", "first", "kind"),
     [
         (f"{CREDIT_FILE} [1]", False, 1.0, 1.0, None),
+        (f"Le dossier de prêt :\n{CREDIT_FILE} [1]", False, 1.0, 1.0, None),  # opens on the section's title
         (f"{SAVINGS} [1] {CREDIT_FILE} [1]", False, 0.0, 0.0, "off_topic"),  # the key fact comes second
         (f"{SAVINGS} [1]", False, 0.0, 0.0, "key_fact_missing"),
         ("Le Bénin a 12 départements.", False, 0.0, 0.0, "wrong_guide"),
