@@ -2,8 +2,9 @@
 
 `GuideSections.load(kb)` reads every document of a knowledge base folder and cuts its body at its headings
 the way the chunker does (`assistant.knowledge.chunking.sections`: the text before the first heading belongs to
-the title). A section is named `<doc-id>#<heading-slug>`; its text starts with its heading. For a case, `relevant(case)` gives two lists of
-texts, in the case's language (another language where the guide has no version in it):
+the title). A section is named `<doc-id>#<heading-slug>`; its text starts with its heading. For a case,
+`relevant(case)` gives two lists of texts, in the case's language (another language where the guide has no
+version in it):
 
 - the relevant sections: those the case names in `relevant_sections`, else the sections of its relevant
   guides that hold one of its key facts (else the whole guide, when no section holds one);
