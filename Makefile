@@ -44,22 +44,34 @@ EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config langchain-
 	--config hybrid@all-MiniLM-L6-v2 --config bm25@all-MiniLM-L6-v2 --config dense@all-MiniLM-L6-v2 \
 	--config langchain-naive@all-MiniLM-L6-v2
 
-eval: install  ## answer quality: four configurations x two models, per language and language pair, in var/evals/latest
+eval: install  ## answer quality: four configurations x two models, clean and realistic sets, in var/evals/latest
 	$(BIN)/mentor eval run $(EVAL_CONFIGS) --report var/evals/latest
 
-# The CI gate: ours and BM25 on the bundled dataset with the default model (multilingual-e5-small), bounds a
-# little under its measured figures (README "Evals": hybrid hit@5 0.979, MRR@10 0.949, nDCG@10 0.943, key facts
-# 0.726, language 0.987, citation precision 0.728, abstention recall 0.979, wrong abstentions 0.074; BM25 hit@5
-# 0.979, MRR@10 0.855), so a regression in retrieval or answering fails the build.
+# The CI gate: ours and BM25 on both bundled sets, the clean one and the realistic one's test split (README
+# "Evals"), with the default model (multilingual-e5-small). Clean-set bounds a little under its measured figures
+# (hybrid hit@5 0.979, MRR@10 0.949, nDCG@10 0.943, key facts 0.726, language 0.987, citation precision 0.728,
+# abstention recall 0.979, wrong abstentions 0.074; BM25 hit@5 0.979, MRR@10 0.855), so a regression in
+# retrieval or answering fails the build.
 EVAL_GATE := --fail-under hybrid:hit@5=0.97 --fail-under hybrid:mrr@10=0.93 --fail-under hybrid:ndcg@10=0.92 \
 	--fail-under hybrid:key_fact_recall=0.70 --fail-under hybrid:language_match=0.97 \
 	--fail-under hybrid:citation_precision=0.70 --fail-under hybrid:abstain_recall=0.93 \
 	--fail-over hybrid:wrong_abstention=0.10 --fail-under bm25:hit@5=0.97 --fail-under bm25:mrr@10=0.84 \
 	--fail-over errors=0
+# Realistic-set bounds (evals/datasets/realistic.jsonl, test split): useful answers overall and per language, wrong
+# refusals, unanswerable messages refused, follow-ups handled, no errors.
+# TODO(lead): after merging issue-22-pipeline, set these a little under the merged pipeline's figures (README
+# "Evals", the realistic table) and commit the new baseline; for now they sit a little under main's figures
+# before it (useful 0.509: fr 0.446, es 0.509, en 0.580; wrong refusals 0.201; refused 0.758; follow-ups 0.485).
+EVAL_GATE_REALISTIC := --fail-under realistic:hybrid:useful_answer=0.46 \
+	--fail-under realistic:hybrid:useful_answer/fr=0.40 --fail-under realistic:hybrid:useful_answer/es=0.45 \
+	--fail-under realistic:hybrid:useful_answer/en=0.52 --fail-over realistic:hybrid:wrong_abstention=0.25 \
+	--fail-under realistic:hybrid:abstain_recall=0.70 --fail-under realistic:hybrid:followup_useful=0.43 \
+	--fail-over realistic:errors=0
 
-eval-gate: install  ## the fast eval CI runs, with its --fail-under bounds
+eval-gate: install  ## the fast eval CI runs, with its bounds (clean and realistic sets)
 	$(BIN)/mentor --data-dir var/eval-gate eval run --config hybrid --config bm25 --no-cross-language \
-		--report var/eval-gate/report $(EVAL_GATE)
+		--dataset evals/datasets/questions.jsonl --realistic evals/datasets/realistic.jsonl \
+		--report var/eval-gate/report $(EVAL_GATE) $(EVAL_GATE_REALISTIC)
 
 # The bundled guides' passage vectors for the default model, shipped so a fresh clone serves in seconds
 # (assistant/embeddings/seed.py). After a guide changes: the ingest embeds only what changed, then ships all.

@@ -141,7 +141,8 @@ class Settings(BaseSettings):
 
     eval_datasets_dir: Path = Field(
         ROOT / "evals" / "datasets",
-        description="Where staff promote reviewed evaluation cases (the console's Evals page).",
+        description="Where staff promote reviewed evaluation cases (the console's Evals page), and where "
+        "`mentor eval run` reads its sets (questions.jsonl, realistic.jsonl).",
     )
     catalog_dir: Path | None = Field(
         None,

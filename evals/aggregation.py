@@ -12,6 +12,7 @@ import json
 from assistant.config import SUPPORTED_LANGUAGES
 from evals.metrics import OPTIONAL, PER_CASE, SUMMED, changed_share
 from evals.stats import mean_ci, percentile
+from evals.usefulness import FAILURE_TYPES
 
 
 def language_order(lang: str) -> tuple[int, str]:
@@ -77,11 +78,25 @@ def _run_level(rows: list[dict]) -> dict[str, float | int | None]:
     return figures
 
 
+def failure_counts(rows: list[dict]) -> dict[str, int]:
+    """How many rows fell under each failure type (`evals.usefulness.FAILURE_TYPES`, in that order); types
+    that did not occur are left out."""
+    found = [r.get("failure_type") for r in rows]
+    return {kind: found.count(kind) for kind in FAILURE_TYPES if kind in found}
+
+
 def config_report(rows: list[dict], description: str) -> dict:
-    """One configuration's section of report.json; `by_pair` is filled by `add_pair` afterwards."""
+    """One configuration's section of report.json; `by_pair` is filled by `add_pair` afterwards. Where the
+    rows were scored for usefulness, `failure_types` counts them by failure type, overall and per language."""
     whole = summarise(rows)
     languages = sorted({r["language"] for r in rows}, key=language_order)
     by_language = {lang: summarise([r for r in rows if r["language"] == lang]) for lang in languages}
+    extra = {}
+    if any("failure_type" in r for r in rows):
+        extra["failure_types"] = {
+            "overall": failure_counts(rows),
+            "by_language": {lang: failure_counts([r for r in rows if r["language"] == lang]) for lang in languages},
+        }
     return {
         "description": description,
         "overall": whole["overall"],
@@ -92,6 +107,7 @@ def config_report(rows: list[dict], description: str) -> dict:
             "by_language": {lang: part["intervals"] for lang, part in by_language.items()},
         },
         "counts": whole["counts"],
+        **extra,
     }
 
 

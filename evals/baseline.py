@@ -34,16 +34,15 @@ def load_baseline(folder: Path) -> tuple[dict, list[dict]]:
     return report, cases
 
 
-def compare(report: dict, rows: list[dict], baseline: dict, baseline_rows: list[dict], where: str) -> dict:
-    """Per configuration and metric: baseline, current, difference, and a paired permutation test on the
-    cases both runs share."""
+def _diffs(configs: dict, rows: list[dict], before_configs: dict, before_rows: list[dict]) -> dict:
+    """Per configuration both runs have, and per metric: baseline, current, delta and the paired test."""
     diffs: dict[str, dict] = {}
-    for name, current in report["configs"].items():
-        before = baseline["configs"].get(name)
+    for name, current in configs.items():
+        before = before_configs.get(name)
         if before is None:
             continue
         now_cases = per_case_means([r for r in rows if r["config"] == name])
-        old_cases = per_case_means([r for r in baseline_rows if r.get("config") == name])
+        old_cases = per_case_means([r for r in before_rows if r.get("config") == name])
         shared = sorted(set(now_cases) & set(old_cases))
         table = {}
         for metric in METRICS:
@@ -61,5 +60,30 @@ def compare(report: dict, rows: list[dict], baseline: dict, baseline_rows: list[
                 entry["p_value"] = paired_p_value([p[0] for p in pairs], [p[1] for p in pairs]) if pairs else None
             table[metric] = entry
         diffs[name] = table
-    same_data = baseline.get("hashes", {}).get("dataset") == report["hashes"]["dataset"]
-    return {"path": where, "same_dataset": same_data, "created": baseline.get("created"), "diffs": diffs}
+    return diffs
+
+
+def _of_set(rows: list[dict], name: str) -> list[dict]:
+    return [r for r in rows if r.get("set", "clean") == name]
+
+
+def compare(report: dict, rows: list[dict], baseline: dict, baseline_rows: list[dict], where: str) -> dict:
+    """Per configuration and metric: baseline, current, difference, and a paired permutation test on the
+    cases both runs share; the realistic set's too (`realistic`) when both runs have it."""
+    out = {
+        "path": where,
+        "same_dataset": baseline.get("hashes", {}).get("dataset") == report["hashes"]["dataset"],
+        "created": baseline.get("created"),
+        "diffs": _diffs(
+            report["configs"], _of_set(rows, "clean"), baseline["configs"], _of_set(baseline_rows, "clean")
+        ),
+    }
+    now, before = report.get("realistic"), baseline.get("realistic")
+    if isinstance(now, dict) and isinstance(before, dict) and isinstance(before.get("configs"), dict):
+        out["realistic"] = {
+            "same_dataset": before.get("hash") == now["hash"] and before.get("split") == now["split"],
+            "diffs": _diffs(
+                now["configs"], _of_set(rows, "realistic"), before["configs"], _of_set(baseline_rows, "realistic")
+            ),
+        }
+    return out

@@ -42,10 +42,11 @@ def model_hash(name: str) -> str:
     return f"{name} {tree_hash([location])}" if location.is_dir() else f"{name} (hub name, not hashed)"
 
 
-def run_hashes(dataset: Path, kb: Path, model: str, configs: dict[str, str]) -> dict:
-    """The `hashes` of report.json; `configs` maps each configuration to the digest of its fingerprint."""
+def run_hashes(dataset: Path | None, kb: Path, model: str, configs: dict[str, str]) -> dict:
+    """The `hashes` of report.json (`dataset` is the clean set, None when it was not run); `configs` maps each
+    configuration to the digest of its fingerprint."""
     return {
-        "dataset": "sha256:" + sha256_file(dataset),
+        "dataset": "sha256:" + sha256_file(dataset) if dataset else None,
         "knowledge_base": tree_hash([kb]),
         "model": model_hash(model),
         "configs": configs,

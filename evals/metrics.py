@@ -338,10 +338,23 @@ ANSWER = (
     "content_support",
 )
 ABSTENTION = ("abstain_precision", "abstain_recall", "wrong_abstention")
-PER_CASE = (*RETRIEVAL, *ANSWER, *ABSTENTION)
+# What she gets (evals/usefulness.py): computed where the runner knows the cases' relevant passages.
+USEFUL = ("useful_answer", "answer_relevance", "first_sentence_relevant", "followup_useful")
+PER_CASE = (*RETRIEVAL, *ANSWER, *ABSTENTION, *USEFUL)
 SUMMED = ("unretrieved_citations",)  # counts: summed over cases, not averaged
 RUN_LEVEL = ("changed_share", "latency_p50_ms", "latency_p95_ms", "errors")
 OPTIONAL = ("llm_faithfulness",)
 METRICS = (*PER_CASE, *RUN_LEVEL, *OPTIONAL)
 # The order of the report tables: the main retrieval figures, then every answer, abstention and run-level metric.
-HEADLINE: tuple[str, ...] = ("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@5", *ANSWER, *ABSTENTION, *RUN_LEVEL)
+HEADLINE: tuple[str, ...] = (
+    "useful_answer",
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "ndcg@10",
+    "recall@5",
+    *ANSWER,
+    *USEFUL[1:],
+    *ABSTENTION,
+    *RUN_LEVEL,
+)

@@ -9,6 +9,10 @@
   pipeline has no evidence threshold) and its top 4 chunks (LangChain's default k) are answered from by
   the same extractive composer, so the comparison isolates chunking and retrieval.
 
+A pipeline is asked one message at a time, with the earlier turns of its conversation (`history`, the
+questions and the answers this same pipeline gave); the assistant's own pipelines resolve a follow-up with them,
+the LangChain reference has no conversation memory and ignores them.
+
 Every pipeline can be restricted to the documents of one language (`restricted(lang)`), which is how the
 cross-language figures (Spanish questions over a French-only knowledge base) are measured.
 
@@ -37,7 +41,7 @@ from assistant.knowledge.chunking import Chunk
 from assistant.knowledge.documents import DocumentError, load_document
 from assistant.knowledge.ingest import collect_files, settings_fingerprint
 from assistant.languages import detect_language
-from assistant.memory import retrieval_query
+from assistant.memory import Turn, retrieval_query
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight
 from assistant.retrieval.index import IndexData, build_bm25, build_dense
 from assistant.retrieval.search import Retriever, SearchHit
@@ -136,11 +140,11 @@ class OursPipeline:
             "llm": settings.llm,
         }
 
-    def run(self, question: str) -> Outcome:
-        answer = self.answerer.answer(question)
+    def run(self, question: str, history: list[Turn] | None = None) -> Outcome:
+        answer = self.answerer.answer(question, history=history or [])
         # The document ranking for the retrieval metrics: the same search, deeper than the answer needs.
         ranked = self.runtime.retriever.search(
-            retrieval_query(question, []), k=RANKED, lang=answer.language, mode=self.mode
+            retrieval_query(question, history or []), k=RANKED, lang=answer.language, mode=self.mode
         ).hits
         by_id = {h.chunk.chunk_id: h.chunk.text for h in answer.hits}
         return Outcome(
@@ -221,7 +225,7 @@ class LangChainNaive:
             "versions": {p: _version(p) for p in ("langchain-community", "langchain-text-splitters", "faiss-cpu")},
         }
 
-    def run(self, question: str) -> Outcome:
+    def run(self, question: str, history: list[Turn] | None = None) -> Outcome:
         started = time.perf_counter()
         language = detect_language(question).language
         only = {"filter": {"lang": self.only}, "fetch_k": self.vector_store.index.ntotal} if self.only else {}

@@ -25,7 +25,19 @@ app = typer.Typer(
 )
 
 DatasetOption = Annotated[
-    Path | None, typer.Option("--dataset", help="JSONL cases (default: evals/datasets/questions.jsonl).")
+    Path | None,
+    typer.Option("--dataset", help="The clean set (default: questions.jsonl of MENTOR_EVAL_DATASETS_DIR)."),
+]
+RealisticOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--realistic",
+        help="The realistic set: messages as typed, conversations (default: realistic.jsonl of "
+        "MENTOR_EVAL_DATASETS_DIR). Naming one set runs only the sets named.",
+    ),
+]
+SplitOption = Annotated[
+    str, typer.Option("--split", help="The realistic set's split: test (the reported one), calibration, or all.")
 ]
 KbOption = Annotated[
     Path | None,
@@ -63,13 +75,6 @@ CrossLanguageOption = Annotated[
         help="Also ask every case over each single-language slice of the knowledge base.",
     ),
 ]
-SplitOption = Annotated[
-    str,
-    typer.Option(
-        "--split",
-        help="all (default), or report: only the half of the dataset no calibration was measured on, or calibration.",
-    ),
-]
 JudgeOption = Annotated[bool, typer.Option("--judge", help="Add an LLM-judged faithfulness score (needs MENTOR_LLM).")]
 
 
@@ -86,16 +91,26 @@ def eval_run(
     baseline: BaselineOption = None,
     cross_language: CrossLanguageOption = True,
     judge: JudgeOption = False,
-    split: SplitOption = "all",
+    realistic: RealisticOption = None,
+    split: SplitOption = "test",
 ) -> None:
-    """Answer quality of one or more configurations, per language, with reports for people and for CI."""
+    """Answer quality of one or more configurations, per language, on the clean and the realistic sets, with
+    reports for people and for CI."""
     # Lazy: the evaluation code only for this command; see the module docstring.
     from evals import dataset as eval_dataset
     from evals import reports, runner
 
     settings = get_runtime(ctx).settings
+    if dataset is None and realistic is None:  # neither named: both sets of the datasets folder
+        dataset = settings.eval_datasets_dir / eval_dataset.CLEAN_FILE
+        realistic = settings.eval_datasets_dir / eval_dataset.REALISTIC_FILE
+        if not realistic.is_file():
+            err.print(f"[yellow]warning:[/] no realistic set at {realistic}; the clean set only", highlight=False)
+            realistic = None
     options = runner.Options(
-        dataset=dataset or eval_dataset.DEFAULT_DATASET,
+        dataset=dataset,
+        realistic=realistic,
+        split=split,
         kb=kb,
         configs=tuple(configs or runner.Options.configs),
         repeat=repeat,
@@ -104,7 +119,6 @@ def eval_run(
         fail_over=tuple(fail_over or ()),
         baseline=baseline,
         judge=judge,
-        split=split,
     )
     folder = report or settings.data_dir / "evals" / datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     with ExitOnError(), progress_bar() as (_, progress):
@@ -126,17 +140,36 @@ def eval_run(
 
 
 def _print_tables(result: dict) -> None:
-    """The summary table (a column per configuration) and, when measured, the cross-language one."""
+    """The summary table (a column per configuration), the cross-language one when measured, and the realistic
+    set's useful answers per language."""
     from evals.reports import formatting  # lazy, as in eval_run
 
     names = list(result["configs"])
-    table = Table(title=f"{result['cases']} cases, repeat {result['repeat']}", show_edge=False)
-    table.add_column("metric")
-    for name in names:
-        table.add_column(name, justify="right")
-    for metric, values in formatting.summary_rows(result):
-        table.add_row(metric, *values)
-    out.print(table)
+    if names:
+        table = Table(title=f"clean set: {result['cases']} cases, repeat {result['repeat']}", show_edge=False)
+        table.add_column("metric")
+        for name in names:
+            table.add_column(name, justify="right")
+        for metric, values in formatting.summary_rows(result):
+            table.add_row(metric, *values)
+        out.print(table)
+        _print_cross_language(result, names)
+    realistic = result.get("realistic")
+    if realistic:
+        table = Table(
+            title=f"realistic set, {realistic['split']} split: {realistic['cases']} messages", show_edge=False
+        )
+        table.add_column("metric")
+        for name in realistic["configs"]:
+            table.add_column(name, justify="right")
+        for label, values in formatting.realistic_rows(realistic):
+            table.add_row(label, *values)
+        out.print(table)
+
+
+def _print_cross_language(result: dict, names: list[str]) -> None:
+    from evals.reports import formatting  # lazy, as in eval_run
+
     pairs = [(q, d) for q, row in result["configs"][names[0]]["by_pair"].items() for d in row if q != d]
     if pairs:
         cross = Table(title="cross-language: questions over a one-language knowledge base", show_edge=False)

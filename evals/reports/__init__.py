@@ -26,7 +26,7 @@ def write(report: dict, rows: list[dict], folder: Path) -> list[Path]:
     return [
         write_report_json(report, folder / "report.json"),
         write_cases(rows, folder / "cases.jsonl"),
-        write_markdown(report, folder / "report.md"),
+        write_markdown(report, folder / "report.md", rows),
         write_html(report, rows, folder / "report.html"),
         write_junit(report, rows, folder / "junit.xml"),
         write_failures(rows, folder / "failures.jsonl"),

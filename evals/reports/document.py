@@ -1,14 +1,14 @@
-"""The document model shared by the markdown and HTML writers: headings, paragraphs, facts and tables, and the
-report as a list of those blocks (metadata, configurations, checks, overall, per language, cross-language,
-baseline, counts).
+"""The document model shared by the markdown and HTML writers: the report as a list of blocks (`blocks`):
+metadata, useful answers per language, configurations, checks, failures by type, the clean and realistic sets
+side by side, overall, per language (each set), cross-language, baseline, counts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from evals.reports.blocks import Block, Cell, Facts, Heading, Paragraph, Table
 from evals.reports.formatting import (
     DASH,
     SIGNIFICANCE,
@@ -22,37 +22,9 @@ from evals.reports.formatting import (
     metric_order,
     report_configs,
 )
+from evals.reports.realistic import failure_count_blocks, side_by_side_blocks, useful_blocks
 
 PAIR_METRICS: tuple[str, ...] = ("hit@5", "mrr@10", "ndcg@10", "key_fact_recall", "language_match")
-
-Cell = str | tuple[str, str]  # text, or (value, interval) shown side by side
-
-
-@dataclass(frozen=True)
-class Heading:
-    level: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class Facts:
-    items: tuple[tuple[str, str, str], ...]  # (label, value, hash or ""), value and hash shown as code
-
-
-@dataclass(frozen=True)
-class Table:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    left: int = 1  # leading text columns; the others are numbers, aligned right
-
-
-Block = Heading | Paragraph | Facts | Table
-
 
 def _metric_table(
     configs: Mapping[str, Mapping[str, Any]],
@@ -81,10 +53,14 @@ def report_blocks(report: Mapping[str, Any]) -> list[Block]:
     return [
         Heading(1, "Evaluation report"),
         *_metadata_blocks(report),
-        *_configuration_blocks(report, configs),
+        *useful_blocks(report),
+        *_configuration_blocks(report, {**report_configs(as_mapping(report.get("realistic"))), **configs}),
         *_check_blocks(report),
+        *failure_count_blocks(report),
+        *side_by_side_blocks(report),
         *_overall_blocks(configs),
         *_language_blocks(configs),
+        *_language_blocks(report_configs(as_mapping(report.get("realistic"))), "Realistic set by language"),
         *_cross_language_blocks(configs),
         *_baseline_blocks(report, configs),
         *_count_blocks(configs),
@@ -93,14 +69,19 @@ def report_blocks(report: Mapping[str, Any]) -> list[Block]:
 
 def _metadata_blocks(report: Mapping[str, Any]) -> list[Block]:
     hashes = as_mapping(report.get("hashes"))
+    realistic = as_mapping(report.get("realistic"))
+    more = f" + {clean(realistic.get('cases', DASH))} realistic messages" if realistic else ""
     created = Paragraph(
-        f"Created {clean(report.get('created') or DASH)} · {clean(report.get('cases', DASH))} cases"
+        f"Created {clean(report.get('created') or DASH)} · {clean(report.get('cases', DASH))} cases{more}"
         f" × repeat {clean(report.get('repeat', 1))}"
     )
     facts: list[tuple[str, str, str]] = [
         (label, clean(report.get(key) or DASH), clean(hashes.get(key) or ""))
         for label, key in (("Dataset", "dataset"), ("Knowledge base", "knowledge_base"))
     ]
+    if realistic:
+        what = f"{clean(realistic.get('dataset') or DASH)}, {clean(realistic.get('split') or DASH)} split"
+        facts.append(("Realistic set", what, clean(realistic.get("hash") or "")))
     if hashes.get("model"):
         facts.append(("Model", clean(hashes["model"]), ""))
     for key, value in hashes.items():
@@ -155,9 +136,9 @@ def _overall_blocks(configs: Mapping[str, Mapping[str, Any]]) -> list[Block]:
     ]
 
 
-def _language_blocks(configs: Mapping[str, Mapping[str, Any]]) -> list[Block]:
+def _language_blocks(configs: Mapping[str, Mapping[str, Any]], title: str = "By language") -> list[Block]:
     languages = language_order(lang for body in configs.values() for lang in as_mapping(body.get("by_language")))
-    blocks: list[Block] = [Heading(2, "By language")] if languages else []
+    blocks: list[Block] = [Heading(2, title)] if languages else []
     for lang in languages:
         blocks.append(Heading(3, lang))
         blocks.append(
@@ -184,9 +165,13 @@ def _baseline_blocks(report: Mapping[str, Any], configs: Mapping[str, Mapping[st
     baseline = as_mapping(report.get("baseline"))
     if not baseline:
         return []
-    diffs = as_mapping(baseline.get("diffs"))
+    diffs = dict(as_mapping(baseline.get("diffs")))
+    names = [*configs, *(n for n in diffs if n not in configs)]
+    for name, body in as_mapping(as_mapping(baseline.get("realistic")).get("diffs")).items():
+        diffs[f"realistic {name}"] = body
+        names.append(f"realistic {name}")
     rows: list[tuple[Cell, ...]] = []
-    for name in [*configs, *(n for n in diffs if n not in configs)]:
+    for name in names:
         by_metric = as_mapping(diffs.get(name))
         for metric in metric_order(by_metric):
             diff = as_mapping(by_metric[metric])

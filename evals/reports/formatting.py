@@ -123,6 +123,40 @@ def summary_rows(report: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     ]
 
 
+# The realistic set's headline figures, in the order the CLI and the reports show them: useful answers overall
+# and per language, then the goals' other figures.
+REALISTIC_FIGURES: tuple[str, ...] = (
+    "useful_answer",
+    "wrong_abstention",
+    "abstain_recall",
+    "followup_useful",
+    "answer_relevance",
+    "first_sentence_relevant",
+    "key_fact_recall",
+    "language_match",
+    "latency_p95_ms",
+)
+
+
+def realistic_rows(section: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """(label, [formatted value per configuration]) of a report's `realistic` section: useful answers overall and
+    per language first, then the other figures of `REALISTIC_FIGURES` overall."""
+    configs = dict(section.get("configs") or {})
+    languages = language_order(lang for body in configs.values() for lang in as_mapping(body.get("by_language")))
+    bodies = list(configs.values())
+
+    def row(label: str, metric: str, lang: str | None = None) -> tuple[str, list[str]]:
+        figures = [as_mapping(b.get("overall")) if lang is None else part(b, lang) for b in bodies]
+        return label, [format_value(metric, f.get(metric)) for f in figures]
+
+    def part(body: Mapping[str, Any], lang: str) -> Mapping[str, Any]:
+        return as_mapping(as_mapping(body.get("by_language")).get(lang))
+
+    rows = [row("useful_answer", "useful_answer")]
+    rows += [row(f"  useful_answer {lang}", "useful_answer", lang) for lang in languages]
+    return rows + [row(metric, metric) for metric in REALISTIC_FIGURES[1:]]
+
+
 def case_configs(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys([*report_configs(report), *(str(c.get("config")) for c in cases)]))
 

@@ -12,6 +12,7 @@ from typing import Any
 from evals.reports.charts import plots
 from evals.reports.document import Block, Cell, Facts, Heading, Paragraph, Table, report_blocks
 from evals.reports.formatting import DASH, case_configs, clean, excerpt, is_failed, prepare_target
+from evals.reports.realistic import failure_groups
 
 MAX_FAILED_SHOWN = 50
 
@@ -21,6 +22,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-
 line-height:1.45;color:#1d1d1f;background:#fff}
 main{max-width:60rem;margin:0 auto}
 h1{font-size:1.5rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #ddd}h3{font-size:1.05rem}
+h4{font-size:.95rem;margin:.8rem 0 .3rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
 table{border-collapse:collapse;font-size:.9rem;margin:.5rem 0 1rem}
 th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:right;white-space:nowrap}
@@ -84,31 +86,48 @@ def _failed_section(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]
         shown = failed[:MAX_FAILED_SHOWN]
         more = f" (first {len(shown)} shown)" if len(failed) > len(shown) else ""
         parts.append(f"<h3>{_escape(name)}: {len(failed)} failed{_escape(more)}</h3>")
-        for case in shown:
-            repeat = case.get("repeat") or 0
-            ident = f"{case.get('case_id', '?')}" + (f"#{repeat}" if repeat else "")
-            reasons = "".join(f"<li>{_escape(r)}</li>" for r in case.get("reasons") or [])
-            answer = excerpt(case.get("answer"), 400) or DASH
-            status = " (abstained)" if case.get("abstained") else ""
-            expected = ", ".join(str(d) for d in case.get("relevant_doc_ids") or []) or DASH
-            retrieved = ", ".join(str(d) for d in (case.get("retrieved_doc_ids") or [])[:5]) or DASH
-            lines = [
-                f"<summary><code>{_escape(ident)}</code> [{_escape(case.get('language', '?'))}] "
-                f"{_escape(excerpt(case.get('question'), 120))}</summary>",
-                f"<p><strong>Question:</strong> {_escape(case.get('question'))}</p>",
-            ]
-            if reasons:
-                lines.append(f"<ul>{reasons}</ul>")
-            if case.get("error") is not None:
-                lines.append(f"<p><strong>Error:</strong> {_escape(case.get('error'))}</p>")
-            lines.append(f"<p><strong>Answer{_escape(status)}:</strong> {_escape(answer)}</p>")
-            lines.append(
-                f"<p><strong>Expected:</strong> {_escape(expected)}; "
-                f"<strong>retrieved:</strong> {_escape(retrieved)}</p>"
-            )
-            parts.append("<details>" + "".join(lines) + "</details>")
+        parts += [_case_details(case) for case in shown]
     if not any_failed:
         parts.append("<p>No failed cases.</p>")
+    return parts
+
+
+def _case_details(case: Mapping[str, Any]) -> str:
+    """One failed case as a <details>: the message, the reasons, the answer, expected and retrieved guides."""
+    repeat = case.get("repeat") or 0
+    ident = f"{case.get('case_id', '?')}" + (f"#{repeat}" if repeat else "")
+    reasons = "".join(f"<li>{_escape(r)}</li>" for r in case.get("reasons") or [])
+    answer = excerpt(case.get("answer"), 400) or DASH
+    status = " (abstained)" if case.get("abstained") else ""
+    expected = ", ".join(str(d) for d in case.get("relevant_doc_ids") or []) or DASH
+    retrieved = ", ".join(str(d) for d in (case.get("retrieved_doc_ids") or [])[:5]) or DASH
+    lines = [
+        f"<summary><code>{_escape(ident)}</code> [{_escape(case.get('language', '?'))}] "
+        f"{_escape(excerpt(case.get('question'), 120))}</summary>",
+        f"<p><strong>Question:</strong> {_escape(case.get('question'))}</p>",
+    ]
+    if reasons:
+        lines.append(f"<ul>{reasons}</ul>")
+    if case.get("error") is not None:
+        lines.append(f"<p><strong>Error:</strong> {_escape(case.get('error'))}</p>")
+    lines.append(f"<p><strong>Answer{_escape(status)}:</strong> {_escape(answer)}</p>")
+    lines.append(
+        f"<p><strong>Expected:</strong> {_escape(expected)}; <strong>retrieved:</strong> {_escape(retrieved)}</p>"
+    )
+    return "<details>" + "".join(lines) + "</details>"
+
+
+def _by_type_section(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every failure of every set and configuration, grouped by failure type (none left out)."""
+    groups = failure_groups(report, cases)
+    if not groups:
+        return []
+    parts = ['<h2 id="failures-by-type">Every failure, by type</h2>']
+    for label, name, kinds in groups:
+        parts.append(f"<h3>{_escape(label)} · {_escape(name)}</h3>")
+        for kind, found in kinds:
+            parts.append(f"<h4>{_escape(kind)}: {len(found)}</h4>")
+            parts += [_case_details(case) for case in found]
     return parts
 
 
@@ -119,7 +138,13 @@ def write_html(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], pa
     figures = [
         f"<figure>{svg}<figcaption>{_escape(caption)}</figcaption></figure>" for svg, caption in plots(report, cases)
     ]
-    body = [*_html_blocks(report_blocks(report)), "<h2>Plots</h2>", *figures, *_failed_section(report, cases)]
+    body = [
+        *_html_blocks(report_blocks(report)),
+        *_by_type_section(report, cases),
+        "<h2>Plots</h2>",
+        *figures,
+        *_failed_section(report, cases),
+    ]
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

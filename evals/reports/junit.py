@@ -1,4 +1,5 @@
-"""junit.xml: the run as test results for CI, one suite per configuration and one for the threshold checks."""
+"""junit.xml: the run as test results for CI, one suite per configuration (and per configuration on the realistic
+set, `eval.realistic.<config>`) and one for the threshold checks."""
 
 from __future__ import annotations
 
@@ -32,7 +33,11 @@ def write_junit(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]], p
     root = ET.Element("testsuites", name="eval")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for name in case_configs(report, cases):
-        _config_suite(root, totals, report, name, [c for c in cases if str(c.get("config")) == name])
+        own = [c for c in cases if str(c.get("config")) == name]
+        _config_suite(root, totals, report, name, [c for c in own if c.get("set", "clean") == "clean"])
+        realistic = [c for c in own if c.get("set") == "realistic"]
+        if realistic:
+            _config_suite(root, totals, report, name, realistic, "realistic.")
     checks = [c for c in report.get("checks") or [] if isinstance(c, Mapping)]
     if checks:
         _checks_suite(root, totals, checks)
@@ -65,18 +70,23 @@ def _suite(
 
 
 def _config_suite(
-    root: ET.Element, totals: dict[str, int], report: Mapping[str, Any], name: str, own: list[Mapping[str, Any]]
+    root: ET.Element,
+    totals: dict[str, int],
+    report: Mapping[str, Any],
+    name: str,
+    own: list[Mapping[str, Any]],
+    prefix: str = "",
 ) -> None:
     errored = sum(1 for c in own if c.get("error") is not None)
     failed = sum(1 for c in own if c.get("error") is None and c.get("failed"))
     total_time = sum(float(_seconds(c.get("latency_ms"))) for c in own)
-    element = _suite(root, totals, f"eval.{name}", (len(own), failed, errored), total_time)
+    element = _suite(root, totals, f"eval.{prefix}{name}", (len(own), failed, errored), total_time)
     description = as_mapping(report_configs(report).get(name)).get("description")
     if description:
         props = ET.SubElement(element, "properties")
         ET.SubElement(props, "property", name="description", value=clean(description))
     for case in own:
-        _case_testcase(element, name, case)
+        _case_testcase(element, prefix + name, case)
 
 
 def _case_testcase(element: ET.Element, name: str, case: Mapping[str, Any]) -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from evals.reports.document import Block, Cell, Facts, Heading, Paragraph, Table, report_blocks
-from evals.reports.formatting import prepare_target
+from evals.reports.formatting import DASH, excerpt, prepare_target
+from evals.reports.realistic import failure_groups
 
 
 def _md_cell(cell: Cell) -> str:
@@ -44,8 +45,29 @@ def _markdown(blocks: Sequence[Block]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def write_markdown(report: Mapping[str, Any], path: str | Path) -> Path:
-    """report.md: metadata, overall and per-language tables, cross-language, baseline, checks and counts."""
+def _failure_blocks(report: Mapping[str, Any], cases: Sequence[Mapping[str, Any]]) -> list[Block]:
+    """Every failure, grouped by set, configuration and type: one table per group."""
+    blocks: list[Block] = []
+    for label, name, groups in failure_groups(report, cases):
+        for kind, found in groups:
+            blocks.append(Heading(3, f"{label} · {name} · {kind} ({len(found)})"))
+            rows = tuple(
+                (
+                    str(c.get("case_id", "?")),
+                    str(c.get("language", "?")),
+                    excerpt(c.get("question"), 140),
+                    excerpt(c.get("answer"), 160) or DASH,
+                    ", ".join(str(d) for d in c.get("relevant_doc_ids") or []) or DASH,
+                )
+                for c in found
+            )
+            blocks.append(Table(("Case", "Lang", "Message", "Answer", "Relevant guides"), rows, left=5))
+    return [Heading(2, "Every failure, by type"), *blocks] if blocks else []
+
+
+def write_markdown(report: Mapping[str, Any], path: str | Path, cases: Sequence[Mapping[str, Any]] = ()) -> Path:
+    """report.md: metadata, useful answers, overall and per-language tables, cross-language, baseline, checks
+    and counts; with the case lines, every failure grouped by type."""
     target = prepare_target(path)
-    target.write_text(_markdown(report_blocks(report)), encoding="utf-8")
+    target.write_text(_markdown([*report_blocks(report), *_failure_blocks(report, cases)]), encoding="utf-8")
     return target

@@ -273,3 +273,25 @@ def test_eval_matching_with_a_missing_cohort_file_is_a_clear_error(tmp_path):
     result = mentor("eval", "matching", "--profiles", str(tmp_path / "none.jsonl"), data_dir=tmp_path / "data")
     assert result.exit_code != 0
     assert "none.jsonl" in result.stderr
+
+
+def test_eval_run_reads_the_promoted_cases_of_the_configured_datasets_folder(tmp_path, small_corpus):
+    """Staff promote cases into MENTOR_EVAL_DATASETS_DIR (the console's Eval cases page); `eval run` without
+    --dataset evaluates that folder's questions.jsonl, promoted cases included."""
+    from assistant.eval_cases import promote_case
+
+    datasets = tmp_path / "datasets"
+    datasets.mkdir()
+    dataset(datasets / "questions.jsonl", SMALL_CASES[:2])
+    promoted = {"id": "en-meetings-02", "question": "what do we agree on at the first meeting", "language": "en",
+                "relevant_doc_ids": ["meetings"], "answerable": True, "key_facts": ["expectations"]}  # fmt: skip
+    promote_case(promoted, datasets)
+    folder = tmp_path / "report"
+    env = {**HASH, "MENTOR_EVAL_DATASETS_DIR": str(datasets)}
+    result = mentor("eval", "run", "--kb", str(small_corpus), "--config", "bm25", "--no-cross-language",
+                    "--report", str(folder), data_dir=tmp_path / "data", env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (folder / "cases.jsonl").read_text().splitlines()]
+    assert [r["case_id"] for r in rows] == ["fr-credit-01", "en-credit-01", "en-meetings-02"]
+    report = json.loads((folder / "report.json").read_text())
+    assert report["dataset"] == str(datasets / "questions.jsonl")

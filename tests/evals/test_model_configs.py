@@ -59,20 +59,3 @@ def test_two_models_are_evaluated_side_by_side(tmp_path, small_corpus):
     assert {r["config"] for r in rows} == set(sections)
     assert report["hashes"]["configs"]["hybrid"] != report["hashes"]["configs"]["hybrid@all-MiniLM-L6-v2"]
 
-
-def test_an_evaluation_can_keep_the_report_half_only(tmp_path, small_corpus):
-    question = "how do savings groups and microfinance help women"
-    cases = [
-        {"id": f"en-c-{n:02}", "question": question, "language": "en", "relevant_doc_ids": ["credit"],
-         "answerable": True, "key_facts": ["microfinance"]}
-        for n in range(12)
-    ]  # fmt: skip
-    data = tmp_path / "d.jsonl"
-    data.write_text("".join(json.dumps(c) + "\n" for c in cases))
-    settings = Settings(data_dir=tmp_path / "data", embedding_model="hash", _env_file=None)
-    options = runner.Options(dataset=data, kb=small_corpus, configs=("bm25",), cross_language=False, split="report")
-    report, rows = runner.evaluate(settings, options)
-    assert {r["case_id"] for r in rows} == {c["id"] for c in split(cases, "report")}
-    assert 0 < report["cases"] < 12
-    with pytest.raises(InputError, match="unknown split"):
-        runner.evaluate(settings, runner.Options(dataset=data, kb=small_corpus, split="test"))

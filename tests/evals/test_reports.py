@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from evals.metrics import HEADLINE
+from evals.metrics import HEADLINE as ALL_HEADLINE
+from evals.metrics import USEFUL
 from evals.reports.case_lines import write_failures
 from evals.reports.formatting import format_value, summary_rows
 from evals.reports.html_page import write_html
@@ -125,6 +126,10 @@ def make_report(*, by_pair: bool = True, baseline: bool = True, checks: bool = T
             },
         ]
     return report
+
+
+# The fixture's report predates the usefulness metrics (they are tested on a realistic section below).
+HEADLINE = tuple(m for m in ALL_HEADLINE if m not in USEFUL)
 
 
 def case(config: str, lang: str, n: int, **overrides: Any) -> dict[str, Any]:
@@ -444,3 +449,74 @@ def test_failures_jsonl_has_exactly_the_failed_cases(cases: list[dict[str, Any]]
     ]
     assert "prêt d'honneur" in text  # ensure_ascii=False
     assert write_failures([c for c in cases if not c["failed"]], tmp_path / "none.jsonl").read_text() == ""
+
+
+# --- the realistic set: useful answers at the top, failures by type, the two sets side by side ----------------------
+
+
+def with_realistic() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The fixture's report plus a realistic section (hybrid only), and 60 realistic failures of three types."""
+    report = make_report(checks=False, baseline=False)
+    for body in report["configs"].values():
+        body["overall"]["useful_answer"] = 0.7
+        for lang, part in body["by_language"].items():
+            part["useful_answer"] = {"fr": 0.61, "es": 0.72, "en": 0.83}[lang]
+    useful = {"fr": 0.25, "es": 0.5, "en": 0.75}
+    report["realistic"] = {
+        "dataset": "evals/datasets/realistic.jsonl", "hash": "sha256:rrrr", "split": "test", "cases": 60,
+        "conversations": 5,
+        "configs": {"hybrid": {
+            "overall": {"useful_answer": 0.5, "wrong_abstention": 0.2, "abstain_recall": 0.9, "followup_useful": 0.4,
+                        "hit@5": 0.8},
+            "by_language": {lang: {"useful_answer": v, "followup_useful": v / 2} for lang, v in useful.items()},
+            "failure_types": {"overall": {"wrong_refusal": 30, "off_topic": 20, "missed_refusal": 10},
+                              "by_language": {"fr": {"wrong_refusal": 30}, "es": {"off_topic": 20},
+                                              "en": {"missed_refusal": 10}}},
+        }},
+    }  # fmt: skip
+    kinds = ["wrong_refusal"] * 30 + ["off_topic"] * 20 + ["missed_refusal"] * 10
+    rows = [
+        case("hybrid", LANGUAGES[i % 3], 100 + i, set="realistic", failure_type=kind, failed=True, reasons=[kind])
+        for i, kind in enumerate(kinds)
+    ]
+    return report, rows
+
+
+def test_markdown_opens_on_useful_answers_per_language_for_both_sets(tmp_path: Path) -> None:
+    report, rows = with_realistic()
+    text = write_markdown(report, tmp_path / "report.md", rows).read_text(encoding="utf-8")
+    assert text.index("## Useful answers") < text.index("## Configurations") < text.index("## Overall")
+    useful = section(text, "Useful answers")
+    assert "| Set | Configuration | fr | es | en | all |" in useful
+    assert "| realistic (test split) | hybrid | 0.250 | 0.500 | 0.750 | 0.500 |" in useful
+    assert "| clean | hybrid | 0.610 | 0.720 | 0.830 | 0.700 |" in useful
+    assert "| follow-ups handled (useful, or rightly refused) | hybrid | 0.125 | 0.250 | 0.375 | 0.400 |" in useful
+    side = section(text, "Clean and realistic sets side by side")
+    pairs = " | ".join(f"{name} {key}" for name in ("hybrid", "bm25", "dense") for key in ("realistic", "clean"))
+    assert f"| Metric | {pairs} |" in side
+    assert "| useful_answer | 0.500 | 0.700 | — | 0.700 |" in side
+    counts = section(text, "Failures by type")
+    assert "| Wrong refusal (a guide answers it) | 30 (30/0/0) |" in counts
+    listed = section(text, "Every failure, by type")
+    assert listed.count("| fr-guide-") + listed.count("| es-guide-") + listed.count("| en-guide-") == 60
+    assert "### realistic (test split) · hybrid · Off-topic sentences" in listed
+
+
+def test_html_lists_every_failure_by_type_and_junit_has_a_realistic_suite(tmp_path: Path) -> None:
+    report, rows = with_realistic()
+    page = write_html(report, rows, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert page.index("<h2>Useful answers</h2>") < page.index("<h2>Configurations</h2>")
+    listed = page[page.index('<h2 id="failures-by-type">') : page.index("<h2>Plots</h2>")]
+    assert listed.count("<details>") == 60  # every one, no cap
+    assert "<h4>Wrong refusal (a guide answers it): 30</h4>" in listed
+    assert listed.index("Wrong refusal") < listed.index("Off-topic") < listed.index("Answered a question")
+    root = ET.parse(write_junit(report, rows, tmp_path / "junit.xml")).getroot()
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert suites["eval.realistic.hybrid"].get("tests") == "60"
+    assert suites["eval.realistic.hybrid"].get("failures") == "60"
+    assert next(iter(suites["eval.realistic.hybrid"])).tag in {"properties", "testcase"}
+
+
+def test_a_report_without_a_realistic_set_has_no_realistic_sections(report: dict[str, Any], tmp_path: Path) -> None:
+    text = write_markdown(report, tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "side by side" not in text and "Every failure" not in text and "Realistic" not in text

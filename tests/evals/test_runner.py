@@ -164,7 +164,7 @@ class Scripted:
     def __init__(self, answers: dict, fail=()):
         self.answers, self.fail, self.calls = answers, set(fail), 0
 
-    def run(self, question):
+    def run(self, question, history=None):
         self.calls += 1
         if question in self.fail:
             raise RuntimeError("boom")
