@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch must be installed before anything that depends on it, or pip pulls CUDA wheels.
 TORCH := torch==2.13.0
 
-.PHONY: install dev run test test-fast lint bench eval eval-gate clean
+.PHONY: install dev run test test-fast lint bench eval eval-gate kb-vectors clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,15 +39,22 @@ test-fast: dev  ## unit tests only
 bench: install  ## speed figures, printed
 	$(BIN)/python -m benchmarks.run
 
-eval: install  ## answer quality: four configurations, per language, clean and realistic sets, in var/evals/latest
-	$(BIN)/mentor eval run --report var/evals/latest
+# Every configuration on the default model (multilingual-e5-small) and on the bundled MiniLM, side by side.
+EVAL_CONFIGS := --config hybrid --config bm25 --config dense --config langchain-naive \
+	--config hybrid@all-MiniLM-L6-v2 --config bm25@all-MiniLM-L6-v2 --config dense@all-MiniLM-L6-v2 \
+	--config langchain-naive@all-MiniLM-L6-v2
+
+eval: install  ## answer quality: four configurations x two models, clean and realistic sets, in var/evals/latest
+	$(BIN)/mentor eval run $(EVAL_CONFIGS) --report var/evals/latest
 
 # The CI gate: ours and BM25 on both bundled sets, the clean one and the realistic one's test split (README
-# "Evals"). Clean-set bounds a little under the committed baseline's figures (evals/baselines/), so a regression in
+# "Evals"), with the default model (multilingual-e5-small). Clean-set bounds a little under its measured figures
+# (hybrid hit@5 0.979, MRR@10 0.949, nDCG@10 0.943, key facts 0.726, language 0.987, citation precision 0.728,
+# abstention recall 0.979, wrong abstentions 0.074; BM25 hit@5 0.979, MRR@10 0.855), so a regression in
 # retrieval or answering fails the build.
-EVAL_GATE := --fail-under hybrid:hit@5=0.98 --fail-under hybrid:mrr@10=0.90 --fail-under hybrid:ndcg@10=0.90 \
-	--fail-under hybrid:key_fact_recall=0.64 --fail-under hybrid:language_match=0.97 \
-	--fail-under hybrid:citation_precision=0.67 --fail-under hybrid:abstain_recall=0.85 \
+EVAL_GATE := --fail-under hybrid:hit@5=0.97 --fail-under hybrid:mrr@10=0.93 --fail-under hybrid:ndcg@10=0.92 \
+	--fail-under hybrid:key_fact_recall=0.70 --fail-under hybrid:language_match=0.97 \
+	--fail-under hybrid:citation_precision=0.70 --fail-under hybrid:abstain_recall=0.93 \
 	--fail-over hybrid:wrong_abstention=0.10 --fail-under bm25:hit@5=0.97 --fail-under bm25:mrr@10=0.84 \
 	--fail-over errors=0
 # Realistic-set bounds (evals/datasets/realistic.jsonl, test split): useful answers overall and per language, wrong
@@ -65,6 +72,15 @@ eval-gate: install  ## the fast eval CI runs, with its bounds (clean and realist
 	$(BIN)/mentor --data-dir var/eval-gate eval run --config hybrid --config bm25 --no-cross-language \
 		--dataset evals/datasets/questions.jsonl --realistic evals/datasets/realistic.jsonl \
 		--report var/eval-gate/report $(EVAL_GATE) $(EVAL_GATE_REALISTIC)
+
+# The bundled guides' passage vectors for the default model, shipped so a fresh clone serves in seconds
+# (assistant/embeddings/seed.py). After a guide changes: the ingest embeds only what changed, then ships all.
+kb-vectors: install  ## re-export knowledge_base/vectors/ for the configured embedding model
+	rm -rf var/kb-vectors
+	$(BIN)/mentor --data-dir var/kb-vectors ingest
+	$(BIN)/mentor --data-dir var/kb-vectors eval run --config langchain-naive --no-cross-language \
+		--report var/kb-vectors/report
+	$(BIN)/mentor --data-dir var/kb-vectors kb export-vectors
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

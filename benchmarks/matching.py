@@ -38,7 +38,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from assistant.embeddings import HashEmbedder, SentenceTransformerEmbedder
+from assistant.config import Settings
+from assistant.embeddings import HashEmbedder, build_embedder
 from assistant.matching.matcher import Matcher
 from assistant.matching.profiles import Profile
 from assistant.matching.scoring import KIND_PARTNERS, Features
@@ -204,8 +205,8 @@ def load_embedder(use_hash: bool):
         embedder = HashEmbedder()
         model = "hash embedder (--hash)"
     else:
-        embedder = SentenceTransformerEmbedder()
-        model = f"real bundled model {embedder.name}"
+        embedder = build_embedder(Settings())  # the configured model (multilingual-e5-small by default)
+        model = f"real model {embedder.name}"
     embedder.embed_batch(["warm up"])
     return embedder, model
 

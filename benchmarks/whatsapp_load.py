@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="mentor-whatsapp-load-") as tmp:
         work = Path(tmp)
-        data_dir, index_note = prepare_index(args.data_dir, work)
+        data_dir, index_note = prepare_index(args.data_dir, work, Settings().embedding_model)
         database_url = args.database_url or f"sqlite:///{work / 'whatsapp-load.db'}"
         runtime = Runtime(Settings(data_dir=data_dir, database_url=database_url))
         try:

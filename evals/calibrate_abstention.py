@@ -1,12 +1,18 @@
 """Measure when to say "I don't know": the evidence mix and threshold, for the configured embedding model.
 
-    python -m evals.calibrate_abstention [--dataset FILE] [--write]
+    python -m evals.calibrate_abstention [--dataset FILE] [--split calibration|report|all] [--write]
 
-Ingests the knowledge base into a temporary folder, measures the evidence of every evaluation question,
-and grid-searches the dense/coverage mix and the threshold. It keeps the setting that abstains on at least
-85% of unanswerable questions while answering at least 90% of answerable ones with the best balanced
-accuracy (or the best balanced accuracy if no setting meets both), prints the figures, and with `--write`
-stores them in assistant/answering/abstention.json.
+Ingests the knowledge base into a temporary folder, measures the evidence of every evaluation question of
+the split (the calibration half by default; the report half is left for the figures), and grid-searches the
+dense/coverage mix and the threshold. It keeps the setting that abstains on at least 85% of unanswerable
+questions while answering at least 90% of answerable ones with the best balanced accuracy; if no setting
+meets both, one that still answers 90% of the answerable ones (a wrong "I don't know" costs her the answer a
+guide holds), else the best balanced accuracy.
+
+Then the same per language pair across languages: every question over each one-language slice of the
+knowledge base whose language is not hers (a Spanish question over the French guides alone), which is where
+the answer must come from another language. A pair with too few cases of either kind keeps the main setting.
+`--write` stores everything in assistant/answering/abstention.json.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant.answering.evidence import CALIBRATION_FILE, measure
-from assistant.config import Settings
+from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.memory import retrieval_query
 from assistant.runtime import Runtime
 from evals.calibrate_fusion import ROOT, load_cases
+from evals.pipelines import SlicedRuntime
+from evals.splits import split
+
+MIN_CASES = 5  # of each kind (answerable, not) for a language pair to get its own setting
 
 
 def features(runtime: Runtime, cases: list[dict]) -> list[tuple[float, float, bool]]:
@@ -51,36 +61,69 @@ def rates(rows, mix: float, threshold: float) -> dict[str, float]:
     }
 
 
+def best_setting(rows) -> tuple[bool, float, float, dict]:
+    """(both goals met, mix, threshold, rates) of the best grid point."""
+    best = None
+    for mix in np.round(np.arange(0, 1.0001, 0.1), 2):
+        for threshold in np.round(np.arange(0.05, 0.99, 0.01), 2):
+            r = rates(rows, float(mix), float(threshold))
+            answers = r["answer_rate"] >= 0.90
+            meets = r["abstain_recall"] >= 0.85 and answers
+            key = (meets, answers, r["balanced"], -abs(float(mix) - 0.5))  # ties: the mix nearer the middle
+            if best is None or key > best[0]:
+                best = (key, float(mix), float(threshold), r)
+    (meets, _, _, _), mix, threshold, r = best
+    return meets, mix, threshold, r
+
+
+def pair_rows(runtime: Runtime, cases: list[dict]) -> dict[str, list]:
+    """'es>fr' -> evidence rows of the Spanish questions over the French slice, for every pair q != d."""
+    out = {}
+    for doc_lang in runtime.index.languages:
+        sliced = SlicedRuntime(runtime, doc_lang)
+        for q_lang in SUPPORTED_LANGUAGES:
+            if q_lang != doc_lang:
+                out[f"{q_lang}>{doc_lang}"] = features(sliced, [c for c in cases if c["language"] == q_lang])
+    return out
+
+
+def _entry(mix: float, threshold: float, r: dict) -> dict:
+    return {"dense_mix": mix, "threshold": threshold, **{k: round(v, 4) for k, v in r.items()}}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "questions.jsonl")
+    parser.add_argument("--split", default="calibration", choices=("calibration", "report", "all"))
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    cases = split(load_cases(args.dataset), args.split)
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(Settings().model_copy(update={"data_dir": Path(tmp)}))
         runtime.ingestor().ingest([ROOT / "knowledge_base" / "guides"])
-        rows = features(runtime, load_cases(args.dataset))
+        rows = features(runtime, cases)
+        pairs = pair_rows(runtime, cases)
         model = runtime.embedder.name
-    best = None
-    for mix in np.round(np.arange(0, 1.0001, 0.1), 2):
-        for threshold in np.round(np.arange(0.05, 0.95, 0.01), 2):
-            r = rates(rows, float(mix), float(threshold))
-            meets = r["abstain_recall"] >= 0.85 and r["answer_rate"] >= 0.90
-            key = (meets, r["balanced"])
-            if best is None or key > best[0]:
-                best = (key, float(mix), float(threshold), r)
-    (meets, _), mix, threshold, r = best
-    print(f"dense mix {mix:.1f}, threshold {threshold:.2f}  (both goals met: {meets})")
+    meets, mix, threshold, r = best_setting(rows)
+    print(f"{model}: dense mix {mix:.1f}, threshold {threshold:.2f}  (both goals met: {meets})")
     print(f"  abstains on {r['abstain_recall']:.1%} of unanswerable questions (abstention recall)")
     print(f"  abstention precision {r['abstain_precision']:.1%}; answers {r['answer_rate']:.1%} of answerable ones")
+    entry = {**_entry(mix, threshold, r), "dataset": str(args.dataset.relative_to(ROOT)), "split": args.split}
+    entry["pairs"] = {}
+    for pair, prows in sorted(pairs.items()):
+        kinds = [a for _, _, a in prows]
+        if min(kinds.count(True), kinds.count(False)) < MIN_CASES:
+            print(f"  {pair}: too few cases, the main setting applies")
+            continue
+        pmeets, pmix, pthreshold, pr = best_setting(prows)
+        entry["pairs"][pair] = _entry(pmix, pthreshold, pr)
+        print(
+            f"  {pair}: mix {pmix:.1f}, threshold {pthreshold:.2f}, abstains on {pr['abstain_recall']:.0%} of "
+            f"unanswerable, answers {pr['answer_rate']:.0%} of answerable (both goals met: {pmeets})"
+        )
     if args.write:
         table = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8")) if CALIBRATION_FILE.exists() else {}
-        table.setdefault("models", {})[model] = {
-            "dense_mix": mix,
-            "threshold": threshold,
-            "dataset": str(args.dataset.relative_to(ROOT)),
-            **{k: round(v, 4) for k, v in r.items()},
-        }
+        table.setdefault("models", {})[model] = entry
         CALIBRATION_FILE.write_text(json.dumps(table, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {CALIBRATION_FILE.relative_to(ROOT)}")
 

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from assistant.embeddings import resolve_model
+from assistant.embeddings.e5_model import E5_ALIASES, WEIGHTS_SHA256
 from assistant.errors import AssistantError
 from assistant.knowledge.ingest import collect_files
 
@@ -32,6 +33,8 @@ def tree_hash(paths: list[Path]) -> str:
 
 
 def model_hash(name: str) -> str:
+    if name.lower() in E5_ALIASES:
+        return f"{name} sha256:{WEIGHTS_SHA256}"  # the weights file, checked at every load
     try:
         location = Path(resolve_model(name))
     except AssistantError:  # a missing bundled package or folder is reported by the runtime itself

@@ -15,6 +15,10 @@ the LangChain reference has no conversation memory and ignores them.
 
 Every pipeline can be restricted to the documents of one language (`restricted(lang)`), which is how the
 cross-language figures (Spanish questions over a French-only knowledge base) are measured.
+
+A configuration may name another embedding model after an `@` (`hybrid@all-MiniLM-L6-v2`): the same
+pipeline over an index built with that model, so one run shows what the model buys and what the pipeline
+buys side by side.
 """
 
 from __future__ import annotations
@@ -31,14 +35,14 @@ from langchain_core.embeddings import Embeddings
 from assistant.answering.evidence import calibration
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.service import RETRIEVE_K, Answerer
-from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, embed_queries
+from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, embed_queries, load_seed
 from assistant.errors import InputError
 from assistant.knowledge.chunking import Chunk
 from assistant.knowledge.documents import DocumentError, load_document
 from assistant.knowledge.ingest import collect_files, settings_fingerprint
 from assistant.languages import detect_language
 from assistant.memory import Turn, retrieval_query
-from assistant.retrieval.fusion import dense_weight
+from assistant.retrieval.fusion import cross_language_penalty, dense_weight
 from assistant.retrieval.index import IndexData, build_bm25, build_dense
 from assistant.retrieval.search import Retriever, SearchHit
 from assistant.runtime import Runtime
@@ -118,7 +122,7 @@ class OursPipeline:
             "dense": "dense vectors alone (FAISS), same answering",
         }[self.mode]
         composer = "LLM with extractive fallback" if self.answerer.llm else "extractive answers"
-        return f"{what}, calibrated abstention, {composer}"
+        return f"{what}, calibrated abstention, {composer}; model {self.runtime.embedder.name}"
 
     def fingerprint(self) -> dict:
         settings = self.runtime.settings
@@ -130,7 +134,7 @@ class OursPipeline:
             "dense_weights": {lang: dense_weight(model, lang, settings.dense_weight) for lang in ("fr", "es", "en")},
             "abstention": calibration(model),
             "abstain_threshold": settings.abstain_threshold,
-            "cross_language_penalty": settings.cross_language_penalty,
+            "cross_language_penalty": cross_language_penalty(model, settings.cross_language_penalty),
             "answer_max_chars": settings.answer_max_chars,
             "retrieve_k": RETRIEVE_K,
             "llm": settings.llm,
@@ -162,15 +166,20 @@ class LangChainNaive:
     """Recursive character splitting 1,000/200, the same embedding model, LangChain's FAISS store, top-k."""
 
     name = "langchain-naive"
-    description = (
-        "peer reference: LangChain RecursiveCharacterTextSplitter 1000/200, same model, FAISS top-4, "
-        "no language preference, never abstains, extractive answers"
-    )
+    @property
+    def description(self) -> str:
+        return (
+            "peer reference: LangChain RecursiveCharacterTextSplitter 1000/200, same model, FAISS top-4, "
+            f"no language preference, never abstains, extractive answers; model {self.embedder.name}"
+        )
 
-    def __init__(self, kb: Path, embedder: Embedder, cache_dir: Path, answer_max_chars: int, store=None) -> None:
+    def __init__(
+        self, kb: Path, embedder: Embedder, cache_dir: Path, answer_max_chars: int, store=None, seed_dir=None
+    ) -> None:
         self.kb = kb
         self.embedder = embedder
         self.cache_dir = cache_dir
+        self.seed_dir = seed_dir
         self.composer = ExtractiveComposer(answer_max_chars)
         self.answer_max_chars = answer_max_chars
         self.only: str | None = None
@@ -203,7 +212,8 @@ class LangChainNaive:
             piece.metadata["chunk_id"] = f"{key}#lc-{counters[key]}"
         if not pieces:
             raise InputError(f"no readable documents under {self.kb} for the langchain-naive configuration")
-        return FAISS.from_documents(pieces, _SameModel(self.embedder, CachedEmbedder(self.embedder, self.cache_dir)))
+        passages = CachedEmbedder(self.embedder, self.cache_dir, load_seed(self.seed_dir, self.embedder))
+        return FAISS.from_documents(pieces, _SameModel(self.embedder, passages))
 
     def fingerprint(self) -> dict:
         return {
@@ -262,11 +272,24 @@ class _SameModel(Embeddings):
         return embed_queries(self.embedder, [text])[0].tolist()
 
 
+def parse_config(name: str) -> tuple[str, str | None]:
+    """('hybrid', None) for 'hybrid'; ('dense', 'all-MiniLM-L6-v2') for 'dense@all-MiniLM-L6-v2'."""
+    base, _, model = name.partition("@")
+    if base not in CONFIGS or (_ and not model.strip()):
+        raise InputError(
+            f"unknown configuration {name!r}: use one of {', '.join(CONFIGS)}, optionally @<embedding model>"
+        )
+    return base, model.strip() or None
+
+
 def build(name: str, runtime: Runtime, kb: Path, llm=None):
-    """The pipeline called `name` over `runtime`'s index (already ingested from `kb`)."""
+    """The pipeline called `name` (without its `@model`) over `runtime`'s index (already ingested from `kb`)."""
+    name = parse_config(name)[0]
     if name in ("hybrid", "bm25", "dense"):
         return OursPipeline(runtime, name, name, llm=llm)
     if name == "langchain-naive":
         settings = runtime.settings
-        return LangChainNaive(kb, runtime.embedder, settings.cache_dir, settings.answer_max_chars)
+        return LangChainNaive(
+            kb, runtime.embedder, settings.cache_dir, settings.answer_max_chars, seed_dir=settings.embedding_seed_dir
+        )
     raise InputError(f"unknown configuration {name!r}: use one of {', '.join(CONFIGS)}")

@@ -34,7 +34,7 @@ from evals.dataset import DEFAULT_DATASET, conversations, load_dataset, select_s
 from evals.hashes import run_hashes, sha256_file
 from evals.judge import Judge
 from evals.outcome import Outcome
-from evals.pipelines import CONFIGS, build, digest
+from evals.pipelines import build, digest, parse_config
 from evals.scoring import case_row
 from evals.sections import GuideSections
 
@@ -196,8 +196,7 @@ class _Inputs:
 def _checked_inputs(settings, options: Options, chat_model) -> _Inputs:
     configs = list(dict.fromkeys(options.configs))
     for name in configs:
-        if name not in CONFIGS:
-            raise InputError(f"unknown configuration {name!r}: use one of {', '.join(CONFIGS)}")
+        parse_config(name)  # InputError for an unknown one, before any slow work
     if options.repeat < 1:
         raise InputError("--repeat must be at least 1")
     if options.dataset is None and options.realistic is None:
@@ -240,15 +239,15 @@ def _ingested(runtime: Runtime, kb: Path, cases: list[dict], progress, warn) -> 
         )
 
 
-def _asked(runtime: Runtime, inputs: _Inputs, progress) -> tuple[dict, dict | None, list[dict], dict]:
-    """Every configuration built and asked both sets: (clean sections, realistic sections, case rows, config
-    fingerprints)."""
+def _asked(runtimes: dict, inputs: _Inputs, progress) -> tuple[dict, dict | None, list[dict], dict]:
+    """Every configuration built over its model's runtime (`runtimes[None]`: the configured model) and asked
+    both sets: (clean sections, realistic sections, case rows, config fingerprints)."""
     plans = [p for p in (inputs.plan, inputs.realistic) if p is not None and p.cases]
-    languages = runtime.index.languages
+    languages = runtimes[None].index.languages
     progress("preparing", 0, len(inputs.plan.configs))
     built = {}
     for i, name in enumerate(inputs.plan.configs):
-        built[name] = build(name, runtime, inputs.kb)
+        built[name] = build(name, runtimes[parse_config(name)[1]], inputs.kb)
         progress("preparing", i + 1, len(inputs.plan.configs))
     total, done = sum(work_units(p, languages) for p in plans), 0
 
@@ -286,8 +285,13 @@ def evaluate(settings, options: Options, progress=None, warn=None, chat_model=No
         # A private index; the passage vectors cache is the user's, so a second run embeds nothing.
         private = settings.model_copy(update={"data_dir": Path(tmp), "embedding_cache_dir": settings.cache_dir})
         runtime = Runtime(private)
-        _ingested(runtime, inputs.kb, everything, progress, warn)
-        sections, realistic, rows, fingerprints = _asked(runtime, inputs, progress)
+        runtimes = {None: runtime}
+        for model in sorted({parse_config(c)[1] for c in inputs.plan.configs} - {None}):
+            folder = Path(tmp) / f"model-{len(runtimes)}"  # the other model's own index
+            runtimes[model] = Runtime(private.model_copy(update={"data_dir": folder, "embedding_model": model}))
+        for each in runtimes.values():
+            _ingested(each, inputs.kb, everything, progress, warn)
+        sections, realistic, rows, fingerprints = _asked(runtimes, inputs, progress)
         hashes = run_hashes(options.dataset, inputs.kb, runtime.embedder.name, fingerprints)
     report = new_report(options.dataset, inputs.kb, inputs.plan, hashes, sections)
     if realistic is not None:

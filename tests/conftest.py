@@ -1,4 +1,5 @@
-"""Shared fixtures. Fast tests use the hash embedder; `integration` tests use the real bundled model."""
+"""Shared fixtures. Fast tests use the hash embedder; `integration` tests use the real default model
+(multilingual-e5-small), and MiniLM where a test is about MiniLM or needs torch's speed on many passages."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.embeddings import HashEmbedder, SentenceTransformerEmbedder
+from assistant.embeddings import E5Embedder, HashEmbedder, SentenceTransformerEmbedder
 from assistant.runtime import Runtime
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,7 +61,11 @@ def hash_runtime(settings: Settings) -> Runtime:
 @pytest.fixture
 def small_corpus(tmp_path: Path) -> Path:
     """Parallel French/English guides on credit and meetings, plus a Spanish-only one."""
-    root = tmp_path / "corpus"
+    return write_small_corpus(tmp_path / "corpus")
+
+
+def write_small_corpus(root: Path) -> Path:
+    """The small corpus's files under `root` (for fixtures of a wider scope than one test)."""
     write(
         root / "fr" / "credit.md",
         guide(
@@ -135,13 +140,21 @@ def corpus_runtime(hash_runtime, small_corpus) -> Runtime:
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
+def real_embedder() -> E5Embedder:
+    """The default model, multilingual-e5-small."""
+    return E5Embedder()
+
+
+@pytest.fixture(scope="session")
+def minilm_embedder() -> SentenceTransformerEmbedder:
+    """The bundled all-MiniLM-L6-v2 (the alternative and fallback)."""
     return SentenceTransformerEmbedder()
 
 
 @pytest.fixture(scope="session")
 def kb_runtime(tmp_path_factory, real_embedder) -> Runtime:
-    """The real knowledge base ingested with the real model into a temporary data directory."""
+    """The real knowledge base ingested with the default model into a temporary data directory (its passage
+    vectors come from the shipped ones, so this takes seconds)."""
     data = tmp_path_factory.mktemp("kb-data")
     runtime = Runtime(Settings(data_dir=data, _env_file=None), embedder=real_embedder)
     report = runtime.ingestor().ingest([GUIDES])

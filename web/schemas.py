@@ -100,6 +100,7 @@ class DocumentOut(BaseModel):
     chunks: int
     source: str
     format: str | None = None
+    languages: list[str] = []  # every language this document id exists in
 
 
 class JobOut(BaseModel):
@@ -131,6 +132,7 @@ class GapGroupOut(BaseModel):
     languages: dict[str, int]
     last_seen: str
     examples: list[str]
+    answered_from: dict[str, int] = {}  # times it was answered only from a guide in another language, by language
 
 
 class StatsOut(BaseModel):

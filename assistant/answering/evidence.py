@@ -4,7 +4,11 @@ Fused scores are relative to the other candidates, so they cannot say "nothing h
 two absolute signals of the best hits: the embedding cosine of the closest chunk, and the share of the
 question's content terms (stemmed, accent-folded) that the top chunks contain. The mix and the threshold
 are measured on the evaluation questions (answerable against not) by `python -m evals.calibrate_abstention`
-and stored in `abstention.json` beside this module, per embedding model.
+and stored in `abstention.json` beside this module, per embedding model, and per language pair where the
+best evidence is in another language than the question (a Spanish question over a French-only guide: the
+question's words are not in the guide, so coverage says little and the cosine must say more). A model
+never measured gets `SAFE` (coverage alone decides: cosines of an unknown model mean nothing yet) and a
+warning.
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.embeddings.thresholds import UNMEASURABLE, warn_unmeasured
 from assistant.retrieval.search import SearchHit
 from assistant.text import analyze
 
 CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
-DEFAULT = {"dense_mix": 0.5, "threshold": 0.45}
+DEFAULT = {"dense_mix": 0.5, "threshold": 0.45}  # the test fake's (it knows no meaning, nothing to measure)
+SAFE = {"dense_mix": 0.0, "threshold": 0.5}
 TOP_HITS = 3
 
 
@@ -40,8 +46,21 @@ def _table() -> dict:
         return {"models": {}}
 
 
-def calibration(model: str) -> dict:
-    return {**DEFAULT, **_table().get("models", {}).get(model, {})}
+def calibration(model: str, question_lang: str | None = None, evidence_lang: str | None = None) -> dict:
+    """The dense mix and threshold measured for `model`, for evidence in `evidence_lang` when it is not the
+    question's language and that pair was measured."""
+    entry = _table().get("models", {}).get(model)
+    if entry is None:
+        if model in UNMEASURABLE:
+            return dict(DEFAULT)
+        warn_unmeasured(model, "the abstention threshold")
+        return dict(SAFE)
+    chosen = {"dense_mix": entry["dense_mix"], "threshold": entry["threshold"]}
+    if question_lang and evidence_lang and question_lang != evidence_lang:
+        pair = entry.get("pairs", {}).get(f"{question_lang}>{evidence_lang}")
+        if pair:
+            chosen = {"dense_mix": pair["dense_mix"], "threshold": pair["threshold"]}
+    return chosen
 
 
 def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None, terms_of=None) -> Evidence:

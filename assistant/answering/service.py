@@ -6,9 +6,12 @@
    conversation's language) breaking ties on short texts; an unsupported language is answered in the
    preference with a note listing the languages the assistant speaks.
 3. Expand a follow-up with the previous question for retrieval (assistant/memory.py).
-4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the calibrated threshold,
-   abstain, offer staff, and record a content gap.
-5. Compose: the LLM when one is configured and it succeeds, else the extractive composer.
+4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the threshold calibrated for
+   the model (and for the language pair, when the best evidence is in another language), abstain, offer
+   staff, and record a content gap.
+5. Compose: the LLM when one is configured and it succeeds, else the extractive composer. An answer
+   quoted only from guides in another language says so first, and is recorded for staff as a gap of that
+   language ("answered only from French").
 """
 
 from __future__ import annotations
@@ -30,6 +33,14 @@ from assistant.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RETRIEVE_K = 8
+
+
+def evidence_language(hits, language: str, documents) -> str:
+    """The language the answer's evidence is in, for the abstention's calibration: another one only when the
+    best chunk's guide does not exist in hers (a translated guide that ranked first is judged as hers)."""
+    if not hits or hits[0].chunk.lang == language or f"{hits[0].chunk.doc_id}.{language}" in documents:
+        return language
+    return hits[0].chunk.lang
 
 
 class Answerer:
@@ -61,7 +72,7 @@ class Answerer:
         index = self.runtime.index
         retriever = self.runtime.retriever
         hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode).hits
-        mix = calibration(index.model)
+        mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
         evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms)
@@ -88,6 +99,9 @@ class Answerer:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
         if draft is None:
             draft = self.extractive.compose(searched, language, hits, retriever.query_terms, retriever.term_weights)
+        sources = {c.language for c in draft.citations}
+        if sources and language not in sources:  # answered, but only from a guide in another language
+            self.gaps.record_gap(question, language, {**evidence.to_dict(), "answered_from": sorted(sources)})
         answer = Answer(
             question,
             language,

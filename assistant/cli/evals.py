@@ -47,7 +47,11 @@ KbOption = Annotated[
 ]
 ConfigOption = Annotated[
     list[str] | None,
-    typer.Option("--config", help="hybrid, bm25, dense, langchain-naive (repeat the option; default: all four)."),
+    typer.Option(
+        "--config",
+        help="hybrid, bm25, dense, langchain-naive, each optionally @<embedding model> (hybrid@all-MiniLM-L6-v2: "
+        "the same pipeline on that model's own index); repeat the option; default: the four on the configured model.",
+    ),
 ]
 ReportFolderOption = Annotated[
     Path | None, typer.Option("--report", help="Folder for the reports (default: <data dir>/evals/<time>).")

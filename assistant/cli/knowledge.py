@@ -1,4 +1,5 @@
-"""The knowledge-base commands: `ingest`, `search`, `ask`, and the `kb` group (list and remove documents).
+"""The knowledge-base commands: `ingest`, `search`, `ask`, and the `kb` group (list and remove documents,
+export the passage vectors that ship with the bundled guides).
 
 `ingest`, `search` and `ask` are top-level commands, registered on the root app by `assistant.cli.root`;
 `kb_app` is the `kb` group.
@@ -13,6 +14,8 @@ from typing import Annotated
 import typer
 
 from assistant.cli.context import ExitOnError, fail, get_runtime, language_option, make_assistant, out, progress_bar
+from assistant.config import ROOT
+from assistant.embeddings import CachedEmbedder, write_seed
 from assistant.knowledge.ingest import IngestReport, list_documents
 from assistant.phrases import phrase
 
@@ -46,6 +49,7 @@ def _print_report(report: IngestReport) -> None:
     out.print(
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {report.unchanged}, "
         f"removed {len(report.removed)}, chunks embedded {report.embedded}"
+        + (f", {report.shipped} from the shipped vectors" if report.shipped else "")
         + ("" if report.changed else " (index already up to date)"),
         highlight=False,
     )
@@ -134,3 +138,28 @@ def kb_remove(
     with ExitOnError():
         removed = get_runtime(ctx).ingestor().remove(doc_id)
     out.print(f"removed {', '.join(removed)}", highlight=False)
+
+
+@kb_app.command("export-vectors")
+def kb_export_vectors(
+    ctx: typer.Context,
+    folder: Annotated[Path, typer.Argument(help="Where to write <model>.npz and <model>.json.")] = ROOT
+    / "knowledge_base"
+    / "vectors",
+) -> None:
+    """Write every passage vector cached for the configured model as shipped vectors (with their manifest).
+
+    Run it on a fresh data directory after `mentor ingest` of the bundled guides (and `mentor eval run`, for
+    the langchain-naive configuration's passages), so only those passages are shipped: `make kb-vectors`."""
+    runtime = get_runtime(ctx)
+    with ExitOnError():
+        embedder = runtime.embedder
+        cached = CachedEmbedder(embedder, runtime.settings.cache_dir)
+        try:
+            rows = cached.rows()
+        finally:
+            cached.close()
+        if not rows:
+            fail(f"no passage vector is cached for {embedder.name}: run `mentor ingest` first", 1)
+        path = write_seed(folder, embedder, rows)
+    out.print(f"{len(rows)} passage vectors of {embedder.name} written to {path}", highlight=False)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embeddings import CachedEmbedder, Embedder, embed_passages
+from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, load_seed
 from assistant.errors import DocumentError, IndexCorruptError, NotFoundError, PathNotFoundError
 from assistant.knowledge.chunking import Chunk, Chunker
 from assistant.knowledge.documents import SUPPORTED_EXTENSIONS, Document, file_hash, load_document
@@ -52,6 +52,8 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     embedded: int = 0
+    shipped: int = 0  # passage vectors taken from the shipped ones (knowledge_base/vectors)
+    versions: dict[str, list[str]] = field(default_factory=dict)  # added/updated doc id -> languages it exists in
     seconds: float = 0.0
     version: str | None = None
 
@@ -70,6 +72,8 @@ class IngestReport:
             "removed": self.removed,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "embedded": self.embedded,
+            "shipped": self.shipped,
+            "versions": self.versions,
             "seconds": round(self.seconds, 3),
             "version": self.version,
         }
@@ -280,7 +284,8 @@ class Ingestor:
     def _embed(self, chunks: list[Chunk], report: IngestReport, progress: Progress | None) -> np.ndarray:
         if not chunks:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        cached = CachedEmbedder(self.embedder, self.settings.cache_dir)
+        seed = load_seed(self.settings.embedding_seed_dir, self.embedder)
+        cached = CachedEmbedder(self.embedder, self.settings.cache_dir, seed)
         try:
             texts = [c.embedding_text() for c in chunks]
             parts = []
@@ -291,6 +296,7 @@ class Ingestor:
             if progress:
                 progress("embedding", len(texts), len(texts))
             report.embedded = cached.misses
+            report.shipped = cached.seeded
         finally:
             cached.close()
         return np.concatenate(parts)
@@ -299,6 +305,8 @@ class Ingestor:
         report.documents = len(docs)
         report.chunks = sum(e["count"] for e in docs.values())
         report.languages = dict(sorted(Counter(e["lang"] for e in docs.values()).items()))
+        touched = {docs[key]["doc_id"] for key in report.added + report.updated if key in docs}
+        report.versions = {doc_id: versions(docs.values(), doc_id) for doc_id in sorted(touched)}
 
 
 def _entry(document: Document, root: Path, count: int) -> dict:
@@ -320,14 +328,27 @@ def _is_under(source: str, root: str) -> bool:
     return source == root or source.startswith(root.rstrip("/") + "/")
 
 
+def versions(entries, doc_id: str) -> list[str]:
+    """The languages a document exists in (its language versions share the doc id)."""
+    return sorted({e["lang"] for e in entries if e["doc_id"] == doc_id})
+
+
 def list_documents(store: IndexStore) -> list[dict]:
-    """The documents in the current index, sorted by id and language."""
+    """The documents in the current index, sorted by id and language, each with the languages its id exists in."""
     manifest = store.load_manifest()
     if manifest is None:
         return []
+    entries = manifest["documents"]
+    by_id: dict[str, set[str]] = {}
+    for entry in entries.values():
+        by_id.setdefault(entry["doc_id"], set()).add(entry["lang"])
     return [
-        {"key": key, **{k: entry[k] for k in ("doc_id", "lang", "title", "format", "source", "count")}}
-        for key, entry in sorted(manifest["documents"].items())
+        {
+            "key": key,
+            **{k: entry[k] for k in ("doc_id", "lang", "title", "format", "source", "count")},
+            "languages": sorted(by_id[entry["doc_id"]]),
+        }
+        for key, entry in sorted(entries.items())
     ]
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.matching.scoring import Features, rescale
+from assistant.matching.scoring import Features
+from assistant.matching.similarity import rescale
 from assistant.matching.taxonomy import Taxonomy
 from assistant.phrases import language_label, named, phrase
 
-STRONG_TEXT = 0.5
-CLOSE_GOALS = 0.55
+STRONG_TEXT = 0.5  # on the model's rescaled text similarity (0..1); close goals use the model's own cut-off
 MAX_SKILLS = 3
 
 
@@ -31,7 +31,8 @@ def evidence(f: Features, taxonomy: Taxonomy, viewer: int, other: int) -> dict:
         return sorted({taxonomy.category(s) for s in taker.needs} & offered)
 
     def text_close(a: np.ndarray, b: np.ndarray) -> bool:
-        return bool(np.abs(a).sum() and np.abs(b).sum() and rescale(np.array([a @ b]))[0] >= STRONG_TEXT)
+        close = rescale(np.array([a @ b]), *f.scales.text)[0] >= STRONG_TEXT
+        return bool(np.abs(a).sum() and np.abs(b).sum() and close)
 
     hours = None
     if f.has_hours[viewer] and f.has_hours[other]:
@@ -39,7 +40,7 @@ def evidence(f: Features, taxonomy: Taxonomy, viewer: int, other: int) -> dict:
     goals_close = bool(
         np.abs(f.goals_vec[viewer]).sum()
         and np.abs(f.goals_vec[other]).sum()
-        and float(f.goals_vec[viewer] @ f.goals_vec[other]) >= CLOSE_GOALS
+        and float(f.goals_vec[viewer] @ f.goals_vec[other]) >= f.scales.close_goals
     )
     return {
         "they_help": they_help,

@@ -4,7 +4,9 @@ both (the reciprocal score).
     fit(A→B)   = 0.7 · skill cover + 0.3 · text similarity        (0..1)
                  skill cover: the share of B's needed skills that A offers (an offer in the same category
                  counts 0.3), through the multilingual taxonomy; text similarity: embedding cosine of A's
-                 offers text and B's needs text, rescaled. Without skill ids, the text alone.
+                 offers text and B's needs text, rescaled between the cosines measured for the embedding
+                 model (assistant/embeddings/thresholds.json): a Spanish need and a French offer meet
+                 through it when the model is multilingual. Without skill ids, the text alone.
     reciprocal = 2·fit(A→B)·fit(B→A) / (fit(A→B) + fit(B→A))     (harmonic mean: one-sided pairs score ~0)
     score      = 0.8 · reciprocal + 0.2 · compatibility + 0.05 if one was born in the other's country
     compatibility = 0.25 goals + 0.2 business stage + 0.2 sector + 0.35 hours free at the same time
@@ -27,6 +29,7 @@ import numpy as np
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.matching.directions import DIRECTIONS
 from assistant.matching.profiles import KINDS, STAGES, Profile
+from assistant.matching.similarity import Scales, rescale
 from assistant.matching.taxonomy import Taxonomy
 
 KIND_PARTNERS = {
@@ -42,10 +45,6 @@ COMPAT_WEIGHTS = {"goals": 0.25, "stage": 0.2, "sector": 0.2, "hours": 0.35}
 MIN_FIT = 0.05  # below this in either direction there is nothing to exchange
 GOOD_HOURS = 2.0  # hours a week free at the same time that count as enough
 BLOCK = 512  # rows scored against the whole pool at a time (a block is BLOCK x n floats per array)
-
-
-def rescale(cos: np.ndarray, low: float = 0.2, high: float = 0.7) -> np.ndarray:
-    return np.clip((cos - low) / (high - low), 0.0, 1.0)
 
 
 def row_blocks(n: int) -> Iterator[np.ndarray]:
@@ -83,6 +82,7 @@ class Features:
     ids: list[str] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
     country_names: list[str] = field(default_factory=list)
+    scales: Scales = field(default_factory=Scales)
 
     def __len__(self) -> int:
         return len(self.profiles)
@@ -186,6 +186,7 @@ class Scorer:
         features.ids = [p.id for p in profiles]
         features.index = {pid: i for i, pid in enumerate(features.ids)}
         features.country_names = sorted(countries, key=countries.get)
+        features.scales = Scales.of(self.embedder.name)
         return features
 
     # -- scores --------------------------------------------------------------------------------------------
@@ -313,7 +314,7 @@ def _fit(f: Features, m) -> np.ndarray:
     in_category = m.dot(f.offer_categories, f.need_categories)
     count = m.right(f.need_count)
     cover = (exact + CATEGORY_CREDIT * (in_category - exact)) / np.maximum(count, 1)
-    text = rescale(m.dot(f.offers_vec, f.needs_vec))
+    text = rescale(m.dot(f.offers_vec, f.needs_vec), *f.scales.text)
     return np.where(count > 0, SKILL_WEIGHT * cover + TEXT_WEIGHT * text, text)
 
 
@@ -324,12 +325,13 @@ def _score(f: Features, m, directions, allow_same_organisation, forbidden) -> Bl
     reciprocal = np.divide(2 * fit_out * fit_in, total, out=np.zeros_like(total), where=total > 0)
 
     has_goals = np.abs(f.goals_vec).sum(1) > 0
-    goals = np.where(m.left(has_goals) & m.right(has_goals), rescale(m.dot(f.goals_vec, f.goals_vec), 0.1, 0.6), 0.5)
+    goals_close = rescale(m.dot(f.goals_vec, f.goals_vec), *f.scales.goals)
+    goals = np.where(m.left(has_goals) & m.right(has_goals), goals_close, 0.5)
     stage_gap = np.abs(m.left(f.stage) - m.right(f.stage))
     stage = np.where(np.isnan(stage_gap), 0.5, 1 - np.nan_to_num(stage_gap) / 3)
     has_sector = np.abs(f.sector_vec).sum(1) > 0
     sector = np.where(
-        m.left(has_sector) & m.right(has_sector), rescale(m.dot(f.sector_vec, f.sector_vec), 0.2, 0.8), 0.5
+        m.left(has_sector) & m.right(has_sector), rescale(m.dot(f.sector_vec, f.sector_vec), *f.scales.sector), 0.5
     )
     overlap = m.dot(f.hours, f.hours)
     hours = np.where(m.left(f.has_hours) & m.right(f.has_hours), np.minimum(overlap / GOOD_HOURS, 1.0), 0.5)

@@ -3,8 +3,8 @@
 For a query: detect its language (or take the one given), retrieve candidates from every language's BM25
 index (each analysed with that language's stemmer) and from FAISS, give every candidate both scores
 (the dense one exactly, from the stored vectors), fuse them with the weight measured for this model and
-language, and multiply chunks in other languages by a penalty, so the query's language is preferred and
-other languages are the fallback when it has no good hit.
+language, and multiply chunks in other languages by a penalty (measured per model too), so the query's
+language is preferred and other languages are the fallback when it has no good hit.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from assistant.embeddings import Embedder, embed_queries
 from assistant.errors import InputError
 from assistant.knowledge.chunking import Chunk
 from assistant.languages import detect_language
-from assistant.retrieval.fusion import dense_weight, fuse
+from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
 from assistant.text import analyze
 
@@ -86,6 +86,7 @@ class Retriever:
         self.encode_query = encode_query or (lambda text: embed_queries(embedder, [text])[0])
         self._corrections: dict[tuple[str, str], str] = {}
         self._vocabularies: dict[str, list[str]] = {}
+        self._rows: dict[str, np.ndarray] | None = None
         # One query at a time: FAISS's OpenMP pool costs far more than it saves (15 ms against 0.3 ms
         # for 10,000 vectors on two busy cores), and it fights torch for the same cores.
         faiss.omp_set_num_threads(1)
@@ -121,18 +122,15 @@ class Retriever:
             # BM25 alone still reports each hit's cosine (ranking ignores it), so the evidence measure that
             # decides abstention reads the same signals in every mode.
             vector = query_vector if query_vector is not None else self.encode_query(query)
-            candidates = set(lexical) | (set(self._dense(vector, n)) if weight > 0.0 else set())
-            ids = np.fromiter(candidates, dtype=np.int64)
-            sims = self.index.vectors[ids] @ vector
-            semantic = dict(zip(ids.tolist(), sims.tolist(), strict=True))
+            semantic, ranked = self._semantic(vector, lexical, n, weight, language)
         else:
-            semantic = dict.fromkeys(lexical, 0.0)
+            semantic = ranked = dict.fromkeys(lexical, 0.0)
         bm25_max = max(lexical.values(), default=0.0)
-        dense_max = max((max(v, 0.0) for v in semantic.values()), default=0.0)
+        dense_max = max((max(v, 0.0) for v in ranked.values()), default=0.0)
         scored = []
-        penalty = self.settings.cross_language_penalty
+        penalty = cross_language_penalty(self.index.model, self.settings.cross_language_penalty)
         for i in semantic:
-            score = fuse(lexical.get(i, 0.0), bm25_max, semantic[i], dense_max, weight)
+            score = fuse(lexical.get(i, 0.0), bm25_max, ranked[i], dense_max, weight)
             if self.index.chunks[i].lang != language:
                 score *= penalty
             scored.append((score, i))
@@ -142,6 +140,33 @@ class Retriever:
             for rank, (score, i) in enumerate(scored[:k], start=1)
         ]
         return SearchResponse(query, language, hits)
+
+    def _semantic(self, vector: np.ndarray, lexical: dict, n: int, weight: float, language: str):
+        """(cosine of every candidate, the dense score the ranking fuses). Where the model is measured to favour
+        its query's language (multilingual-e5-small: a Spanish question sits closer to any Spanish text than to
+        the French guide that answers it), each language's cosines are centred (the query's mean cosine to that
+        language's chunks subtracted) before candidates are chosen and fused, so a guide in another language
+        competes on what it says, and the fused dense score is how much closer than an average chunk a chunk
+        is: e5's cosines crowd between 0.7 and 1.0, and divided by the best one they would all look alike."""
+        if not language_centred(self.index.model):
+            candidates = set(lexical) | (set(self._dense(vector, n)) if weight > 0.0 else set())
+            ids = np.fromiter(candidates, dtype=np.int64)
+            semantic = dict(zip(ids.tolist(), (self.index.vectors[ids] @ vector).tolist(), strict=True))
+            return semantic, semantic
+        sims = self.index.vectors @ vector
+        rows = self._language_rows()
+        centred = sims.copy()
+        for members in rows.values():
+            centred[members] -= float(sims[members].mean())
+        top = np.argpartition(-centred, min(n, len(centred)) - 1)[:n].tolist() if weight > 0.0 else []
+        ids = sorted(set(lexical) | set(top))
+        return {i: float(sims[i]) for i in ids}, {i: float(centred[i]) for i in ids}
+
+    def _language_rows(self) -> dict[str, np.ndarray]:
+        if self._rows is None:
+            langs = np.array([c.lang for c in self.index.chunks])
+            self._rows = {lang: np.flatnonzero(langs == lang) for lang in sorted(set(langs.tolist()))}
+        return self._rows
 
     def _bm25(self, query: str, n: int) -> dict[int, float]:
         out: dict[int, float] = {}

@@ -26,8 +26,16 @@ def test_one_gap_is_one_group():
             "languages": {"en": 1},
             "last_seen": "2026-11-01T10:01:00+00:00",
             "examples": ["where do i register a trademark?"],
+            "answered_from": {},
         }
     ]
+
+
+def test_a_group_says_how_often_it_was_answered_only_from_another_language():
+    gaps = [gap("How do I export coffee to Japan?", "en", 1), gap("how do I export coffee to japan?", "en", 2)]
+    gaps[0]["scores"] = {"strength": 0.7, "answered_from": ["fr"]}
+    (group,) = group_gaps(gaps, HashEmbedder())
+    assert group["count"] == 2 and group["answered_from"] == {"fr": 1}
 
 
 @pytest.mark.integration

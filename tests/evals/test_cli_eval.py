@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from assistant.answering.types import Answer, Citation
 from assistant.cli import app
 from assistant.config import Settings
+from assistant.embeddings.e5_model import WEIGHTS_SHA256
 from assistant.storage import Database, Store
 from tests.conftest import GUIDES
 
@@ -226,7 +227,7 @@ def test_eval_matching_prints_and_writes_the_figures(tmp_path):
 
 @pytest.mark.integration
 def test_the_four_configurations_on_the_real_model(tmp_path):
-    """A slice of the real knowledge base and dataset, the real bundled model, every configuration."""
+    """A slice of the real knowledge base and dataset, the real default model, every configuration."""
     kb = tmp_path / "kb"
     wanted = ("access-to-credit", "first-meeting-agenda", "reciprocal-mentoring", "programme-overview")
     for lang in ("fr", "es", "en"):
@@ -245,7 +246,7 @@ def test_the_four_configurations_on_the_real_model(tmp_path):
                     "--fail-under", "hybrid:hit@5=0.8", data_dir=tmp_path / "data", env={})  # fmt: skip
     assert result.exit_code == 0, result.output
     report = json.loads((folder / "report.json").read_text())
-    assert report["hashes"]["model"].startswith("all-MiniLM-L6-v2 sha256:")
+    assert report["hashes"]["model"] == f"multilingual-e5-small sha256:{WEIGHTS_SHA256}"  # the checked weights
     for name, section in report["configs"].items():
         assert section["overall"]["errors"] == 0, name
         assert section["overall"]["unretrieved_citations"] == 0, name

@@ -13,6 +13,8 @@ CREDIT = (
 GUARANTEE = "Les groupes d'épargne prêtent sans garantie à leurs membres qui remboursent chaque semaine."
 CANADA = "Les participantes canadiennes parlent d'habitude français, anglais ou les deux."
 
+NOTE_FR = "Le guide sur ce sujet n'existe qu'en anglais ; voici le passage, cité tel quel :"
+NOTE_EN = "The guide on this exists only in French and Spanish; here is the passage, quoted as written:"
 
 def test_sentences_drop_citations_and_list_marks_and_split_items():
     answer = "Une carpeta incluye: [1]\n- registros de ventas;\n• el monto pedido. [2] Luego, visite al banco! Ok"
@@ -31,9 +33,9 @@ def test_sentences_drop_citations_and_list_marks_and_split_items():
 
 
 def test_framing_sentences_are_the_assistants_own_phrases_in_her_language():
-    assert u.is_framing("Les guides n'en parlent qu'en anglais ; voici le passage :", "fr")
-    assert u.is_framing("The guides only cover this in French and Spanish; here is the passage:", "en")
-    assert not u.is_framing("Les guides n'en parlent qu'en anglais ; voici le passage :", "en")
+    assert u.is_framing(NOTE_FR, "fr")
+    assert u.is_framing(NOTE_EN, "en")
+    assert not u.is_framing(NOTE_FR, "en")
     assert not u.is_framing(CANADA, "fr")
     # A two-word phrase sentence with a placeholder ("in {place}") must not swallow guide sentences opening alike.
     assert not u.is_framing("In the pilot with Bolivia and Senegal, Canadian participants gained confidence.", "en")
@@ -53,10 +55,10 @@ def test_a_sentence_is_drawn_from_a_passage_verbatim_trimmed_or_in_other_words()
 def test_answer_relevance_is_the_share_of_content_sentences_from_a_relevant_passage():
     # Three content sentences: the first from CREDIT, the second from GUARANTEE, the third from elsewhere;
     # the framing sentence counts for neither side.
-    answer = f"Les guides n'en parlent qu'en anglais ; voici le passage :\n{CREDIT} [1] {GUARANTEE} [2] {CANADA} [3]"
+    answer = f"{NOTE_FR}\n{CREDIT} [1] {GUARANTEE} [2] {CANADA} [3]"
     assert u.answer_relevance(answer, [CREDIT], "fr") == pytest.approx(1 / 3)
     assert u.answer_relevance(answer, [CREDIT, GUARANTEE], "fr") == pytest.approx(2 / 3)
-    assert u.answer_relevance("Les guides n'en parlent qu'en anglais ; voici le passage :", [CREDIT], "fr") is None
+    assert u.answer_relevance(NOTE_FR, [CREDIT], "fr") is None
     assert u.first_sentence_relevant(answer, [CREDIT], "fr")  # the framing sentence is skipped
     assert not u.first_sentence_relevant(f"{CANADA} {CREDIT}", [CREDIT], "fr")
     assert not u.first_sentence_relevant("", [CREDIT], "fr")

@@ -71,7 +71,11 @@ def _free_port() -> int:
 @pytest.mark.integration
 def test_real_server_on_loopback(kb_runtime):
     port = _free_port()
-    env = {**os.environ, "MENTOR_DATA_DIR": str(kb_runtime.settings.data_dir)}
+    env = {
+        **os.environ,
+        "MENTOR_DATA_DIR": str(kb_runtime.settings.data_dir),
+        "MENTOR_EMBEDDING_MODEL": kb_runtime.embedder.name,
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
         cwd=ROOT,

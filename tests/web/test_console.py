@@ -193,6 +193,7 @@ def test_upload_through_the_form_is_indexed_listed_and_searchable(api, tokens):
     assert location.startswith("/staff/jobs/")
     final = wait_for_job(api, location.rsplit("/", 1)[-1])
     assert "Upload: done" in final and "1 added" in final
+    assert "<code>quokka-trade</code> exists in" in final  # the upload report says in which languages
     listing = api.get("/staff/documents").text
     assert "Quokka cooperatives" in listing and "<code>quokka-trade</code>" in listing
     results = main_of(api.get("/staff/search", params={"q": "quokka cooperative"}).text)
@@ -286,6 +287,28 @@ def test_gaps_are_grouped_and_can_be_ordered(api, api_runtime, tokens):
     newest = main_of(api.get("/staff/gaps", params={"sort": "recent"}).text).lower()
     assert newest.index("oficina de lima") < newest.index("export coffee to japan")
     assert 'href="/staff/gaps?sort=recent" aria-current="true"' in newest
+    assert "answered only from another language" not in frequent
+
+
+def test_gaps_say_when_a_question_was_answered_only_from_another_language(api, api_runtime, tokens):
+    api_runtime.store.record_gap("¿Cómo exporto café a Japón?", "es", {"strength": 0.8, "answered_from": ["fr"]})
+    sign_in(api, tokens["evaluator"])
+    page = main_of(api.get("/staff/gaps").text)
+    assert "Answered only from another language" in page and "badge-fr" in page
+    assert api.get("/v1/gaps").json()[0]["answered_from"] == {"fr": 1}
+
+
+def test_documents_list_the_languages_each_one_exists_in(api, api_runtime, tokens):
+    sign_in(api, tokens["staff"])
+    rows = {d["doc_id"]: d for d in api.get("/v1/documents").json()}
+    assert all(d["languages"] for d in rows.values())
+    listing = main_of(api.get("/staff/documents").text)
+    for doc_id, d in rows.items():
+        row = listing.split(f"<code>{doc_id}</code>", 1)[1].split("</tr>", 1)[0]
+        for lang in d["languages"]:
+            assert f"badge-{lang}" in row
+        if len(d["languages"]) < 3:
+            assert "answered from" in row
 
 
 def test_feedback_page_shows_thumbs_down_newest_first(api, tokens):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from assistant import StaffIdentity
+from assistant import SUPPORTED_LANGUAGES, StaffIdentity
 
 router = APIRouter()
 
@@ -80,7 +80,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals.update(static=static_url, nav=NAV)
+    env.globals.update(static=static_url, nav=NAV, all_languages=list(SUPPORTED_LANGUAGES))
     env.filters["when"] = when
     return env
 

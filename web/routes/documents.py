@@ -29,6 +29,7 @@ async def documents(runtime: RuntimeDep, staff: ReaderDep):
             chunks=d["count"],
             source=d["source"],
             format=d.get("format"),
+            languages=d.get("languages", [d["lang"]]),
         )
         for d in docs
     ]

@@ -56,6 +56,14 @@ def test_evidence_only_in_another_language_is_said_and_quoted(answerer):
     assert answer.citations[0].language == "es"
 
 
+def test_an_answer_only_from_another_language_is_recorded_for_staff(answerer):
+    answerer.answer("ferias comerciales: compradores, textiles, quinua", language="en")
+    gap = answerer.gaps.gaps()[0]
+    assert gap["language"] == "en" and gap["scores"]["answered_from"] == ["es"]
+    answerer.answer("microfinance savings groups", language="en")  # answered in her language: no record
+    assert len(answerer.gaps.gaps()) == 1
+
+
 def test_weak_evidence_abstains_in_the_users_language_and_records_a_gap(answerer):
     answer = answerer.answer("¿cuál es la mejor receta de empanadas salteñas con pollo?")
     assert answer.abstained and answer.language == "es"

@@ -1,4 +1,5 @@
-"""The real bundled model: the traced (TorchScript) forward pass gives the eager model's vectors."""
+"""The bundled MiniLM through sentence-transformers: the contract, and the traced (TorchScript) forward
+pass gives the eager model's vectors."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embeddings import SentenceTransformerEmbedder
+from tests.assistant.embeddings.contract import EmbedderContract
 
 pytestmark = pytest.mark.integration
 
@@ -20,7 +22,8 @@ TEXTS = [
 ]
 
 
-def test_the_bundled_model_is_traced_and_exact(real_embedder):
+def test_the_bundled_model_is_traced_and_exact(minilm_embedder):
+    real_embedder = minilm_embedder
     assert real_embedder.traced
     eager = SentenceTransformerEmbedder(trace=False)
     assert not eager.traced
@@ -40,3 +43,11 @@ def test_a_model_whose_trace_differs_falls_back_to_eager(monkeypatch, caplog):
     assert not embedder.traced
     assert "using the eager model" in caplog.text
     assert embedder.embed_batch(["still works"]).shape == (1, 384)
+
+
+class TestBundledMiniLM(EmbedderContract):
+    multilingual = False  # English-centric: the reason multilingual-e5-small is the default
+
+    @pytest.fixture
+    def embedder(self, minilm_embedder):
+        return minilm_embedder

