@@ -86,6 +86,23 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default SQLite at <data_dir>/mentor.db. PostgreSQL: postgresql+psycopg://..."
     )
     max_upload_mb: float = Field(20.0, gt=0, le=1024, description="Largest document staff may upload.")
+    max_upload_files: int = Field(20, ge=1, le=1000, description="Most files in one upload.")
+    ingest_max_document_chars: int = Field(
+        1_000_000, ge=1000, description="Most characters of text one document may yield; a longer one is refused."
+    )
+    ingest_max_document_chunks: int = Field(
+        2_000, ge=1, description="Most chunks one document may make; a longer one is refused."
+    )
+    ingest_max_job_chunks: int = Field(
+        10_000, ge=1, description="Most new chunks one ingest (an upload) may embed; files past it are refused."
+    )
+    ingest_max_docx_xml_mb: float = Field(
+        16.0, gt=0, le=1024, description="Largest text XML a DOCX may inflate to (it is parsed whole, in memory)."
+    )
+    ingest_nice: int = Field(10, ge=0, le=19, description="Scheduling niceness of the ingest worker process.")
+    ingest_heartbeat_s: float = Field(
+        5.0, gt=0, le=300, description="How often a running ingest job says it is alive; 6 missed: recovered."
+    )
     max_body_kb: int = Field(64, ge=1, le=10_240, description="Largest JSON request body.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated; none by default."

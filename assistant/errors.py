@@ -14,6 +14,8 @@ apologise. "Not enough evidence" is an ordinary answer, never an exception.
     ├── NotFoundError           a named thing (answer, document, job, participant) does not exist
     ├── NotIndexedError         search or ask before any ingest
     ├── IndexCorruptError       the on-disk index cannot be read
+    ├── RebuildRefused          the index must be rebuilt but a document's source is gone (nothing changed)
+    ├── IngestCancelled         staff cancelled an ingest job (or the server stopped it); nothing changed
     ├── DocumentError           one document cannot be read (ingest skips it with this reason)
     └── CatalogError            a knowledge-base catalogue (skills, resources, pathways) is malformed
 
@@ -79,6 +81,23 @@ class NotIndexedError(AssistantError):
 
 class IndexCorruptError(AssistantError):
     code = "index_corrupt"
+
+
+class RebuildRefused(AssistantError):
+    """The index cannot be reused and rebuilding it would lose documents whose files are gone."""
+
+    code = "rebuild_refused"
+    status = 409
+
+
+class IngestCancelled(AssistantError):
+    """An ingest stopped before writing anything: cancelled by staff, or the server is stopping."""
+
+    code = "ingest_cancelled"
+
+    def __init__(self, message: str = "cancelled", requeue: bool = False) -> None:
+        super().__init__(message)
+        self.requeue = requeue  # the server is stopping: the job goes back to the queue
 
 
 class DocumentError(AssistantError):
