@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         InputError,
         NotFoundError,
         NotIndexedError,
+        TooManyFiles,
         UploadRejected,
     )
     from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
@@ -63,6 +64,7 @@ _HOMES = {
             "InputError",
             "NotFoundError",
             "NotIndexedError",
+            "TooManyFiles",
             "UploadRejected",
         ],
         "assistant.errors",
@@ -110,6 +112,7 @@ __all__ = [
     "Settings",
     "StaffIdentity",
     "Store",
+    "TooManyFiles",
     "UploadRejected",
     "VoiceNotes",
     "VoiceRef",

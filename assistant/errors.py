@@ -9,6 +9,7 @@ apologise. "Not enough evidence" is an ordinary answer, never an exception.
     ├── InputError              a user's input is unusable (empty query, unknown language...)
     │   ├── PathNotFoundError   a path given to ingest does not exist
     │   ├── UploadRejected      an uploaded file is refused (type, size, zip bomb); carries the HTTP status
+    │   │   └── TooManyFiles    more files in one upload than MENTOR_MAX_UPLOAD_FILES (413, `too_many_files`)
     │   ├── AudioError          a voice note cannot be transcribed; `reason` says why (too long, silent...)
     │   └── DatasetError        an eval dataset cannot be evaluated (evals/, the one subclass outside)
     ├── NotFoundError           a named thing (answer, document, job, participant) does not exist
@@ -53,6 +54,13 @@ class UploadRejected(InputError):
     def __init__(self, message: str, status: int = 422) -> None:
         super().__init__(message)
         self.status = status
+
+
+class TooManyFiles(UploadRejected):
+    code = "too_many_files"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 413)
 
 
 class AudioError(InputError):

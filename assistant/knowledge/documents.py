@@ -126,8 +126,16 @@ def load_document(path: Path, root: Path, limits: DocumentLimits | None = None) 
     return _make_document(path, root, text, meta, fmt, file_hash(data))
 
 
+def clean_doc_id(value: object) -> str:
+    """A document id every route can name: no control characters, no empty, `.` or `..` segment, no `#`
+    (it separates a chunk id's heading), no backslash, at most 200 characters. Blank when nothing is left."""
+    text = "".join(ch for ch in str(value if value is not None else "") if ch.isprintable())
+    segments = [" ".join(part.split()) for part in text.replace("\\", "/").replace("#", "-").split("/")]
+    return "/".join(part for part in segments if part not in ("", ".", ".."))[:200].strip("/ ")
+
+
 def _make_document(path: Path, root: Path, text: str, meta: dict, fmt: str, content_hash: str) -> Document:
-    doc_id = str(meta.get("id") or default_doc_id(path, root)).strip()
+    doc_id = clean_doc_id(meta.get("id")) or clean_doc_id(default_doc_id(path, root)) or "document"
     lang = meta.get("lang")
     if lang is not None:
         lang = str(lang).strip().lower()

@@ -53,7 +53,7 @@ class Served:
         assert response.status_code == 200, response.text
         return response.json()
 
-    def keys(self) -> set[str]:
+    def indexed(self) -> set[str]:
         return {f"{d['doc_id']}.{d['lang']}" for d in self.documents()}
 
 

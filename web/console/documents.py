@@ -63,7 +63,7 @@ async def upload(request: Request, staff: EditorPost, runtime: RuntimeDep, jobs:
     return RedirectResponse(f"/staff/jobs/{quote(accepted.job_id, safe='')}", status_code=303)
 
 
-@router.post("/documents/{doc_id}/delete")
+@router.post("/documents/{doc_id:path}/delete")
 async def delete(request: Request, doc_id: str, confirmed: Annotated[str, Form()] = "") -> Response:
     """Remove a document (`doc_id` or `doc_id.lang`), once confirmed (a dialog, or a page without script)."""
     # Guarded here, not as a dependency: FastAPI checks the form field first, as it always has.

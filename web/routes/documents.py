@@ -51,9 +51,10 @@ async def upload(
     return await accept_uploads(jobs, runtime, files, staff)
 
 
-@router.delete("/v1/documents/{doc_id}", response_model=RemovedOut, responses={**ERRORS, **NOT_FOUND})
+@router.delete("/v1/documents/{doc_id:path}", response_model=RemovedOut, responses={**ERRORS, **NOT_FOUND})
 async def remove(doc_id: str, runtime: RuntimeDep, staff: EditorDep):
-    """Remove a document (every language, or one as `doc_id.lang`) from the index."""
+    """Remove a document (every language, or one as `doc_id.lang`) from the index. An id with `/` is sent
+    with it percent-encoded (`%2F`) or as it is."""
     return RemovedOut(removed=await run_in_threadpool(remove_document, runtime, doc_id))
 
 
