@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     )
     ingest_max_docx_xml_mb: float = Field(
         16.0, gt=0, le=1024, description="Largest text XML a DOCX may inflate to (it is parsed whole, in memory)."
+    )
+    ingest_worker: Literal["process", "thread"] = Field(
+        "process", description="Run ingestion jobs in a separate low-priority process (default) or a server thread."
     )
     ingest_nice: int = Field(10, ge=0, le=19, description="Scheduling niceness of the ingest worker process.")
     ingest_heartbeat_s: float = Field(

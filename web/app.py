@@ -38,6 +38,7 @@ def create_app(
         await _load(runtime)
         app.state.assistant = Assistant(runtime)
         app.state.jobs = IngestJobs(runtime)
+        await run_in_threadpool(app.state.jobs.start)
         app.state.channels = Channels(settings, app.state.assistant, http_client)
         await app.state.channels.start()
         scheduler = None
@@ -47,7 +48,7 @@ def create_app(
         if scheduler is not None:
             scheduler.cancel()
         await app.state.channels.stop()  # replies in flight are sent before the process goes
-        app.state.jobs.shutdown()
+        await run_in_threadpool(app.state.jobs.shutdown)  # a running ingest goes back to the queue
 
     app = FastAPI(
         title="Mentoring assistant API",

@@ -65,3 +65,9 @@ async def job(job_id: str, runtime: RuntimeDep, staff: ReaderDep):
     if found is None:
         raise NotFoundError(f"no job with id {job_id!r}")
     return found
+
+
+@router.post("/v1/jobs/{job_id}/cancel", response_model=JobOut, status_code=202, responses={**ERRORS, **NOT_FOUND})
+async def cancel(job_id: str, jobs: JobsDep, staff: EditorDep):
+    """Cancel a job: a queued one at once, a running one at its next step (the index is not changed)."""
+    return await run_in_threadpool(jobs.cancel, job_id)
