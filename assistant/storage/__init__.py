@@ -22,9 +22,11 @@
 
 from assistant.errors import NotFoundError
 from assistant.storage.database import Database, default_url
+from assistant.storage.inbound import DEDUP_WINDOW
 from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store, pseudonym
 
 __all__ = [
+    "DEDUP_WINDOW",
     "ROLES",
     "Database",
     "NotFoundError",
