@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, IndexCorruptError, NotIndexedError, Runtime, Settings, detect_language
-from web import chat, console, errors, webhooks
+from web import access_log, chat, console, errors, webhooks
 from web.channels import Channels
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
@@ -35,6 +35,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        access_log.install()  # here, after the server configured its logging
         await _load(runtime)
         app.state.assistant = Assistant(runtime)
         app.state.jobs = IngestJobs(runtime)

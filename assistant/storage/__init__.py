@@ -17,14 +17,19 @@
 - `inbound`: message ids already handled (deduplication).
 - `tokens`: staff tokens and their `ROLES`.
 - `jobs`: long-running jobs and their progress.
+- `keys`: the installation's secret key (keyed pseudonyms).
 - `store`: `Store`, every repository in one, and `forget`.
 """
 
 from assistant.errors import NotFoundError
 from assistant.storage.database import Database, default_url
+from assistant.storage.inbound import DEDUP_WINDOW
+from assistant.storage.keys import installation_key
+from assistant.storage.records import use_pseudonym_key
 from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store, pseudonym
 
 __all__ = [
+    "DEDUP_WINDOW",
     "ROLES",
     "Database",
     "NotFoundError",
@@ -32,5 +37,7 @@ __all__ = [
     "StaffIdentity",
     "Store",
     "default_url",
+    "installation_key",
     "pseudonym",
+    "use_pseudonym_key",
 ]

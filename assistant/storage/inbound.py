@@ -1,7 +1,8 @@
 """The inbound ids repository: which channel message ids were already handled, by any worker.
 
 Channels may deliver a message twice (webhook retries, several workers); the first worker to claim a
-message id handles it, the others drop it. Old ids are pruned.
+message id handles it, the others drop it. Ids older than `DEDUP_WINDOW` are pruned, so a channel must
+refuse a message older than that by its own timestamp (WhatsApp: `bots.whatsapp.parse_webhook`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from assistant.storage.models import InboundMessage
 from assistant.storage.records import now
 from assistant.storage.repository import Repository
 
+DEDUP_WINDOW = timedelta(days=7)  # how long a handled message id is remembered
+
 
 class InboundRepository(Repository):
     def claim_inbound(self, channel: str, message_id: str) -> bool:
@@ -26,6 +29,6 @@ class InboundRepository(Repository):
             return False
         return True
 
-    def prune_inbound(self, older_than: timedelta = timedelta(days=7)) -> int:
+    def prune_inbound(self, older_than: timedelta = DEDUP_WINDOW) -> int:
         with self.db.session() as s:
             return s.execute(delete(InboundMessage).where(InboundMessage.received_at < now() - older_than)).rowcount
