@@ -115,7 +115,7 @@ def test_without_a_channel_hint_there_is_no_prior(engine):
 
 def test_without_consent_the_transcript_is_not_stored(engine, runtime):
     user = User(engine, user_id="voice-no-consent", hint="en")
-    echo, answer = speak(notes_saying(engine, QUESTION), user)
+    _echo, answer = speak(notes_saying(engine, QUESTION), user)
     assert "Sources:" in answer.text
     with runtime.database.session() as s:
         stored = " ".join(s.scalars(select(StoredMessage.text)).all())
