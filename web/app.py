@@ -88,6 +88,8 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         default_bytes=settings.max_body_kb * 1024,
         upload_bytes=int(settings.max_upload_mb * 1024 * 1024) * 10 + 1024 * 1024,
         upload_paths=("/v1/documents", "/staff/documents"),
+        # A voice note over MENTOR_ASR_MAX_BYTES gets the chat's polite reply, read no further; far over, a 413.
+        path_bytes={"/chat/api/voice": 2 * settings.asr_max_bytes + 1024 * 1024},
     )
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(

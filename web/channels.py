@@ -40,11 +40,11 @@ class RuntimeTranscriber:
     def available(self) -> bool:
         return getattr(self.runtime, "transcriber", None) is not None
 
-    def transcribe(self, audio: bytes, language: str | None = None):
+    def transcribe(self, audio: bytes, language: str | None = None, hint: str | None = None):
         transcriber = getattr(self.runtime, "transcriber", None)
         if transcriber is None:
             raise AudioError("speech recognition is off", "unavailable")
-        return transcriber.transcribe(audio, language)
+        return transcriber.transcribe(audio, language, hint=hint)
 
 
 def voice_settings(settings: Settings) -> dict:

@@ -1,7 +1,10 @@
-"""The web chat (`/chat`): the page, and its JSON API (`/chat/api/messages`, `/chat/api/updates`).
+"""The web chat (`/chat`): the page, and its JSON API (`/chat/api/messages`, `/chat/api/voice`,
+`/chat/api/updates`).
 
 She is known by an anonymous id in an HttpOnly cookie scoped to `/chat`; her messages go through the same
-relay as the messaging platforms', and staff replies and notices reach her when the page polls.
+relay as the messaging platforms', and staff replies and notices reach her when the page polls. A voice note
+is an audio file she picks or records on her phone (the page's file input), posted as the raw body: read up
+to MENTOR_ASR_MAX_BYTES, never stored, then transcribed and answered like a WhatsApp or Telegram note.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from assistant import Message, Reply
+from assistant import AudioError, Message, Reply, VoiceRef
 from web.auth import ApiError, cross_origin
 from web.channels import CHAT_CHANNEL
 from web.console.pages import PAGE_HEADERS, templates
@@ -79,14 +82,64 @@ async def chat_message(body: ChatIn, request: Request, channels: ChannelsDep):
         replies.append(reply)
 
     handled = await channels.relay.handle(message, collect)
-    payload = {
+    return _chat_response(request, _replies_payload(handled, replies), user, new)
+
+
+@router.post("/chat/api/voice")
+async def chat_voice(
+    request: Request,
+    channels: ChannelsDep,
+    message_id: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")] = None,
+):
+    """A voice note from the web chat, the audio file as the body; what was heard, then the replies."""
+    if cross_origin(request):
+        raise ApiError(403, "cross_origin", "the chat only takes messages from its own page")
+    limit = channels.settings.asr_max_bytes
+    audio, too_large = await _read_bounded(request, limit)
+    if not audio and not too_large:
+        raise ApiError(422, "empty_message", "the body holds no audio")
+    user, new = _chat_user(request)
+    mime = request.headers.get("content-type", "").split(";")[0].strip() or None
+    message = Message(
+        channel=CHAT_CHANNEL, user_id=user, text="", message_id=f"{user}:{message_id or secrets.token_hex(8)}",
+        language_hint=_hint(request), media="audio", voice=VoiceRef("upload", mime, None, len(audio), voice=False),
+    )  # fmt: skip
+    replies: list[Reply] = []
+
+    async def collect(reply: Reply) -> None:
+        replies.append(reply)
+
+    async def fetch(_ref: VoiceRef) -> bytes:
+        if too_large:
+            raise AudioError(f"an upload over {limit} bytes", "too_large")
+        return audio
+
+    handled = await channels.relay.handle(message, collect, fetch)
+    return _chat_response(request, _replies_payload(handled, replies), user, new)
+
+
+async def _read_bounded(request: Request, limit: int) -> tuple[bytes, bool]:
+    """The body, read up to `limit` bytes: (bytes, False), or (b"", True) once it passes the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return b"", True
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return b"", True
+        chunks.append(chunk)
+    return b"".join(chunks), False
+
+
+def _replies_payload(handled: bool, replies: list[Reply]) -> dict:
+    return {
         "duplicate": not handled,
         "replies": [
             {"text": r.text, "language": r.language, "buttons": [{"id": b.id, "title": b.title} for b in r.buttons]}
             for r in replies
         ],
     }
-    return _chat_response(request, payload, user, new)
 
 
 @router.get("/chat/api/updates")

@@ -31,10 +31,10 @@ class SlowTranscriber(ScriptedTranscriber):
         super().__init__(**kwargs)
         self.started, self.release = threading.Event(), threading.Event()
 
-    def transcribe(self, audio: bytes, language: str | None = None) -> Transcript:
+    def transcribe(self, audio: bytes, language: str | None = None, hint: str | None = None) -> Transcript:
         self.started.set()
         assert self.release.wait(30)
-        return super().transcribe(audio, language)
+        return super().transcribe(audio, language, hint)
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_an_oversized_note_is_refused_without_downloading_it(server, transcriber
     number = "15145550103"
     server.post(webhook(audio(number, "wamid.big", server.graph.add_media(NOTE, file_size="20000000"))))
     [reply] = server.graph.wait_for(number, 1)
-    assert reply.text == phrase("voice_too_long", "en")
+    assert reply.text == phrase("voice_too_long", "en", limit="2 min")
     assert server.graph.downloads == 0 and transcriber.calls == []
 
 
@@ -122,7 +122,7 @@ def test_a_note_bigger_than_it_said_is_cut_off_while_streaming(server, transcrib
     number = "15145550104"
     server.post(webhook(audio(number, "wamid.liar", server.graph.add_media(b"\0" * 2_000_000, file_size="1000"))))
     [reply] = server.graph.wait_for(number, 1)
-    assert reply.text == phrase("voice_too_long", "en") and transcriber.calls == []
+    assert reply.text == phrase("voice_too_long", "en", limit="2 min") and transcriber.calls == []
 
 
 @pytest.mark.parametrize("transcriber", [SlowTranscriber(default=Transcript(QUESTION, "en", 6.0, 0.9))])

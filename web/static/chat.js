@@ -1,10 +1,12 @@
-// The web chat: posts each message to /chat/api/messages and shows the replies with their buttons;
-// polls /chat/api/updates for replies from the programme team. No framework, no build step.
+// The web chat: posts each message to /chat/api/messages (a voice note, an audio file she picks or
+// records, to /chat/api/voice) and shows the replies with their buttons; polls /chat/api/updates for
+// replies from the programme team. No framework, no build step.
 "use strict";
 (function () {
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
+  const voice = document.getElementById("voice");
   let lastStaffId = 0;
   let busy = false;
 
@@ -44,17 +46,27 @@
     }
   }
 
-  async function send(body, shown) {
+  function send(body, shown) {
+    const payload = JSON.stringify(Object.assign({ message_id: newId() }, body));
+    return post(shown, () => ["/chat/api/messages", "application/json", payload]);
+  }
+
+  function sendAudio(file) {
+    const id = newId();
+    return post("🎤 " + file.name, () => ["/chat/api/voice?message_id=" + id, file.type || "application/octet-stream", file]);
+  }
+
+  async function post(shown, request) {
     if (busy) return;
     busy = true;
     bubble("me", shown);
-    const payload = Object.assign({ message_id: newId() }, body);
+    const [url, type, body] = request();
     for (let attempt = 0; attempt < 3; attempt++) {  // the same message_id: a retry is never answered twice
       try {
-        const response = await fetch("/chat/api/messages", {
+        const response = await fetch(url, {
           method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(payload),
+          headers: { "Content-Type": type, Accept: "application/json" },
+          body: body,
         });
         const data = await response.json();
         if (!response.ok) {
@@ -77,6 +89,11 @@
     if (!text || busy) return;
     input.value = "";
     send({ text: text }, text);
+  });
+  voice.addEventListener("change", () => {
+    const file = voice.files && voice.files[0];
+    voice.value = "";
+    if (file && !busy) sendAudio(file);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
