@@ -201,10 +201,17 @@ class SuggestionOut(BaseModel):
     fit_from_her: Number
     shared_languages: list[str]
     explanation: str
+    covers_main_need: bool = False
+
+
+class MainNeedOut(BaseModel):
+    skill: str | None
+    status: str  # covered, full, exposure, shown, none, unstated
 
 
 class SuggestionsOut(BaseModel):
     participant_id: str
+    main_need: MainNeedOut | None = None
     suggestions: list[SuggestionOut]
 
 

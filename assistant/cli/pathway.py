@@ -60,8 +60,11 @@ def pathway_quality(
         out.print(
             f"people: {payload['people']}\n"
             f"prerequisite violations: {payload['prerequisite_violations']} (goal 0)\n"
-            f"first step on one of her two weakest competencies: {payload['first_step_on_two_weakest']:.1%} "
-            f"(goal >= 90%); directly or as their prerequisite: "
+            f"first step on her weakest competency or its direct prerequisite: "
+            f"{payload['first_step_on_weakest_or_its_direct_prerequisite']:.1%} (goal >= 95%)\n"
+            f"untrue why claims: {payload['untrue_why_claims']} (goal 0)\n"
+            f"first step on one of her two weakest competencies: {payload['first_step_on_two_weakest']:.1%}; "
+            f"directly or as their prerequisite: "
             f"{payload['first_step_on_two_weakest_or_their_prerequisite']:.1%}\n"
             f"completed resources recommended again: {payload['completed_resources_repeated']} (goal 0)\n"
             f"people left without recommendations: {payload['people_without_recommendations']}\n"

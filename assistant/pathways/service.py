@@ -72,18 +72,29 @@ class PathwayService:
             if c in self.catalog.competencies and isinstance(r, int) and 1 <= r <= 5
         }
         questions: dict[str, int] = {}
+        guide_questions: dict[str, int] = {}
+        guide_titles: dict[str, str] = {}
         for record in self.store.recent_questions(person.id, QUESTION_WINDOW):
-            cited = {c.get("doc_id") for c in record["citations"]}
-            for competency in set().union(*(self.guide_competencies.get(g, set()) for g in cited)) if cited else ():
+            if not record["citations"]:
+                continue
+            top = min(record["citations"], key=lambda c: c.get("n") or 0)  # the guide that answered it first
+            guide = top.get("doc_id")
+            if not guide:
+                continue
+            guide_questions[guide] = guide_questions.get(guide, 0) + 1
+            guide_titles.setdefault(guide, str(top.get("title") or guide))
+            for competency in self.guide_competencies.get(guide, ()):
                 questions[competency] = questions.get(competency, 0) + 1
         stated: set[str] = set()
+        stated_skills: dict[str, list[str]] = {}
         needs_text = profile.get("needs") or ""
         if isinstance(needs_text, str) and needs_text.strip():
             for skill in self.taxonomy.extract(needs_text):
                 competency = skill_competency(skill, self.taxonomy.by_id[skill].category)
                 if competency:
                     stated.add(competency)
-        return Needs(ratings, questions, stated)
+                    stated_skills.setdefault(competency, []).append(skill)
+        return Needs(ratings, questions, stated, guide_questions, guide_titles, stated_skills)
 
     def completed(self, person: ParticipantInfo) -> set[str]:
         return {m for m, state in self.store.module_states(person.id).items() if state["status"] == "completed"}

@@ -171,3 +171,24 @@ def test_someone_shown_to_one_woman_is_not_shown_to_another_beyond_her_capacity(
     assert f"match:intro:{lucie_id}" not in button_ids(fatou.send("/match"))
     awa.press("match:more")  # her screen now holds nobody (or others): Lucie is no longer shown to her
     assert f"match:intro:{lucie_id}" in button_ids(fatou.send("/match"))
+
+
+def test_match_after_an_introduction_request_shows_where_it_stands(pair, runtime):
+    awa, lucie = pair
+    awa.send("/match")
+    awa.press(f"match:intro:{pid(runtime, lucie)}")
+    # waiting for Lucie
+    assert phrase("match_status_other", "fr", name="Lucie") in text_of(awa.send("/match"))
+    # waiting for her: Lucie sees the proposal with its buttons
+    replies = lucie.send("/match")
+    assert phrase("match_pending", "en", name="Awa") in text_of(replies)
+    accept = next(b for b in button_ids(replies) if b.startswith("match:accept:"))
+    lucie.press(accept)
+    # both accepted: waiting for staff, said to both
+    assert phrase("match_status_staff", "fr", name="Lucie") in text_of(awa.send("/match"))
+    assert phrase("match_status_staff", "en", name="Awa") in text_of(lucie.send("/match"))
+    pairing = runtime.store.pairings(person=pid(runtime, awa))[0]
+    runtime.matching.decide(pairing["id"], "approved", "coordinator")
+    text = text_of(awa.send("/match"))
+    assert phrase("match_current", "fr", names="Lucie") in text
+    assert phrase("match_status_staff", "fr", name="Lucie") not in text
