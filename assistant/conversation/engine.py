@@ -26,6 +26,8 @@ from assistant.conversation.onboarding import (
 )
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
+from assistant.conversation.smalltalk import classify
+from assistant.conversation.talk import TalkTurn
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
 from assistant.errors import InputError, NotFoundError
@@ -48,8 +50,6 @@ COMMANDS: tuple[str, ...] = (
     "/forget",
     "/cancel",
 )
-YES_WORDS = frozenset({"oui", "yes", "si", "ok", "d'accord", "daccord", "de acuerdo", "vale", "sure"})
-NO_WORDS = frozenset({"non", "no", "nope"})
 VOLATILE_STATES = 10_000  # people without consent whose state this process remembers (least recent go)
 LOCK_STRIPES = 64
 
@@ -101,7 +101,7 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
+class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -112,6 +112,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
         self.participant: ParticipantInfo | None = self.store.participant(self.channel, self.user_id)
         self.state, self.consented = engine.load_state(self.channel, self.user_id)
         self.lang = self._language()
+        self.forgotten = False  # her data was deleted in this turn: nothing more is saved
+        self.chatted = False  # this turn was small talk: what was last said to her stays as it was
 
     def _language(self) -> str:
         hint = self.message.language_hint
@@ -134,6 +136,12 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
     # -- dispatch -----------------------------------------------------------------------------------------
 
     def run(self) -> list[Reply]:
+        replies = self.dispatch()
+        if not self.forgotten:
+            self.remember(replies)
+        return replies
+
+    def dispatch(self) -> list[Reply]:
         button = self.message.button_id
         text = (self.message.text or "").strip()
         if self.message.media and not button:
@@ -149,17 +157,35 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             # (an onboarding in progress resumes when the conversation is handed back).
             self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
             return [Reply(self.say("human_relayed"))]
+        talk = classify(text)
         if self.state.get("step"):
+            if talk.kind and not self.step_reads(text):
+                return self.chat(talk.kind, talk.language)
             return self.on_answer(text)
+        picked = self.typed_answer(text)
+        if picked:
+            return self.on_button(picked, text)
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
             return self.on_diag_answer(text)
         if str(self.state.get("awaiting") or "").startswith("nudge_comment:") and text and self.consented:
             return self.on_nudge_comment(text)
-        if self.state.get("awaiting") == "consent" and fold(text) in YES_WORDS | NO_WORDS:
-            return self.consent(fold(text) in YES_WORDS)
         if not text:
             return [Reply(self.say("empty_question"))]
-        return self.question(text)
+        if talk.kind:
+            return self.chat(talk.kind, talk.language)
+        replies = self.question(talk.rest or text)
+        pending = self.open_choice()
+        return [*replies, pending] if pending else replies
+
+    def chat(self, kind: str, language: str | None) -> list[Reply]:
+        """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
+        if not self.state.get("lang") and self.participant is None and language in SUPPORTED_LANGUAGES:
+            self.lang = language
+        self.chatted = True
+        return self.small_talk(kind)
+
+    def stale(self) -> list[Reply]:
+        return self.with_next(self.say("stale_button"))
 
     def on_button(self, button: str, text: str) -> list[Reply]:
         kind, _, value = button.partition(":")
@@ -172,10 +198,14 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             if direction in ("up", "down") and answer_id:
                 return self.vote(answer_id, direction)
         if kind == "forget" and value in ("confirm", "cancel"):
+            if self.state.get("awaiting") != "forget":
+                return self.stale()
             return self.forget(value == "confirm")
         if kind == "match":
             return self.on_match_button(value)
-        if kind == "diag" and self.state.get("awaiting") == "diagnostic":
+        if kind == "diag":
+            if self.state.get("awaiting") != "diagnostic":
+                return self.stale()
             return self.on_diag_answer(text, value)
         if kind == "path":
             return self.on_path_button(value)
@@ -183,7 +213,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             return self.on_resource_button(value)
         if kind == "nudge":
             return self.on_nudge_button(value)
-        if kind in ("stage", "modality", "tz") and self.state.get("step"):
+        if kind in ("stage", "modality", "tz"):
+            if self.state.get("step") != {"tz": "timezone"}.get(kind, kind):
+                return self.stale()
             return self.on_answer(text, button)
         return [Reply(self.say("unknown_button") + "\n\n" + self.say("help"))]
 
@@ -291,6 +323,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             return [Reply(self.say("forget_cancelled"))]
         self.store.forget(self.channel, self.user_id)
         self.engine.drop_volatile(self.channel, self.user_id)
+        self.forgotten = True
         log.info("participant data deleted on request on %s", self.channel)
         return [Reply(self.say("forget_done"))]
 

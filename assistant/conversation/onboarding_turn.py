@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.choices import typed_choice
 from assistant.conversation.onboarding import MODALITIES, PARSERS, STAGES, STEPS, country_zone, parse_timezone
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
@@ -102,8 +103,20 @@ class OnboardingTurn:
     def _country(self) -> str | None:
         return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
 
+    def step_reads(self, text: str) -> bool:
+        """Whether the current step takes `text` (small talk-like) as its answer: "ok" to the time zone
+        offered from her country."""
+        return self._accepts_offered_zone(text)
+
+    def _accepts_offered_zone(self, text: str) -> bool:
+        if self.state.get("step") != "timezone" or not country_zone(self._country()):
+            return False
+        return typed_choice(text, [("tz:country", "")]) == "tz:country"
+
     def on_answer(self, text: str, button: str | None = None) -> list[Reply]:
         step = self.state["step"]
+        if button is None and self._accepts_offered_zone(text):
+            button = "tz:country"
         if step == "timezone":
             value = parse_timezone(text, button, country=self._country())
         else:
