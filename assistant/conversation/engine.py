@@ -27,7 +27,7 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.smalltalk import classify
-from assistant.conversation.talk import TalkTurn
+from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
 from assistant.errors import InputError, NotFoundError
@@ -69,7 +69,18 @@ class Engine:
         with self._locks[hash(key) % LOCK_STRIPES]:
             turn = _Turn(self, message)
             replies = turn.run()
+        for reply in replies:  # after her lock is released: two women inviting each other never deadlock
+            if reply.to is not None and reply.buttons:
+                self.offer(reply.to, reply)
         return [r if r.language else replace(r, language=turn.lang) for r in replies]
+
+    def offer(self, to: tuple[str, str], reply: Reply) -> None:
+        """Someone else was sent buttons (an introduction to accept): her typed answer is read against them."""
+        channel, user_id = to
+        with self._locks[hash(to) % LOCK_STRIPES]:
+            state, _ = self.load_state(channel, user_id)
+            state["choice"] = offered_choice([reply])
+            self.save_state(channel, user_id, state)
 
     # -- state: process memory before consent, the conversation row after --------------------------------
 

@@ -16,7 +16,28 @@ from assistant.conversation.types import Button, Reply
 SIMPLE_MAX = 220  # characters of her last answer repeated "in short"
 # Buttons whose typed answers their own step reads (onboarding steps, the diagnostic's ratings).
 _OWN_TEXT = ("stage:", "modality:", "tz:", "diag:")
+# Offers she may leave unanswered: they are not shown again when she talks of something else.
+_SOFT = ("vote:", "res:", "match:more", "match:intro", "path:resources", "path:rediag", "lang:")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def offered_choice(replies: list[Reply]) -> dict | None:
+    """The choice a message's buttons put to her (None without buttons): every option, the last message's
+    buttons in order (what "1", "2" name), its text, and whether it stays open while she talks of
+    something else (a confirmation does; votes and "see more" do not)."""
+    with_buttons = [r for r in replies if r.buttons]
+    options = [(b.id, b.title) for r in with_buttons for b in r.buttons if not b.id.startswith(_OWN_TEXT)]
+    if not options:
+        return None
+    last = with_buttons[-1]
+    keep = any(not i.startswith(_SOFT) for i, _ in options)
+    prompt = last.text if len(last.text) <= SIMPLE_MAX * 2 else last.text[: SIMPLE_MAX * 2] + "…"
+    return {
+        "options": [list(o) for o in options],
+        "numbered": [b.id for b in last.buttons if not b.id.startswith(_OWN_TEXT)],
+        "prompt": prompt,
+        "keep": keep,
+    }
 
 
 class TalkTurn:
@@ -86,21 +107,7 @@ class TalkTurn:
         if not own:
             return
         before = (self.state.get("choice"), self.state.get("last_said"))
-        with_buttons = [r for r in own if r.buttons]
-        options = [(b.id, b.title) for r in with_buttons for b in r.buttons if not b.id.startswith(_OWN_TEXT)]
-        if options:
-            last = with_buttons[-1]
-            keep = any(not i.startswith(("vote:", "res:", "match:more", "match:intro", "path:resources", "path:rediag"))
-                       for i, _ in options)  # fmt: skip
-            prompt = last.text if len(last.text) <= SIMPLE_MAX * 2 else last.text[: SIMPLE_MAX * 2] + "…"
-            self.state["choice"] = {
-                "options": [list(o) for o in options],
-                "numbered": [b.id for b in last.buttons if not b.id.startswith(_OWN_TEXT)],
-                "prompt": prompt,
-                "keep": keep,
-            }
-        else:
-            self.state["choice"] = None
+        self.state["choice"] = offered_choice(own)
         if self.chatted:
             if self.state.get("choice") != before[0]:
                 self.save()

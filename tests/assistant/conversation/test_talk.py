@@ -203,3 +203,61 @@ def test_typed_consent(engine, runtime, lang):
     replies = user.send(TALK[lang]["yes"][0])
     assert phrase("consent_given", lang) in text_of(replies)
     assert runtime.store.participant(user.channel, user.user_id).consent
+
+
+YES = {"fr": "oui", "es": "si", "en": "yes"}
+DID_IT = {"fr": "c'est fait", "es": "ya lo hice", "en": "I did it"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_typed_answers_to_the_pathway_step_and_its_check(engine, runtime, lang):
+    user = member(engine, lang)
+    replies = user.send("/pathway")
+    for _ in range(8):
+        replies = user.send("3")
+    done = next(b for b in button_ids(replies) if b.startswith("path:done:"))
+    module = done.split(":")[2]
+    check = user.send(DID_IT[lang])
+    assert f"path:check:{module}:yes" in button_ids(check)
+    user.send(YES[lang])
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert runtime.store.module_states(person.id)[module]["status"] == "completed"
+    assert count(runtime, Feedback) == 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_typed_number_at_the_check_answers_it_and_is_no_vote(engine, runtime, lang):
+    user = member(engine, lang)
+    user.send(TALK[lang]["question"])  # an answer with vote buttons, earlier
+    replies = user.send("/pathway")
+    for _ in range(8):
+        replies = user.send("3")
+    module = next(b for b in button_ids(replies) if b.startswith("path:done:")).split(":")[2]
+    user.send("1")  # the first button: I did this step
+    user.send("1")  # the first button of the check: yes
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert runtime.store.module_states(person.id)[module]["status"] == "completed"
+    assert count(runtime, Feedback) == 0
+
+
+def test_a_typed_yes_accepts_an_introduction_she_was_sent(engine, runtime):
+    women = {}
+    for uid, lang, country, offers, needs in (
+        ("awa", "fr", "Sénégal", "Je peux aider pour la transformation alimentaire",
+         "J'ai besoin d'aide pour la comptabilité"),
+        ("lucia", "es", "Canada", "Je peux aider pour la comptabilité et la trésorerie",
+         "Je cherche la transformation alimentaire"),
+    ):  # fmt: skip
+        women[uid] = member(engine, lang, uid)
+        person = runtime.store.participant("telegram", uid)
+        runtime.store.update_participant(
+            person.id, name=uid.capitalize(), country=country, languages=[lang, "fr"], preferred_language=lang,
+            profile={"offers": offers, "needs": needs, "stage": "early", "timezone": "UTC"},
+        )  # fmt: skip
+    shown = women["awa"].send("/match")
+    lucia = runtime.store.participant("telegram", "lucia")
+    replies = women["awa"].send("1")  # the first suggestion's button, typed
+    assert any(r.to == ("telegram", "lucia") for r in replies), ([(r.text, r.buttons) for r in shown], replies)
+    answer = women["lucia"].send("sí, acepto")
+    assert phrase("match_waiting_staff", "es") in text_of(answer)
+    assert runtime.store.pairings(person=lucia.id)[0]["accepted_b"]
