@@ -23,6 +23,7 @@ from assistant.conversation.onboarding import (
     STEPS,
     fold,
     is_cancel,
+    profile_field,
 )
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
@@ -170,7 +171,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
             return [Reply(self.say("human_relayed"))]
         talk = classify(text)
         if self.state.get("step"):
-            if talk.kind and not self.step_reads(text):
+            # only pure small talk interrupts a question: "Monday mornings" answers it
+            if talk.kind and not talk.others and not self.step_reads(text):
                 return self.chat(talk.kind, talk.language)
             return self.on_answer(text)
         picked = self.typed_answer(text)
@@ -287,13 +289,15 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
     def profile(self, field: str) -> list[Reply]:
         if not self.consented or self.participant is None:
             return [Reply(self.say("profile_none"))]
+        fields = ", ".join(self.say(f"field_{f}").lower() for f in STEPS)
         if field:
-            if field not in STEPS:
-                return [Reply(self.say("profile_unknown_field", fields=", ".join(STEPS)))]
-            self.state.update(step=field, mode="edit", answers={})
+            step = profile_field(field)
+            if step is None:
+                return [Reply(self.say("profile_unknown_field", fields=fields))]
+            self.state.update(step=step, mode="edit", answers={})
             self.save()
             return [self.ask_step()]
-        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=", ".join(STEPS)))]
+        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=fields))]
 
     def profile_text(self) -> str:
         p = self.participant

@@ -13,6 +13,9 @@ from collections.abc import Callable
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.phrases import phrase
+
 STEPS: tuple[str, ...] = (
     "name",
     "country",
@@ -43,6 +46,34 @@ def fold(text: str) -> str:
 
 def is_cancel(text: str) -> bool:
     return fold(text) in CANCEL_WORDS
+
+
+# What she may call each field after /profile, in any of the three languages (the catalogue's own field
+# names are added to these: "/profile país", "/profile fuseau horaire").
+_FIELD_WORDS = {
+    "name": ("name", "nom", "nombre", "prenom", "first name", "my name"),
+    "country": ("country", "pays", "pais", "city", "ville", "ciudad", "where"),
+    "sector": ("sector", "secteur", "business", "entreprise", "negocio", "rubro", "activite", "actividad"),
+    "stage": ("stage", "stade", "etapa", "etape"),
+    "offers": ("offers", "offer", "offre", "offres", "ofrezco", "oferta", "ofertas", "ce que j'offre"),
+    "needs": ("needs", "need", "besoin", "besoins", "necesito", "necesidades", "necesidad"),
+    "languages": ("languages", "language", "langues", "langue", "idiomas", "idioma", "lenguas"),
+    "timezone": ("timezone", "time zone", "time", "fuseau", "fuseau horaire", "heure", "zona horaria", "zona",
+                 "hora", "tz"),
+    "availability": ("availability", "available", "disponibilite", "disponibilites", "disponibilidad", "horario",
+                     "horarios"),
+    "modality": ("modality", "modalite", "modalidad", "meetings", "rencontres", "encuentros", "mode", "format"),
+}  # fmt: skip
+
+
+def profile_field(word: str) -> str | None:
+    """The onboarding step `/profile <word>` names, in any language: 'pais' -> 'country'; None if none."""
+    wanted = fold(word)
+    for step in STEPS:
+        names = set(_FIELD_WORDS[step]) | {fold(phrase(f"field_{step}", lang)) for lang in SUPPORTED_LANGUAGES}
+        if wanted in names:
+            return step
+    return None
 
 
 # -- countries and their default time zone --------------------------------------------------------------

@@ -31,17 +31,28 @@ class OnboardingTurn:
     # -- start, language, consent ----------------------------------------------------------------------------
 
     def start(self) -> list[Reply]:
+        if self.consented and self.participant is not None:
+            return self.start_again()
         greeting = Reply(
             self.say("start_greeting") + "\n\n" + self.say("capabilities") + "\n\n" + self.say("choose_language"),
             language_buttons(),
         )
-        if self.consented:
-            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
-            self.save()
-            return [greeting, self.ask_step(intro=True)]
         self.state["awaiting"] = "consent"
         self.save()
         return [greeting, self.consent_question()]
+
+    def start_again(self) -> list[Reply]:
+        """A returning /start: greeted back by name with what she can do; an onboarding in progress goes on
+        where it was, one she stopped before any answer starts over; nothing she said is asked again."""
+        name = (self.participant.name or "").split()
+        hello = self.say("welcome_back", name=", " + name[0] if name else "")
+        if self.state.get("step"):
+            return [Reply(hello + " " + self.say("onboarding_resume")), self.ask_step()]
+        if not self.participant.name and not self.participant.profile:
+            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
+            self.save()
+            return [Reply(hello), self.ask_step(intro=True)]
+        return [Reply(hello + "\n\n" + self.say("talk_next_member") + "\n\n" + self.say("welcome_back_profile"))]
 
     def consent_question(self) -> Reply:
         return Reply(

@@ -40,6 +40,7 @@ class SmallTalk:
     kind: str | None
     rest: str
     language: str | None = None
+    others: int = 0  # words that are neither small talk nor filler ("hola Rosa": 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +135,8 @@ def classify(text: str) -> SmallTalk:
     language = _language(matched)
     if len(others) <= MAX_OTHER_WORDS and len(tokens) <= MAX_WORDS:
         kind = min((k for k, _ in matched), key=KINDS.index)
-        return SmallTalk(kind, "", language)
-    return SmallTalk(None, _rest(text, tokens, kinds, filler), language)
+        return SmallTalk(kind, "", language, len(others))
+    return SmallTalk(None, _rest(text, tokens, kinds, filler), language, len(others))
 
 
 def _language(matched: list[tuple[str, frozenset[str]]]) -> str | None:

@@ -404,15 +404,22 @@ def test_profile_shows_and_edits_one_field(user, runtime):
     assert phrase("field_updated", "en") in text_of(replies) and "Mexico" in text_of(replies)
     stored = runtime.store.participant(user.channel, user.user_id)
     assert stored.country == "Mexico" and stored.name == "Jane Smith" and stored.profile["modality"] == "virtual"
-    assert phrase("profile_unknown_field", "en", fields=", ".join(STEPS)) == text_of(user.send("/profile shoe"))
+    fields = ", ".join(phrase(f"field_{f}", "en").lower() for f in STEPS)
+    assert phrase("profile_unknown_field", "en", fields=fields) == text_of(user.send("/profile shoe"))
 
 
-def test_start_again_after_consent_redoes_onboarding(user):
+def test_start_again_mid_onboarding_carries_on_where_she_was(user):
     consent(user)
     user.send("Jane")
     replies = user.send("/start")
     assert "consent:yes" not in button_ids(replies)
-    assert phrase("ask_name", "en") in text_of(replies)
+    assert phrase("onboarding_resume", "en") in text_of(replies) and phrase("ask_country", "en") in text_of(replies)
+
+
+def test_start_again_after_stopping_before_any_answer_starts_the_profile(user):
+    consent(user)
+    user.send("/cancel")
+    assert phrase("ask_name", "en") in text_of(user.send("/start"))
 
 
 def test_users_are_kept_apart(engine, runtime):

@@ -261,3 +261,36 @@ def test_a_typed_yes_accepts_an_introduction_she_was_sent(engine, runtime):
     answer = women["lucia"].send("sí, acepto")
     assert phrase("match_waiting_staff", "es") in text_of(answer)
     assert runtime.store.pairings(person=lucia.id)[0]["accepted_b"]
+
+
+PROFILE = {  # one whole onboarding, typed, per language; then the field names she uses with /profile
+    "es": (["Rosa Mamani", "Bolivia", "tejidos de alpaca", "establecida", "vender en ferias", "crédito",
+            "español y aymara", "si", "los sábados", "virtual"], "pais", "Perú"),
+    "fr": (["Awa Ndiaye", "Sénégal", "couture", "idée", "la vente", "la comptabilité", "français et wolof", "oui",
+            "le mardi soir", "les deux"], "pays", "Bénin"),
+    "en": (["Grace Uwase", "Rwanda", "coffee roasting", "early", "marketing", "bookkeeping", "English and French",
+            "yes", "Monday mornings", "in person"], "country", "Kenya"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_returning_start_greets_her_by_name_and_her_next_question_is_answered(engine, runtime, lang):
+    user = User(engine)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    answers, field, new_country = PROFILE[lang]
+    for text in answers:
+        user.send(text)
+    person = runtime.store.participant(user.channel, user.user_id)
+    first = person.name.split()[0]
+    assert person.profile["modality"] and person.profile["timezone"]
+    said = text_of(user.send("/start"))
+    assert phrase("welcome_back", lang, name=", " + first) in said
+    assert "consent:yes" not in said and phrase("ask_name", lang) not in said
+    replies = user.send(TALK[lang]["question"])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert runtime.store.participant(user.channel, user.user_id).name == person.name
+    assert phrase("ask_country", lang) in text_of(user.send(f"/profile {field}"))
+    user.send(new_country)
+    assert runtime.store.participant(user.channel, user.user_id).country == new_country
