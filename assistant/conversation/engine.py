@@ -16,6 +16,7 @@ import threading
 from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.edits import QUESTION, EditTurn
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -113,7 +114,7 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
+class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -156,6 +157,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
     def dispatch(self) -> list[Reply]:
         button = self.message.button_id
         text = (self.message.text or "").strip()
+        if self.message.edited:
+            return self.on_edit(text)
         if self.message.media and not button:
             return [Reply(self.say("only_text"))]
         if button:
@@ -306,19 +309,20 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
         values = {"name": p.name, "country": p.country, "languages": p.languages, **p.profile}
         lines = [self.say("profile_header")]
         for field in STEPS:
-            value = values.get(field)
-            if value in (None, "", []):
-                shown = "—"
-            elif field == "languages":
-                shown = ", ".join(language_label(code, self.lang) for code in value)
-            elif field == "stage" and value in STAGES:
-                shown = self.say(f"stage_{value}")
-            elif field == "modality" and value in MODALITIES:
-                shown = self.say(f"modality_{value}")
-            else:
-                shown = str(value)
-            lines.append(f"• {self.say(f'field_{field}')}: {shown}")
+            lines.append(f"• {self.say(f'field_{field}')}: {self.show_value(field, values.get(field))}")
         return "\n".join(lines)
+
+    def show_value(self, field: str, value: object) -> str:
+        """A profile value as she reads it: names in her language, never a code."""
+        if value in (None, "", []):
+            return "—"
+        if field == "languages":
+            return ", ".join(language_label(code, self.lang) for code in value)
+        if field == "stage" and value in STAGES:
+            return self.say(f"stage_{value}")
+        if field == "modality" and value in MODALITIES:
+            return self.say(f"modality_{value}")
+        return str(value)
 
     # -- staff, forgetting ---------------------------------------------------------------------------------------
 
@@ -350,6 +354,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn):
         except InputError as exc:
             return [Reply(str(exc))]
         log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)
+        if not self.message.edited:
+            self.note_source(QUESTION)
         if not self.state.get("lang"):  # her first message tells which language to speak to her in
             self.state["lang"] = answer.language
             self.save()

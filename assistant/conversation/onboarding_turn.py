@@ -124,17 +124,21 @@ class OnboardingTurn:
             return False
         return typed_choice(text, [("tz:country", "")]) == "tz:country"
 
+    def parse_step(self, step: str, text: str, button: str | None = None) -> object:
+        """Her answer to `step` as the value to keep, or None."""
+        if step == "timezone":
+            return parse_timezone(text, button, country=self._country())
+        return PARSERS[step](text, button)
+
     def on_answer(self, text: str, button: str | None = None) -> list[Reply]:
         step = self.state["step"]
         if button is None and self._accepts_offered_zone(text):
             button = "tz:country"
-        if step == "timezone":
-            value = parse_timezone(text, button, country=self._country())
-        else:
-            value = PARSERS[step](text, button)
+        value = self.parse_step(step, text, button)
         if value is None:
             reply = self.ask_step()
             return [Reply(self.say(f"invalid_{step}") + "\n\n" + reply.text, reply.buttons)]
+        self.note_source(step)
         answers = dict(self.state.get("answers") or {})
         answers[step] = value
         self.state["answers"] = answers

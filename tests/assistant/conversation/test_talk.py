@@ -7,13 +7,14 @@ import pytest
 
 from assistant.config import Settings
 from assistant.conversation import Engine
+from assistant.conversation import Message as Message_
 from assistant.core import Assistant
 from assistant.embeddings import HashEmbedder
 from assistant.knowledge.ingest import Ingestor
 from assistant.phrases import phrase
 from assistant.runtime import Runtime
 from assistant.storage.models import AnswerRecord, ContentGap, Conversation, Feedback, Message, Participant
-from tests.assistant.conversation.conftest import User, button_ids, count, text_of
+from tests.assistant.conversation.conftest import User, _ids, button_ids, count, text_of
 from tests.assistant.storage.conftest import database_url  # noqa: F401  (the sqlite/postgresql fixture)
 from tests.conftest import write_small_corpus
 
@@ -294,3 +295,57 @@ def test_a_returning_start_greets_her_by_name_and_her_next_question_is_answered(
     assert phrase("ask_country", lang) in text_of(user.send(f"/profile {field}"))
     user.send(new_country)
     assert runtime.store.participant(user.channel, user.user_id).country == new_country
+
+
+def send_as(user: User, text: str, source: str, edited: bool = False) -> list:
+    """Her message `source` (the platform's id, kept by an edit), or a new version of it."""
+    message = Message_(user.channel, user.user_id, text, f"m{next(_ids)}", None, source_id=source, edited=edited)
+    return user.engine.handle(message)
+
+
+EDITS = {  # a typo in her country, corrected by editing the message
+    "es": ("María Quispe", "Bolivai", "Bolivia", "tejidos"),
+    "fr": ("Awa Sow", "Senegl", "Sénégal", "couture"),
+    "en": ("Grace Uwase", "Rwnda", "Rwanda", "coffee"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_edited_onboarding_answer_corrects_that_field_and_is_never_the_next_answer(engine, runtime, lang):
+    name, typo, country, sector = EDITS[lang]
+    user = User(engine)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    send_as(user, name, "t1")
+    send_as(user, typo, "t2")  # taken as typed: the country step accepts any name
+    replies = send_as(user, country, "t2", edited=True)
+    assert phrase("ask_sector", lang) in text_of(replies)  # still the sector she is asked, nothing skipped
+    assert engine.load_state(user.channel, user.user_id)[0]["answers"]["country"] == country
+    replies = send_as(user, name + "a", "t1", edited=True)  # her name edited: the name, not the sector
+    state = engine.load_state(user.channel, user.user_id)[0]
+    assert state["answers"]["name"] == name + "a" and state["step"] == "sector"
+    send_as(user, sector, "t3")
+    assert engine.load_state(user.channel, user.user_id)[0]["answers"]["sector"] == sector
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_edits_after_the_onboarding_update_the_profile_and_other_edits_are_left_alone(engine, runtime, lang):
+    answers, _, _ = PROFILE[lang]
+    user = User(engine)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for n, text in enumerate(answers):
+        send_as(user, text, f"s{n}")
+    assert runtime.store.participant(user.channel, user.user_id).profile["modality"]
+    replies = send_as(user, EDITS[lang][2], "s1", edited=True)
+    assert phrase("edit_corrected", lang, field=phrase("field_country", lang), value=EDITS[lang][2]) in text_of(replies)
+    assert runtime.store.participant(user.channel, user.user_id).country == EDITS[lang][2]
+    before = untouched(runtime)
+    assert send_as(user, "anything at all", "never-seen", edited=True) == []
+    assert untouched(runtime) == before
+    send_as(user, TALK[lang]["question"], "q1")
+    assert len(send_as(user, TALK[lang]["question"] + " 2026", "q1", edited=True)) >= 1  # answered again, once
+    assert send_as(user, TALK[lang]["question"] + " 2027", "q1", edited=True) == []
+    assert count(runtime, AnswerRecord) == before[0] + 2
