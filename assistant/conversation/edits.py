@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from assistant.conversation.onboarding import PARSERS
+from assistant.conversation.onboarding_turn import as_fields
 from assistant.conversation.types import Reply
 
 log = logging.getLogger("assistant.conversation.engine")
@@ -51,10 +52,10 @@ class EditTurn:
         corrected = self.say("edit_corrected", field=self.say(f"field_{what}"), value=self.show_value(what, value))
         answers = self.state.get("answers") or {}
         if self.state.get("mode") == "onboarding" and what in answers:
-            self.state["answers"] = {**answers, what: value}
+            self.state["answers"] = {**answers, **as_fields(what, value)}
             self.save()
             return [Reply(corrected), self.ask_step()]
-        self.save_fields({what: value})
+        self.save_fields(as_fields(what, value))
         log.info("a profile field corrected by an edited message on %s", self.channel)
         replies = [Reply(corrected)]
         if self.state.get("step"):

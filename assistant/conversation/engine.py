@@ -29,11 +29,12 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.smalltalk import classify
+from assistant.conversation.spoken import language_name
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
 from assistant.errors import InputError, NotFoundError
-from assistant.phrases import language_label, phrase
+from assistant.phrases import phrase
 from assistant.storage import pseudonym
 from assistant.storage.store import ParticipantInfo
 from assistant.storage.volatile import BoundedLRU
@@ -307,6 +308,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
         if p is None:
             return self.say("profile_none")
         values = {"name": p.name, "country": p.country, "languages": p.languages, **p.profile}
+        if p.profile.get("city") and p.country:
+            values["country"] = f"{p.country} ({p.profile['city']})"
         lines = [self.say("profile_header")]
         for field in STEPS:
             lines.append(f"• {self.say(f'field_{field}')}: {self.show_value(field, values.get(field))}")
@@ -316,8 +319,12 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
         """A profile value as she reads it: names in her language, never a code."""
         if value in (None, "", []):
             return "—"
+        if isinstance(value, dict):  # the country step's answer: her country and city
+            return f"{value['country']} ({value['city']})" if value.get("city") else str(value["country"])
         if field == "languages":
-            return ", ".join(language_label(code, self.lang) for code in value)
+            return ", ".join(language_name(code, self.lang) for code in value)
+        if field == "timezone":
+            return self.show_zone(str(value))
         if field == "stage" and value in STAGES:
             return self.say(f"stage_{value}")
         if field == "modality" and value in MODALITIES:

@@ -11,13 +11,27 @@ import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.choices import typed_choice
-from assistant.conversation.onboarding import MODALITIES, PARSERS, STAGES, STEPS, country_zone, parse_timezone
+from assistant.conversation.onboarding import (
+    MODALITIES,
+    PARSERS,
+    STAGES,
+    STEPS,
+    country_zone,
+    parse_country,
+    parse_timezone,
+)
+from assistant.conversation.places import zone_city, zone_time
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
 
 log = logging.getLogger("assistant.conversation.engine")  # the engine's log lines, as before the split
 
 COLUMN_FIELDS = frozenset({"name", "country", "languages"})  # the rest of the onboarding answers go in `profile`
+
+
+def as_fields(step: str, value: object) -> dict:
+    """The fields one answer sets: the country step sets the country and her city."""
+    return dict(value) if isinstance(value, dict) else {step: value}
 
 
 def language_buttons() -> list[Button]:
@@ -108,8 +122,13 @@ class OnboardingTurn:
         if step == "timezone":
             zone = country_zone(self._country())
             if zone:
-                return [Button("tz:country", self.say("button_use_zone", zone=zone))]
+                label = self.say("button_use_zone", city=zone_city(zone, self.lang), time=zone_time(zone))
+                return [Button("tz:country", label)]
         return []
+
+    def show_zone(self, zone: str) -> str:
+        """'America/La_Paz' as she reads it: 'La Paz (14:05 there now)', in her language."""
+        return self.say("zone_shown", city=zone_city(zone, self.lang), time=zone_time(zone))
 
     def _country(self) -> str | None:
         return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
@@ -128,6 +147,8 @@ class OnboardingTurn:
         """Her answer to `step` as the value to keep, or None."""
         if step == "timezone":
             return parse_timezone(text, button, country=self._country())
+        if step == "country":
+            return parse_country(text, button, lang=self.lang)
         return PARSERS[step](text, button)
 
     def on_answer(self, text: str, button: str | None = None) -> list[Reply]:
@@ -140,11 +161,11 @@ class OnboardingTurn:
             return [Reply(self.say(f"invalid_{step}") + "\n\n" + reply.text, reply.buttons)]
         self.note_source(step)
         answers = dict(self.state.get("answers") or {})
-        answers[step] = value
+        answers.update(as_fields(step, value))
         self.state["answers"] = answers
         if self.state.get("mode") == "edit":
             self.state.update(step=None, mode=None, answers={})
-            self.save_fields({step: value})
+            self.save_fields(as_fields(step, value))
             self.save()
             return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
         position = STEPS.index(step)
