@@ -152,8 +152,19 @@ class TelegramChannel:
         }
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Text and commands alike: the engine knows the commands (and answers unknown ones)."""
-        await self.dispatch(update, context, Message(text=update.effective_message.text or "", **self._base(update)))
+        """Text and commands alike: the engine knows the commands (and answers unknown ones). An edited
+        message (`edited_message`) is handed over as a new version of the one she sent."""
+        message = update.effective_message
+        await self.dispatch(
+            update,
+            context,
+            Message(
+                text=message.text or "",
+                source_id=str(message.message_id),
+                edited=update.edited_message is not None,
+                **self._base(update),
+            ),
+        )
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -221,7 +232,8 @@ def build_application(
     channel = TelegramChannel(relay, store, attempts=attempts, backoff_s=backoff_s, max_voice_bytes=max_voice_bytes)
     application.bot_data["channel"] = channel
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))
+    application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))  # edited texts too
+    private = private & ~filters.UpdateType.EDITED  # an edited photo or voice note is not a new one
     application.add_handler(CallbackQueryHandler(channel.on_button))
     for kind, voice_filter in VOICE:
         application.add_handler(MessageHandler(private & voice_filter, channel.on_voice(kind)))
