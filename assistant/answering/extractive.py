@@ -4,9 +4,9 @@ An answer is the best passage of one guide, quoted whole and in order:
 
 1. Each retrieved chunk is cut into blocks (assistant/answering/passages.py): sentences, and lists kept with
    their lead-in. A block scores by the question's terms it holds (each weighted by its IDF, the follow-up's
-   own words counted double), with a bonus for figures when the question asks "how many / when / combien /
+   own words counted three times), with a bonus for figures when the question asks "how many / when / combien /
    cuántos", and a penalty for questions and for lines that describe the guide ("This guide explains...").
-   A guide's opening section (its summary) is not quoted while any other passage answers.
+   A guide's summary (the first paragraph under its title) is never quoted.
 2. The passage: the chunk whose retrieval score and best block are highest. The answer starts at its first
    block that answers about as well as its best one, and goes on in the guide's order to the phone length
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
@@ -53,7 +53,7 @@ RELATIVE_FLOOR = 0.5  # a chunk scoring under half the best hit is not evidence
 START_SHARE = 0.8  # the answering block: the first scoring at least this share of the passage's best
 LEAD_SHARE = 0.7  # the blocks before it are kept while they and it fill at most this share of the answer
 SECOND_GAIN = 0.25  # a second guide must add this share of the question's weight the first lacks
-FOCUS_WEIGHT = 2.0  # a follow-up's own words count this much more than the previous question's
+FOCUS_WEIGHT = 3.0  # a follow-up's own words count this much more than the previous question's
 SNIPPET_CHARS = 200
 MARKER = 5  # " [n]"
 
@@ -97,7 +97,7 @@ class ExtractiveComposer:
         useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
         same = [h for h in useful if h.chunk.lang == language]
         evidence = (same or useful)[:MAX_CHUNKS]
-        bodies = [h for h in evidence if not _is_summary(h)] or evidence
+        bodies = evidence
         scored = [self._score(question, focus, h, terms_of, weights) for h in bodies]
         quoted: list[tuple[SearchHit, list[str]]] = []
         if scored:
@@ -138,7 +138,10 @@ class ExtractiveComposer:
         total = sum(weight.values()) or 1.0
         wants_figure = bool(_QUANTITY.search(question) or (focus and _QUANTITY.search(focus)))
         out = []
+        summary = _opens_guide(hit)
         for block in blocks(hit.chunk.text):
+            if summary and block.paragraph == 0:
+                continue  # the guide's summary ("What the programme does in Rwanda, how...") answers nothing
             words = set(analyze(block.text(), lang))
             out.append(_Scored(block, _block_score(block, words, weight, total, wants_figure), words & set(weight)))
         # The chunk's own coverage: its section heading and all its blocks, so a section named for the
@@ -152,13 +155,14 @@ class ExtractiveComposer:
         if not scored:
             return [], 0
         best = max(s.score for s in scored)
-        target = next(i for i, s in enumerate(scored) if s.score >= best * START_SHARE)
+        top = next(i for i, s in enumerate(scored) if s.score == best)
+        target = next((i for i, s in enumerate(scored) if best > 0 and s.score >= best * START_SHARE), top)
+        if _length(scored[target : top + 1]) > budget:  # the best block would not fit after the earlier one
+            target = top
         # From the passage's start when the answering block still fits in the first part of the answer (the
         # section's opening sentences say what the rest is about), else from the answering block.
         start = target
-        while start > 0 and sum(len(s.block.text()) + MARKER for s in scored[start - 1 : target + 1]) <= (
-            budget * LEAD_SHARE
-        ):
+        while start > 0 and _length(scored[start - 1 : target + 1]) <= budget * LEAD_SHARE:
             start -= 1
         pieces: list[str] = []
         used = 0
@@ -180,6 +184,10 @@ class ExtractiveComposer:
         return pieces, used
 
 
+def _length(scored: list[_Scored]) -> int:
+    return sum(len(s.block.text()) + MARKER for s in scored)
+
+
 def _fit_list(scored: _Scored, room: int, lang: str) -> str:
     """The lead-in with the items that fit: the items holding the question's words first, shown in order."""
     block = scored.block
@@ -193,9 +201,10 @@ def _fit_list(scored: _Scored, room: int, lang: str) -> str:
     return block.text([block.items[j] for j in kept]) if kept else ""
 
 
-def _is_summary(hit: SearchHit) -> bool:
-    """A guide's opening section (the text under its title): what the guide is about, not an answer."""
-    return hit.chunk.heading == hit.chunk.title
+def _opens_guide(hit: SearchHit) -> bool:
+    """The first chunk of a guide's opening section (the text under its title), whose first paragraph is the
+    guide's summary: what the guide is about, not an answer."""
+    return hit.chunk.heading == hit.chunk.title and hit.chunk.chunk_id.endswith("-1")
 
 
 def _render(quoted: list[tuple[SearchHit, list[str]]]) -> tuple[str, list[Citation]]:

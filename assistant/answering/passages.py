@@ -23,6 +23,7 @@ class Block:
     lead: str
     items: list[str] = field(default_factory=list)
     position: int = 0
+    paragraph: int = 0  # which paragraph (non-blank line outside a list) of the passage it comes from
 
     def text(self, items: list[str] | None = None) -> str:
         chosen = self.items if items is None else items
@@ -35,6 +36,7 @@ def blocks(text: str) -> list[Block]:
     """The passage's blocks in order; headings left out (a heading names a section, it answers nothing)."""
     out: list[Block] = []
     current: Block | None = None  # a "...:" sentence whose bullets are being collected
+    paragraph = -1
 
     def close() -> None:
         nonlocal current
@@ -53,11 +55,12 @@ def blocks(text: str) -> list[Block]:
             current.items.append(_BULLET.sub("", stripped).rstrip(" .;"))
             continue
         close()
+        paragraph += 1
         parts = [p.strip() for p in _SENTENCE.split(_BULLET.sub("", stripped)) if len(p.strip()) > 2]
         for part in parts[:-1]:
-            out.append(Block(part))
+            out.append(Block(part, paragraph=paragraph))
         if parts:
-            last = Block(parts[-1])
+            last = Block(parts[-1], paragraph=paragraph)
             if last.lead.endswith(":"):  # only this line's last sentence can lead a list
                 current = last
             else:

@@ -102,6 +102,7 @@ class Answerer:
                     hits=hits,
                     composer="none",
                     searched=searched,
+                    evidence=evidence.to_dict(),
                 ),
                 started,
             )
@@ -133,6 +134,7 @@ class Answerer:
             evidence_strength=evidence.strength,
             hits=hits,
             searched=searched,
+            evidence=evidence.to_dict(),
         )
         return self._done(answer, started)
 
@@ -155,7 +157,10 @@ class Answerer:
             detection = detect_language(searched, preferred=preferred)
             language = detection.language
             short = len(searched.split()) <= FOLLOW_UP_WORDS
-            if follow_up and short and preferred and language != preferred and detection.confidence < SURE:
+            other = detection.detected != preferred and not (
+                detection.detected in SUPPORTED_LANGUAGES and detection.confidence >= SURE
+            )
+            if follow_up and short and preferred in SUPPORTED_LANGUAGES and other:
                 language = preferred
             elif detection.unsupported:
                 notes.append(phrase("unsupported_language", language))
