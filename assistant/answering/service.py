@@ -109,7 +109,8 @@ class Answerer:
         draft = None
         if self.llm is not None:
             try:
-                draft = self.llm.compose(searched, language, hits)
+                # Her whole message (a follow-up resolved): a model reads context and several questions itself.
+                draft = self.llm.compose(searched if resolved.follow_up else question[:MAX_QUERY_CHARS], language, hits)
             except CompositionFailed as exc:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
         if draft is None:

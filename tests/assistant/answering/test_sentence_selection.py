@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import extractive
 from assistant.answering.extractive import ExtractiveComposer, split_sentences
 from assistant.answering.passages import LIST_CHARS
 from assistant.knowledge.chunking import Chunk
