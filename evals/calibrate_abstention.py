@@ -88,7 +88,7 @@ def best_setting(rows) -> tuple[bool, float, float, dict]:
             key = (meets, answers, first, r["balanced"], -abs(float(mix) - 0.5))  # ties: the mix nearer the middle
             if best is None or key > best[0]:
                 best = (key, float(mix), float(threshold), r)
-    (meets, _, _, _), mix, threshold, r = best
+    (meets, *_), mix, threshold, r = best
     return meets, mix, threshold, r
 
 
