@@ -12,7 +12,8 @@ An answer is the best passage of one guide, quoted whole and in order:
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
    fit (those holding the question's words first when not all fit).
 3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
-4. Each guide is cited once, with its section's title; the [n] marker closes each quoted block.
+4. A follow-up does not get the passage it was just given again: blocks the previous answer quoted come last.
+5. Each guide is cited once, with its section's title; the [n] marker closes each quoted block.
 
 Chunks in the asker's language are preferred; when the only evidence is in another language, the answer
 says so in the asker's language and quotes it.
@@ -54,6 +55,8 @@ START_SHARE = 0.8  # the answering block: the first scoring at least this share 
 LEAD_SHARE = 0.7  # the blocks before it are kept while they and it fill at most this share of the answer
 SECOND_GAIN = 0.25  # a second guide must add this share of the question's weight the first lacks
 FOCUS_WEIGHT = 3.0  # a follow-up's own words count this much more than the previous question's
+SEEN_PENALTY = 1.0  # a block the previous answer quoted: after every other
+SAME_GUIDE_BONUS = 0.2  # for a follow-up, the guide the previous answer quoted
 SNIPPET_CHARS = 200
 MARKER = 5  # " [n]"
 
@@ -63,6 +66,7 @@ class _Scored:
     block: Block
     score: float
     terms: set[str]
+    seen: bool = False
 
 
 def _block_score(block: Block, words: set[str], weight: dict[str, float], total: float, wants_figure: bool) -> float:
@@ -88,26 +92,41 @@ class ExtractiveComposer:
         terms_of=None,
         weights=None,
         focus: str | None = None,
+        seen: str = "",
     ) -> Draft:
         """`terms_of(question, lang)` analyses the question (the retriever's, with typo correction);
         `weights(lang, terms)` gives each term's importance (IDF); `focus`, a follow-up's own words, which
-        weigh more than the rest of the question."""
+        weigh more than the rest of the question; `seen`, the answer she was just given: a follow-up asks
+        for something else, so what it quoted is the last choice (and counts for nothing in a passage's score)."""
         terms_of = terms_of or analyze
         best = max((h.score for h in hits), default=0.0)
         useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
         same = [h for h in useful if h.chunk.lang == language]
         evidence = (same or useful)[:MAX_CHUNKS]
         bodies = evidence
-        scored = [self._score(question, focus, h, terms_of, weights) for h in bodies]
+        seen = " ".join(seen.split())
+        scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
         quoted: list[tuple[SearchHit, list[str]]] = []
         if scored:
             top = max(h.score for h in bodies) or 1.0
+            # A follow-up stays with the guide just quoted (the rest of its passage) before another guide.
+            quoted_before = {bodies[i].chunk.doc_id for i, sc in enumerate(scored) if any(b.seen for b in sc[0])}
             ranked = sorted(
                 range(len(bodies)),
-                key=lambda i: -(CHUNK_WEIGHT * bodies[i].score / top + (1 - CHUNK_WEIGHT) * scored[i][3]),
+                key=lambda i: -(
+                    CHUNK_WEIGHT * bodies[i].score / top
+                    + (1 - CHUNK_WEIGHT) * scored[i][3]
+                    + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
+                ),
             )
-            first = ranked[0]
-            pieces, used = self._passage(scored[first][0], self.max_chars, bodies[first].chunk.lang)
+            first, pieces, used = ranked[0], [], 0
+            for i in ranked:  # the best chunk with something not quoted just before
+                pieces, used = self._passage(scored[i][0], self.max_chars, bodies[i].chunk.lang)
+                if pieces:
+                    first = i
+                    break
+            if not pieces and seen:  # everything was quoted just before: say it again rather than nothing
+                return self.compose(question, language, hits, terms_of, weights, focus)
             quoted.append((bodies[first], pieces))
             weight, total = scored[first][1], scored[first][2]
             covered = set().union(*(s.terms for s in scored[first][0])) if pieces else set()
@@ -129,7 +148,7 @@ class ExtractiveComposer:
         return Draft(text=text, citations=citations, composer=self.name)
 
     @staticmethod
-    def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights):
+    def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights, seen: str = ""):
         lang = hit.chunk.lang
         terms = sorted(set(terms_of(question, lang)))
         own = set(terms_of(focus, lang)) if focus else set()
@@ -143,6 +162,9 @@ class ExtractiveComposer:
             if summary and block.paragraph == 0:
                 continue  # the guide's summary ("What the programme does in Rwanda, how...") answers nothing
             words = set(analyze(block.text(), lang))
+            if seen and block.lead in seen:
+                out.append(_Scored(block, -SEEN_PENALTY, set(), seen=True))
+                continue
             out.append(_Scored(block, _block_score(block, words, weight, total, wants_figure), words & set(weight)))
         # The chunk's own coverage: its section heading and all its blocks, so a section named for the
         # question ("What reciprocal mentoring means") and a passage that answers across sentences both count.
@@ -167,7 +189,9 @@ class ExtractiveComposer:
         pieces: list[str] = []
         used = 0
         for s in scored[start:]:
-            if _META.match(s.block.lead) or (not s.block.items and s.block.lead.endswith("?")):
+            if s.score <= -SEEN_PENALTY or _META.match(s.block.lead) or (
+                not s.block.items and s.block.lead.endswith("?")
+            ):
                 continue
             room = budget - used - MARKER
             text = s.block.text()

@@ -115,7 +115,13 @@ class Answerer:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
         if draft is None:
             draft = self.extractive.compose(
-                searched, language, hits, retriever.query_terms, retriever.term_weights, focus=focus
+                searched,
+                language,
+                hits,
+                retriever.query_terms,
+                retriever.term_weights,
+                focus=focus,
+                seen=history[-1].answer if resolved.follow_up and not resolved.swapped else "",
             )
         text = draft.text
         if message.others:  # she asked more than one thing: the others are named, to be asked again
