@@ -34,6 +34,10 @@ class Evidence:
     coverage: float  # share of question terms found in the top hits
     strength: float
 
+    @classmethod
+    def of(cls, dense: float, coverage: float, dense_mix: float) -> Evidence:
+        return cls(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)
+
     def to_dict(self) -> dict:
         return {"dense": round(self.dense, 4), "coverage": round(self.coverage, 4), "strength": round(self.strength, 4)}
 

@@ -7,7 +7,8 @@
    preference with a note listing the languages the assistant speaks.
 3. Understand the message (assistant/answering/understanding.py): SMS spellings written out, greetings and
    filler dropped, the question told apart from its context (searched together, the evidence measured on
-   the question as well), a second question named at the end of the answer. A follow-up is the previous
+   the question as well), a second question named at the end of the answer; a message mixing languages is
+   searched in both (assistant/answering/mixed.py) and answered in hers. A follow-up is the previous
    question with what it changes (assistant/memory.py), in the conversation's language.
 4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the threshold calibrated for
    the model (and for the language pair, when the best evidence is in another language), abstain, offer
@@ -22,9 +23,10 @@ from __future__ import annotations
 import logging
 import time
 
-from assistant.answering.evidence import calibration, measure
+from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
+from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.types import Answer
 from assistant.answering.understanding import understand
 from assistant.config import SUPPORTED_LANGUAGES
@@ -89,6 +91,13 @@ class Answerer:
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
         evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms, also)
+        foreign = foreign_words(message.question, language, index)
+        if foreign and hits:  # a mixed-language message: searched in the other language(s) too
+            extra = [h for other in foreign for h in retriever.search(searched, k=TOP_HITS, lang=other).hits]
+            top = hits[:TOP_HITS] + [h for h in extra if h.chunk.lang != language]
+            coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
+            if coverage > evidence.coverage:
+                evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
         if not hits or evidence.strength < threshold:
             self.gaps.record_gap(question, language, evidence.to_dict())
             return self._done(

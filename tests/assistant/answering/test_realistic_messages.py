@@ -63,3 +63,13 @@ def test_a_second_question_is_named_for_her_to_ask_again(answerer):
     )
     assert not answer.abstained
     assert "También preguntó" in answer.text and "Ruanda" in answer.text.split("También preguntó")[1]
+
+
+def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):
+    from assistant.answering.mixed import foreign_words
+
+    text = "hola! necesito help con mi pricing, vendo jabones artesanales por instagram"
+    assert "pricing" in foreign_words(text, "es", answerer.runtime.index).get("en", [])
+    answer = answerer.answer(text)
+    assert answer.language == "es" and not answer.abstained
+    assert all(c.language == "es" for c in answer.citations)
