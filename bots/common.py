@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # Where a long text may be cut, best first: between paragraphs, between lines, after a sentence, between words.
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"\s+"))
 _LOCK_STRIPES = 256
+_LOCK_POLL_MAX_S = 0.1  # longest wait between two tries of her lock held by another worker
 
 
 def utf16_length(text: str) -> int:
@@ -95,8 +96,10 @@ class FetchError(Exception):
 class Relay:
     """Inbound message → the engine (in a worker thread) → the channel's sender, once per message id.
 
-    The id is claimed in the database first, so a redelivered webhook, or the same update reaching two
-    workers, is answered once. Messages from one person are handled in the order they arrive.
+    Her lock is taken first (in this process, then across processes with PostgreSQL), then the id is claimed
+    in the database, so a redelivered webhook, or the same update reaching two workers, is answered once, and
+    a message whose worker died before answering is answered by the redelivery. Messages from one person are
+    handled one at a time, in the order they arrive at a worker.
     """
 
     def __init__(
@@ -124,28 +127,48 @@ class Relay:
         """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
         sent) when it was already handled."""
         async with self._lock(message):  # taken in arrival order, so her messages are answered in order
-            if not await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id):
-                log.info("duplicate %s message ignored", message.channel)
-                return False
+            held = await self._hold_person(message)  # and across workers and hosts (PostgreSQL)
             try:
-                if message.voice is not None and self.voice is not None:
-                    replies = await self._voice_replies(message, self.voice, fetch)
-                else:
-                    replies = await asyncio.to_thread(self.engine.handle, message)
-            except Exception:
-                log.exception(
-                    "the engine failed on a %s message from %s",
-                    message.channel,
-                    pseudonym(message.channel, message.user_id),
-                )
-                hint = (message.language_hint or "en").split("-")[0].lower()
-                replies = [Reply(phrase("internal_error", hint if hint in SUPPORTED_LANGUAGES else "en"))]
-            for reply in replies:
-                if reply.to is None:
-                    await send(reply)
-                else:
-                    await self._notify(reply)
+                claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id)
+                if claim == "done":
+                    log.info("duplicate %s message ignored", message.channel)
+                    return False
+                if claim == "unfinished":
+                    log.info("a %s message begun by a worker that stopped is answered now", message.channel)
+                await self._answer(message, send, fetch)
+                await asyncio.to_thread(self.store.finish_inbound, message.channel, message.message_id)
+            finally:
+                await asyncio.to_thread(held.release)
         return True
+
+    async def _hold_person(self, message: Message):
+        """Her lock across processes, polled without holding a thread (another worker may be answering her)."""
+        lock = self.store.person_lock(message.channel, message.user_id)
+        delay = 0.005
+        while not await asyncio.to_thread(lock.try_acquire):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _LOCK_POLL_MAX_S)
+        return lock
+
+    async def _answer(self, message: Message, send: Send, fetch: Fetch | None) -> None:
+        try:
+            if message.voice is not None and self.voice is not None:
+                replies = await self._voice_replies(message, self.voice, fetch)
+            else:
+                replies = await asyncio.to_thread(self.engine.handle, message)
+        except Exception:
+            log.exception(
+                "the engine failed on a %s message from %s",
+                message.channel,
+                pseudonym(message.channel, message.user_id),
+            )
+            hint = (message.language_hint or "en").split("-")[0].lower()
+            replies = [Reply(phrase("internal_error", hint if hint in SUPPORTED_LANGUAGES else "en"))]
+        for reply in replies:
+            if reply.to is None:
+                await send(reply)
+            else:
+                await self._notify(reply)
 
     async def _voice_replies(self, message: Message, voice: VoiceNotes, fetch: Fetch | None) -> list[Reply]:
         """Fetch the note (never stored, never logged), then transcribe and answer it in the voice pool."""
