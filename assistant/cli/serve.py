@@ -57,7 +57,9 @@ def serve(
     os.environ["MENTOR_DATA_DIR"] = str(settings.data_dir.resolve())
     database.dispose()  # no connection shared with the workers
     err.print(f"{count} workers on {database!r}", highlight=False)
-    uvicorn.run("web.app:app_from_environment", factory=True, workers=count, **bind)
+    # The supervisor pings each worker and replaces one that does not answer: a worker loading its models on a
+    # busy machine can hold the GIL for more than uvicorn's 5 s, so it gets a minute (a dead one is seen at once).
+    uvicorn.run("web.app:app_from_environment", factory=True, workers=count, timeout_worker_healthcheck=60, **bind)
 
 
 _SERVE_LOCKS: list = []  # the open lock files, held until the process exits
