@@ -91,3 +91,40 @@ def test_one_persons_messages_are_answered_in_the_order_they_arrived(corpus_runt
     asyncio.run(burst())
     firsts = [text.split("\n")[0][:12] for text in sent]
     assert len(sent) == 12 and firsts[:4] * 3 == firsts
+
+
+def test_a_message_begun_by_a_worker_that_died_is_answered_on_redelivery(corpus_runtime):
+    """A worker that claimed the id and died before answering leaves it undone: the redelivery is answered,
+    once; a message whose replies were sent is not answered again."""
+    store = corpus_runtime.store
+    relay = Relay(Engine(Assistant(corpus_runtime)), store)
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    assert store.begin_inbound("whatsapp", "wamid.orphan") == "new"  # the worker that died got this far
+    message = Message("whatsapp", "22177000555", "/help", "wamid.orphan")
+    assert asyncio.run(relay.handle(message, send)) is True
+    assert len(sent) == 1
+    assert store.begin_inbound("whatsapp", "wamid.orphan") == "done"
+    assert asyncio.run(relay.handle(message, send)) is False
+    assert len(sent) == 1
+
+
+def test_a_send_that_raises_leaves_the_message_to_its_redelivery(corpus_runtime):
+    store = corpus_runtime.store
+    relay = Relay(Engine(Assistant(corpus_runtime)), store)
+    message = Message("whatsapp", "22177000556", "/help", "wamid.broken-send")
+
+    async def broken(reply: Reply) -> None:
+        raise RuntimeError("the process is going down")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(relay.handle(message, broken))
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    assert asyncio.run(relay.handle(message, send)) is True and len(sent) == 1

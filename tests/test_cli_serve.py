@@ -1,0 +1,46 @@
+"""`mentor serve` and its workers: SQLite serves one process, so more workers, or a second server on the
+same SQLite file, are refused with a message that says what to do instead."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from testkit.loopback import free_port
+from testkit.mentor_server import ROOT, MentorServer
+
+HASH = {"MENTOR_EMBEDDING_MODEL": "hash", "MENTOR_ASR_MODEL": "off"}
+
+
+def _mentor(data_dir, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {**os.environ, **HASH, "MENTOR_DATA_DIR": str(data_dir)}
+    env.pop("MENTOR_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )  # fmt: skip
+
+
+def test_more_than_one_worker_on_sqlite_is_refused_with_what_to_do(tmp_path):
+    done = _mentor(tmp_path / "data", "serve", "--port", str(free_port()), "--workers", "2", timeout=60)
+    assert done.returncode == 2
+    message = " ".join(done.stderr.split())
+    assert "--workers 2 needs PostgreSQL" in message and "MENTOR_DATABASE_URL" in message
+    assert "Deployment" in message
+
+
+@pytest.mark.slow
+def test_a_second_server_on_the_same_sqlite_file_is_refused(tmp_path, small_corpus):
+    data = tmp_path / "data"
+    assert _mentor(data, "ingest", str(small_corpus)).returncode == 0
+    first = MentorServer({**HASH, "MENTOR_DATA_DIR": str(data)}, tmp_path / "first.log").start()
+    try:
+        first.wait_ready()
+        second = _mentor(data, "serve", "--port", str(free_port()), timeout=60)  # serving would time out here
+        assert second.returncode == 2
+        assert "another `mentor serve` already uses the SQLite database" in " ".join(second.stderr.split())
+    finally:
+        first.stop()
