@@ -11,7 +11,7 @@ default model (multilingual-e5-small), replies caught by the local Graph API (te
   nothing: Meta redelivers to the other server, which answers once.
 
 Needs `MENTOR_TEST_DATABASE_URL` (PostgreSQL); skipped with the reason without it. Each run creates a
-database of its own (`mentor_w_<hex>`) and drops it afterwards.
+database of its own (`mentor_t_<hex>`, tests/pg.py) and drops it afterwards.
 """
 
 from __future__ import annotations
@@ -19,14 +19,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from assistant.config import Settings
 from assistant.runtime import Runtime
@@ -39,10 +37,10 @@ from testkit.mentor_server import MentorServer
 from tests.bots.helpers import text as text_message
 from tests.bots.helpers import webhook
 from tests.conftest import guide, write
+from tests.pg import own_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-PG_URL = __import__("os").environ.get("MENTOR_TEST_DATABASE_URL", "")
 SECRET = "workers-app-secret"
 # One invented word per guide, so each question has one answer that names it.
 WORDS = ["zorbaxite", "quillmoss", "trevendal", "mistrapan", "ombraleaf",
@@ -52,22 +50,8 @@ WORDS = ["zorbaxite", "quillmoss", "trevendal", "mistrapan", "ombraleaf",
 @pytest.fixture(scope="module")
 def pg_database():
     """A PostgreSQL database of this module's own, dropped afterwards."""
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured: set MENTOR_TEST_DATABASE_URL to run the multi-worker tests")
-    name = f"mentor_w_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # a configured server that is down is a failure, not a skip
-        admin.dispose()
-        pytest.fail(f"MENTOR_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {exc}")
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database() as url:
+        yield url
 
 
 def _corpus(root: Path) -> Path:

@@ -44,3 +44,32 @@ def test_a_second_server_on_the_same_sqlite_file_is_refused(tmp_path, small_corp
         assert "another `mentor serve` already uses the SQLite database" in " ".join(second.stderr.split())
     finally:
         first.stop()
+
+
+def test_a_cron_nudge_run_while_another_runs_says_so_and_sends_nothing(tmp_path):
+    """With PostgreSQL one nudge run at a time, whichever process: a server's scheduler holds the run's lock
+    (here the test holds it), so `mentor nudges run` stops with a clear line."""
+    from tests.pg import own_database
+
+    with own_database() as url:
+        _refused_while_locked(url, tmp_path)
+
+
+def _refused_while_locked(url: str, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+    from assistant.storage import Database, Store
+    from assistant.storage.locks import NUDGE_RUN
+
+    store = Store(Database(url))
+    lock = store.named_lock(NUDGE_RUN)
+    try:
+        assert lock.try_acquire()
+        env = {**HASH, "MENTOR_DATABASE_URL": url}
+        result = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "nudges", "run"], env=env)
+        assert result.exit_code == 1
+        assert "another nudge run is in progress" in " ".join(result.output.split())
+    finally:
+        lock.release()
+        store.db.dispose()
