@@ -59,11 +59,11 @@ def _refused_while_locked(url: str, tmp_path) -> None:
     from typer.testing import CliRunner
 
     from assistant.cli import app
+    from assistant.pathways.nudges import Nudger
     from assistant.storage import Database, Store
-    from assistant.storage.locks import NUDGE_RUN
 
     store = Store(Database(url))
-    lock = store.named_lock(NUDGE_RUN)
+    lock = store.named_lock(Nudger.RUN_LOCK)
     try:
         assert lock.try_acquire()
         env = {**HASH, "MENTOR_DATABASE_URL": url}

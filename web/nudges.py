@@ -17,7 +17,6 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Nudger, Runtime
-from assistant.storage.locks import NUDGE_RUN, NUDGE_SCHEDULER
 from web.channels import Channels
 
 log = logging.getLogger(__name__)
@@ -36,7 +35,7 @@ class NudgeRunBusy(Exception):
 async def run_nudges(runtime: Runtime, channels: Channels, dry_run: bool = False) -> dict:
     if dry_run:
         return await _run(runtime, channels, dry_run=True)
-    lock = runtime.store.named_lock(NUDGE_RUN)
+    lock = runtime.store.named_lock(Nudger.RUN_LOCK)
     deadline = asyncio.get_running_loop().time() + RUN_WAIT_S
     while not await run_in_threadpool(lock.try_acquire):
         if asyncio.get_running_loop().time() > deadline:
@@ -63,7 +62,7 @@ async def nudge_scheduler(app: FastAPI, every_s: float) -> None:
     """Runs the nudges every `every_s` seconds for as long as the server runs, in the one worker holding the
     scheduler's lock (errors logged, not fatal)."""
     runtime: Runtime = app.state.runtime
-    leader = runtime.store.named_lock(NUDGE_SCHEDULER)
+    leader = runtime.store.named_lock(Nudger.SCHEDULER_LOCK)
     try:
         while True:
             try:

@@ -25,8 +25,6 @@ log = logging.getLogger(__name__)
 
 PERSONS = 0x6D6E7401  # the advisory lock namespaces (PostgreSQL's two-int form: namespace, key)
 NAMED = 0x6D6E7402
-NUDGE_RUN = "nudge-run"  # the named locks: one nudge run at a time (server, API, console or CLI)
-NUDGE_SCHEDULER = "nudge-scheduler"  # the one worker whose scheduler runs the nudges
 
 
 def lock_key(name: str) -> int:
