@@ -32,6 +32,15 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def _is_worker(pid: int) -> bool:
+    """A uvicorn worker (spawned by multiprocessing), not multiprocessing's resource tracker."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    return "spawn_main" in command and "resource_tracker" not in command
+
+
 class MentorServer:
     def __init__(self, env: dict[str, str], log_path: Path, workers: int = 1, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -79,7 +88,7 @@ class MentorServer:
             return []
         if self.workers == 1:
             return [self.process.pid]
-        return children(self.process.pid)
+        return [pid for pid in children(self.process.pid) if _is_worker(pid)]
 
     def log_text(self) -> str:
         if self._log is not None:

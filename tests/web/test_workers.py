@@ -7,6 +7,7 @@ default model (multilingual-e5-small), replies caught by the local Graph API (te
   the order she wrote.
 - A document uploaded through one server is found through the other within 5 s of its job ending.
 - The nudge scheduler runs in one worker only, whatever the number of workers.
+- A web chat spread over both servers: the staff reply sent through one reaches her page through the other.
 - A server killed with SIGKILL while answering (the Graph API failing, so it is stuck retrying) loses
   nothing: Meta redelivers to the other server, which answers once.
 
@@ -211,6 +212,39 @@ def test_the_nudge_scheduler_runs_in_one_worker_only(deployment):
     assert runs == 1, f"{runs} nudge runs by three workers"
     with deployment["runtime"].database.session() as s:
         assert s.scalar(select(func.count()).select_from(Nudge)) == 1
+
+
+def test_a_web_chat_spread_over_both_servers_gets_the_staff_reply_from_either(deployment):
+    """Her chat goes to one server or the other (one cookie); staff answer through server A's API and the
+    page's poll finds the reply through server B (and A)."""
+    from assistant.phrases import phrase
+
+    a, b, store = deployment["a"], deployment["b"], deployment["store"]
+    token = store.create_token("claire", "staff")
+    with httpx.Client(timeout=60) as chat:
+
+        def say(server, text_="", button=None):
+            body = {"text": text_, **({"button_id": button} if button else {})}
+            response = chat.post(f"{server.url}/chat/api/messages", json=body)
+            assert response.status_code == 200, response.text
+            return "\n".join(r["text"] for r in response.json()["replies"])
+
+        say(b, "/start")
+        say(a, button="consent:yes")
+        say(b, "/cancel")
+        assert say(a, "/human") == phrase("human_handed", "en")
+        assert say(b, "Could someone call me?") == phrase("human_relayed", "en")
+        [waiting] = httpx.get(f"{b.url}/v1/handoffs", headers={"Authorization": f"Bearer {token}"}).json()
+        sent = httpx.post(
+            f"{a.url}/v1/handoffs/{waiting['participant_id']}/reply",
+            json={"text": "Hello, this is Claire."},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert sent.status_code == 200 and sent.json()["delivery"] == "queued"
+        expected = phrase("staff_says", "en") + "\nHello, this is Claire."
+        for server in (b, a):
+            [update] = chat.get(f"{server.url}/chat/api/updates").json()["messages"]
+            assert update["text"] == expected
 
 
 def test_a_server_killed_mid_answer_loses_nothing_the_other_answers_the_redelivery(deployment):
