@@ -6,6 +6,7 @@ voice notes never takes the threads typed questions are answered in."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"\s+"))
 _LOCK_STRIPES = 256
 _LOCK_POLL_MAX_S = 0.1  # longest wait between two tries of her lock held by another worker
+_HELD_AT_ONCE = 8  # people's locks (one database connection each) this process holds at once, of a pool of 30
 
 
 def utf16_length(text: str) -> int:
@@ -117,6 +119,7 @@ class Relay:
         self.voice_workers = max(1, voice_workers)
         self._voice_pool: ThreadPoolExecutor | None = None
         self._locks: list[asyncio.Lock] | None = None
+        self._held: asyncio.Semaphore | None = None
 
     def _lock(self, message: Message) -> asyncio.Lock:
         if self._locks is None:  # created on the running loop
@@ -126,29 +129,39 @@ class Relay:
     async def handle(self, message: Message, send: Send, fetch: Fetch | None = None) -> bool:
         """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
         sent) when it was already handled."""
-        async with self._lock(message):  # taken in arrival order, so her messages are answered in order
-            held = await self._hold_person(message)  # and across workers and hosts (PostgreSQL)
-            try:
-                claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id)
-                if claim == "done":
-                    log.info("duplicate %s message ignored", message.channel)
-                    return False
-                if claim == "unfinished":
-                    log.info("a %s message begun by a worker that stopped is answered now", message.channel)
-                await self._answer(message, send, fetch)
-                await asyncio.to_thread(self.store.finish_inbound, message.channel, message.message_id)
-            finally:
-                await asyncio.to_thread(held.release)
+        # Her lock in this process, taken in arrival order (her messages are answered in order), then across
+        # workers and hosts (PostgreSQL).
+        async with self._lock(message), self._hold_person(message):
+            claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id)
+            if claim == "done":
+                log.info("duplicate %s message ignored", message.channel)
+                return False
+            if claim == "unfinished":
+                log.info("a %s message begun by a worker that stopped is answered now", message.channel)
+            await self._answer(message, send, fetch)
+            await asyncio.to_thread(self.store.finish_inbound, message.channel, message.message_id)
         return True
 
+    @contextlib.asynccontextmanager
     async def _hold_person(self, message: Message):
-        """Her lock across processes, polled without holding a thread (another worker may be answering her)."""
+        """Her lock across processes, polled without holding a thread (another worker may be answering her).
+        Each lock held keeps a database connection, so at most `_HELD_AT_ONCE` are held by this process at
+        once, well inside the connection pool, whatever the number of people writing."""
         lock = self.store.person_lock(message.channel, message.user_id)
-        delay = 0.005
-        while not await asyncio.to_thread(lock.try_acquire):
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, _LOCK_POLL_MAX_S)
-        return lock
+        if not lock.shared:  # SQLite: one process, the in-process lock above is enough
+            yield
+            return
+        if self._held is None:  # created on the running loop
+            self._held = asyncio.Semaphore(_HELD_AT_ONCE)
+        async with self._held:
+            delay = 0.005
+            while not await asyncio.to_thread(lock.try_acquire):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _LOCK_POLL_MAX_S)
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(lock.release)
 
     async def _answer(self, message: Message, send: Send, fetch: Fetch | None) -> None:
         try:

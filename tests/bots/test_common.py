@@ -128,3 +128,37 @@ def test_a_send_that_raises_leaves_the_message_to_its_redelivery(corpus_runtime)
         sent.append(reply)
 
     assert asyncio.run(relay.handle(message, send)) is True and len(sent) == 1
+
+
+def test_many_people_at_once_on_postgresql_stay_inside_the_connection_pool():
+    """Each person's lock holds a connection: 60 people writing at once to one worker must not take the
+    whole pool (30) and leave none for claiming their messages."""
+    import time
+
+    from assistant.storage import Database, Store
+    from tests.pg import own_database
+
+    class SlowEngine:  # the conversation engine is not what this is about: a reply after 50 ms
+        def handle(self, message: Message) -> list[Reply]:
+            time.sleep(0.05)
+            return [Reply(f"ok {message.message_id}")]
+
+    with own_database() as url:
+        database = Database(url)
+        database.migrate()
+        store = Store(database)
+        relay = Relay(SlowEngine(), store)
+        sent: list[str] = []
+
+        async def send(reply: Reply) -> None:
+            sent.append(reply.text)
+
+        async def everyone() -> list[bool]:
+            messages = [Message("whatsapp", f"2217700{n:04d}", "hi", f"wamid.pool.{n}") for n in range(60)]
+            return await asyncio.wait_for(asyncio.gather(*(relay.handle(m, send) for m in messages)), 60)
+
+        try:
+            assert asyncio.run(everyone()) == [True] * 60
+            assert sorted(sent) == sorted(f"ok wamid.pool.{n}" for n in range(60))
+        finally:
+            database.dispose()
