@@ -14,25 +14,34 @@ import logging
 
 from starlette.concurrency import run_in_threadpool
 
-from assistant import IndexCorruptError, NotIndexedError, Runtime
+from assistant import ConfigurationError, IndexCorruptError, NotIndexedError, Runtime
 
 log = logging.getLogger(__name__)
 
 
 async def watch_index(runtime: Runtime, every_s: float) -> None:
-    """Load each new version named in CURRENT (errors logged; the version in memory keeps serving)."""
-    loaded = None
+    """Load each new version named in CURRENT (a version that cannot be used is said once; the version in
+    memory keeps serving)."""
+    seen = None  # the last version named in CURRENT that this worker tried
     while True:
         await asyncio.sleep(every_s)
         try:
             current = await run_in_threadpool(runtime.index_store.current_version)
-            if current is None or current == loaded:
-                continue
+        except OSError as exc:  # a shared volume briefly away
+            log.warning("index watch cannot read CURRENT: %s", exc)
+            continue
+        if current is None or current == seen:
+            continue
+        first = seen is None
+        seen = current
+        try:
             retriever = await run_in_threadpool(lambda: runtime.retriever)
-            if loaded is not None:
-                log.info("index version %s loaded", retriever.index.version)
-            loaded = retriever.index.version
-        except (NotIndexedError, IndexCorruptError) as exc:
-            log.warning("the new index version is not usable yet: %s", exc)
-        except Exception as exc:  # a watcher must outlive a bad moment (a volume briefly away)
-            log.warning("index watch failed: %s", exc)
+        except (NotIndexedError, IndexCorruptError, ConfigurationError) as exc:
+            log.warning("index version %s is not usable: %s", current, exc)
+            continue
+        except Exception as exc:  # a watcher must outlive a bad moment
+            log.warning("index version %s could not be loaded: %s", current, exc)
+            seen = None  # try again next time
+            continue
+        if not first:
+            log.info("index version %s loaded", retriever.index.version)
