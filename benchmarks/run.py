@@ -1,11 +1,12 @@
 """Runs every benchmark in turn (`make bench`)."""
 
-from benchmarks import api_load, embedding_threads, matching, retrieval, speech, whatsapp_load
+from benchmarks import api_load, embedding_threads, matching, retrieval, speech, whatsapp_load, workers
 
 if __name__ == "__main__":
     retrieval.main([])
     embedding_threads.main([])
     api_load.main([])
+    workers.main([])
     whatsapp_load.main([])
     matching.main([])
     speech.main([])

@@ -6,6 +6,7 @@ voice notes never takes the threads typed questions are answered in."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,8 @@ log = logging.getLogger(__name__)
 # Where a long text may be cut, best first: between paragraphs, between lines, after a sentence, between words.
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"\s+"))
 _LOCK_STRIPES = 256
+_LOCK_POLL_MAX_S = 0.1  # longest wait between two tries of her lock held by another worker
+_HELD_AT_ONCE = 8  # people's locks (one database connection each) this process holds at once, of a pool of 30
 
 
 def utf16_length(text: str) -> int:
@@ -95,8 +98,10 @@ class FetchError(Exception):
 class Relay:
     """Inbound message → the engine (in a worker thread) → the channel's sender, once per message id.
 
-    The id is claimed in the database first, so a redelivered webhook, or the same update reaching two
-    workers, is answered once. Messages from one person are handled in the order they arrive.
+    Her lock is taken first (in this process, then across processes with PostgreSQL), then the id is claimed
+    in the database, so a redelivered webhook, or the same update reaching two workers, is answered once, and
+    a message whose worker died before answering is answered by the redelivery. Messages from one person are
+    handled one at a time, in the order they arrive at a worker.
     """
 
     def __init__(
@@ -114,6 +119,7 @@ class Relay:
         self.voice_workers = max(1, voice_workers)
         self._voice_pool: ThreadPoolExecutor | None = None
         self._locks: list[asyncio.Lock] | None = None
+        self._held: asyncio.Semaphore | None = None
 
     def _lock(self, message: Message) -> asyncio.Lock:
         if self._locks is None:  # created on the running loop
@@ -123,29 +129,59 @@ class Relay:
     async def handle(self, message: Message, send: Send, fetch: Fetch | None = None) -> bool:
         """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
         sent) when it was already handled."""
-        async with self._lock(message):  # taken in arrival order, so her messages are answered in order
-            if not await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id):
+        # Her lock in this process, taken in arrival order (her messages are answered in order), then across
+        # workers and hosts (PostgreSQL).
+        async with self._lock(message), self._hold_person(message):
+            claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id)
+            if claim == "done":
                 log.info("duplicate %s message ignored", message.channel)
                 return False
-            try:
-                if message.voice is not None and self.voice is not None:
-                    replies = await self._voice_replies(message, self.voice, fetch)
-                else:
-                    replies = await asyncio.to_thread(self.engine.handle, message)
-            except Exception:
-                log.exception(
-                    "the engine failed on a %s message from %s",
-                    message.channel,
-                    pseudonym(message.channel, message.user_id),
-                )
-                hint = (message.language_hint or "en").split("-")[0].lower()
-                replies = [Reply(phrase("internal_error", hint if hint in SUPPORTED_LANGUAGES else "en"))]
-            for reply in replies:
-                if reply.to is None:
-                    await send(reply)
-                else:
-                    await self._notify(reply)
+            if claim == "unfinished":
+                log.info("a %s message begun by a worker that stopped is answered now", message.channel)
+            await self._answer(message, send, fetch)
+            await asyncio.to_thread(self.store.finish_inbound, message.channel, message.message_id)
         return True
+
+    @contextlib.asynccontextmanager
+    async def _hold_person(self, message: Message):
+        """Her lock across processes, polled without holding a thread (another worker may be answering her).
+        Each lock held keeps a database connection, so at most `_HELD_AT_ONCE` are held by this process at
+        once, well inside the connection pool, whatever the number of people writing."""
+        lock = self.store.person_lock(message.channel, message.user_id)
+        if not lock.shared:  # SQLite: one process, the in-process lock above is enough
+            yield
+            return
+        if self._held is None:  # created on the running loop
+            self._held = asyncio.Semaphore(_HELD_AT_ONCE)
+        async with self._held:
+            delay = 0.005
+            while not await asyncio.to_thread(lock.try_acquire):
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _LOCK_POLL_MAX_S)
+            try:
+                yield
+            finally:
+                await asyncio.to_thread(lock.release)
+
+    async def _answer(self, message: Message, send: Send, fetch: Fetch | None) -> None:
+        try:
+            if message.voice is not None and self.voice is not None:
+                replies = await self._voice_replies(message, self.voice, fetch)
+            else:
+                replies = await asyncio.to_thread(self.engine.handle, message)
+        except Exception:
+            log.exception(
+                "the engine failed on a %s message from %s",
+                message.channel,
+                pseudonym(message.channel, message.user_id),
+            )
+            hint = (message.language_hint or "en").split("-")[0].lower()
+            replies = [Reply(phrase("internal_error", hint if hint in SUPPORTED_LANGUAGES else "en"))]
+        for reply in replies:
+            if reply.to is None:
+                await send(reply)
+            else:
+                await self._notify(reply)
 
     async def _voice_replies(self, message: Message, voice: VoiceNotes, fetch: Fetch | None) -> list[Reply]:
         """Fetch the note (never stored, never logged), then transcribe and answer it in the voice pool."""

@@ -189,6 +189,11 @@ class FakeGraph:
         with self._changed:
             self._failures.extend([(status, headers or {})] * times)
 
+    def clear_failures(self) -> None:
+        """Drop the failures still scheduled: the next posts succeed."""
+        with self._changed:
+            self._failures.clear()
+
     async def messages(self, request: Request) -> JSONResponse:
         with self._changed:
             self.attempts += 1

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from assistant import Assistant, IndexCorruptError, NotIndexedError, Runtime, Settings, detect_language
 from web import access_log, chat, console, errors, webhooks
 from web.channels import Channels
+from web.index_watch import watch_index
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
 from web.nudges import nudge_scheduler
@@ -42,12 +43,14 @@ def create_app(
         await run_in_threadpool(app.state.jobs.start)
         app.state.channels = Channels(settings, app.state.assistant, http_client)
         await app.state.channels.start()
-        scheduler = None
+        loop = asyncio.get_running_loop()
+        background = [loop.create_task(watch_index(runtime, settings.index_watch_s))]
         if settings.nudges_in_server:
-            scheduler = asyncio.get_running_loop().create_task(nudge_scheduler(app, settings.nudge_every_minutes * 60))
+            background.append(loop.create_task(nudge_scheduler(app, settings.nudge_every_minutes * 60)))
         yield
-        if scheduler is not None:
-            scheduler.cancel()
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)  # the scheduler gives its lock back
         await app.state.channels.stop()  # replies in flight are sent before the process goes
         await run_in_threadpool(app.state.jobs.shutdown)  # a running ingest goes back to the queue
 
@@ -65,6 +68,13 @@ def create_app(
     for router in (*API_ROUTERS, webhooks.router, chat.router, *STAFF_ROUTERS, console.router):
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `mentor serve --workers N` worker: a fresh process, its settings from the environment."""
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    return create_app(settings)
 
 
 async def _load(runtime: Runtime) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.context import ExitOnError, get_runtime, make_assistant, out
+from assistant.cli.context import ExitOnError, fail, get_runtime, make_assistant, out
 
 app = typer.Typer(help="Follow-up nudges on pathway steps and quiet pairings.", no_args_is_help=True)
 
@@ -47,11 +47,16 @@ async def _run(ctx: typer.Context, dry_run: bool):
     # Lazy: the CLI is a composition root; the web layer's channels only when nudges are really sent.
     from web.channels import Channels
 
+    lock = runtime.store.named_lock(Nudger.RUN_LOCK)  # a server's scheduler, or another cron run, may be at it
+    if not lock.try_acquire():
+        fail("another nudge run is in progress (a server's scheduler or another `mentor nudges run`); "
+             "what it sends is not sent twice: try again in a minute", 1)  # fmt: skip
     channels = Channels(runtime.settings, make_assistant(ctx))
     try:
         return await nudger.run(channels.notify)
     finally:
         await channels.stop()
+        lock.release()
 
 
 @app.command("stats")

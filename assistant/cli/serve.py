@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fcntl
 import os
 import sys
 from typing import Annotated
@@ -21,6 +22,9 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Processes (uvicorn workers); more than 1 needs PostgreSQL.")
+    ] = None,
 ) -> None:
     """Start the HTTP server: JSON API (docs at /docs) and staff console (/staff)."""
     # Before torch loads: idle OpenMP threads sleep instead of spinning, leaving the cores to requests.
@@ -29,16 +33,54 @@ def serve(
     # Lazy: the web layer (and uvicorn) only for this command; see the module docstring.
     import uvicorn
 
-    from web.app import create_app
-
     runtime = get_runtime(ctx)
     settings = runtime.settings
-    uvicorn.run(
-        create_app(settings, runtime),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-    )
+    count = workers or settings.workers
+    with ExitOnError():
+        database = runtime.database  # migrated once here, before any worker starts
+    if database.dialect == "sqlite":
+        if count > 1:
+            fail(
+                f"--workers {count} needs PostgreSQL (MENTOR_DATABASE_URL=postgresql+psycopg://...): with SQLite, "
+                "one person's messages in order, the nudge scheduler and the ingestion queue hold within one "
+                "process only. Serve with one worker, or see the README's Deployment section.",
+                2,
+            )
+        _one_server_per_sqlite_file(database)
+    bind = {"host": host or settings.host, "port": port or settings.port, "log_level": settings.log_level.lower()}
+    if count == 1:
+        from web.app import create_app
+
+        uvicorn.run(create_app(settings, runtime), **bind)
+        return
+    # Each worker is a fresh process that builds its own settings from the environment: pass on --data-dir.
+    os.environ["MENTOR_DATA_DIR"] = str(settings.data_dir.resolve())
+    database.dispose()  # no connection shared with the workers
+    err.print(f"{count} workers on {database!r}", highlight=False)
+    # The supervisor pings each worker and replaces one that does not answer: a worker loading its models on a
+    # busy machine can hold the GIL for more than uvicorn's 5 s, so it gets a minute (a dead one is seen at once).
+    uvicorn.run("web.app:app_from_environment", factory=True, workers=count, timeout_worker_healthcheck=60, **bind)
+
+
+_SERVE_LOCKS: list = []  # the open lock files, held until the process exits
+
+
+def _one_server_per_sqlite_file(database) -> None:
+    """A second `mentor serve` on the same SQLite file would break the one-process guarantees: refuse it."""
+    path = database.engine.url.database
+    if not path or path == ":memory:":
+        return
+    handle = open(f"{path}.serve-lock", "w")  # noqa: SIM115 (held open for the life of the server)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        fail(
+            f"another `mentor serve` already uses the SQLite database {path}: SQLite serves one process. "
+            "Stop it, use another --data-dir, or run several workers on PostgreSQL (README: Deployment).",
+            2,
+        )
+    _SERVE_LOCKS.append(handle)
 
 
 def telegram(ctx: typer.Context) -> None:
@@ -72,5 +114,6 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
     """glibc gives each busy thread its own heap arena; with 40 request threads that is ~50 MB of
     fragmentation for nothing. Same as MALLOC_ARENA_MAX=2, set before the threads start (Linux only)."""
     if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
+        os.environ["MALLOC_ARENA_MAX"] = str(arenas)  # for workers started after this (read at their start)
         with contextlib.suppress(OSError, AttributeError):  # not glibc (musl): nothing to tune
             ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # M_ARENA_MAX

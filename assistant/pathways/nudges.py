@@ -88,6 +88,10 @@ def zone_of(person: ParticipantInfo) -> ZoneInfo:
 
 
 class Nudger:
+    # The named locks (Store.named_lock) that make a run happen once across workers and hosts on PostgreSQL.
+    RUN_LOCK = "nudge-run"  # one run at a time: a server's scheduler, the API, the console or `mentor nudges run`
+    SCHEDULER_LOCK = "nudge-scheduler"  # held by the one worker whose scheduler runs the nudges
+
     def __init__(self, settings: Settings, store: Store, pathways) -> None:
         self.settings = settings
         self.store = store

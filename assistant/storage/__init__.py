@@ -14,7 +14,8 @@
 - `pairings`: pairings and who was shown to whom.
 - `progress`: pathway modules given and completed, and her recent questions.
 - `nudges`: follow-up nudges and her answers to them.
-- `inbound`: message ids already handled (deduplication).
+- `inbound`: message ids already handled (deduplication), and those begun by a worker that died.
+- `locks`: locks that cross processes and hosts (PostgreSQL advisory locks): per person, and named leaders.
 - `tokens`: staff tokens and their `ROLES`.
 - `jobs`: long-running jobs and their progress.
 - `keys`: the installation's secret key (keyed pseudonyms).

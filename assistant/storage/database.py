@@ -27,6 +27,7 @@ from assistant.errors import ConfigurationError
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 0x6D6E7400_00000001  # the advisory lock (one 64-bit key) held while the schema is upgraded
 
 
 def default_url(data_dir: Path) -> str:
@@ -81,6 +82,8 @@ class Database:
         config = self._alembic()
         try:
             with self.engine.begin() as connection:
+                if self.dialect == "postgresql":  # workers and hosts starting together migrate one at a time
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
         except OperationalError as exc:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Stable constraint names, so migrations behave the same on SQLite and PostgreSQL.
@@ -99,7 +100,9 @@ class Message(Base):
 
 
 class InboundMessage(Base):
-    """Ids of processed inbound messages: a unique key, so a redelivered webhook is handled once."""
+    """Ids of inbound messages: a unique key, so a redelivered webhook is handled once. `done` turns true once
+    its replies are sent; a row left undone belongs to a worker that died mid-way, and the redelivery is
+    answered."""
 
     __tablename__ = "inbound_messages"
     __table_args__ = (UniqueConstraint("channel", "message_id"),)
@@ -108,6 +111,7 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     message_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_true())
 
 
 class FailedDelivery(Base):

@@ -1,9 +1,9 @@
 """The store: what the rest of the assistant asks of the database, as plain data in and out.
 
 `Store` is every repository of this package in one object (participants, conversations, answers,
-analytics, deliveries, pairings, progress, nudges, inbound ids, tokens, jobs), so channels and the web
-app call one set of methods; no SQLAlchemy object leaves the package. The one operation that crosses
-every table, `forget`, lives here, whole.
+analytics, deliveries, pairings, progress, nudges, inbound ids, tokens, jobs, the locks that cross
+processes), so channels and the web app call one set of methods; no SQLAlchemy object leaves the
+package. The one operation that crosses every table, `forget`, lives here, whole.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from assistant.storage.database import Database
 from assistant.storage.deliveries import DeliveryRepository
 from assistant.storage.inbound import InboundRepository
 from assistant.storage.jobs import JobRepository
+from assistant.storage.locks import LockRepository
 from assistant.storage.models import (
     AnswerRecord,
     Conversation,
@@ -52,6 +53,7 @@ class Store(
     InboundRepository,
     TokenRepository,
     JobRepository,
+    LockRepository,
 ):
     def __init__(self, database: Database, memory_turns: int = 6) -> None:
         super().__init__(database, memory_turns)

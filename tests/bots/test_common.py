@@ -91,3 +91,74 @@ def test_one_persons_messages_are_answered_in_the_order_they_arrived(corpus_runt
     asyncio.run(burst())
     firsts = [text.split("\n")[0][:12] for text in sent]
     assert len(sent) == 12 and firsts[:4] * 3 == firsts
+
+
+def test_a_message_begun_by_a_worker_that_died_is_answered_on_redelivery(corpus_runtime):
+    """A worker that claimed the id and died before answering leaves it undone: the redelivery is answered,
+    once; a message whose replies were sent is not answered again."""
+    store = corpus_runtime.store
+    relay = Relay(Engine(Assistant(corpus_runtime)), store)
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    assert store.begin_inbound("whatsapp", "wamid.orphan") == "new"  # the worker that died got this far
+    message = Message("whatsapp", "22177000555", "/help", "wamid.orphan")
+    assert asyncio.run(relay.handle(message, send)) is True
+    assert len(sent) == 1
+    assert store.begin_inbound("whatsapp", "wamid.orphan") == "done"
+    assert asyncio.run(relay.handle(message, send)) is False
+    assert len(sent) == 1
+
+
+def test_a_send_that_raises_leaves_the_message_to_its_redelivery(corpus_runtime):
+    store = corpus_runtime.store
+    relay = Relay(Engine(Assistant(corpus_runtime)), store)
+    message = Message("whatsapp", "22177000556", "/help", "wamid.broken-send")
+
+    async def broken(reply: Reply) -> None:
+        raise RuntimeError("the process is going down")
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(relay.handle(message, broken))
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    assert asyncio.run(relay.handle(message, send)) is True and len(sent) == 1
+
+
+def test_many_people_at_once_on_postgresql_stay_inside_the_connection_pool():
+    """Each person's lock holds a connection: 60 people writing at once to one worker must not take the
+    whole pool (30) and leave none for claiming their messages."""
+    import time
+
+    from assistant.storage import Database, Store
+    from tests.pg import own_database
+
+    class SlowEngine:  # the conversation engine is not what this is about: a reply after 50 ms
+        def handle(self, message: Message) -> list[Reply]:
+            time.sleep(0.05)
+            return [Reply(f"ok {message.message_id}")]
+
+    with own_database() as url:
+        database = Database(url)
+        database.migrate()
+        store = Store(database)
+        relay = Relay(SlowEngine(), store)
+        sent: list[str] = []
+
+        async def send(reply: Reply) -> None:
+            sent.append(reply.text)
+
+        async def everyone() -> list[bool]:
+            messages = [Message("whatsapp", f"2217700{n:04d}", "hi", f"wamid.pool.{n}") for n in range(60)]
+            return await asyncio.wait_for(asyncio.gather(*(relay.handle(m, send) for m in messages)), 60)
+
+        try:
+            assert asyncio.run(everyone()) == [True] * 60
+            assert sorted(sent) == sorted(f"ok wamid.pool.{n}" for n in range(60))
+        finally:
+            database.dispose()

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
+from web.auth import ApiError
 from web.deps import ChannelsDep, EditorDep, ReaderDep, RuntimeDep
-from web.nudges import nudge_counts, run_nudges
+from web.nudges import NudgeRunBusy, nudge_counts, run_nudges
 from web.schemas import NudgeCountsOut, NudgeRunOut, PathwayOut
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ async def nudge_run(
     runtime: RuntimeDep, channels: ChannelsDep, staff: EditorDep, dry_run: Annotated[bool, Query()] = False
 ):
     """Send the nudges due now (or list them with `dry_run=true`)."""
-    result = await run_nudges(runtime, channels, dry_run)
+    try:
+        result = await run_nudges(runtime, channels, dry_run)
+    except NudgeRunBusy as exc:
+        raise ApiError(409, "busy", f"{exc}: try again in a minute") from None
     log.info("nudge run by %s: %d sent", staff.name, result["sent"])
     return result

@@ -1,8 +1,11 @@
-"""The WhatsApp Cloud API webhook: Meta's verification handshake, then signed message deliveries, answered
-at once and processed in the background."""
+"""The WhatsApp Cloud API webhook: Meta's verification handshake, then signed message deliveries, processed
+in a background task that the 200 waits for, up to `MENTOR_WHATSAPP_ACK_WAIT_S`: a worker killed before it
+answered never sent its 200, so Meta redelivers, and another worker answers (the relay knows the message
+was begun but not finished). Past the wait the 200 goes and the task goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from typing import Annotated
@@ -39,7 +42,7 @@ async def whatsapp_handshake(
 
 @router.post("/webhooks/whatsapp", response_model=WebhookAck, response_model_exclude_unset=True)
 async def whatsapp_webhook(request: Request, channels: ChannelsDep):
-    """Check the signature, acknowledge at once, answer in the background."""
+    """Check the signature, answer in the background, acknowledge once answered (or after the wait)."""
     if channels.whatsapp is None:
         raise not_configured("WhatsApp webhook")
     body = await request.body()
@@ -49,5 +52,8 @@ async def whatsapp_webhook(request: Request, channels: ChannelsDep):
         raise ApiError(401, "bad_signature", "X-Hub-Signature-256 is missing or does not match the body")
     messages = parse_webhook(parse_json(body))
     if messages:
-        channels.spawn(channels.whatsapp.process(messages))
+        task = channels.spawn(channels.whatsapp.process(messages))
+        wait = channels.settings.whatsapp_ack_wait_s
+        if wait > 0:
+            await asyncio.wait({task}, timeout=wait)  # never cancels it: past the wait it goes on alone
     return {"status": "ok", "messages": len(messages)}
