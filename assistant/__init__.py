@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from assistant.phrases import language_label, phrase
     from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
     from assistant.runtime import Runtime
-    from assistant.storage import ROLES, StaffIdentity, Store, pseudonym
+    from assistant.storage import FEEDBACK_REASONS, ROLES, StaffIdentity, Store, pseudonym
     from assistant.text import analyze, fold_accents
 
 # name -> the module that defines it
@@ -76,11 +76,12 @@ _HOMES = {
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
     **dict.fromkeys(["Retriever", "SearchHit", "SearchResponse"], "assistant.retrieval.search"),
     "Runtime": "assistant.runtime",
-    **dict.fromkeys(["ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
+    **dict.fromkeys(["FEEDBACK_REASONS", "ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
     **dict.fromkeys(["analyze", "fold_accents"], "assistant.text"),
 }
 
 __all__ = [
+    "FEEDBACK_REASONS",
     "REVIEWED_FILE",
     "ROLES",
     "SUPPORTED_LANGUAGES",

@@ -16,6 +16,7 @@ import threading
 from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -28,7 +29,7 @@ from assistant.conversation.onboarding_turn import OnboardingTurn, language_butt
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
-from assistant.errors import InputError, NotFoundError
+from assistant.errors import InputError
 from assistant.phrases import language_label, phrase
 from assistant.storage import pseudonym
 from assistant.storage.store import ParticipantInfo
@@ -101,7 +102,7 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
+class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, FeedbackTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -155,6 +156,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             return self.on_diag_answer(text)
         if str(self.state.get("awaiting") or "").startswith("nudge_comment:") and text and self.consented:
             return self.on_nudge_comment(text)
+        if awaiting_feedback(self.state) and text:
+            return self.on_feedback_text(text)
         if self.state.get("awaiting") == "consent" and fold(text) in YES_WORDS | NO_WORDS:
             return self.consent(fold(text) in YES_WORDS)
         if not text:
@@ -171,6 +174,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             direction, _, answer_id = value.partition(":")
             if direction in ("up", "down") and answer_id:
                 return self.vote(answer_id, direction)
+        if kind == "why":
+            return self.on_why_button(value)
         if kind == "forget" and value in ("confirm", "cancel"):
             return self.forget(value == "confirm")
         if kind == "match":
@@ -316,10 +321,3 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
                 Button(f"vote:down:{answer.id}", phrase("button_vote_down", answer.language)),
             ]
         return [Reply(body, buttons, answer.language)]
-
-    def vote(self, answer_id: str, direction: str) -> list[Reply]:
-        try:
-            self.engine.assistant.feedback(answer_id, direction)
-        except (NotFoundError, InputError):
-            return [Reply(self.say("vote_unknown"))]
-        return [Reply(self.say("vote_thanks"))]

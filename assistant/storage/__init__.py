@@ -21,10 +21,12 @@
 """
 
 from assistant.errors import NotFoundError
+from assistant.storage.answers import FEEDBACK_REASONS
 from assistant.storage.database import Database, default_url
 from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store, pseudonym
 
 __all__ = [
+    "FEEDBACK_REASONS",
     "ROLES",
     "Database",
     "NotFoundError",
