@@ -107,6 +107,9 @@ class Settings(BaseSettings):
         "https://graph.facebook.com/v21.0",
         description="Graph API base with its version; replies go to {base}/{id}/messages.",
     )
+    whatsapp_max_body_kb: int = Field(
+        3072, ge=64, le=20_480, description="Largest WhatsApp webhook body (Meta batches up to 3 MB)."
+    )
     telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather.")
     telegram_secret_token: SecretStr | None = Field(
         None, description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required for the webhook."

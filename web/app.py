@@ -86,6 +86,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         default_bytes=settings.max_body_kb * 1024,
         upload_bytes=int(settings.max_upload_mb * 1024 * 1024) * 10 + 1024 * 1024,
         upload_paths=("/v1/documents", "/staff/documents"),
+        path_bytes={"/webhooks/whatsapp": settings.whatsapp_max_body_kb * 1024},
     )
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(

@@ -1,5 +1,6 @@
 """The console's conversations page (`/staff/handoffs`): conversations handed to staff with /human, a reply
-box that answers her on her own channel, and the hand-back to the assistant."""
+box that answers her on her own channel, the hand-back to the assistant, and the replies a channel could not
+deliver (refused after the retries, or reported failed later by the platform)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from web.handoffs import deliver_staff_reply, release_to_assistant
 
 router = APIRouter(prefix="/staff")
 
+FAILED_SHOWN = 50
 NOTICES = {"sent": "Reply sent.", "queued": "Reply saved: the web chat shows it.", "released": "Handed back."}
 
 
@@ -25,8 +27,9 @@ NOTICES = {"sent": "Reply sent.", "queued": "Reply saved: the web chat shows it.
 async def handoffs(request: Request, staff: PageStaff, runtime: RuntimeDep) -> Response:
     """Conversations handed to staff with /human, longest waiting first, with the recent turns and a reply box."""
     items = await run_in_threadpool(runtime.store.handoffs)
+    failed = await run_in_threadpool(runtime.store.failed_deliveries, FAILED_SHOWN)
     notice = NOTICES.get(request.query_params.get("done", ""))
-    return render(request, "handoffs.html", staff, active="handoffs", items=items, notice=notice)
+    return render(request, "handoffs.html", staff, active="handoffs", items=items, notice=notice, failed=failed)
 
 
 @router.post("/handoffs/{participant_id}/reply")
