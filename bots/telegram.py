@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -43,6 +44,23 @@ MEDIA = (
     ("video", filters.VIDEO | filters.VIDEO_NOTE), ("document", filters.Document.ALL),
     ("location", filters.LOCATION | filters.VENUE), ("contacts", filters.CONTACT),
 )  # fmt: skip
+
+
+def unreadable(data: dict, exc: Exception | None = None) -> str:
+    """Why an update could not be read, for the log: its kind and the missing field, never a value in it
+    (an update carries her name, her words). `exc` is what the library raised reading it, if it did."""
+    kind = next((k for k in data if k != "update_id"), None)
+    if kind is None:
+        return "no content besides update_id"
+    if not isinstance(data[kind], dict):
+        return f"{kind} is not an object"
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+        return f"{kind}: missing field {exc.args[0]!r}"
+    if isinstance(exc, TypeError) and (names := re.findall(r"'(\w+)'", str(exc).partition("argument")[2])):
+        return f"{kind}: missing field {', '.join(repr(n) for n in names)}"
+    if exc is None:
+        return f"{kind}: missing field 'chat'"
+    return f"{kind}: {type(exc).__name__}"
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -133,7 +151,7 @@ class TelegramChannel:
         return bytes(data)
 
     async def dispatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
-        chat_id = update.effective_chat.id
+        chat_id = update.effective_chat.id  # the handlers let only updates with a chat through
         bot = context.bot
         await self.relay.handle(
             message, lambda reply: self.deliver(bot, chat_id, reply), lambda ref: self.fetch(bot, ref)
@@ -158,6 +176,9 @@ class TelegramChannel:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await query.answer()  # stops the button's spinner
+        if update.effective_chat is None:  # a button under an inline-mode message: no chat to answer in
+            log.info("Telegram callback %d without a message ignored", update.update_id)
+            return
         try:  # a keyboard is used once: pressing it again would vote twice or re-run onboarding steps
             await query.edit_message_reply_markup(reply_markup=None)
         except TelegramError as exc:
