@@ -106,7 +106,9 @@ class TelegramChannel:
             return min(seconds, 30.0)
         return self._wait(state)
 
-    async def deliver(self, bot, chat_id: int | str, reply: Reply) -> bool:
+    async def deliver(self, bot, chat_id: int | str, reply: Reply, errors: list[str] | None = None) -> bool:
+        """Send `reply` (split, the keyboard under the last part); False when a part still failed after the
+        retries (recorded, and Telegram's reason appended to `errors` when given)."""
         parts = split_message(reply.text, TEXT_LIMIT) or ["…"]
         for i, part in enumerate(parts):
             markup = keyboard(reply) if i == len(parts) - 1 else None
@@ -121,6 +123,8 @@ class TelegramChannel:
                         await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
             except TelegramError as exc:
                 await asyncio.to_thread(self.store.record_failed_delivery, CHANNEL, str(chat_id), part, repr(exc))
+                if errors is not None:
+                    errors.append(f"Telegram refused it: {exc.message}")
                 return False
         return True
 

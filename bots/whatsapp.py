@@ -163,6 +163,17 @@ def _clip(text: str, limit: int) -> str:
     return head.rstrip(" ,;:.-–") + "…"
 
 
+def _graph_error(response: httpx.Response) -> str:
+    """The Graph API's `{"error": {"code", "message"}}` as "(#code) message", else the body's start."""
+    try:
+        error = response.json().get("error")
+    except ValueError:
+        error = None
+    if isinstance(error, dict) and error.get("message"):
+        return f"({error.get('code', '?')}) {error['message']}"[:300]
+    return response.text[:300]
+
+
 class DeliveryError(Exception):
     """The Graph API refused a message, after the retries for the transient errors."""
 
@@ -266,7 +277,7 @@ class WhatsAppClient:
                             float(retry_after) if retry_after and retry_after.isdigit() else None,
                         )
                     if response.status_code >= 400:
-                        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
+                        raise DeliveryError(f"HTTP {response.status_code}: {_graph_error(response)}")
                     return response.json() if response.content else {}
         except (_Transient, httpx.TransportError) as exc:
             raise DeliveryError(f"gave up after {self.attempts} attempts: {exc}") from exc
@@ -305,12 +316,16 @@ class WhatsAppChannel:
     def __post_init__(self) -> None:
         self._sent: OrderedDict[str, str] = OrderedDict()  # wamid -> text, the most recent only
 
-    async def deliver(self, to: str, reply: Reply) -> bool:
+    async def deliver(self, to: str, reply: Reply, errors: list[str] | None = None) -> bool:
+        """Send `reply`; False when a part still failed after the retries (recorded, and the Graph API's
+        reason appended to `errors` when given)."""
         answer_id = _answer_id(reply)
         for payload in self.client.payloads(to, reply):
             try:
                 response = await self.client.post(payload)
             except DeliveryError as exc:
+                if errors is not None:
+                    errors.append(f"WhatsApp refused it: {exc}")
                 await asyncio.to_thread(
                     self.store.record_failed_delivery, CHANNEL, to, _payload_text(payload), str(exc)
                 )

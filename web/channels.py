@@ -179,11 +179,31 @@ class Channels:
 
     async def send(self, channel: str, external_id: str, reply: Reply) -> str:
         """'sent', 'queued' (the web chat fetches it), 'failed' (recorded) or 'unreachable'."""
+        return (await self.send_explained(channel, external_id, reply))[0]
+
+    async def send_explained(self, channel: str, external_id: str, reply: Reply) -> tuple[str, str | None]:
+        """`send`'s status, and why when it is 'failed' or 'unreachable' (for staff: no personal data)."""
+        errors: list[str] = []
         if channel == "whatsapp" and self.whatsapp is not None:
-            return "sent" if await self.whatsapp.deliver(external_id, reply) else "failed"
+            sent = await self.whatsapp.deliver(external_id, reply, errors)
+            return ("sent", None) if sent else ("failed", errors[0] if errors else "WhatsApp refused it")
         if channel == "telegram" and self.telegram is not None and await self.start_telegram():
-            sent = await self.telegram.bot_data["channel"].deliver(self.telegram.bot, external_id, reply)
-            return "sent" if sent else "failed"
+            sent = await self.telegram.bot_data["channel"].deliver(self.telegram.bot, external_id, reply, errors)
+            return ("sent", None) if sent else ("failed", errors[0] if errors else "Telegram refused it")
         if channel == CHAT_CHANNEL:
-            return "queued"
-        return "unreachable"
+            return "queued", None
+        return "unreachable", self.unreachable_reason(channel)
+
+    def unreachable_reason(self, channel: str) -> str:
+        if channel == "whatsapp":
+            return (
+                "WhatsApp is not set up on this server (MENTOR_WHATSAPP_APP_SECRET, _VERIFY_TOKEN, _TOKEN and "
+                "_PHONE_NUMBER_ID), so it cannot send her anything."
+            )
+        if channel == "telegram" and self.telegram is None:
+            return "Telegram is not set up on this server (MENTOR_TELEGRAM_TOKEN and _SECRET_TOKEN)."
+        if channel == "telegram":
+            return "the bot cannot reach Telegram right now; try again in a few minutes."
+        if channel == "terminal":
+            return "she wrote from the terminal chat (mentor chat), which cannot receive a message afterwards."
+        return f"the {channel!r} channel cannot receive a message after the conversation."

@@ -179,6 +179,7 @@ class StaffReplyOut(BaseModel):
     participant_id: str
     channel: str
     delivery: str = Field(description="sent, queued (the web chat fetches it), failed (recorded) or unreachable.")
+    reason: str | None = Field(None, description="Why it was not delivered (failed or unreachable).")
 
 
 class ReleasedOut(BaseModel):
