@@ -185,6 +185,13 @@ class Settings(BaseSettings):
     asr_preload: bool = Field(False, description="Load the speech model at start-up instead of on the first note.")
     asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: automatic.")
     asr_workers: int = Field(1, ge=1, le=16, description="Voice notes transcribed at once.")
+    engine_workers: int = Field(
+        32,
+        ge=1,
+        le=256,
+        description="Messages from the chat channels answered at once, in a pool of their own (the default "
+        "fills a micro-batch of queries).",
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -29,7 +29,7 @@ from telegram.ext import (
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from assistant import AudioError, Engine, Message, Reply, Store, VoiceNotes, VoiceRef, pseudonym
-from bots.common import FetchError, Relay, split_message
+from bots.common import DEFAULT_ENGINE_WORKERS, FetchError, Relay, split_message
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,7 @@ def build_application(
     max_voice_seconds: float = 120.0,
     max_voice_bytes: int = MAX_VOICE_BYTES,
     voice_workers: int = 1,
+    engine_workers: int = DEFAULT_ENGINE_WORKERS,
 ) -> Application:
     """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook. Voice
     notes are transcribed by `transcriber` (a `Transcriber`; None: she is asked to type)."""
@@ -242,7 +243,8 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    relay = Relay(engine, store, voice=VoiceNotes(engine, transcriber, max_voice_seconds), voice_workers=voice_workers)
+    voice = VoiceNotes(engine, transcriber, max_voice_seconds)
+    relay = Relay(engine, store, voice=voice, voice_workers=voice_workers, engine_workers=engine_workers)
     channel = TelegramChannel(relay, store, attempts=attempts, backoff_s=backoff_s, max_voice_bytes=max_voice_bytes)
     application.bot_data["channel"] = channel
     private = filters.ChatType.PRIVATE

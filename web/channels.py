@@ -17,7 +17,7 @@ import httpx
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, AudioError, Engine, Reply, Runtime, Settings, Store, VoiceNotes
-from bots.common import Relay
+from bots.common import DEFAULT_ENGINE_WORKERS, Relay
 from bots.whatsapp import WhatsAppChannel, WhatsAppClient
 from bots.whatsapp_media import DEFAULT_MAX_BYTES, WhatsAppMedia
 
@@ -65,7 +65,8 @@ class Channels:
         self.engine = Engine(assistant)
         voice = voice_settings(settings)
         self.voice = VoiceNotes(self.engine, RuntimeTranscriber(assistant.runtime), voice["max_seconds"])
-        self.relay = Relay(self.engine, self.store, self.notify, self.voice, voice["workers"])
+        engine_workers = int(getattr(settings, "engine_workers", DEFAULT_ENGINE_WORKERS))
+        self.relay = Relay(self.engine, self.store, self.notify, self.voice, voice["workers"], engine_workers)
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
         self._tasks: set[asyncio.Task] = set()
