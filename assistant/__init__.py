@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
     from assistant.gaps import group_gaps
     from assistant.knowledge.ingest import Ingestor, IngestReport, list_documents
+    from assistant.knowledge.reading import ReadableGuide, chunk_anchor, read_guide
     from assistant.knowledge.uploads import check_upload
     from assistant.languages import Detection, detect_language
     from assistant.pathways.nudges import Nudger
@@ -71,6 +72,7 @@ _HOMES = {
     "group_gaps": "assistant.gaps",
     **dict.fromkeys(["Ingestor", "IngestReport", "list_documents"], "assistant.knowledge.ingest"),
     "check_upload": "assistant.knowledge.uploads",
+    **dict.fromkeys(["ReadableGuide", "chunk_anchor", "read_guide"], "assistant.knowledge.reading"),
     **dict.fromkeys(["Detection", "detect_language"], "assistant.languages"),
     "Nudger": "assistant.pathways.nudges",
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
@@ -103,6 +105,7 @@ __all__ = [
     "NotFoundError",
     "NotIndexedError",
     "Nudger",
+    "ReadableGuide",
     "Reply",
     "Retriever",
     "Runtime",
@@ -117,6 +120,7 @@ __all__ = [
     "analyze",
     "candidate_cases",
     "check_upload",
+    "chunk_anchor",
     "detect_language",
     "fold_accents",
     "group_gaps",
@@ -125,6 +129,7 @@ __all__ = [
     "phrase",
     "promote_case",
     "pseudonym",
+    "read_guide",
     "validate_case",
 ]
 

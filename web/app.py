@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, IndexCorruptError, NotIndexedError, Runtime, Settings, detect_language
-from web import chat, console, errors, webhooks
+from web import chat, console, errors, guides, webhooks
 from web.channels import Channels
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
@@ -60,7 +60,7 @@ def create_app(
     _add_middleware(app, settings)
     errors.install(app)
     console.install(app)
-    for router in (*API_ROUTERS, webhooks.router, chat.router, *STAFF_ROUTERS, console.router):
+    for router in (*API_ROUTERS, webhooks.router, chat.router, guides.router, *STAFF_ROUTERS, console.router):
         app.include_router(router)
     return app
 

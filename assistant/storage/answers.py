@@ -78,6 +78,12 @@ class AnswerRepository(Repository):
         except IntegrityError:
             pass  # the same platform id recorded twice: the first one stands
 
+    def answer_citations(self, answer_id: str) -> list[dict]:
+        """The citations an answer was given with ({n, doc_id, chunk_id, title, language, ...}); [] if unknown."""
+        with self.db.session() as s:
+            row = s.get(AnswerRecord, answer_id)
+            return list(row.citations or []) if row is not None else []
+
     def answer_for_message(self, channel: str, message_id: str) -> str | None:
         """The answer a platform message carried (see `record_sent_answer`), or None."""
         with self.db.session() as s:
