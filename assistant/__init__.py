@@ -32,13 +32,14 @@ if TYPE_CHECKING:
     from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
     from assistant.gaps import group_gaps
     from assistant.knowledge.ingest import Ingestor, IngestReport, list_documents
+    from assistant.knowledge.reading import ReadableGuide, chunk_anchor, read_guide
     from assistant.knowledge.uploads import check_upload
     from assistant.languages import Detection, detect_language
     from assistant.pathways.nudges import Nudger
     from assistant.phrases import language_label, phrase
     from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
     from assistant.runtime import Runtime
-    from assistant.storage import DEDUP_WINDOW, ROLES, StaffIdentity, Store, pseudonym
+    from assistant.storage import DEDUP_WINDOW, FEEDBACK_REASONS, ROLES, StaffIdentity, Store, pseudonym
     from assistant.text import analyze, fold_accents
 
 # name -> the module that defines it
@@ -73,17 +74,21 @@ _HOMES = {
     "group_gaps": "assistant.gaps",
     **dict.fromkeys(["Ingestor", "IngestReport", "list_documents"], "assistant.knowledge.ingest"),
     "check_upload": "assistant.knowledge.uploads",
+    **dict.fromkeys(["ReadableGuide", "chunk_anchor", "read_guide"], "assistant.knowledge.reading"),
     **dict.fromkeys(["Detection", "detect_language"], "assistant.languages"),
     "Nudger": "assistant.pathways.nudges",
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
     **dict.fromkeys(["Retriever", "SearchHit", "SearchResponse"], "assistant.retrieval.search"),
     "Runtime": "assistant.runtime",
-    **dict.fromkeys(["DEDUP_WINDOW", "ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
+    **dict.fromkeys(
+        ["DEDUP_WINDOW", "FEEDBACK_REASONS", "ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"
+    ),
     **dict.fromkeys(["analyze", "fold_accents"], "assistant.text"),
 }
 
 __all__ = [
     "DEDUP_WINDOW",
+    "FEEDBACK_REASONS",
     "REVIEWED_FILE",
     "ROLES",
     "SUPPORTED_LANGUAGES",
@@ -105,6 +110,7 @@ __all__ = [
     "NotFoundError",
     "NotIndexedError",
     "Nudger",
+    "ReadableGuide",
     "Reply",
     "Retriever",
     "Runtime",
@@ -120,6 +126,7 @@ __all__ = [
     "analyze",
     "candidate_cases",
     "check_upload",
+    "chunk_anchor",
     "detect_language",
     "fold_accents",
     "group_gaps",
@@ -128,6 +135,7 @@ __all__ = [
     "phrase",
     "promote_case",
     "pseudonym",
+    "read_guide",
     "validate_case",
 ]
 

@@ -127,6 +127,9 @@ class Settings(BaseSettings):
         "https://graph.facebook.com/v21.0",
         description="Graph API base with its version; replies go to {base}/{id}/messages.",
     )
+    whatsapp_max_body_kb: int = Field(
+        3072, ge=64, le=20_480, description="Largest WhatsApp webhook body (Meta batches up to 3 MB)."
+    )
     telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather.")
     telegram_secret_token: SecretStr | None = Field(
         None, description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required for the webhook."
@@ -202,6 +205,13 @@ class Settings(BaseSettings):
     asr_preload: bool = Field(False, description="Load the speech model at start-up instead of on the first note.")
     asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: automatic.")
     asr_workers: int = Field(1, ge=1, le=16, description="Voice notes transcribed at once.")
+    engine_workers: int = Field(
+        32,
+        ge=1,
+        le=256,
+        description="Messages from the chat channels answered at once, in a pool of their own (the default "
+        "fills a micro-batch of queries).",
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.edits import QUESTION, EditTurn
+from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -33,7 +34,7 @@ from assistant.conversation.spoken import language_name
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
-from assistant.errors import InputError, NotFoundError
+from assistant.errors import InputError
 from assistant.phrases import phrase
 from assistant.storage import pseudonym
 from assistant.storage.store import ParticipantInfo
@@ -115,7 +116,7 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
+class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -179,6 +180,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
             if talk.kind and not talk.others and not self.step_reads(text):
                 return self.chat(talk.kind, talk.language)
             return self.on_answer(text)
+        if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
+            return self.on_feedback_text(text)
         picked = self.typed_answer(text)
         if picked:
             return self.on_button(picked, text)
@@ -214,6 +217,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
             direction, _, answer_id = value.partition(":")
             if direction in ("up", "down") and answer_id:
                 return self.vote(answer_id, direction)
+        if kind == "why":
+            return self.on_why_button(value)
         if kind == "forget" and value in ("confirm", "cancel"):
             if self.state.get("awaiting") != "forget":
                 return self.stale()
@@ -377,10 +382,3 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
                 Button(f"vote:down:{answer.id}", phrase("button_vote_down", answer.language)),
             ]
         return [Reply(body, buttons, answer.language)]
-
-    def vote(self, answer_id: str, direction: str) -> list[Reply]:
-        try:
-            self.engine.assistant.feedback(answer_id, direction)
-        except (NotFoundError, InputError):
-            return [Reply(self.say("vote_unknown"))]
-        return [Reply(self.say("vote_thanks"))]

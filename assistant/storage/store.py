@@ -29,6 +29,7 @@ from assistant.storage.models import (
     Nudge,
     Participant,
     PathwayProgress,
+    SentAnswer,
 )
 from assistant.storage.nudges import NudgeRepository
 from assistant.storage.pairings import PairingRepository
@@ -76,6 +77,7 @@ class Store(
             s.execute(delete(Feedback).where(Feedback.participant_id == pid))
             answers = select(AnswerRecord.id).where(AnswerRecord.participant_id == pid)
             s.execute(delete(Feedback).where(Feedback.answer_id.in_(answers)))
+            s.execute(delete(SentAnswer).where(SentAnswer.answer_id.in_(answers)))
             s.execute(delete(AnswerRecord).where(AnswerRecord.participant_id == pid))
             s.execute(delete(PathwayProgress).where(PathwayProgress.participant_id == pid))
             s.execute(delete(Nudge).where(Nudge.participant_id == pid))

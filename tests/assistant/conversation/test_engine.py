@@ -263,7 +263,7 @@ def test_a_question_gets_an_answer_with_vote_buttons_and_a_vote_is_recorded(user
     assert up.id.startswith("vote:up:") and down.id.startswith("vote:down:")
     answer_id = up.id.removeprefix("vote:up:")
     assert down.id == f"vote:down:{answer_id}"
-    assert text_of(user.press(down.id)) == phrase("vote_thanks", "en")
+    assert text_of(user.press(down.id)) == phrase("feedback_why", "en")  # then why: test_feedback.py
     assert runtime.store.negative_feedback()[0]["answer_id"] == answer_id
     assert text_of(user.press(up.id)) == phrase("vote_thanks", "en")
     assert runtime.store.stats()["feedback"] == {"up": 1, "down": 1}
