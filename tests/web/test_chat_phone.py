@@ -49,11 +49,15 @@ def browser_context(server_url):
                 base_url=server_url, viewport=PHONE, locale="es-BO", extra_http_headers={"Accept-Language": "es-BO"}
             )
         finally:
+            sync_api.expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
             browser.close()
 
 
 @pytest.fixture
 def page(browser_context):
+    # An answer takes seconds on a loaded 2-core machine: wait up to 30 s for what the page should show.
+    sync_api.expect.set_options(timeout=30_000)
+    browser_context.set_default_timeout(30_000)
     page = browser_context.new_page()
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
@@ -96,7 +100,7 @@ def test_language_first_then_the_page_in_her_language_and_a_typing_indicator(pag
     expect(page.locator("li.msg.bot").last).to_have_text(phrase("greeting", "en"))
     page.evaluate(WATCH_LOG)
     page.get_by_label(phrase("chat_input_label", "en")).fill("How do I prepare a loan file?")
-    page.get_by_role("button", name=phrase("chat_send", "en")).click()
+    page.get_by_role("button", name=phrase("chat_send", "en"), exact=True).click()
     expect(page.locator("li.msg.bot .sources").last).to_be_visible()
     added = page.evaluate("window.added")
     assert "msg bot typing" in added and added.index("msg bot typing") < len(added) - 1  # shown, then the answer
