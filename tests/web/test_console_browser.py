@@ -126,7 +126,7 @@ def test_web_chat_start_choose_a_language_ask_and_vote(page, api_runtime):
     expect(page.locator("li.msg.bot").last).to_contain_text("¿acepta")  # the consent question, in Spanish
     page.get_by_role("button", name="No, gracias").last.click()
     box.fill("¿Cómo vender textiles en las ferias comerciales?")
-    page.get_by_role("button", name="Enviar").click()
+    page.get_by_role("button", name="Enviar", exact=True).click()
     answer = page.locator("li.msg.bot").last
     expect(answer.locator(".sources a").first).to_have_attribute("href", re.compile(r"^/guides/.+\?lang=es"))
     answer.get_by_role("button", name="👍 Útil").click()

@@ -31,7 +31,8 @@ def server(api_runtime):
 
 def reaction(sender: str, message_id: str, target: str, emoji: str | None) -> dict:
     body = {"message_id": target} if emoji is None else {"message_id": target, "emoji": emoji}
-    return {"from": sender, "id": message_id, "timestamp": "1697044456", "type": "reaction", "reaction": body}
+    now = str(int(time.time()))  # Meta's shape (pywa's fixture), sent now: an old one is past the dedup window
+    return {"from": sender, "id": message_id, "timestamp": now, "type": "reaction", "reaction": body}
 
 
 def failed_status(message_id: str, recipient: str) -> dict:
