@@ -159,6 +159,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             return self.consent(fold(text) in YES_WORDS)
         if not text:
             return [Reply(self.say("empty_question"))]
+        named = self.named_resource(text)  # "where can I download the ... checklist?": the resource itself
+        if named:
+            return named
         return self.question(text)
 
     def on_button(self, button: str, text: str) -> list[Reply]:

@@ -8,6 +8,8 @@ offers in it adds one (1 to 5). Then, for each person:
   prerequisite of a module that does, its why naming that module (goal: >= 95% of people); beside it the
   older figure, one of her two weakest;
 - every "why" claim checked against the facts it states (`claims.py`; goal: 0 untrue);
+- recommendations measured for relevance: the share of her five whose modules build a competency of her current
+  step or of a need she stated (the resources' place in pathways.yaml, not the embedding, decides);
 - recommendations, she marks the first two done and completes her first step, recommendations again:
   a completed resource must never come back (goal: 0 repeats).
 """
@@ -47,6 +49,8 @@ class Quality:
     first_on_weakest_or_prerequisite: int = 0
     first_on_lowest_or_direct_prerequisite: int = 0
     untrue: list[str] = field(default_factory=list)
+    recommended: int = 0
+    relevant: int = 0
     repeats: list[str] = field(default_factory=list)
     empty_recommendations: int = 0
     misses: list[str] = field(default_factory=list)
@@ -69,6 +73,9 @@ class Quality:
             "first_step_on_two_weakest_or_their_prerequisite": round(
                 self.first_on_weakest_or_prerequisite / self.people if self.people else 0.0, 4
             ),
+            "recommendations_on_her_step_or_needs": round(self.relevant / self.recommended, 4)
+            if self.recommended
+            else 0.0,
             "completed_resources_repeated": len(self.repeats),
             "people_without_recommendations": self.empty_recommendations,
             "goals_met": self.ok,
@@ -119,6 +126,13 @@ def evaluate(
         )
         level = level_of(needs)
         first_recs, _ = recommender.recommend(context, lang, level, k=5)
+        wanted = set(steps[0].competencies) if steps else set()
+        for side in ("needs",):
+            for skill in profile.get(side) or []:
+                if skill in taxonomy.by_id:
+                    wanted.add(skill_competency(skill, taxonomy.by_id[skill].category))
+        quality.recommended += len(first_recs)
+        quality.relevant += sum(bool(resource_competencies(catalog, r.resource_id) & wanted) for r in first_recs)
         done = {r.resource_id for r in first_recs[:2]}
         completed = {steps[0].module_id} if steps else set()
         later_steps = planner.plan(needs, completed, lang)
@@ -128,6 +142,16 @@ def evaluate(
             quality.empty_recommendations += 1
         quality.repeats += [f"{profile['id']}: {r.resource_id}" for r in again if r.resource_id in done]
     return quality
+
+
+def resource_competencies(catalog: Catalog, resource_id: str) -> set[str]:
+    """The competencies of the modules that list the resource."""
+    return {
+        c
+        for module in catalog.modules.values()
+        if resource_id in (module.get("resources") or [])
+        for c in module.get("competencies") or []
+    }
 
 
 def _unlocked_by(planner: Planner, module_id: str) -> set[str]:
