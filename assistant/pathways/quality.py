@@ -89,12 +89,18 @@ class Quality:
 
 
 def evaluate(
-    profiles: list[dict], embedder, catalog: Catalog | None = None, taxonomy: Taxonomy | None = None
+    profiles: list[dict],
+    embedder,
+    catalog: Catalog | None = None,
+    taxonomy: Taxonomy | None = None,
+    place_bonus: float | None = None,
 ) -> Quality:
     catalog = catalog or load_catalog(DEFAULT_CATALOG)
     taxonomy = taxonomy or default_taxonomy()
     planner = Planner(catalog)
     recommender = Recommender(catalog, embedder)
+    if place_bonus is not None:  # the calibration tries several
+        recommender.place_bonus = place_bonus
     competencies = planner.diagnostic_competencies()
     quality = Quality()
     for profile in profiles:
@@ -119,18 +125,19 @@ def evaluate(
             quality.first_on_weakest_or_prerequisite += direct or leads
             if not first_step_ok(planner, steps, needs.ratings):
                 quality.misses.append(f"{profile['id']}: first {first.module_id}, weakest {sorted(weakest)}")
+        wanted = set(steps[0].competencies) if steps else set()
+        for skill in profile.get("needs") or []:
+            if skill in taxonomy.by_id:
+                wanted.add(skill_competency(skill, taxonomy.by_id[skill].category))
+        wanted.discard(None)
         context = Context(
             needs=str(profile.get("needs_text") or ""),
             step_title=steps[0].title if steps else "",
             step_text=catalog.modules[steps[0].module_id]["description"][lang] if steps else "",
+            competencies=frozenset(wanted),
         )
         level = level_of(needs)
         first_recs, _ = recommender.recommend(context, lang, level, k=5)
-        wanted = set(steps[0].competencies) if steps else set()
-        for side in ("needs",):
-            for skill in profile.get(side) or []:
-                if skill in taxonomy.by_id:
-                    wanted.add(skill_competency(skill, taxonomy.by_id[skill].category))
         quality.recommended += len(first_recs)
         quality.relevant += sum(bool(resource_competencies(catalog, r.resource_id) & wanted) for r in first_recs)
         done = {r.resource_id for r in first_recs[:2]}

@@ -198,6 +198,7 @@ class PathwayService:
             step_title=steps[0].title if steps else "",
             step_text=self.catalog.modules[steps[0].module_id]["description"][lang] if steps else "",
             questions=questions,
+            competencies=frozenset((set(steps[0].competencies) if steps else set()) | needs.stated),
         )
         exclude = self.done_resources(person) | self.seen_resources(person)
         recs, note = self.recommender.recommend(
