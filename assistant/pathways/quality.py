@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.knowledge.catalog import Catalog, load_catalog
+from assistant.knowledge.resource_pages import problems
 from assistant.matching.taxonomy import Taxonomy, default_taxonomy
 from assistant.pathways.claims import Facts, first_step_ok, untrue_claims
 from assistant.pathways.planner import Needs, Planner, skill_competency
@@ -51,6 +52,8 @@ class Quality:
     untrue: list[str] = field(default_factory=list)
     recommended: int = 0
     relevant: int = 0
+    resources: int = 0
+    resources_without_anything_to_open: list[str] = field(default_factory=list)
     repeats: list[str] = field(default_factory=list)
     empty_recommendations: int = 0
     misses: list[str] = field(default_factory=list)
@@ -61,7 +64,13 @@ class Quality:
 
     @property
     def ok(self) -> bool:
-        return not self.violations and self.first_step_share >= FIRST_STEP_GOAL and not self.repeats and not self.untrue
+        return (
+            not self.violations
+            and self.first_step_share >= FIRST_STEP_GOAL
+            and not self.repeats
+            and not self.untrue
+            and not self.resources_without_anything_to_open
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -76,6 +85,11 @@ class Quality:
             "recommendations_on_her_step_or_needs": round(self.relevant / self.recommended, 4)
             if self.recommended
             else 0.0,
+            "resources_with_something_to_open": round(
+                1 - len({p.split("'")[1] for p in self.resources_without_anything_to_open}) / self.resources, 4
+            )
+            if self.resources
+            else 1.0,
             "completed_resources_repeated": len(self.repeats),
             "people_without_recommendations": self.empty_recommendations,
             "goals_met": self.ok,
@@ -94,6 +108,7 @@ def evaluate(
     catalog: Catalog | None = None,
     taxonomy: Taxonomy | None = None,
     place_bonus: float | None = None,
+    catalog_root: Path | None = None,
 ) -> Quality:
     catalog = catalog or load_catalog(DEFAULT_CATALOG)
     taxonomy = taxonomy or default_taxonomy()
@@ -102,7 +117,8 @@ def evaluate(
     if place_bonus is not None:  # the calibration tries several
         recommender.place_bonus = place_bonus
     competencies = planner.diagnostic_competencies()
-    quality = Quality()
+    quality = Quality(resources=len(catalog.resources))
+    quality.resources_without_anything_to_open = problems(catalog, catalog_root or DEFAULT_CATALOG)
     for profile in profiles:
         lang = profile.get("preferred_language") or (profile.get("languages") or ["en"])[0]
         lang = lang if lang in ("fr", "es", "en") else "en"
