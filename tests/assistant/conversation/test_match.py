@@ -195,8 +195,8 @@ def test_match_after_an_introduction_request_shows_where_it_stands(pair, runtime
 
 
 def test_her_main_need_that_nobody_can_offer_is_said_in_her_language(engine, runtime):
-    ana = member(engine, runtime, "ana", "Ana Condori", "Bolivia", ["es"], "Puedo ayudar con la transformación de alimentos",
-                 "Necesito acceso al crédito y aprender a llevar las cuentas", lang="es")  # fmt: skip
+    offers, needs = "Puedo ayudar con la transformación de alimentos", "Necesito acceso al crédito y llevar las cuentas"
+    ana = member(engine, runtime, "ana", "Ana Condori", "Bolivia", ["es"], offers, needs, lang="es")
     member(engine, runtime, "maria", "María López", "Guatemala", ["es"], "Le enseño a llevar las cuentas",
            "Busco aprender transformación de alimentos", lang="es")  # fmt: skip
     text = text_of(ana.send("/match"))
