@@ -141,11 +141,7 @@ def evaluate(
             quality.first_on_weakest_or_prerequisite += direct or leads
             if not first_step_ok(planner, steps, needs.ratings):
                 quality.misses.append(f"{profile['id']}: first {first.module_id}, weakest {sorted(weakest)}")
-        wanted = set(steps[0].competencies) if steps else set()
-        for skill in profile.get("needs") or []:
-            if skill in taxonomy.by_id:
-                wanted.add(skill_competency(skill, taxonomy.by_id[skill].category))
-        wanted.discard(None)
+        wanted = _working_on(profile, steps, taxonomy)
         context = Context(
             needs=str(profile.get("needs_text") or ""),
             step_title=steps[0].title if steps else "",
@@ -165,6 +161,16 @@ def evaluate(
             quality.empty_recommendations += 1
         quality.repeats += [f"{profile['id']}: {r.resource_id}" for r in again if r.resource_id in done]
     return quality
+
+
+def _working_on(profile: dict, steps, taxonomy: Taxonomy) -> set[str]:
+    """The competencies of her current step and of the skills she needs."""
+    wanted = set(steps[0].competencies) if steps else set()
+    for skill in profile.get("needs") or []:
+        if skill in taxonomy.by_id:
+            wanted.add(skill_competency(skill, taxonomy.by_id[skill].category))
+    wanted.discard(None)
+    return wanted
 
 
 def resource_competencies(catalog: Catalog, resource_id: str) -> set[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.errors import InputError, NotFoundError
 from assistant.knowledge.catalog import Catalog, load_catalog
-from assistant.knowledge.resource_pages import ResourcePage, find_by_name, page
+from assistant.knowledge.resource_pages import FILES, ResourcePage, find_by_name, page
 from assistant.matching.taxonomy import default_taxonomy
 from assistant.pathways.planner import Needs, Planner, Step, skill_competency
 from assistant.pathways.recommend import Context, Recommendation, Recommender
@@ -227,6 +227,15 @@ class PathwayService:
                 if found is not None:
                     return found
         raise NotFoundError(f"resource {resource_id!r} has nothing to open")
+
+    def resource_file(self, resource_id: str) -> Path:
+        """The file the app serves for a resource (inside the catalogue's resource_files/ only)."""
+        resource = self.catalog.resources.get(resource_id) or {}
+        root = (self.catalog_root / FILES).resolve()
+        path = (root / str(resource.get("file") or "")).resolve()
+        if not resource.get("file") or root not in path.parents or not path.is_file():
+            raise NotFoundError(f"resource {resource_id!r} has no file")
+        return path
 
     def resource_link(self, resource_id: str, lang: str) -> str:
         """The address of the resource's page in her language (or its own link, when it is only a link)."""

@@ -10,8 +10,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from markdown_it import MarkdownIt
 
-from assistant.errors import NotFoundError
-from assistant.knowledge.resource_pages import FILES
 from web.console.pages import PAGE_HEADERS, templates
 from web.deps import RuntimeDep
 
@@ -41,9 +39,5 @@ async def resource_page(
 
 @router.get("/resources/{resource_id}/file", response_model=None)
 async def resource_file(runtime: RuntimeDep, resource_id: str) -> FileResponse:
-    resource = runtime.pathways.catalog.resources.get(resource_id)
-    root = (runtime.pathways.catalog_root / FILES).resolve()
-    path = (root / str((resource or {}).get("file") or "")).resolve()
-    if resource is None or not resource.get("file") or root not in path.parents or not path.is_file():
-        raise NotFoundError(f"resource {resource_id!r} has no file")
+    path = runtime.pathways.resource_file(resource_id)  # NotFoundError (404) when it has none
     return FileResponse(path, filename=path.name)
