@@ -52,7 +52,8 @@ def pathway_quality(
 
     with ExitOnError():
         runtime = get_runtime(ctx)
-        quality = evaluate(load_demo(profiles), runtime.embedder, runtime.pathways.catalog)
+        pathways = runtime.pathways
+        quality = evaluate(load_demo(profiles), runtime.embedder, pathways.catalog, catalog_root=pathways.catalog_root)
     payload = quality.to_dict()
     if as_json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -66,6 +67,9 @@ def pathway_quality(
             f"first step on one of her two weakest competencies: {payload['first_step_on_two_weakest']:.1%}; "
             f"directly or as their prerequisite: "
             f"{payload['first_step_on_two_weakest_or_their_prerequisite']:.1%}\n"
+            f"recommendations on her current step or stated needs: "
+            f"{payload['recommendations_on_her_step_or_needs']:.1%}\n"
+            f"resources with something to open: {payload['resources_with_something_to_open']:.1%} (goal 100%)\n"
             f"completed resources recommended again: {payload['completed_resources_repeated']} (goal 0)\n"
             f"people left without recommendations: {payload['people_without_recommendations']}\n"
             f"goals {'met' if quality.ok else 'NOT met'}",

@@ -193,6 +193,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             return [Reply(self.say("empty_question"))]
         if talk.kind:
             return self.chat(talk.kind, talk.language)
+        named = self.named_resource(talk.rest or text)  # "where can I download the ... checklist?": the resource
+        if named:
+            return named
         replies = self.question(talk.rest or text)
         pending = self.open_choice()
         return [*replies, pending] if pending else replies

@@ -192,3 +192,14 @@ def test_match_after_an_introduction_request_shows_where_it_stands(pair, runtime
     text = text_of(awa.send("/match"))
     assert phrase("match_current", "fr", names="Lucie") in text
     assert phrase("match_status_staff", "fr", name="Lucie") not in text
+
+
+def test_her_main_need_that_nobody_can_offer_is_said_in_her_language(engine, runtime):
+    offers, needs = "Puedo ayudar con la transformación de alimentos", "Necesito acceso al crédito y llevar las cuentas"
+    ana = member(engine, runtime, "ana", "Ana Condori", "Bolivia", ["es"], offers, needs, lang="es")
+    member(engine, runtime, "maria", "María López", "Guatemala", ["es"], "Le enseño a llevar las cuentas",
+           "Busco aprender transformación de alimentos", lang="es")  # fmt: skip
+    text = text_of(ana.send("/match"))
+    assert "María (Guatemala)" in text
+    label = runtime.matching.taxonomy.label("credit-file-preparation", "es")
+    assert phrase("match_main_need_none", "es", skill=label[:1].lower() + label[1:]) in text
