@@ -18,6 +18,7 @@
 - `tokens`: staff tokens and their `ROLES`.
 - `jobs`: long-running jobs and their progress.
 - `keys`: the installation's secret key (keyed pseudonyms).
+- `ratelimits`: `DatabaseStorage`, rate-limit counters shared by every worker on the database.
 - `store`: `Store`, every repository in one, and `forget`.
 """
 
@@ -25,6 +26,7 @@ from assistant.errors import NotFoundError
 from assistant.storage.database import Database, default_url
 from assistant.storage.inbound import DEDUP_WINDOW
 from assistant.storage.keys import installation_key
+from assistant.storage.ratelimits import DatabaseStorage
 from assistant.storage.records import use_pseudonym_key
 from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store, pseudonym
 
@@ -32,6 +34,7 @@ __all__ = [
     "DEDUP_WINDOW",
     "ROLES",
     "Database",
+    "DatabaseStorage",
     "NotFoundError",
     "ParticipantInfo",
     "StaffIdentity",
