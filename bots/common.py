@@ -124,7 +124,8 @@ class Relay:
         """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
         sent) when it was already handled."""
         async with self._lock(message):  # taken in arrival order, so her messages are answered in order
-            if not await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id):
+            owner = pseudonym(message.channel, message.user_id)
+            if not await asyncio.to_thread(self.store.claim_inbound, message.channel, message.message_id, owner):
                 log.info("duplicate %s message ignored", message.channel)
                 return False
             try:

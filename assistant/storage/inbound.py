@@ -20,11 +20,12 @@ DEDUP_WINDOW = timedelta(days=7)  # how long a handled message id is remembered
 
 
 class InboundRepository(Repository):
-    def claim_inbound(self, channel: str, message_id: str) -> bool:
-        """True the first time this message id is seen on this channel (by any worker), False after."""
+    def claim_inbound(self, channel: str, message_id: str, owner: str | None = None) -> bool:
+        """True the first time this message id is seen on this channel (by any worker), False after. `owner`
+        (her pseudonym) lets `forget` delete the row: a message id may hold her id (the web chat's do)."""
         try:
             with self.db.session() as s:
-                s.add(InboundMessage(channel=channel, message_id=str(message_id)))
+                s.add(InboundMessage(channel=channel, message_id=str(message_id), owner=owner))
         except IntegrityError:
             return False
         return True
