@@ -27,7 +27,26 @@ from assistant.embeddings import HashEmbedder
 from assistant.gaps import GapGroups, group_gaps
 from assistant.runtime import Runtime
 
-WORDS = "loan visa bus tax shop price market fish cloth seed rain truck phone bank school goat milk soap".split()
+WORDS = [
+    "loan",
+    "visa",
+    "bus",
+    "tax",
+    "shop",
+    "price",
+    "market",
+    "fish",
+    "cloth",
+    "seed",
+    "rain",
+    "truck",
+    "phone",
+    "bank",
+    "school",
+    "goat",
+    "milk",
+    "soap",
+]
 
 
 def junk(rng: random.Random, i: int) -> str:
