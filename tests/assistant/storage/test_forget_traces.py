@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from assistant.storage.models import AnswerRecord, ContentGap, InboundMessage
+from assistant.storage.models import AnswerRecord, ContentGap, GapGroup, InboundMessage
 from assistant.storage.records import pseudonym
 from tests.assistant.storage.test_store import answer
 
@@ -45,8 +45,6 @@ def test_forget_deletes_the_gaps_she_asked_and_those_that_name_her(store, databa
 
 
 def test_a_group_she_led_is_led_by_the_oldest_question_left_or_goes(store, database):
-    from assistant.storage.models import GapGroup
-
     ana = store.give_consent("whatsapp", PHONE, language="en")
     hers, theirs, alone = b"\x01" * 8, b"\x02" * 8, b"\x03" * 8
     store.record_answer(answer("Is there a bus to Thiès?"), "whatsapp", ana.id)
