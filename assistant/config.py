@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -113,6 +114,25 @@ class Settings(BaseSettings):
     micro_batch: bool = Field(True, description="Embed the queries of concurrent requests in one batch.")
     micro_batch_max: int = Field(32, ge=1, le=512)
     micro_batch_wait_ms: float = Field(2.0, ge=0.0, le=100.0, description="How long a batch waits for company.")
+
+    rate_limit_anonymous: str = Field(
+        "30/minute;600/hour",
+        description="Per client, anonymous questions, searches and chat messages ('N/period' joined by ';'); "
+        "'off': none.",
+    )
+    rate_limit_auth_failures: str = Field(
+        "10/minute;50/hour", description="Per client, failed sign-ins and refused bearer tokens; 'off': none."
+    )
+    rate_limit_store: str = Field(
+        "auto",
+        description="Where the counts live: 'memory' (this process), 'database' (shared by every worker on it), "
+        "'redis' (MENTOR_REDIS_URL); 'auto': redis when configured, else the database when it is not SQLite, "
+        "else memory.",
+    )
+    redis_url: str | None = Field(None, description="Redis for the rate limits of several workers: redis://host:6379.")
+    console_session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="A console sign-in lasts this long (signing out ends it at once)."
+    )
 
     whatsapp_token: SecretStr | None = Field(None, description="WhatsApp Cloud API access token (sends replies).")
     whatsapp_phone_number_id: str | None = Field(None, description="The business phone number id replies come from.")
@@ -271,6 +291,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.split(",")
         return sorted(normalise_directions(value))
+
+    @field_validator("rate_limit_anonymous", "rate_limit_auth_failures")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("", "off"):
+            return "off"
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit: write '30/minute' or '30/minute;600/hour'") from None
+        return value
+
+    @field_validator("rate_limit_store")
+    @classmethod
+    def _limit_store(cls, value: str) -> str:
+        if value not in ("auto", "memory", "database", "redis"):
+            raise ValueError(f"unknown rate limit store {value!r}: use auto, memory, database or redis")
+        return value
 
     @field_validator("chunk_overlap_tokens")
     @classmethod

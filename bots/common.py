@@ -140,8 +140,9 @@ class Relay:
         # workers and hosts (PostgreSQL).
         async with self._lock(message), self._hold_person(message):
             loop = asyncio.get_running_loop()
+            owner = pseudonym(message.channel, message.user_id)  # so that /forget finds the row
             claim = await loop.run_in_executor(
-                self.engine_pool, self.store.begin_inbound, message.channel, message.message_id
+                self.engine_pool, self.store.begin_inbound, message.channel, message.message_id, owner
             )
             if claim == "done":
                 log.info("duplicate %s message ignored", message.channel)

@@ -18,10 +18,12 @@ from starlette.concurrency import run_in_threadpool
 from assistant import Assistant, IndexCorruptError, NotIndexedError, Runtime, Settings, detect_language
 from web import access_log, chat, console, errors, guides, webhooks
 from web.channels import Channels
+from web.control_chars import RefuseControlCharacters
 from web.index_watch import watch_index
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
 from web.nudges import nudge_scheduler
+from web.ratelimit import RateLimits
 from web.routes import API_ROUTERS, STAFF_ROUTERS
 from web.schemas import ErrorBody
 
@@ -62,6 +64,7 @@ def create_app(
         responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
     )
     app.state.runtime = runtime
+    app.state.rate_limits = RateLimits(settings, lambda: runtime.database)
     _add_middleware(app, settings)
     errors.install(app)
     console.install(app)
@@ -93,6 +96,7 @@ async def _load(runtime: Runtime) -> None:
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(RefuseControlCharacters)  # added first: runs inside the body limit
     app.add_middleware(
         BodyLimit,
         default_bytes=settings.max_body_kb * 1024,

@@ -30,6 +30,7 @@ from web.console.pages import PAGE_HEADERS, templates
 from web.deps import ChannelsDep
 from web.guides import guide_url
 from web.handoffs import staff_text
+from web.ratelimit import AnonymousLimit
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +52,11 @@ def _chat_user(request: Request) -> tuple[str, bool]:
     current = request.cookies.get(CHAT_COOKIE, "")
     if 16 <= len(current) <= 64 and current.replace("-", "").replace("_", "").isalnum():
         return current, False
-    return secrets.token_urlsafe(18), True
+    return _new_chat_user(), True
+
+
+def _new_chat_user() -> str:
+    return secrets.token_urlsafe(18)
 
 
 def _chat_response(request: Request, payload: dict, user: str, new: bool) -> JSONResponse:
@@ -110,7 +115,7 @@ def _render(channels: Channels, reply: Reply, wanted: str | None) -> dict:
     }  # fmt: skip
 
 
-@router.post("/chat/api/messages")
+@router.post("/chat/api/messages", dependencies=[AnonymousLimit])
 async def chat_message(body: ChatIn, request: Request, channels: ChannelsDep):
     """One message from the web chat; the replies come back in the response."""
     if cross_origin(request):
@@ -129,7 +134,10 @@ async def chat_message(body: ChatIn, request: Request, channels: ChannelsDep):
         replies.append(reply)
 
     handled = await channels.relay.handle(message, collect)
-    return _chat_response(request, await _replies_payload(channels, user, handled, replies), user, new)
+    payload = await _replies_payload(channels, user, handled, replies)
+    if payload["forgotten"]:  # her old id named what was deleted: a new one from now on
+        user, new = _new_chat_user(), True
+    return _chat_response(request, payload, user, new)
 
 
 @router.post("/chat/api/voice")
@@ -162,7 +170,10 @@ async def chat_voice(
         return audio
 
     handled = await channels.relay.handle(message, collect, fetch)
-    return _chat_response(request, await _replies_payload(channels, user, handled, replies), user, new)
+    payload = await _replies_payload(channels, user, handled, replies)
+    if payload["forgotten"]:  # her old id named what was deleted: a new one from now on
+        user, new = _new_chat_user(), True
+    return _chat_response(request, payload, user, new)
 
 
 async def _read_bounded(request: Request, limit: int) -> tuple[bytes, bool]:
@@ -187,7 +198,7 @@ async def _replies_payload(channels: Channels, user: str, handled: bool, replies
     return {
         "duplicate": not handled,
         "page_language": chosen,
-        "forgotten": any(r.text in done for r in replies),
+        "forgotten": any(r.forgotten or r.text in done for r in replies),
         "replies": rendered,
     }
 

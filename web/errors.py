@@ -35,6 +35,7 @@ ERRORS = {
     422: {"model": ErrorBody, "description": "The request is malformed."},
 }
 NOT_FOUND = {404: {"model": ErrorBody}}
+LIMITED = {429: {"model": ErrorBody, "description": "Too many requests from this client; see Retry-After."}}
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 

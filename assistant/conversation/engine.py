@@ -359,7 +359,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
         self.engine.drop_volatile(self.channel, self.user_id)
         self.forgotten = True
         log.info("participant data deleted on request on %s", self.channel)
-        return [Reply(self.say("forget_done"))]
+        return [Reply(self.say("forget_done"), forgotten=True)]
 
     # -- questions and votes ---------------------------------------------------------------------------------------
 

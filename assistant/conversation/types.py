@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# NUL and the other C0 controls (and DEL) are taken out of what a channel hands the engine: a platform may
+# deliver them, PostgreSQL cannot store NUL in text, and no reply needs them. Tab, LF and CR stay in text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +45,14 @@ class Message:
     source_id: str | None = None
     edited: bool = False  # a new version of her message `source_id`, not a new message
 
+    def __post_init__(self) -> None:
+        """Control characters stripped, the same on every channel and every database."""
+        object.__setattr__(self, "text", _CONTROL_IN_TEXT.sub("", self.text or ""))
+        for name in ("user_id", "message_id", "button_id", "language_hint"):
+            value = getattr(self, name)
+            if isinstance(value, str) and _CONTROL.search(value):
+                object.__setattr__(self, name, _CONTROL.sub("", value))
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -57,3 +71,6 @@ class Reply:
     # WhatsApp outside the 24-hour window: an approved template {"name", "language", "parameters": [texts]}
     # is sent instead of the text (other channels send the text).
     template: dict | None = None
+    # She was just forgotten (/forget): a channel that gave her an id of its own (the web chat's cookie) gives
+    # her a new one, so nothing she sends next is tied to what was deleted.
+    forgotten: bool = False

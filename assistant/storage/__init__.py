@@ -10,6 +10,7 @@
 - `conversations`: conversation state, messages, turns, handoffs to staff and staff messages.
 - `answers`: answers given and the feedback on them.
 - `analytics`: content gaps and usage statistics.
+- `gap_groups`: each gap's vector and group, and the bounded summaries the gaps view reads.
 - `deliveries`: replies a channel could not deliver.
 - `pairings`: pairings and who was shown to whom.
 - `progress`: pathway modules given and completed, and her recent questions.
@@ -17,8 +18,10 @@
 - `inbound`: message ids already handled (deduplication), and those begun by a worker that died.
 - `locks`: locks that cross processes and hosts (PostgreSQL advisory locks): per person, and named leaders.
 - `tokens`: staff tokens and their `ROLES`.
+- `sessions`: console sign-ins (the cookie holds a session id, revoked at sign-out).
 - `jobs`: long-running jobs and their progress.
 - `keys`: the installation's secret key (keyed pseudonyms).
+- `ratelimits`: `DatabaseStorage`, rate-limit counters shared by every worker on the database.
 - `store`: `Store`, every repository in one, and `forget`.
 """
 
@@ -27,6 +30,7 @@ from assistant.storage.answers import FEEDBACK_REASONS
 from assistant.storage.database import Database, default_url
 from assistant.storage.inbound import DEDUP_WINDOW
 from assistant.storage.keys import installation_key
+from assistant.storage.ratelimits import DatabaseStorage
 from assistant.storage.records import use_pseudonym_key
 from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store, pseudonym
 
@@ -35,6 +39,7 @@ __all__ = [
     "FEEDBACK_REASONS",
     "ROLES",
     "Database",
+    "DatabaseStorage",
     "NotFoundError",
     "ParticipantInfo",
     "StaffIdentity",

@@ -2,13 +2,16 @@
 
 SQLite under the data directory is the default (WAL journal, so readers never wait for the writer, and
 foreign keys on, so deletions cascade); `MENTOR_DATABASE_URL` selects PostgreSQL for several workers.
+SQL parameters are never shown in an error or a log line (`hide_parameters`): they hold what people wrote.
 `Database.migrate()` brings the schema to the newest Alembic revision; it runs at start-up and is safe
 to run again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -37,10 +40,22 @@ def default_url(data_dir: Path) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free pages
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _private_file(path: Path) -> None:
+    """The database file, and the `-wal` and `-shm` files SQLite makes with its mode, readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
 
 
 class Database:
@@ -53,11 +68,13 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+                _private_file(Path(parsed.database))
+            self.engine: Engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; threads that queue for it here (microseconds) do not each open a
         # connection and wait out the file lock (under 32 concurrent requests: 1.8 ms instead of ~30 ms).
@@ -98,6 +115,18 @@ class Database:
                 return MigrationContext.configure(connection).get_current_revision() == head
         except OperationalError:
             return False
+
+    def scrub(self) -> None:
+        """After deleting personal data: on SQLite, copy the write-ahead log into the database and truncate
+        it, so no earlier version of a deleted row stays in `-wal` (secure_delete has zeroed it in the file).
+        PostgreSQL keeps no such file in the data directory; its own vacuum reclaims the rows."""
+        if self.dialect != "sqlite":
+            return
+        with self._serial or nullcontext(), self.engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            connection.commit()
+        if busy and busy[0]:
+            log.warning("the write-ahead log could not be truncated now (a reader was busy); it will be on the next")
 
     def dispose(self) -> None:
         self.engine.dispose()
