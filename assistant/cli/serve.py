@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import os
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -33,6 +34,9 @@ def serve(
 
     runtime = get_runtime(ctx)
     settings = runtime.settings
+    # The speech model assembled and its checksum verified beside the start-up (1-3 s the first time, a stat
+    # later): a broken model is said once now, not on her first voice note; text is not held up by it.
+    threading.Thread(target=runtime.prepare_speech, name="asr-prepare", daemon=True).start()
     uvicorn.run(
         create_app(settings, runtime),
         host=host or settings.host,
@@ -56,7 +60,7 @@ def telegram(ctx: typer.Context) -> None:
     with ExitOnError():
         assistant = make_assistant(ctx)
         _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
-        _ = runtime.transcriber  # a missing speech model is said once now, not on the first voice note
+        runtime.prepare_speech()  # a missing or broken speech model is said once now, not on the first voice note
     application = build_application(
         Engine(assistant), runtime.store, token=settings.telegram_token.get_secret_value(),
         api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,

@@ -52,9 +52,10 @@ def build_transcriber(settings: Settings) -> FasterWhisperTranscriber | None:
     }
     if not choice:
         folder = bundled_model_dir(settings.data_dir)
+        transcriber = FasterWhisperTranscriber(lambda: str(ensure_model(folder)), name="whisper-base", **options)
         if (why := problem(folder)) is not None:
-            log.warning("voice notes will get the text-only reply: %s", why)
-        return FasterWhisperTranscriber(lambda: str(ensure_model(folder)), name="whisper-base", **options)
+            transcriber.fail(AudioError(why, reason="unavailable"))  # said now, once; not again per note
+        return transcriber
     path = Path(choice).expanduser()
     if _is_folder(choice):
         return FasterWhisperTranscriber(lambda: str(_model_folder(path)), name=path.name, **options)
