@@ -1,6 +1,6 @@
 """Runs every benchmark in turn (`make bench`)."""
 
-from benchmarks import api_load, embedding_threads, matching, retrieval, speech, whatsapp_load
+from benchmarks import api_load, embedding_threads, matching, retrieval, speech, voice_load, whatsapp_load
 
 if __name__ == "__main__":
     retrieval.main([])
@@ -9,3 +9,4 @@ if __name__ == "__main__":
     whatsapp_load.main([])
     matching.main([])
     speech.main([])
+    voice_load.main([])
