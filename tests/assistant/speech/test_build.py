@@ -88,3 +88,14 @@ def test_a_fake_can_stand_in_for_the_runtime_transcriber(tmp_path):
     runtime = Runtime(settings(tmp_path))
     runtime.transcriber = ScriptedTranscriber()
     assert runtime.transcriber_status() == {"asr": "ready"}
+
+
+def test_automatic_threads_are_half_the_cores(tmp_path, monkeypatch):
+    from assistant import speech
+
+    monkeypatch.setattr(speech.os, "sched_getaffinity", lambda _pid: set(range(8)), raising=False)
+    assert speech.auto_threads() == 4
+    assert build_transcriber(settings(tmp_path))._options["cpu_threads"] == 4
+    assert build_transcriber(settings(tmp_path, asr_threads=3))._options["cpu_threads"] == 3
+    monkeypatch.setattr(speech.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert speech.auto_threads() == 1
