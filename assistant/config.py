@@ -227,7 +227,7 @@ class Settings(BaseSettings):
     asr_max_seconds: float = Field(120.0, gt=0, le=3600, description="Longest voice note transcribed.")
     asr_max_bytes: int = Field(10_000_000, ge=1, le=200_000_000, description="Largest voice note accepted.")
     asr_preload: bool = Field(False, description="Load the speech model at start-up instead of on the first note.")
-    asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: automatic.")
+    asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: half the cores.")
     asr_workers: int = Field(1, ge=1, le=16, description="Voice notes transcribed at once.")
     engine_workers: int = Field(
         32,

@@ -3,7 +3,7 @@
 Run with `make bench` (or `python -m benchmarks.voice_load [--threads 1,2] [--requests 40]`). The app and a
 local Graph API (testkit.graph_api, serving media the Cloud API way) run on loopback in this process, over
 an index of knowledge_base/ with the real embedding model and the bundled Whisper base. For each value of
-MENTOR_ASR_THREADS (`--threads`; 0 is CTranslate2's own default) and one transcription at a time
+MENTOR_ASR_THREADS (`--threads`; 0 is automatic: half the cores) and one transcription at a time
 (MENTOR_ASR_WORKERS=1):
 
 - the signed webhook's answer time and the time from the webhook to the echo and to the reply's first message, for one

@@ -63,6 +63,7 @@ class FasterWhisperTranscriber:
         self._download = download
         self._download_root = download_root
         self._model = None
+        self._source: str | None = None  # the folder (or hub name) once found
         self._failure: AudioError | None = None
         self._load_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(workers)
@@ -74,15 +75,30 @@ class FasterWhisperTranscriber:
             return f"unavailable: {self._failure}"
         return "ready" if self._model is not None else "not loaded"
 
+    def fail(self, error: AudioError) -> None:
+        """Mark the model unavailable (a start-up check found why): said once here, never retried per note."""
+        with self._load_lock:
+            self._fail(error)
+
+    def prepare(self) -> None:
+        """Find the model without loading it: for the bundled one, assemble it and verify its checksum (1-3 s
+        the first time, a stat later). `mentor serve` calls this at start-up, so a broken model is said then."""
+        with self._load_lock:
+            if self._source is None and self._failure is None:
+                try:
+                    self._source = self._locate()
+                except AudioError as exc:
+                    self._fail(exc)
+
     def load(self):
         """The model, loaded once; a failure is remembered (and logged once) rather than retried per note."""
+        self.prepare()
         with self._load_lock:
             if self._model is None and self._failure is None:
                 try:
-                    self._model = self._open()
+                    self._model = self._open(self._source)
                 except AudioError as exc:
-                    self._failure = exc
-                    log.warning("voice notes get the text-only reply: %s", exc)
+                    self._fail(exc)
             if self._failure is not None:
                 raise self._failure
             return self._model
@@ -93,13 +109,17 @@ class FasterWhisperTranscriber:
         with self._slots:
             return self._transcribe(model, samples, language, hint)
 
-    def _open(self):
+    def _fail(self, error: AudioError) -> None:
+        if self._failure is None:
+            self._failure = error
+            log.warning("voice notes get the text-only reply: %s", error)
+
+    def _open(self, source: str):
         try:
             # Lazy: faster-whisper loads CTranslate2 and ONNX Runtime (about 0.3 s), only for voice notes.
             from faster_whisper import WhisperModel
         except ImportError as exc:
             raise AudioError(f"faster-whisper is not installed: {exc}", reason="unavailable") from exc
-        source = self._locate()
         try:
             return WhisperModel(
                 source,

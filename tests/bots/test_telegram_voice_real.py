@@ -20,10 +20,10 @@ pytestmark = [
     pytest.mark.skipif(tools_missing() is not None, reason=f"voice notes cannot be made: {tools_missing()}"),
 ]
 
-# (her language, what she says, words the transcript must hold, a word of the cited answer's language)
+# (her language, what she says, words the transcript must hold)
 NOTES = [
-    ("fr", "Bonjour, je cherche une formation sur la gestion.", {"bonjour", "formation", "gestion"}),
-    ("es", "¿Qué papeles necesito para exportar café a Canadá?", {"necesito", "exportar", "cafe"}),
+    ("fr", "Je cherche une formation sur la communication stratégique.", {"formation", "communication", "strategique"}),
+    ("es", "Hola, ¿cómo preparo una carpeta de crédito para mi negocio?", {"credito", "negocio"}),
     ("en", "Hello, how do we plan our meetings across time zones?", {"plan", "time", "zones"}),
 ]
 SOURCES = {"fr": "Sources", "es": "Fuentes", "en": "Sources"}
@@ -44,17 +44,19 @@ def server(kb_runtime, whisper, fake, monkeypatch):
         yield url
 
 
-@pytest.mark.parametrize(("lang", "said", "key_words"), NOTES, ids=[n[0] for n in NOTES])
-def test_a_spoken_question_is_heard_and_answered_from_the_guides(server, fake, lang, said, key_words):
-    chat = {"fr": 22101, "es": 59101, "en": 15101}[lang]
-    note = spoken_note(said, lang)
-    update = fake.voice_update(chat, lang, file_id=fake.files.add(note), duration=4, file_size=len(note))
-    response = httpx.post(
-        f"{server}/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}, timeout=30
-    )
-    assert response.status_code == 200
-    echo, answer = fake.wait_sent(2, timeout=120)[:2]
-    assert echo["text"].startswith("🎤")
-    assert key_words <= set(words(echo["text"])), echo["text"]
-    assert SOURCES[lang] in answer["text"] and "reply_markup" in answer, answer["text"]
-    assert fake.files.downloads == 1
+def test_spoken_questions_are_heard_and_answered_from_the_guides(server, fake):
+    # One server for the three notes: python-telegram-bot's application is started once per process in
+    # production, and a second one in the same test process does not pick up its webhook updates.
+    for n, (lang, said, key_words) in enumerate(NOTES):
+        note = spoken_note(said, lang)
+        update = fake.voice_update(20000 + n, lang, file_id=fake.files.add(note), duration=4, file_size=len(note))
+        response = httpx.post(
+            f"{server}/webhooks/telegram", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}, timeout=30
+        )
+        assert response.status_code == 200
+        echo, answer = fake.wait_sent(2 * n + 2, timeout=300)[2 * n :]
+        assert echo["chat"]["id"] == answer["chat"]["id"] == 20000 + n
+        assert echo["text"].startswith("🎤")
+        assert key_words <= set(words(echo["text"])), (lang, echo["text"])
+        assert SOURCES[lang] in answer["text"] and "reply_markup" in answer, (lang, answer["text"])
+    assert fake.files.downloads == len(NOTES)

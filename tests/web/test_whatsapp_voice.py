@@ -137,6 +137,24 @@ def test_text_questions_are_answered_while_a_voice_note_is_transcribed(server, t
     assert len(server.graph.wait_for(talker, 2)) == 2
 
 
+@pytest.mark.parametrize("transcriber", [SlowTranscriber(default=Transcript(QUESTION, "en", 6.0, 0.9))])
+def test_a_burst_of_voice_notes_does_not_stall_text_questions(server, transcriber):
+    talkers = [f"1514555020{n}" for n in range(6)]
+    for n, talker in enumerate(talkers):  # more notes than the voice pool has threads (MENTOR_ASR_WORKERS=1)
+        assert server.post(webhook(audio(talker, f"wamid.b{n}", server.graph.add_media(NOTE)))).status_code == 200
+    assert transcriber.started.wait(20)
+    typists = ["15145550210", "15145550211", "15145550212"]
+    for n, typist in enumerate(typists):
+        server.post(webhook(text(typist, QUESTION, f"wamid.t{n}")))
+    for typist in typists:
+        [answer] = server.graph.wait_for(typist, 1)
+        assert "Sources:" in answer.text
+    assert all(server.graph.to(talker) == [] for talker in talkers)  # every note still waiting its turn
+    transcriber.release.set()
+    for talker in talkers:  # then every note is answered, none lost
+        assert len(server.graph.wait_for(talker, 2, timeout=60)) == 2
+
+
 def test_without_a_transcriber_a_voice_note_is_not_even_fetched(server, api_runtime):
     api_runtime.transcriber = None  # MENTOR_ASR_MODEL=off
     number = "50255500107"  # Guatemala: Spanish

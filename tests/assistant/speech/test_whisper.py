@@ -116,6 +116,18 @@ def test_speech_played_backwards_is_refused_not_answered(whisper, language):
     assert caught.value.reason in {"unintelligible", "other_language"}
 
 
+@pytest.mark.parametrize(
+    ("voice", "said"),
+    [("nl", "Welke papieren heb ik nodig om koffie naar Canada te exporteren?"),
+     ("ht", "Ki papye mwen bezwen pou ekspòte kafe nan Kanada?")],
+)  # fmt: skip
+def test_a_note_in_another_language_is_refused_as_such(whisper, voice, said):
+    # Dutch and Haitian Creole were not looked at to choose the thresholds (benchmarks/speech_calibration.py).
+    with pytest.raises(AudioError) as caught:
+        whisper.transcribe(spoken_note(said, voice, voice=voice), None, hint="fr")
+    assert caught.value.reason == "other_language"
+
+
 def test_silence_is_silent(whisper):
     with pytest.raises(AudioError) as caught:
         whisper.transcribe(silence_note(4), None)
