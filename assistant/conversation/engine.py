@@ -141,6 +141,15 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
                 return candidate
         return "en"
 
+    def chosen_language(self) -> str | None:
+        """The language she chose (a button, /lang, or the one her profile keeps): every answer is in it,
+        whatever words of another language her message mixes in ("necesito un loan para mi business")."""
+        if self.state.get("lang_chosen") or (
+            self.consented and self.participant and self.participant.preferred_language
+        ):
+            return self.lang
+        return None
+
     def say(self, key: str, **values: object) -> str:
         return phrase(key, self.lang, **values)
 
@@ -357,7 +366,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
 
     def question(self, text: str) -> list[Reply]:
         try:
-            answer = self.engine.assistant.ask(text, channel=self.channel, user_id=self.user_id, preferred=self.lang)
+            answer = self.engine.assistant.ask(
+                text, self.chosen_language(), channel=self.channel, user_id=self.user_id, preferred=self.lang
+            )
         except InputError as exc:
             return [Reply(str(exc))]
         log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)

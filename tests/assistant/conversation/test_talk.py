@@ -349,3 +349,20 @@ def test_edits_after_the_onboarding_update_the_profile_and_other_edits_are_left_
     assert len(send_as(user, TALK[lang]["question"] + " 2026", "q1", edited=True)) >= 1  # answered again, once
     assert send_as(user, TALK[lang]["question"] + " 2027", "q1", edited=True) == []
     assert count(runtime, AnswerRecord) == before[0] + 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "mixed"),
+    [("es", "necesito un loan para mi business"), ("fr", "j'ai besoin d'un loan pour mon business"),
+     ("en", "necesito un crédito for my shop")],
+)  # fmt: skip
+def test_her_chosen_language_holds_when_she_mixes_words_of_another(engine, lang, mixed):
+    for consent in ("consent:yes", "consent:no"):
+        user = User(engine, f"{lang}-{consent}")
+        user.send("/start")
+        user.press(f"lang:{lang}")
+        user.press(consent)
+        user.send("/cancel")  # no profile questions now
+        replies = user.send(mixed)
+        assert any(b.startswith("vote:") for b in button_ids(replies))
+        assert {r.language for r in replies} == {lang}, consent
