@@ -290,9 +290,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
             self.state.update(step=None, mode=None, answers={})
             self.save()
             return [Reply(self.say("onboarding_cancelled"))]
-        if self.state.get("awaiting"):
-            pending = self.state["awaiting"]
-            self.state["awaiting"] = None
+        if self.state.get("awaiting") or (self.state.get("choice") or {}).get("keep"):
+            pending = self.state.get("awaiting")
+            self.state.update(awaiting=None, choice=None)  # nothing left open catches her next message
             self.save()
             return [Reply(self.say("forget_cancelled" if pending == "forget" else "cancelled"))]
         return [Reply(self.say("nothing_to_cancel"))]
@@ -345,7 +345,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
     def human(self) -> list[Reply]:
         if self.consented and self.store.set_handed_to_staff(self.channel, self.user_id):
             log.info("conversation handed to staff on %s", self.channel)
-            return [Reply(self.say("human_handed"))]
+            return [Reply(self.say("human_handed", hours=self.engine.assistant.runtime.settings.human_reply_hours))]
         self.state["awaiting"] = "consent"
         self.save()
         reply = self.consent_question()

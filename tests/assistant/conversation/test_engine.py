@@ -313,7 +313,7 @@ def test_forget_cancel_keeps_everything(user, runtime):
 def test_human_flags_the_conversation(user, runtime):
     consent(user)
     assert not runtime.store.handed_to_staff(user.channel, user.user_id)
-    assert text_of(user.send("/human")) == phrase("human_handed", "en")
+    assert text_of(user.send("/human")) == phrase("human_handed", "en", hours=24)
     assert runtime.store.handed_to_staff(user.channel, user.user_id)
     with runtime.database.session() as s:
         assert s.query(Conversation).one().handed_to_staff
@@ -376,7 +376,7 @@ def test_human_without_consent_offers_consent_and_stores_nothing(user, runtime):
     assert count(runtime, Participant) == 0 and count(runtime, Conversation) == 0
     user.send("yes")  # a typed yes answers the consent question
     assert runtime.store.participant(user.channel, user.user_id).consent
-    assert text_of(user.send("/human")) == phrase("human_handed", "en")
+    assert text_of(user.send("/human")) == phrase("human_handed", "en", hours=24)
 
 
 def test_someone_without_consent_gets_answers_and_nothing_is_stored_about_her(user, runtime):

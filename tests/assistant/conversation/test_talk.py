@@ -366,3 +366,42 @@ def test_her_chosen_language_holds_when_she_mixes_words_of_another(engine, lang,
         replies = user.send(mixed)
         assert any(b.startswith("vote:") for b in button_ids(replies))
         assert {r.language for r in replies} == {lang}, consent
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_human_says_when_to_expect_a_reply_in_her_language(engine, runtime, lang):
+    user = member(engine, lang)
+    runtime.settings.human_reply_hours = 48
+    said = text_of(user.send("/human"))
+    assert said == phrase("human_handed", lang, hours=48) and "48" in said
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_after_cancel_an_abandoned_check_up_does_not_capture_her_next_question(engine, runtime, lang):
+    user = member(engine, lang)
+    user.send("/pathway")
+    user.send("3")  # the diagnostic started
+    user.send("/cancel")
+    replies = user.send(TALK[lang]["question"])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert phrase("diag_invalid", lang) not in text_of(replies)
+    replies = user.send("/pathway")  # resumed where she left it
+    assert phrase("diag_resume", lang) in text_of(replies)
+    for _ in range(7):
+        replies = user.send("3")
+    module = next(b for b in button_ids(replies) if b.startswith("path:done:")).split(":")[2]
+    user.send("1")  # I did this step: the check question is put to her
+    user.send("/cancel")
+    user.send(YES[lang])  # no longer an answer to the abandoned check
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert runtime.store.module_states(person.id).get(module, {}).get("status") != "completed"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_during_the_diagnostic_is_answered_and_the_rating_asked_again(engine, lang):
+    user = member(engine, lang)
+    user.send("/pathway")
+    replies = user.send(TALK[lang]["question"])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert "(1/8)" in replies[-1].text and button_ids([replies[-1]])[0] == "diag:1"
+    assert "(2/8)" in text_of(user.send("4"))
