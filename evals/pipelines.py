@@ -166,6 +166,7 @@ class LangChainNaive:
     """Recursive character splitting 1,000/200, the same embedding model, LangChain's FAISS store, top-k."""
 
     name = "langchain-naive"
+
     @property
     def description(self) -> str:
         return (

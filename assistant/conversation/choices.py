@@ -80,11 +80,11 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     label = _by_label(_plain_words(raw), options)
     if label:
         return label
-    if not words or len(words) > MAX_ANSWER_WORDS or classify(raw).kind == "confusion":
+    if not words or len(words) > MAX_ANSWER_WORDS:
         return None
     wanted = None
     if _said(words, NO_WORDS):
-        wanted = "no"
+        wanted = None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
     elif _said(words, YES_WORDS):
         wanted = "yes"
     if wanted:

@@ -129,6 +129,8 @@ def classify(text: str) -> SmallTalk:
     if not tokens or all(not t.word.isalnum() for t in tokens):
         marks = text.strip()
         return SmallTalk("confusion" if marks and set(marks) <= set("?¿？ ") else None, text)
+    if _not_understood([t.word for t in tokens]):
+        return SmallTalk("confusion", "", _language(matched))
     if not matched:
         return SmallTalk(None, text)
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
@@ -137,6 +139,17 @@ def classify(text: str) -> SmallTalk:
         kind = min((k for k, _ in matched), key=KINDS.index)
         return SmallTalk(kind, "", language, len(others))
     return SmallTalk(None, _rest(text, tokens, kinds, filler), language, len(others))
+
+
+_NEGATION = frozenset({"no", "pas", "ne", "dont", "didnt", "not", "nada", "rien"})
+_UNDERSTAND = frozenset({"entiendo", "entendi", "comprendo", "comprendi", "comprends", "compris", "understand",
+                         "understood", "get", "got", "capte", "pigé", "pige"})  # fmt: skip
+MAX_CONFUSED_WORDS = 6
+
+
+def _not_understood(words: list[str]) -> bool:
+    """A short message that says she did not understand, in whatever order ("no le entendí nada")."""
+    return len(words) <= MAX_CONFUSED_WORDS and bool(set(words) & _NEGATION) and bool(set(words) & _UNDERSTAND)
 
 
 def _language(matched: list[tuple[str, frozenset[str]]]) -> str | None:
