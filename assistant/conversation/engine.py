@@ -206,7 +206,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
     def chat(self, kind: str, language: str | None) -> list[Reply]:
         """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
         if not self.state.get("lang") and self.participant is None and language in SUPPORTED_LANGUAGES:
-            self.lang = language
+            self.lang = self.state["lang"] = language  # her first words tell which language to speak to her in
+            self.save()
         self.chatted = True
         return self.small_talk(kind)
 
