@@ -405,3 +405,44 @@ def test_a_question_during_the_diagnostic_is_answered_and_the_rating_asked_again
     assert any(b.startswith("vote:") for b in button_ids(replies))
     assert "(1/8)" in replies[-1].text and button_ids([replies[-1]])[0] == "diag:1"
     assert "(2/8)" in text_of(user.send("4"))
+
+
+FREE_TEXT = {  # one onboarding typed as people write, and what must be kept and shown
+    "es": (["hola, soy rosa mamani", "en bolivia, el alto", "tejidos de alpaca", "ya tengo 8 años con mi taller",
+            "vender en ferias", "un crédito", "español, aymara y un poquito de inglés", "la hora de Bolivia",
+            "los sábados en la mañana", "virtual nomás, por whatsapp"],
+           {"name": "Rosa Mamani", "country": "Bolivia", "languages": ["es", "ay", "en"],
+            "profile": {"city": "El Alto", "stage": "established", "timezone": "America/La_Paz",
+                        "modality": "virtual"}},
+           ["Bolivia (El Alto)", "aimara", "La Paz (allí son las"]),
+    "fr": (["je m'appelle Awa Ndiaye", "au senegal, thies", "couture", "on vient de commencer", "la vente",
+            "la comptabilité", "français, wolof et un peu de fon", "Dakar", "le mardi soir", "les deux"],
+           {"name": "Awa Ndiaye", "country": "Sénégal", "languages": ["fr", "wo", "fon"],
+            "profile": {"city": "Thies", "stage": "early", "timezone": "Africa/Dakar", "modality": "both"}},
+           ["Sénégal (Thies)", "wolof", "Dakar (il y est"]),
+    "en": (["my name is Joy Santos", "in the philippines, cebu", "bakery", "only an idea for now", "baking",
+            "funding", "Cebuano, Tagalog and English", "manila time", "weekends", "in person please"],
+           {"name": "Joy Santos", "country": "Philippines", "languages": ["ceb", "tl", "en"],
+            "profile": {"city": "Cebu", "stage": "idea", "timezone": "Asia/Manila", "modality": "in_person"}},
+           ["Philippines (Cebu)", "Cebuano", "Manila (it is"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_onboarding_from_free_text_keeps_the_fields_and_shows_them_in_her_language(engine, runtime, lang):
+    texts, expected, shown = FREE_TEXT[lang]
+    user = User(engine)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for text in texts:
+        replies = user.send(text)
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert (person.name, person.country, person.languages) == (expected["name"], expected["country"],
+                                                               expected["languages"])  # fmt: skip
+    assert expected["profile"].items() <= person.profile.items()
+    said = text_of(replies)
+    assert phrase("onboarding_done", lang) in said
+    for piece in shown:
+        assert piece in said, (piece, said)
+    assert "America/" not in said and "Asia/" not in said and "Africa/" not in said
