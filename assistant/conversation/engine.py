@@ -184,8 +184,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn):
             return [Reply(self.say("human_relayed"))]
         talk = classify(text)
         if self.state.get("step"):
-            # only pure small talk interrupts a question: "Monday mornings" answers it
-            if talk.kind and not talk.others and not self.step_reads(text):
+            # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
+            if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
                 return self.chat(talk.kind, talk.language)
             return self.on_answer(text)
         picked = self.typed_answer(text)

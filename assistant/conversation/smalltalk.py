@@ -164,6 +164,8 @@ def _rest(text: str, tokens: list[_Token], kinds: list, filler: frozenset[str]) 
     """The text between the leading and the trailing courtesies ("hola, buenas" ... "gracias")."""
 
     def courtesy(n: int) -> bool:
+        if tokens[n].word in _KEEP:  # "no tengo dinero": the negation is part of the question
+            return False
         return (kinds[n] is not None and kinds[n][0] in _COURTESY) or (kinds[n] is None and tokens[n].word in filler
                                                                          and tokens[n].word not in _KEEP)  # fmt: skip
 
@@ -181,6 +183,13 @@ def _rest(text: str, tokens: list[_Token], kinds: list, filler: frozenset[str]) 
     return rest.strip(" ,.;:!¡-")
 
 
-_KEEP = frozenset({"no", "me", "mi", "my", "mon", "ma", "es", "el", "la", "los", "las", "le", "the", "to", "y", "et",
-                   "and", "a", "de", "por", "pour", "for", "mas", "plus", "more", "ya", "ahora", "now", "maintenant",
-                   "tu", "te", "su", "your", "votre", "vos", "ton", "ta", "tus", "sus"})  # fmt: skip
+# Words never cut off around a question: answers and negations, and words that carry its sense.
+_KEEP = frozenset(
+    re.findall(
+        r"\w+",
+        """
+    no si yes oui non me mi my mon ma es el la los las le the to y et and a de por pour for mas plus more ya ahora
+    now maintenant tu te su your votre vos ton ta tus sus
+""",
+    )
+)
