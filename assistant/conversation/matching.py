@@ -52,6 +52,10 @@ class MatchTurn:
             name = profile.name if profile else "?"
             if pairing["status"] == "active":
                 active.append(name)
+            elif pairing["status"] == "proposed" and pairing[mine]:  # she said yes: where it stands
+                theirs = "accepted_b" if mine == "accepted_a" else "accepted_a"
+                key = "match_status_staff" if pairing[theirs] else "match_status_other"
+                replies.append(Reply(self.say(key, name=name)))
             elif pairing["status"] == "proposed" and pairing[mine] is None:
                 replies.append(
                     Reply(

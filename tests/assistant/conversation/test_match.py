@@ -171,3 +171,15 @@ def test_someone_shown_to_one_woman_is_not_shown_to_another_beyond_her_capacity(
     assert f"match:intro:{lucie_id}" not in button_ids(fatou.send("/match"))
     awa.press("match:more")  # her screen now holds nobody (or others): Lucie is no longer shown to her
     assert f"match:intro:{lucie_id}" in button_ids(fatou.send("/match"))
+
+
+def test_after_asking_for_an_introduction_match_shows_where_it_stands(pair, runtime):
+    awa, lucie = pair
+    awa.send("/match")
+    replies = awa.press(f"match:intro:{pid(runtime, lucie)}")
+    assert phrase("match_status_other", "fr", name="Lucie") in text_of(awa.send("/match"))
+    accept = next(b.id for r in replies for b in r.buttons if b.id.startswith("match:accept:"))
+    lucie.press(accept)
+    said = text_of(awa.send("/match"))
+    assert phrase("match_status_staff", "fr", name="Lucie") in said
+    assert phrase("match_status_staff", "en", name="Awa") in text_of(lucie.send("/match"))
