@@ -160,6 +160,10 @@ class Settings(BaseSettings):
     )
     channel_backoff_s: float = Field(0.5, ge=0.0, le=60.0, description="First retry delay; it doubles, with jitter.")
 
+    human_reply_hours: int = Field(
+        24, ge=1, le=24 * 14, description="Within how many hours the team answers after /human (said to her)."
+    )
+
     match_profiles: Path | None = Field(
         None,
         description="A cohort file (JSON Lines) whose profiles join the chat's participants in the matching pool; "

@@ -183,6 +183,46 @@ def _print_cross_language(result: dict, names: list[str]) -> None:
         out.print(cross)
 
 
+@app.command("conversation")
+def eval_conversation(
+    dataset: Annotated[
+        Path | None, typer.Option("--dataset", help="Conversation cases (default: evals/datasets/conversation.jsonl).")
+    ] = None,
+    part: Annotated[
+        str, typer.Option("--split", help="report (the reported half), calibration (the one to tune on), or all.")
+    ] = "report",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """How the conversation engine understands people, per language: small talk handled, typed confirmations
+    understood, onboarding fields extracted, edits and restarts (goals: 95% each)."""
+    # Lazy: the evaluation code only for this command; see the module docstring.
+    from evals.conversation import DATASET, GOAL, evaluate, load
+
+    try:
+        result = evaluate(load(dataset or DATASET), part)
+    except (ValueError, OSError) as exc:
+        fail(str(exc))
+    if as_json:
+        out.print_json(data=result)
+        return
+    table = Table(title=f"Conversation eval ({result['cases']} cases, split {result['split']}, goal {GOAL:.0%})")
+    table.add_column("metric")
+    for lang in result["by_language"]:
+        table.add_column(lang, justify="right")
+    metrics = sorted({m for figures in result["by_language"].values() for m in figures})
+    for metric in metrics:
+        row = []
+        for figures in result["by_language"].values():
+            f = figures.get(metric)
+            row.append(
+                "—" if f is None else f"{f['share']:.1%} ({f['passed']}/{f['cases']})" + ("" if f["goal_met"] else " ✗")
+            )
+        table.add_row(metric, *row)
+    out.print(table)
+    if result["failures"]:
+        out.print("failed: " + ", ".join(result["failures"]))
+
+
 @app.command("matching")
 def eval_matching(
     ctx: typer.Context,

@@ -24,7 +24,8 @@ YES_WORDS = frozenset(
 NO_WORDS = frozenset(
     {"no", "non", "nope", "nah", "nop", "jamais", "never", "nunca", "hindi", "deedeet", "cancel", "cancelar",
      "annuler", "pas encore", "todavia no", "aun no", "not yet", "no todavia", "pas maintenant", "not now",
-     "ahora no", "no gracias", "non merci", "no thanks"}
+     "ahora no", "no gracias", "non merci", "no thanks", "mejor no", "creo que no", "pas question", "annule",
+     "annulez", "cancela", "no way", "je ne veux pas", "no quiero"}
 )  # fmt: skip
 DONE_WORDS = frozenset(
     {"lo hice", "ya lo hice", "hecho", "ya esta", "termine", "ya termine", "cest fait", "jai fini", "fini", "fait",
@@ -35,10 +36,12 @@ _NO_IDS = frozenset({"no", "cancel", "decline", "not_yet", "stuck"})
 MAX_ANSWER_WORDS = 6  # "sí, borrar todo por favor": longer texts are read as questions, not answers
 _NUMBER = re.compile(r"^\s*(?:#|n[o°º]\.?|num(?:ero)?\.?|option|opcion|opción)?\s*(\d{1,2})\s*[.)]?\s*$", re.I)
 _LABEL_SIMILARITY = 85
+MIN_LABEL_WORD = 4  # shorter words ("no", "si", "it") name no button on their own
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", normalise(text))
+    """Her words, folded, letters typed over and over once ("nooo" -> "no", "ouiii" -> "oui")."""
+    return [re.sub(r"(.)\1{2,}", r"\1", w) for w in re.findall(r"[a-z0-9]+", normalise(text))]
 
 
 def _plain_words(text: str) -> list[str]:
@@ -80,11 +83,11 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     label = _by_label(_plain_words(raw), options)
     if label:
         return label
-    if not words or len(words) > MAX_ANSWER_WORDS or classify(raw).kind == "confusion":
+    if not words or len(words) > MAX_ANSWER_WORDS:
         return None
     wanted = None
     if _said(words, NO_WORDS):
-        wanted = "no"
+        wanted = None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
     elif _said(words, YES_WORDS):
         wanted = "yes"
     if wanted:
@@ -106,4 +109,7 @@ def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:
         label = " ".join(_plain_words(title))
         if label and (typed == label or fuzz.ratio(typed, label) >= _LABEL_SIMILARITY):
             found.append(button_id)
+    if not found:  # a word of one label only: "borrar" for "Sí, borrar todo", "keep" for "No, keep it"
+        content = {w for w in words if len(w) >= MIN_LABEL_WORD}
+        found = [i for i, title in options if content and content <= set(_plain_words(title))]
     return found[0] if len(found) == 1 else None

@@ -142,6 +142,15 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
                 return candidate
         return "en"
 
+    def chosen_language(self) -> str | None:
+        """The language she chose (a button, /lang, or the one her profile keeps): every answer is in it,
+        whatever words of another language her message mixes in ("necesito un loan para mi business")."""
+        if self.state.get("lang_chosen") or (
+            self.consented and self.participant and self.participant.preferred_language
+        ):
+            return self.lang
+        return None
+
     def say(self, key: str, **values: object) -> str:
         return phrase(key, self.lang, **values)
 
@@ -176,8 +185,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             return [Reply(self.say("human_relayed"))]
         talk = classify(text)
         if self.state.get("step"):
-            # only pure small talk interrupts a question: "Monday mornings" answers it
-            if talk.kind and not talk.others and not self.step_reads(text):
+            # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
+            if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
                 return self.chat(talk.kind, talk.language)
             return self.on_answer(text)
         if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
@@ -203,7 +212,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
     def chat(self, kind: str, language: str | None) -> list[Reply]:
         """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
         if not self.state.get("lang") and self.participant is None and language in SUPPORTED_LANGUAGES:
-            self.lang = language
+            self.lang = self.state["lang"] = language  # her first words tell which language to speak to her in
+            self.save()
         self.chatted = True
         return self.small_talk(kind)
 
@@ -289,9 +299,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             self.state.update(step=None, mode=None, answers={})
             self.save()
             return [Reply(self.say("onboarding_cancelled"))]
-        if self.state.get("awaiting"):
-            pending = self.state["awaiting"]
-            self.state["awaiting"] = None
+        if self.state.get("awaiting") or (self.state.get("choice") or {}).get("keep"):
+            pending = self.state.get("awaiting")
+            self.state.update(awaiting=None, choice=None)  # nothing left open catches her next message
             self.save()
             return [Reply(self.say("forget_cancelled" if pending == "forget" else "cancelled"))]
         return [Reply(self.say("nothing_to_cancel"))]
@@ -344,7 +354,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
     def human(self) -> list[Reply]:
         if self.consented and self.store.set_handed_to_staff(self.channel, self.user_id):
             log.info("conversation handed to staff on %s", self.channel)
-            return [Reply(self.say("human_handed"))]
+            return [Reply(self.say("human_handed", hours=self.engine.assistant.runtime.settings.human_reply_hours))]
         self.state["awaiting"] = "consent"
         self.save()
         reply = self.consent_question()
@@ -365,7 +375,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
 
     def question(self, text: str) -> list[Reply]:
         try:
-            answer = self.engine.assistant.ask(text, channel=self.channel, user_id=self.user_id, preferred=self.lang)
+            answer = self.engine.assistant.ask(
+                text, self.chosen_language(), channel=self.channel, user_id=self.user_id, preferred=self.lang
+            )
         except InputError as exc:
             return [Reply(str(exc))]
         log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)

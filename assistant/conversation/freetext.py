@@ -85,7 +85,7 @@ _MODALITY_CUES = {
     "in_person": r"en persona|presencial|en personne|presentiel|cara a cara|face a face|face to face|in person|"
                  r"vernos|se voir|meet up|in real life|physique|fisica|en vivo|^2$",
     "both": r"ambos|ambas|les deux|both|hybrid|hibrid|los dos|las dos|either|lo que sea|peu importe|no importa|"
-            r"whatever|cualquiera|n importe|any|^3$",
+            r"whatever|cualquiera|n importe|any|igual|egal|doesn t matter|no matter|^3$",
 }  # fmt: skip
 
 

@@ -79,7 +79,7 @@ class OnboardingTurn:
 
     def set_language(self, code: str) -> list[Reply]:
         self.lang = code
-        self.state["lang"] = code
+        self.state.update(lang=code, lang_chosen=True)
         if self.consented and self.participant is not None:
             self.participant = self.store.update_participant(self.participant.id, preferred_language=code)
         self.save()

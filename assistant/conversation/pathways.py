@@ -24,6 +24,7 @@ RESOURCES_SHOWN = 4
 LATER_SHOWN = 3
 STEP_ANSWERS = ("helped", "hard", "not_yet")
 CHECKIN_ANSWERS = ("good", "stuck")
+QUESTION_WORDS = 3  # words without a digit, during the diagnostic: a question, answered; the rating asked again
 
 
 class PathwayTurn:
@@ -72,6 +73,9 @@ class PathwayTurn:
         value = button_value if button_value is not None else text.strip()
         match = re.fullmatch(r"\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*", value or "")
         if not match:
+            words = value.split()
+            if button_value is None and len(words) >= QUESTION_WORDS and not any(c.isdigit() for c in value):
+                return [*self.question(value), self._diag_question()]
             return [Reply(self.say("diag_invalid")), self._diag_question()]
         competencies = self._pathways().planner.diagnostic_competencies()
         diag = self.state["diag"]

@@ -129,6 +129,8 @@ def classify(text: str) -> SmallTalk:
     if not tokens or all(not t.word.isalnum() for t in tokens):
         marks = text.strip()
         return SmallTalk("confusion" if marks and set(marks) <= set("?¿？ ") else None, text)
+    if _not_understood([t.word for t in tokens]):
+        return SmallTalk("confusion", "", _language(matched))
     if not matched:
         return SmallTalk(None, text)
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
@@ -137,6 +139,17 @@ def classify(text: str) -> SmallTalk:
         kind = min((k for k, _ in matched), key=KINDS.index)
         return SmallTalk(kind, "", language, len(others))
     return SmallTalk(None, _rest(text, tokens, kinds, filler), language, len(others))
+
+
+_NEGATION = frozenset({"no", "pas", "ne", "dont", "didnt", "not", "nada", "rien"})
+_UNDERSTAND = frozenset({"entiendo", "entendi", "comprendo", "comprendi", "comprends", "compris", "understand",
+                         "understood", "get", "got", "capte", "pigé", "pige"})  # fmt: skip
+MAX_CONFUSED_WORDS = 6
+
+
+def _not_understood(words: list[str]) -> bool:
+    """A short message that says she did not understand, in whatever order ("no le entendí nada")."""
+    return len(words) <= MAX_CONFUSED_WORDS and bool(set(words) & _NEGATION) and bool(set(words) & _UNDERSTAND)
 
 
 def _language(matched: list[tuple[str, frozenset[str]]]) -> str | None:
@@ -151,6 +164,8 @@ def _rest(text: str, tokens: list[_Token], kinds: list, filler: frozenset[str]) 
     """The text between the leading and the trailing courtesies ("hola, buenas" ... "gracias")."""
 
     def courtesy(n: int) -> bool:
+        if tokens[n].word in _KEEP:  # "no tengo dinero": the negation is part of the question
+            return False
         return (kinds[n] is not None and kinds[n][0] in _COURTESY) or (kinds[n] is None and tokens[n].word in filler
                                                                          and tokens[n].word not in _KEEP)  # fmt: skip
 
@@ -168,6 +183,13 @@ def _rest(text: str, tokens: list[_Token], kinds: list, filler: frozenset[str]) 
     return rest.strip(" ,.;:!¡-")
 
 
-_KEEP = frozenset({"no", "me", "mi", "my", "mon", "ma", "es", "el", "la", "los", "las", "le", "the", "to", "y", "et",
-                   "and", "a", "de", "por", "pour", "for", "mas", "plus", "more", "ya", "ahora", "now", "maintenant",
-                   "tu", "te", "su", "your", "votre", "vos", "ton", "ta", "tus", "sus"})  # fmt: skip
+# Words never cut off around a question: answers and negations, and words that carry its sense.
+_KEEP = frozenset(
+    re.findall(
+        r"\w+",
+        """
+    no si yes oui non me mi my mon ma es el la los las le the to y et and a de por pour for mas plus more ya ahora
+    now maintenant tu te su your votre vos ton ta tus sus
+""",
+    )
+)

@@ -214,7 +214,7 @@ def test_human_then_a_staff_reply_from_the_api_reaches_her_on_whatsapp(server):
     server.post(webhook(button(number, "wamid.h2", "consent:yes")))
     server.graph.wait_for(number, 4)
     server.post(webhook(text(number, "/human", "wamid.h3")))
-    assert server.graph.wait_for(number, 5)[-1].text == phrase("human_handed", "fr")
+    assert server.graph.wait_for(number, 5)[-1].text == phrase("human_handed", "fr", hours=24)
     token = store.create_token("claire", "staff")
     [waiting] = httpx.get(f"{server.url}/v1/handoffs", headers={"Authorization": f"Bearer {token}"}).json()
     response = httpx.post(

@@ -203,3 +203,13 @@ def test_her_main_need_that_nobody_can_offer_is_said_in_her_language(engine, run
     assert "María (Guatemala)" in text
     label = runtime.matching.taxonomy.label("credit-file-preparation", "es")
     assert phrase("match_main_need_none", "es", skill=label[:1].lower() + label[1:]) in text
+def test_after_asking_for_an_introduction_match_shows_where_it_stands(pair, runtime):
+    awa, lucie = pair
+    awa.send("/match")
+    replies = awa.press(f"match:intro:{pid(runtime, lucie)}")
+    assert phrase("match_status_other", "fr", name="Lucie") in text_of(awa.send("/match"))
+    accept = next(b.id for r in replies for b in r.buttons if b.id.startswith("match:accept:"))
+    lucie.press(accept)
+    said = text_of(awa.send("/match"))
+    assert phrase("match_status_staff", "fr", name="Lucie") in said
+    assert phrase("match_status_staff", "en", name="Awa") in text_of(lucie.send("/match"))

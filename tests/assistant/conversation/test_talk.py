@@ -349,3 +349,100 @@ def test_edits_after_the_onboarding_update_the_profile_and_other_edits_are_left_
     assert len(send_as(user, TALK[lang]["question"] + " 2026", "q1", edited=True)) >= 1  # answered again, once
     assert send_as(user, TALK[lang]["question"] + " 2027", "q1", edited=True) == []
     assert count(runtime, AnswerRecord) == before[0] + 2
+
+
+@pytest.mark.parametrize(
+    ("lang", "mixed"),
+    [("es", "necesito un loan para mi business"), ("fr", "j'ai besoin d'un loan pour mon business"),
+     ("en", "necesito un crédito for my shop")],
+)  # fmt: skip
+def test_her_chosen_language_holds_when_she_mixes_words_of_another(engine, lang, mixed):
+    for consent in ("consent:yes", "consent:no"):
+        user = User(engine, f"{lang}-{consent}")
+        user.send("/start")
+        user.press(f"lang:{lang}")
+        user.press(consent)
+        user.send("/cancel")  # no profile questions now
+        replies = user.send(mixed)
+        assert any(b.startswith("vote:") for b in button_ids(replies))
+        assert {r.language for r in replies} == {lang}, consent
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_human_says_when_to_expect_a_reply_in_her_language(engine, runtime, lang):
+    user = member(engine, lang)
+    runtime.settings.human_reply_hours = 48
+    said = text_of(user.send("/human"))
+    assert said == phrase("human_handed", lang, hours=48) and "48" in said
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_after_cancel_an_abandoned_check_up_does_not_capture_her_next_question(engine, runtime, lang):
+    user = member(engine, lang)
+    user.send("/pathway")
+    user.send("3")  # the diagnostic started
+    user.send("/cancel")
+    replies = user.send(TALK[lang]["question"])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert phrase("diag_invalid", lang) not in text_of(replies)
+    replies = user.send("/pathway")  # resumed where she left it
+    assert phrase("diag_resume", lang) in text_of(replies)
+    for _ in range(7):
+        replies = user.send("3")
+    module = next(b for b in button_ids(replies) if b.startswith("path:done:")).split(":")[2]
+    user.send("1")  # I did this step: the check question is put to her
+    user.send("/cancel")
+    user.send(YES[lang])  # no longer an answer to the abandoned check
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert runtime.store.module_states(person.id).get(module, {}).get("status") != "completed"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_during_the_diagnostic_is_answered_and_the_rating_asked_again(engine, lang):
+    user = member(engine, lang)
+    user.send("/pathway")
+    replies = user.send(TALK[lang]["question"])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert "(1/8)" in replies[-1].text and button_ids([replies[-1]])[0] == "diag:1"
+    assert "(2/8)" in text_of(user.send("4"))
+
+
+FREE_TEXT = {  # one onboarding typed as people write, and what must be kept and shown
+    "es": (["hola, soy rosa mamani", "en bolivia, el alto", "tejidos de alpaca", "ya tengo 8 años con mi taller",
+            "vender en ferias", "un crédito", "español, aymara y un poquito de inglés", "la hora de Bolivia",
+            "los sábados en la mañana", "virtual nomás, por whatsapp"],
+           {"name": "Rosa Mamani", "country": "Bolivia", "languages": ["es", "ay", "en"],
+            "profile": {"city": "El Alto", "stage": "established", "timezone": "America/La_Paz",
+                        "modality": "virtual"}},
+           ["Bolivia (El Alto)", "aimara", "La Paz (allí son las"]),
+    "fr": (["je m'appelle Awa Ndiaye", "au senegal, thies", "couture", "on vient de commencer", "la vente",
+            "la comptabilité", "français, wolof et un peu de fon", "Dakar", "le mardi soir", "les deux"],
+           {"name": "Awa Ndiaye", "country": "Sénégal", "languages": ["fr", "wo", "fon"],
+            "profile": {"city": "Thies", "stage": "early", "timezone": "Africa/Dakar", "modality": "both"}},
+           ["Sénégal (Thies)", "wolof", "Dakar (il y est"]),
+    "en": (["my name is Joy Santos", "in the philippines, cebu", "bakery", "only an idea for now", "baking",
+            "funding", "Cebuano, Tagalog and English", "manila time", "weekends", "in person please"],
+           {"name": "Joy Santos", "country": "Philippines", "languages": ["ceb", "tl", "en"],
+            "profile": {"city": "Cebu", "stage": "idea", "timezone": "Asia/Manila", "modality": "in_person"}},
+           ["Philippines (Cebu)", "Cebuano", "Manila (it is"]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_onboarding_from_free_text_keeps_the_fields_and_shows_them_in_her_language(engine, runtime, lang):
+    texts, expected, shown = FREE_TEXT[lang]
+    user = User(engine)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for text in texts:
+        replies = user.send(text)
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert (person.name, person.country, person.languages) == (expected["name"], expected["country"],
+                                                               expected["languages"])  # fmt: skip
+    assert expected["profile"].items() <= person.profile.items()
+    said = text_of(replies)
+    assert phrase("onboarding_done", lang) in said
+    for piece in shown:
+        assert piece in said, (piece, said)
+    assert "America/" not in said and "Asia/" not in said and "Africa/" not in said
