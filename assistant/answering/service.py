@@ -87,7 +87,8 @@ class Answerer:
             also = (message.question,) if message.question != message.searched else ()
         index = self.runtime.index
         retriever = self.runtime.retriever
-        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode).hits
+        vector = retriever.encode_query(searched)  # once, for the search in her language and any other
+        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector).hits
         mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
@@ -102,7 +103,11 @@ class Answerer:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
         foreign = foreign_words(message.question, language, index)
         if foreign and hits:  # a mixed-language message: searched in the other language(s) too
-            extra = [h for other in foreign for h in retriever.search(searched, k=TOP_HITS, lang=other).hits]
+            extra = [
+                h
+                for other in foreign
+                for h in retriever.search(searched, k=TOP_HITS, lang=other, query_vector=vector).hits
+            ]
             top = hits[:TOP_HITS] + [h for h in extra if h.chunk.lang != language]
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
