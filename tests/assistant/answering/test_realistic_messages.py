@@ -79,7 +79,10 @@ def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answe
 
 @pytest.mark.parametrize(
     ("plain", "accented", "lang"),
-    [("y despues de la feria", "y después de la feria", "es"), ("premiere reunion binome", "première réunion binôme", "fr")],
+    [
+        ("y despues de la feria", "y después de la feria", "es"),
+        ("premiere reunion binome", "première réunion binôme", "fr"),
+    ],
 )
 def test_a_word_typed_without_its_accents_meets_the_guides_word(answerer, plain, accented, lang):
     retriever = answerer.runtime.retriever
