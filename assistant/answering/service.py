@@ -36,6 +36,7 @@ from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
+from assistant.text import tokenize
 
 log = logging.getLogger(__name__)
 RETRIEVE_K = 8
@@ -85,6 +86,10 @@ class Answerer:
         else:
             searched, focus = message.searched, None
             also = (message.question,) if message.question != message.searched else ()
+            if message.context:  # the context's words no guide uses (her name, her town) say nothing either way
+                words = tokenize(" ".join(message.context))
+                known = [w for w in words if self.runtime.retriever.knows(w)]
+                also += (" ".join([*known, message.question]),)
         index = self.runtime.index
         retriever = self.runtime.retriever
         vector = retriever.encode_query(searched)  # once, for the search in her language and any other
@@ -112,7 +117,7 @@ class Answerer:
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        if resolved.follow_up and _unknown_terms(resolved.focus, language, retriever, index):
+        if resolved.follow_up and _unknown_terms(resolved.focus, language, retriever):
             # "and in Peru?": the previous question about something no guide mentions in any language; the
             # previous topic's words would carry the evidence, so the follow-up's own new word decides.
             evidence = Evidence.of(evidence.dense, 0.0, 0.0)
@@ -208,9 +213,9 @@ class Answerer:
         return answer
 
 
-def _unknown_terms(text: str, language: str, retriever, index) -> list[str]:
+def _unknown_terms(text: str, language: str, retriever) -> list[str]:
     """The terms of `text` (typo-corrected) that no guide uses, in her language or any other."""
-    vocabularies = {lang: entry[0].vocab_dict for lang, entry in index.bm25.items()}
+    vocabularies = {lang: entry[0].vocab_dict for lang, entry in retriever.index.bm25.items()}
     unknown = []
     for term in retriever.query_terms(text, language):
         if term.isdigit() or term in vocabularies.get(language, {}):

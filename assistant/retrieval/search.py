@@ -197,6 +197,17 @@ class Retriever:
                 out.append(term if term in vocab else self._correct(term, lang))
         return out
 
+    def knows(self, word: str) -> bool:
+        """Whether the guides of some language use `word` (as written, or without its accents), no typo allowed."""
+        for lang, (retriever, _) in self.index.bm25.items():
+            stems = analyze(word, lang)
+            vocab = retriever.vocab_dict
+            if stems and all(
+                t in vocab or self._accented(lang).get(fold_accents(word.lower())) in vocab for t in stems
+            ):
+                return True
+        return False
+
     def _accented(self, lang: str) -> dict[str, str]:
         """The guides' words in `lang` with an accent, by their accent-free spelling -> their indexed stem."""
         if lang not in self._unaccented:

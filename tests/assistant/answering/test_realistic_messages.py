@@ -87,3 +87,10 @@ def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answe
 def test_a_word_typed_without_its_accents_meets_the_guides_word(answerer, plain, accented, lang):
     retriever = answerer.runtime.retriever
     assert retriever.query_terms(plain, lang) == retriever.query_terms(accented, lang)
+
+
+def test_context_words_no_guide_uses_are_told_apart(answerer):
+    # Her name and town say nothing about whether a guide answers; her partner's city does.
+    knows = answerer.runtime.retriever.knows
+    assert not knows("Nyiramana") and not knows("Musanze")
+    assert knows("Toronto") and knows("despues") and knows("crédito")
