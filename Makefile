@@ -52,7 +52,7 @@ eval: install  ## answer quality: four configurations x two models, clean and re
 # (evals/baselines/2026-12-06: hybrid hit@5 0.984, MRR@10 0.949, nDCG@10 0.943, key facts 0.770, language 0.992,
 # citation precision 0.892, abstention recall 0.854, wrong abstentions 0.021; BM25 hit@5 0.979, MRR@10 0.862), so a
 # regression in retrieval or answering fails the build. Abstention recall fell from 0.979 when the threshold was
-# recalibrated on realistic messages too (wrong refusals 0.074 -> 0.021 on this set, 0.270 -> 0.094 on those).
+# recalibrated on realistic messages too (wrong refusals 0.074 -> 0.021 on this set, 0.270 -> 0.088 on those).
 EVAL_GATE := --fail-under hybrid:hit@5=0.97 --fail-under hybrid:mrr@10=0.93 --fail-under hybrid:ndcg@10=0.92 \
 	--fail-under hybrid:key_fact_recall=0.74 --fail-under hybrid:language_match=0.97 \
 	--fail-under hybrid:citation_precision=0.86 --fail-under hybrid:abstain_recall=0.83 \
@@ -60,11 +60,11 @@ EVAL_GATE := --fail-under hybrid:hit@5=0.97 --fail-under hybrid:mrr@10=0.93 --fa
 	--fail-over errors=0
 # Realistic-set bounds (evals/datasets/realistic.jsonl, test split): useful answers overall and per language, wrong
 # refusals, unanswerable messages refused, follow-ups handled, no errors.
-# Set a little under the default model's figures (evals/baselines/2026-12-06): useful 0.679 (fr 0.661, es 0.679,
-# en 0.700), wrong refusals 0.094, unanswerable refused 0.818, follow-ups 0.697. Tighten as they improve.
-EVAL_GATE_REALISTIC := --fail-under realistic:hybrid:useful_answer=0.65 \
+# Set a little under the default model's figures (evals/baselines/2026-12-06): useful 0.686 (fr 0.661, es 0.679,
+# en 0.720), wrong refusals 0.088, unanswerable refused 0.818, follow-ups 0.697. Tighten as they improve.
+EVAL_GATE_REALISTIC := --fail-under realistic:hybrid:useful_answer=0.66 \
 	--fail-under realistic:hybrid:useful_answer/fr=0.63 --fail-under realistic:hybrid:useful_answer/es=0.65 \
-	--fail-under realistic:hybrid:useful_answer/en=0.67 --fail-over realistic:hybrid:wrong_abstention=0.12 \
+	--fail-under realistic:hybrid:useful_answer/en=0.69 --fail-over realistic:hybrid:wrong_abstention=0.11 \
 	--fail-under realistic:hybrid:abstain_recall=0.78 --fail-under realistic:hybrid:followup_useful=0.66 \
 	--fail-over realistic:errors=0
 
