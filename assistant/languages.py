@@ -75,6 +75,18 @@ def detect_language(text: str, preferred: str | None = None, default: str = "en"
         if supported and supported[0].value >= 0.3:
             lang = _SUPPORTED[supported[0].language]
             return Detection(lang, lang, supported[0].value)
-        # Too little text to call it unsupported: say nothing about its language.
-        return Detection(fallback, None, best.value)
+        # Too little text to call it unsupported: a letter only one of our languages writes decides ("Quel âge
+        # a ...?" with a foreign name in it), else say nothing about its language.
+        marked = _marked_language(text)
+        return Detection(marked or fallback, marked, best.value)
     return Detection(fallback, code, best.value)
+
+
+# Letters that only one of the supported languages writes (é is both French and Spanish; English has none).
+_MARKS = {"fr": set("âçèêëîïôœùû"), "es": set("ñ¿¡áíóú")}
+
+
+def _marked_language(text: str) -> str | None:
+    letters = set(text.lower())
+    found = [lang for lang, marks in _MARKS.items() if letters & marks]
+    return found[0] if len(found) == 1 else None

@@ -108,7 +108,7 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
         if len(new) == 1 and old:
             # The previous question about the new place (or tool); its offsets are the folded text's, which has
             # the same length as the original's for these names' letters.
-            _, match = old[0]
+            _, match = max(old, key=lambda m: m[1].start())  # "between Canada and Senegal": the last one
             folded = _fold(previous).replace("’", "'")
             if len(folded) == len(previous):
                 name = text[new[0][1].start() : new[0][1].end()]

@@ -1,6 +1,7 @@
 """Runs every benchmark in turn (`make bench`)."""
 
 from benchmarks import (
+    answering,
     api_load,
     chat_load,
     embedding_threads,
@@ -15,6 +16,7 @@ from benchmarks import (
 
 if __name__ == "__main__":
     retrieval.main([])
+    answering.main([])
     embedding_threads.main([])
     api_load.main([])
     workers.main([])

@@ -8,7 +8,7 @@ the split (the calibration half by default; the report half is left for the figu
 set's calibration split (messages as typed, follow-ups asked after their conversation's earlier turns; its
 test split is left for the figures), each through the answerer itself (the message understood, a follow-up
 resolved, exactly as it is answered), and grid-searches the dense/coverage mix and the threshold.
-It keeps, among the settings that abstain on at least 85% of unanswerable questions while answering at least
+It keeps, among the settings that abstain on at least 95% of unanswerable questions while answering at least
 90% of answerable ones, the one that answers the most (then the best balanced accuracy): a wrong "I don't
 know" is what people met most on realistic messages; if no setting
 meets both, one that still answers 90% of the answerable ones (a wrong "I don't know" costs her the answer a
@@ -39,6 +39,9 @@ from evals.dataset import conversations, load_dataset, select_split
 from evals.pipelines import NoGaps, SlicedRuntime
 from evals.splits import split
 
+# Unanswerable questions it must refuse: the clean set's figure before realistic messages joined the calibration
+# (97.9%), so answering more realistic messages costs no honesty on the clean ones.
+ABSTAIN_GOAL = 0.95
 MIN_CASES = 5  # of each kind (answerable, not) for a language pair to get its own setting
 
 
@@ -83,7 +86,7 @@ def best_setting(rows) -> tuple[bool, float, float, dict]:
         for threshold in np.round(np.arange(0.05, 0.99, 0.01), 2):
             r = rates(rows, float(mix), float(threshold))
             answers = r["answer_rate"] >= 0.90
-            meets = r["abstain_recall"] >= 0.85 and answers
+            meets = r["abstain_recall"] >= ABSTAIN_GOAL and answers
             first = r["answer_rate"] if meets else r["balanced"]
             key = (meets, answers, first, r["balanced"], -abs(float(mix) - 0.5))  # ties: the mix nearer the middle
             if best is None or key > best[0]:

@@ -153,7 +153,8 @@ def test_ask_prints_numbered_sources(tmp_path, small_corpus):
         env={**HASH, "MENTOR_ABSTAIN_THRESHOLD": "0.3"},
     )
     assert result.exit_code == 0
-    assert "Sources:" in result.stdout and "[1] Accès au crédit (fr)" in result.stdout
+    # Each guide once, with the section quoted.
+    assert "Sources:" in result.stdout and "[1] Accès au crédit — Préparer un dossier de prêt (fr)" in result.stdout
 
 
 def test_ask_empty_question_is_a_clear_error(tmp_path, small_corpus):

@@ -113,10 +113,12 @@ class ExtractiveComposer:
             quoted_before = {bodies[i].chunk.doc_id for i, sc in enumerate(scored) if any(b.seen for b in sc[0])}
             ranked = sorted(
                 range(len(bodies)),
-                key=lambda i: -(
-                    CHUNK_WEIGHT * bodies[i].score / top
-                    + (1 - CHUNK_WEIGHT) * scored[i][3]
-                    + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
+                key=lambda i: (
+                    -(
+                        CHUNK_WEIGHT * bodies[i].score / top
+                        + (1 - CHUNK_WEIGHT) * scored[i][3]
+                        + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
+                    )
                 ),
             )
             first, pieces, used = ranked[0], [], 0
@@ -189,8 +191,10 @@ class ExtractiveComposer:
         pieces: list[str] = []
         used = 0
         for s in scored[start:]:
-            if s.score <= -SEEN_PENALTY or _META.match(s.block.lead) or (
-                not s.block.items and s.block.lead.endswith("?")
+            if (
+                s.score <= -SEEN_PENALTY
+                or _META.match(s.block.lead)
+                or (not s.block.items and s.block.lead.endswith("?"))
             ):
                 continue
             room = budget - used - MARKER

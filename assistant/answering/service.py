@@ -36,11 +36,13 @@ from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
+from assistant.text import tokenize
 
 log = logging.getLogger(__name__)
 RETRIEVE_K = 8
 FOLLOW_UP_WORDS = 5  # a follow-up this short keeps the conversation's language...
 SURE = 0.95  # ...unless the detector is this sure of another one
+FOLLOW_UP_OWN_TERMS = 2  # a follow-up with this many content terms of its own is judged on them too
 
 
 def evidence_language(hits, language: str, documents) -> str:
@@ -85,20 +87,41 @@ class Answerer:
         else:
             searched, focus = message.searched, None
             also = (message.question,) if message.question != message.searched else ()
+            if message.context:  # the context's words no guide uses (her name, her town) say nothing either way
+                words = tokenize(" ".join(message.context))
+                known = [w for w in words if self.runtime.retriever.knows(w)]
+                also += (" ".join([*known, message.question]),)
         index = self.runtime.index
         retriever = self.runtime.retriever
-        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode).hits
+        vector = retriever.encode_query(searched)  # once, for the search in her language and any other
+        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector).hits
         mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
         evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms, also)
+        if resolved.follow_up and not resolved.swapped and hits:
+            # A new aspect ("and the bank's phone number in Kigali?"): the previous topic's words must not carry
+            # it; a follow-up with words of its own is judged on those too.
+            own = sorted(set(retriever.query_terms(resolved.focus, language)))
+            if len(own) >= FOLLOW_UP_OWN_TERMS:
+                focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.query_terms)
+                coverage = (evidence.coverage + focus_only.coverage) / 2
+                evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
         foreign = foreign_words(message.question, language, index)
         if foreign and hits:  # a mixed-language message: searched in the other language(s) too
-            extra = [h for other in foreign for h in retriever.search(searched, k=TOP_HITS, lang=other).hits]
+            extra = [
+                h
+                for other in foreign
+                for h in retriever.search(searched, k=TOP_HITS, lang=other, query_vector=vector).hits
+            ]
             top = hits[:TOP_HITS] + [h for h in extra if h.chunk.lang != language]
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
+        if resolved.follow_up and _unknown_terms(resolved.focus, language, retriever):
+            # "and in Peru?": the previous question about something no guide mentions in any language; the
+            # previous topic's words would carry the evidence, so the follow-up's own new word decides.
+            evidence = Evidence.of(evidence.dense, 0.0, 0.0)
         if not hits or evidence.strength < threshold:
             self.gaps.record_gap(question, language, evidence.to_dict())
             return self._done(
@@ -189,3 +212,20 @@ class Answerer:
     def _done(answer: Answer, started: float) -> Answer:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+
+def _unknown_terms(text: str, language: str, retriever) -> list[str]:
+    """The terms of `text` (typo-corrected) that no guide uses, in her language or any other."""
+    vocabularies = {lang: entry[0].vocab_dict for lang, entry in retriever.index.bm25.items()}
+    unknown = []
+    for term in retriever.query_terms(text, language):
+        if term.isdigit() or term in vocabularies.get(language, {}):
+            continue
+        word_known = False
+        for lang, vocab in vocabularies.items():
+            if lang != language and all(t in vocab for t in retriever.query_terms(term, lang)):
+                word_known = True
+                break
+        if not word_known:
+            unknown.append(term)
+    return unknown

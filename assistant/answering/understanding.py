@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 # SMS spellings and abbreviations, per language, written out for matching (whole tokens, case-insensitive).
 # An empty replacement drops the token (politeness particles, "lol").
+# fmt: off
 SMS = {
     "fr": {
         "q": "que", "k": "que", "ke": "que", "c": "c'est", "cé": "c'est", "ces": "c'est", "koi": "quoi",
@@ -53,6 +54,7 @@ SMS = {
         "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "",
     },
 }
+# fmt: on
 _TOKEN = re.compile(r"(?<![\w'’])([\w'’/]+\??)(?![\w'’])", re.UNICODE)
 
 # Whole sentences that carry no question: greetings, thanks, sign-offs, "I have a question".

@@ -24,7 +24,7 @@ from assistant.knowledge.chunking import Chunk
 from assistant.languages import detect_language
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
-from assistant.text import analyze
+from assistant.text import analyze, fold_accents, tokenize
 
 MAX_QUERY_CHARS = 2000
 MODES = ("hybrid", "bm25", "dense")
@@ -86,6 +86,7 @@ class Retriever:
         self.encode_query = encode_query or (lambda text: embed_queries(embedder, [text])[0])
         self._corrections: dict[tuple[str, str], str] = {}
         self._vocabularies: dict[str, list[str]] = {}
+        self._unaccented: dict[str, dict[str, str]] = {}
         self._rows: dict[str, np.ndarray] | None = None
         # One query at a time: FAISS's OpenMP pool costs far more than it saves (15 ms against 0.3 ms
         # for 10,000 vectors on two busy cores), and it fights torch for the same cores.
@@ -183,12 +184,45 @@ class Retriever:
         return out
 
     def query_terms(self, query: str, lang: str) -> list[str]:
-        """The query's analysed terms in `lang`, each unseen term corrected to its closest indexed term."""
-        terms = analyze(query, lang)
+        """The query's analysed terms in `lang`, each unseen term first read as the guides' word written without
+        its accents ("despues" is "después", whose stem differs), else corrected to its closest indexed term."""
         if lang not in self.index.bm25:
-            return terms
+            return analyze(query, lang)
         vocab = self.index.bm25[lang][0].vocab_dict
-        return [t if t in vocab else self._correct(t, lang) for t in terms]
+        out = []
+        for word in tokenize(query):
+            for term in analyze(word, lang):
+                if term not in vocab:
+                    term = self._accented(lang).get(fold_accents(word), term)
+                out.append(term if term in vocab else self._correct(term, lang))
+        return out
+
+    def knows(self, word: str) -> bool:
+        """Whether the guides of some language use `word` (as written, or without its accents), no typo allowed."""
+        for lang, (retriever, _) in self.index.bm25.items():
+            stems = analyze(word, lang)
+            vocab = retriever.vocab_dict
+            if stems and all(
+                t in vocab or self._accented(lang).get(fold_accents(word.lower())) in vocab for t in stems
+            ):
+                return True
+        return False
+
+    def _accented(self, lang: str) -> dict[str, str]:
+        """The guides' words in `lang` with an accent, by their accent-free spelling -> their indexed stem."""
+        if lang not in self._unaccented:
+            table: dict[str, str] = {}
+            for chunk in self.index.chunks:
+                if chunk.lang != lang:
+                    continue
+                for word in tokenize(chunk.text):
+                    folded = fold_accents(word)
+                    if folded != word and folded not in table:
+                        stems = analyze(word, lang)
+                        if len(stems) == 1:
+                            table[folded] = stems[0]
+            self._unaccented[lang] = table
+        return self._unaccented[lang]
 
     def _correct(self, term: str, lang: str) -> str:
         if len(term) < TYPO_MIN_LENGTH or term.isdigit():

@@ -32,3 +32,9 @@ def test_unsupported_language_is_recognised_and_answered_in_the_preference():
 def test_empty_text_falls_back_to_default():
     assert detect_language("   ").language == "en"
     assert not detect_language("   ").unsupported
+
+
+def test_a_letter_only_one_language_writes_decides_an_unsure_detection():
+    # A foreign name makes the detector unsure; "â" is written in French only, among the three.
+    assert detect_language("Quel âge a Aya Nakamura").language == "fr"
+    assert detect_language("how old is Aya Nakamura").language == "en"

@@ -80,3 +80,8 @@ def test_a_new_question_is_not_resolved_against_the_previous_one():
     history = [Turn("what is the time difference with Senegal", "en", "...")]
     resolved = resolve("how do I prepare a loan file for a cooperative", history)
     assert not resolved.follow_up and resolved.searched == "how do I prepare a loan file for a cooperative"
+
+
+def test_of_two_places_the_last_one_named_is_the_one_a_follow_up_replaces():
+    history = [Turn("time difference between Canada and Senegal", "en", "...")]
+    assert resolve("and Rwanda?", history).searched == "time difference between Canada and Rwanda"
