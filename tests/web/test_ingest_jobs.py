@@ -166,7 +166,7 @@ def test_a_job_interrupted_too_often_fails_with_the_reason_and_its_files_named(c
         assert "cursed.en" not in server.indexed()
         server.client.post("/staff/login", data={"token": server.token}, follow_redirects=False)
         page = server.client.get(f"/staff/jobs/{job_id}").text
-        assert "http-equiv=\"refresh\"" not in page  # the page stops polling
+        assert 'http-equiv="refresh"' not in page  # the page stops polling
 
 
 def _serve_process(runtime: Runtime, port: int) -> subprocess.Popen:
