@@ -2,7 +2,7 @@
 of `--chunks` chunks (20,000 with `--full`) is read, chunked, embedded and written; goal: p95 during the
 ingest under 2x the idle p95.
 
-Run with `python -m benchmarks.ingest_latency` (a short default: 1,500 chunks, both worker modes) or
+Run with `python -m benchmarks.ingest_latency` (a short default: 200 chunks, both worker modes) or
 `--full` (20,000 chunks; long on a small machine). The server is the real one, `mentor serve` in its own
 process, with the default embedding model and an index built from knowledge_base/ (`mentor ingest`, once,
 copied for each mode); the upload is synthetic guides of unique sentences (words drawn, with a fixed seed,
@@ -164,7 +164,7 @@ def run_mode(mode: str, base: Path, work: Path, files, questions, idle_n: int, p
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--chunks", type=int, default=1500, help="chunks in the upload (default 1,500)")
+    parser.add_argument("--chunks", type=int, default=200, help="chunks in the upload (default 200)")
     parser.add_argument("--full", action="store_true", help="the 20,000-chunk upload of the issue")
     parser.add_argument("--modes", default="thread,process", help="worker modes, comma-separated")
     parser.add_argument("--idle", type=int, default=60, help="questions asked on the idle server")
