@@ -380,4 +380,3 @@ def test_oversized_front_matter_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "big.md", f"---\nid: g\n{big}\n---\n\nEnglish text.\n")
     with pytest.raises(DocumentError, match="front matter is longer than 16 KB"):
         load_document(path, tmp_path)
-
