@@ -11,8 +11,9 @@ evaluation set's questions one after another, on loopback, from this process.
 
 Modes (`--modes`): `process`, the ingest worker in its own process at a lower priority with one compute
 thread (the default, MENTOR_INGEST_WORKER=process), and `thread`, the ingest in a thread of the server
-(how uploads ran before; MENTOR_INGEST_WORKER=thread). Timings on a shared machine are noisy: the CPU time
-other processes used meanwhile is printed.
+(how uploads ran before; MENTOR_INGEST_WORKER=thread). Timings on a shared machine are noisy: the share of
+the machine's CPU time that processes other than the server used meanwhile is printed ("others %"; in
+`process` mode the ingest worker is one of them).
 """
 
 from __future__ import annotations
