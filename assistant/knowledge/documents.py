@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from lxml import etree
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import DocumentError
+from assistant.knowledge.docx_text import docx_lines
 from assistant.languages import detect_language
 
 SUPPORTED_EXTENSIONS = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
@@ -225,20 +227,13 @@ def _read_pdf(path: Path, limits: DocumentLimits) -> str:
 
 def _read_docx(path: Path, limits: DocumentLimits) -> str:
     check_zip_safety(path, limits)
-    import docx
-
     try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises many types for a broken package; all mean "unreadable"
+        with zipfile.ZipFile(path) as archive:
+            lines = docx_lines(archive, lambda count: _check_chars(count, limits))
+    except DocumentError:
+        raise
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as exc:
         raise DocumentError(f"corrupt or unreadable DOCX: {_without_paths(exc, path)}") from exc
-    lines = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        if not text:
-            continue
-        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-        level = {"title": 1, "heading 1": 1, "heading 2": 2, "heading 3": 3}.get(style)
-        lines.append(f"{'#' * level} {text}" if level else text)
     return "\n\n".join(lines)
 
 
