@@ -47,7 +47,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 @dataclass(frozen=True)
 class DocumentLimits:
     """How much work one file may cost: the characters of text it yields, and for a DOCX the size of the
-    XML that must be parsed whole (python-docx holds it in memory, about ten times its size)."""
+    XML it inflates to (checked on the zip's directory, before anything is inflated)."""
 
     max_chars: int = 1_000_000
     max_docx_xml_mb: float = 16.0
