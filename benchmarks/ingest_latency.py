@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -171,6 +172,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--idle", type=int, default=60, help="questions asked on the idle server")
     parser.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     args = parser.parse_args(argv)
+    # Stopped from outside (a timeout): exit through the `finally`s, so no server is left running.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     chunks = 20_000 if args.full else args.chunks
     questions = load_questions()
     files = synthetic_guides(chunks)
