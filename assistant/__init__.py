@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from assistant.knowledge.ingest import Ingestor, IngestReport, list_documents
     from assistant.knowledge.reading import ReadableGuide, chunk_anchor, read_guide
     from assistant.knowledge.uploads import check_upload
+    from assistant.knowledge.worker import INGEST_JOB, WorkerHandle, recover_ingest_jobs, start_ingest_worker
     from assistant.languages import Detection, detect_language
     from assistant.pathways.nudges import Nudger
     from assistant.phrases import language_label, phrase
@@ -83,6 +84,9 @@ _HOMES = {
     **dict.fromkeys(["Ingestor", "IngestReport", "list_documents"], "assistant.knowledge.ingest"),
     "check_upload": "assistant.knowledge.uploads",
     **dict.fromkeys(["ReadableGuide", "chunk_anchor", "read_guide"], "assistant.knowledge.reading"),
+    **dict.fromkeys(
+        ["INGEST_JOB", "WorkerHandle", "recover_ingest_jobs", "start_ingest_worker"], "assistant.knowledge.worker"
+    ),
     **dict.fromkeys(["Detection", "detect_language"], "assistant.languages"),
     "Nudger": "assistant.pathways.nudges",
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
@@ -98,6 +102,7 @@ _HOMES = {
 __all__ = [
     "DEDUP_WINDOW",
     "FEEDBACK_REASONS",
+    "INGEST_JOB",
     "REVIEWED_FILE",
     "ROLES",
     "SUPPORTED_LANGUAGES",
@@ -133,6 +138,7 @@ __all__ = [
     "UploadRejected",
     "VoiceNotes",
     "VoiceRef",
+    "WorkerHandle",
     "analyze",
     "candidate_cases",
     "check_upload",
@@ -146,6 +152,8 @@ __all__ = [
     "promote_case",
     "pseudonym",
     "read_guide",
+    "recover_ingest_jobs",
+    "start_ingest_worker",
     "validate_case",
 ]
 

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
         10_000, ge=1, description="Most new chunks one ingest (an upload) may embed; files past it are refused."
     )
     ingest_max_docx_xml_mb: float = Field(
-        16.0, gt=0, le=1024, description="Largest text XML a DOCX may inflate to (it is parsed whole, in memory)."
+        16.0, gt=0, le=1024, description="Largest text XML a DOCX may inflate to (checked on the zip before reading)."
     )
     ingest_worker: Literal["process", "thread"] = Field(
         "process", description="Run ingestion jobs in a separate low-priority process (default) or a server thread."

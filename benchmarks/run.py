@@ -6,6 +6,7 @@ from benchmarks import (
     chat_load,
     embedding_threads,
     gaps_view,
+    ingest_latency,
     matching,
     retrieval,
     speech,
@@ -24,5 +25,6 @@ if __name__ == "__main__":
     matching.main([])
     speech.main([])
     gaps_view.main([])
+    ingest_latency.main([])
     voice_load.main([])
     chat_load.main([])

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from lxml import etree
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import DocumentError
+from assistant.knowledge.docx_text import docx_lines
 from assistant.languages import detect_language
 
 SUPPORTED_EXTENSIONS = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
@@ -45,7 +47,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 @dataclass(frozen=True)
 class DocumentLimits:
     """How much work one file may cost: the characters of text it yields, and for a DOCX the size of the
-    XML that must be parsed whole (python-docx holds it in memory, about ten times its size)."""
+    XML it inflates to (checked on the zip's directory, before anything is inflated)."""
 
     max_chars: int = 1_000_000
     max_docx_xml_mb: float = 16.0
@@ -219,27 +221,25 @@ def _read_pdf(path: Path, limits: DocumentLimits) -> str:
     except DocumentError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise DocumentError(f"corrupt or unreadable PDF: {exc}") from exc
+        raise DocumentError(f"corrupt or unreadable PDF: {_without_paths(exc, path)}") from exc
     return "\n\n".join(p.strip() for p in pages if p.strip())
 
 
 def _read_docx(path: Path, limits: DocumentLimits) -> str:
     check_zip_safety(path, limits)
-    import docx
-
     try:
-        document = docx.Document(str(path))
-    except Exception as exc:  # python-docx raises many types for a broken package; all mean "unreadable"
-        raise DocumentError(f"corrupt or unreadable DOCX: {exc}") from exc
-    lines = []
-    for paragraph in document.paragraphs:
-        text = paragraph.text.strip()
-        if not text:
-            continue
-        style = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
-        level = {"title": 1, "heading 1": 1, "heading 2": 2, "heading 3": 3}.get(style)
-        lines.append(f"{'#' * level} {text}" if level else text)
+        with zipfile.ZipFile(path) as archive:
+            lines = docx_lines(archive, lambda count: _check_chars(count, limits))
+    except DocumentError:
+        raise
+    except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError, OSError, ValueError) as exc:
+        raise DocumentError(f"corrupt or unreadable DOCX: {_without_paths(exc, path)}") from exc
     return "\n\n".join(lines)
+
+
+def _without_paths(exc: Exception, path: Path) -> str:
+    """A library's message with the file's server path replaced by its name (python-docx quotes it)."""
+    return str(exc).replace(str(path.resolve()), path.name).replace(str(path), path.name)
 
 
 def check_zip_safety(path: Path, limits: DocumentLimits | None = None) -> None:

@@ -1,6 +1,6 @@
 """The ingest worker: claims queued ingestion jobs from the database and runs them, away from questions.
 
-By default it runs in its own process (`start_worker`), at a lower scheduling priority (`os.nice`,
+By default it runs in its own process (`start_ingest_worker`), at a lower scheduling priority (`os.nice`,
 MENTOR_INGEST_NICE) with one thread for FAISS, torch and the embedding engine, so that reading, chunking
 and embedding a large upload do not take the interpreter lock or the CPU from the server answering
 questions. `MENTOR_INGEST_WORKER=thread` runs it in a thread of the server instead.
@@ -18,6 +18,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
@@ -30,7 +31,7 @@ from assistant.storage.jobs import worker_name
 
 log = logging.getLogger(__name__)
 
-KIND = "ingest"
+INGEST_JOB = "ingest"
 RECOVER_EVERY_S = 60.0
 POLL_S = 0.5
 
@@ -56,9 +57,9 @@ class IngestWorker:
                 log.warning("ingest worker: the server is gone; stopping")
                 return
             if time.monotonic() - recovered_at > RECOVER_EVERY_S:
-                recover(self.runtime)
+                recover_ingest_jobs(self.runtime)
                 recovered_at = time.monotonic()
-            job = self.store.claim_job(KIND, self.name)
+            job = self.store.claim_job(INGEST_JOB, self.name)
             if job is None:
                 self.stop.wait(POLL_S)
             else:
@@ -129,17 +130,18 @@ class _Heartbeat:
                 self.reason = self.store.heartbeat(self.job_id, self.worker) or self.reason
 
     def progress(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self._written > 0.2 or done >= total:  # a few writes a second at most
+            self._written = time.monotonic()
+            self.store.update_job(self.job_id, stage=stage, done=done, total=total)
+            self.reason = self.store.heartbeat(self.job_id, self.worker) or self.reason
         if stage != "writing":  # once the new version is being written, the job finishes
             if self.server_stop.is_set():
                 raise IngestCancelled("the server is stopping", requeue=True)
             if self.reason:
                 raise IngestCancelled(self.reason)
-        if time.monotonic() - self._written > 0.2 or done >= total:  # a few writes a second at most
-            self._written = time.monotonic()
-            self.store.update_job(self.job_id, stage=stage, done=done, total=total)
 
 
-def recover(runtime: Runtime) -> list[dict]:
+def recover_ingest_jobs(runtime: Runtime) -> list[dict]:
     """Recover jobs whose worker died; the files of those that will not run again are named and removed."""
     recovered = runtime.store.recover_jobs(stale_after(runtime.settings))
     for job in recovered:
@@ -172,7 +174,7 @@ def discard_unindexed(runtime: Runtime, files: list[str]) -> list[str]:
 class WorkerHandle:
     """The running worker (a process or a thread) and how to stop it."""
 
-    def __init__(self, runner, stop) -> None:
+    def __init__(self, runner, stop: threading.Event | None = None) -> None:
         self.runner, self.stop_event = runner, stop
 
     def alive(self) -> bool:
@@ -180,14 +182,17 @@ class WorkerHandle:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Ask it to stop (a running job goes back to the queue at its next step), wait, then end it."""
-        self.stop_event.set()
+        if self.stop_event is not None:
+            self.stop_event.set()
+        elif self.runner.is_alive():
+            self.runner.terminate()  # SIGTERM: the process's handler stops it at the job's next step
         self.runner.join(timeout)
-        if self.runner.is_alive() and hasattr(self.runner, "terminate"):
-            self.runner.terminate()  # its job is recovered at the next start (its process is gone)
+        if self.runner.is_alive() and hasattr(self.runner, "kill"):
+            self.runner.kill()  # its job is recovered at the next start (its process is gone)
             self.runner.join(5)
 
 
-def start_worker(runtime: Runtime) -> WorkerHandle:
+def start_ingest_worker(runtime: Runtime) -> WorkerHandle:
     """Start the worker as MENTOR_INGEST_WORKER says: its own low-priority process, or a thread."""
     settings = runtime.settings
     if settings.ingest_worker == "thread":
@@ -195,15 +200,20 @@ def start_worker(runtime: Runtime) -> WorkerHandle:
         thread = threading.Thread(target=IngestWorker(runtime, stop).run_forever, name="ingest-worker", daemon=True)
         thread.start()
         return WorkerHandle(thread, stop)
-    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited threads or locks
-    stop = context.Event()
-    process = context.Process(target=worker_main, args=(settings, os.getpid(), stop), name="mentor-ingest", daemon=True)
+    # A fresh interpreter (no inherited threads or locks); stopped by a signal, not a shared lock that a
+    # killed process could leave held.
+    process = multiprocessing.get_context("spawn").Process(
+        target=worker_main, args=(settings, os.getpid()), name="mentor-ingest", daemon=True
+    )
     process.start()
-    return WorkerHandle(process, stop)
+    return WorkerHandle(process)
 
 
-def worker_main(settings: Settings, parent_pid: int, stop) -> None:
-    """The worker process: lower priority, one compute thread, then the job loop."""
+def worker_main(settings: Settings, parent_pid: int) -> None:
+    """The worker process: lower priority, one compute thread, then the job loop until SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the server, which stops this process
     with contextlib.suppress(OSError):
         os.nice(settings.ingest_nice)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
