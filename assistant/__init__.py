@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         InputError,
         NotFoundError,
         NotIndexedError,
+        TooManyFiles,
         UploadRejected,
     )
     from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from assistant.phrases import language_label, phrase
     from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
     from assistant.runtime import Runtime
-    from assistant.storage import ROLES, StaffIdentity, Store, pseudonym
+    from assistant.storage import DEDUP_WINDOW, ROLES, StaffIdentity, Store, pseudonym
     from assistant.text import analyze, fold_accents
 
 # name -> the module that defines it
@@ -63,6 +64,7 @@ _HOMES = {
             "InputError",
             "NotFoundError",
             "NotIndexedError",
+            "TooManyFiles",
             "UploadRejected",
         ],
         "assistant.errors",
@@ -76,11 +78,12 @@ _HOMES = {
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
     **dict.fromkeys(["Retriever", "SearchHit", "SearchResponse"], "assistant.retrieval.search"),
     "Runtime": "assistant.runtime",
-    **dict.fromkeys(["ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
+    **dict.fromkeys(["DEDUP_WINDOW", "ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
     **dict.fromkeys(["analyze", "fold_accents"], "assistant.text"),
 }
 
 __all__ = [
+    "DEDUP_WINDOW",
     "REVIEWED_FILE",
     "ROLES",
     "SUPPORTED_LANGUAGES",
@@ -110,6 +113,7 @@ __all__ = [
     "Settings",
     "StaffIdentity",
     "Store",
+    "TooManyFiles",
     "UploadRejected",
     "VoiceNotes",
     "VoiceRef",

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -86,6 +87,26 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default SQLite at <data_dir>/mentor.db. PostgreSQL: postgresql+psycopg://..."
     )
     max_upload_mb: float = Field(20.0, gt=0, le=1024, description="Largest document staff may upload.")
+    max_upload_files: int = Field(20, ge=1, le=1000, description="Most files in one upload.")
+    ingest_max_document_chars: int = Field(
+        1_000_000, ge=1000, description="Most characters of text one document may yield; a longer one is refused."
+    )
+    ingest_max_document_chunks: int = Field(
+        2_000, ge=1, description="Most chunks one document may make; a longer one is refused."
+    )
+    ingest_max_job_chunks: int = Field(
+        10_000, ge=1, description="Most new chunks one ingest (an upload) may embed; files past it are refused."
+    )
+    ingest_max_docx_xml_mb: float = Field(
+        16.0, gt=0, le=1024, description="Largest text XML a DOCX may inflate to (it is parsed whole, in memory)."
+    )
+    ingest_worker: Literal["process", "thread"] = Field(
+        "process", description="Run ingestion jobs in a separate low-priority process (default) or a server thread."
+    )
+    ingest_nice: int = Field(10, ge=0, le=19, description="Scheduling niceness of the ingest worker process.")
+    ingest_heartbeat_s: float = Field(
+        5.0, gt=0, le=300, description="How often a running ingest job says it is alive; 6 missed: recovered."
+    )
     max_body_kb: int = Field(64, ge=1, le=10_240, description="Largest JSON request body.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Origins allowed by CORS, comma-separated; none by default."
@@ -93,6 +114,25 @@ class Settings(BaseSettings):
     micro_batch: bool = Field(True, description="Embed the queries of concurrent requests in one batch.")
     micro_batch_max: int = Field(32, ge=1, le=512)
     micro_batch_wait_ms: float = Field(2.0, ge=0.0, le=100.0, description="How long a batch waits for company.")
+
+    rate_limit_anonymous: str = Field(
+        "30/minute;600/hour",
+        description="Per client, anonymous questions, searches and chat messages ('N/period' joined by ';'); "
+        "'off': none.",
+    )
+    rate_limit_auth_failures: str = Field(
+        "10/minute;50/hour", description="Per client, failed sign-ins and refused bearer tokens; 'off': none."
+    )
+    rate_limit_store: str = Field(
+        "auto",
+        description="Where the counts live: 'memory' (this process), 'database' (shared by every worker on it), "
+        "'redis' (MENTOR_REDIS_URL); 'auto': redis when configured, else the database when it is not SQLite, "
+        "else memory.",
+    )
+    redis_url: str | None = Field(None, description="Redis for the rate limits of several workers: redis://host:6379.")
+    console_session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="A console sign-in lasts this long (signing out ends it at once)."
+    )
 
     whatsapp_token: SecretStr | None = Field(None, description="WhatsApp Cloud API access token (sends replies).")
     whatsapp_phone_number_id: str | None = Field(None, description="The business phone number id replies come from.")
@@ -237,6 +277,25 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.split(",")
         return sorted(normalise_directions(value))
+
+    @field_validator("rate_limit_anonymous", "rate_limit_auth_failures")
+    @classmethod
+    def _limits(cls, value: str) -> str:
+        value = value.strip()
+        if value.lower() in ("", "off"):
+            return "off"
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit: write '30/minute' or '30/minute;600/hour'") from None
+        return value
+
+    @field_validator("rate_limit_store")
+    @classmethod
+    def _limit_store(cls, value: str) -> str:
+        if value not in ("auto", "memory", "database", "redis"):
+            raise ValueError(f"unknown rate limit store {value!r}: use auto, memory, database or redis")
+        return value
 
     @field_validator("chunk_overlap_tokens")
     @classmethod

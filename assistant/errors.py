@@ -9,11 +9,14 @@ apologise. "Not enough evidence" is an ordinary answer, never an exception.
     ├── InputError              a user's input is unusable (empty query, unknown language...)
     │   ├── PathNotFoundError   a path given to ingest does not exist
     │   ├── UploadRejected      an uploaded file is refused (type, size, zip bomb); carries the HTTP status
+    │   │   └── TooManyFiles    more files in one upload than MENTOR_MAX_UPLOAD_FILES (413, `too_many_files`)
     │   ├── AudioError          a voice note cannot be transcribed; `reason` says why (too long, silent...)
     │   └── DatasetError        an eval dataset cannot be evaluated (evals/, the one subclass outside)
     ├── NotFoundError           a named thing (answer, document, job, participant) does not exist
     ├── NotIndexedError         search or ask before any ingest
     ├── IndexCorruptError       the on-disk index cannot be read
+    ├── RebuildRefused          the index must be rebuilt but a document's source is gone (nothing changed)
+    ├── IngestCancelled         staff cancelled an ingest job (or the server stopped it); nothing changed
     ├── DocumentError           one document cannot be read (ingest skips it with this reason)
     └── CatalogError            a knowledge-base catalogue (skills, resources, pathways) is malformed
 
@@ -53,6 +56,13 @@ class UploadRejected(InputError):
         self.status = status
 
 
+class TooManyFiles(UploadRejected):
+    code = "too_many_files"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, 413)
+
+
 class AudioError(InputError):
     """A voice note that cannot be transcribed; `reason` says why, for the reply in her language."""
 
@@ -79,6 +89,23 @@ class NotIndexedError(AssistantError):
 
 class IndexCorruptError(AssistantError):
     code = "index_corrupt"
+
+
+class RebuildRefused(AssistantError):
+    """The index cannot be reused and rebuilding it would lose documents whose files are gone."""
+
+    code = "rebuild_refused"
+    status = 409
+
+
+class IngestCancelled(AssistantError):
+    """An ingest stopped before writing anything: cancelled by staff, or the server is stopping."""
+
+    code = "ingest_cancelled"
+
+    def __init__(self, message: str = "cancelled", requeue: bool = False) -> None:
+        super().__init__(message)
+        self.requeue = requeue  # the server is stopping: the job goes back to the queue
 
 
 class DocumentError(AssistantError):

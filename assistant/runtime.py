@@ -20,7 +20,7 @@ from assistant.pathways import PathwayService
 from assistant.retrieval.index import IndexData, IndexStore
 from assistant.retrieval.search import Retriever
 from assistant.speech import AudioError, Transcriber, build_transcriber
-from assistant.storage import Database, Store
+from assistant.storage import Database, Store, installation_key, use_pseudonym_key
 
 
 class Runtime:
@@ -78,7 +78,9 @@ class Runtime:
 
     @cached_property
     def database(self) -> Database:
-        """The database, migrated to the newest schema on first use."""
+        """The database, migrated to the newest schema on first use. The installation's key is read (made on
+        the first start) first, so every pseudonym written from here on is keyed with it."""
+        use_pseudonym_key(installation_key(self.settings.data_dir))
         database = Database(self.settings.database)
         database.migrate()
         return database

@@ -6,7 +6,8 @@
   become text or button presses; an audio message (a voice note or a forwarded file) carries a `VoiceRef`
   (its media id; `bots.whatsapp_media` fetches the bytes); images, stickers, locations, documents...
   become a `media` message (the engine answers politely that only text is understood); status callbacks
-  are ignored.
+  are ignored. A message whose `timestamp` is older than the deduplication window (`DEDUP_WINDOW`, 7 days)
+  is refused: its id may have been pruned, so a replayed delivery would otherwise be answered again.
 - `WhatsAppClient`: renders a `Reply` as Graph API payloads (text split under 4,096 characters, at most 3
   reply buttons, a list beyond that) and posts them with an injected `httpx.AsyncClient`, retrying 429 and
   5xx with exponential backoff and jitter (tenacity).
@@ -20,12 +21,13 @@ import functools
 import hashlib
 import hmac
 import logging
+import time
 from dataclasses import dataclass
 
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
-from assistant import Message, Reply, Store, VoiceRef, phrase, pseudonym
+from assistant import DEDUP_WINDOW, Message, Reply, Store, VoiceRef, phrase, pseudonym
 from bots.common import Relay, split_message
 from bots.whatsapp_media import WhatsAppMedia
 
@@ -113,10 +115,22 @@ def _voice_ref(audio: object) -> VoiceRef | None:
     return VoiceRef(audio["id"], mime if isinstance(mime, str) else None, voice=audio.get("voice") is True)
 
 
-def parse_webhook(payload: object) -> list[Message]:
-    """The messages in a webhook body, in order. Status callbacks and unknown shapes give nothing."""
+def _too_old(raw: dict, oldest: float) -> bool:
+    """True when the message says it was sent before `oldest` (Unix seconds). Meta always sends `timestamp`;
+    a body without one cannot be a replay of a signed delivery that had it, so it is not refused."""
+    stamp = raw.get("timestamp")
+    try:
+        return stamp is not None and float(stamp) < oldest
+    except (TypeError, ValueError):
+        return True  # not a time: nothing proves it recent
+
+
+def parse_webhook(payload: object, now: float | None = None) -> list[Message]:
+    """The messages in a webhook body, in order. Status callbacks, unknown shapes and messages older than the
+    deduplication window give nothing. `now` (Unix seconds) is for tests."""
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         return []
+    oldest = (time.time() if now is None else now) - DEDUP_WINDOW.total_seconds()
     messages = []
     for entry in payload.get("entry") or []:
         if not isinstance(entry, dict):
@@ -128,7 +142,12 @@ def parse_webhook(payload: object) -> list[Message]:
             if not isinstance(value, dict):
                 continue
             for raw in value.get("messages") or []:  # "statuses" (sent, delivered, read) are not looked at
-                if isinstance(raw, dict) and (message := _message(raw)) is not None:
+                if not isinstance(raw, dict):
+                    continue
+                if _too_old(raw, oldest):
+                    log.info("a WhatsApp message older than the %d-day deduplication window refused", DEDUP_WINDOW.days)
+                    continue
+                if (message := _message(raw)) is not None:
                     messages.append(message)
     return messages
 

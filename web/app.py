@@ -16,12 +16,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, IndexCorruptError, NotIndexedError, Runtime, Settings, detect_language
-from web import chat, console, errors, webhooks
+from web import access_log, chat, console, errors, webhooks
 from web.channels import Channels
+from web.control_chars import RefuseControlCharacters
 from web.index_watch import watch_index
 from web.jobs import IngestJobs
 from web.limits import BodyLimit
 from web.nudges import nudge_scheduler
+from web.ratelimit import RateLimits
 from web.routes import API_ROUTERS, STAFF_ROUTERS
 from web.schemas import ErrorBody
 
@@ -36,9 +38,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        access_log.install()  # here, after the server configured its logging
         await _load(runtime)
         app.state.assistant = Assistant(runtime)
         app.state.jobs = IngestJobs(runtime)
+        await run_in_threadpool(app.state.jobs.start)
         app.state.channels = Channels(settings, app.state.assistant, http_client)
         await app.state.channels.start()
         loop = asyncio.get_running_loop()
@@ -50,7 +54,7 @@ def create_app(
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)  # the scheduler gives its lock back
         await app.state.channels.stop()  # replies in flight are sent before the process goes
-        app.state.jobs.shutdown()
+        await run_in_threadpool(app.state.jobs.shutdown)  # a running ingest goes back to the queue
 
     app = FastAPI(
         title="Mentoring assistant API",
@@ -60,6 +64,7 @@ def create_app(
         responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}},
     )
     app.state.runtime = runtime
+    app.state.rate_limits = RateLimits(settings, lambda: runtime.database)
     _add_middleware(app, settings)
     errors.install(app)
     console.install(app)
@@ -91,6 +96,7 @@ async def _load(runtime: Runtime) -> None:
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(RefuseControlCharacters)  # added first: runs inside the body limit
     app.add_middleware(
         BodyLimit,
         default_bytes=settings.max_body_kb * 1024,

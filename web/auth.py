@@ -2,7 +2,8 @@
 
 Tokens are verified against their stored hash in constant time (`Store.verify_token`), and nothing is
 cached, so a revoked token stops working on the next request. No token or a wrong one is 401; a token
-whose role may not use the route is 403.
+whose role may not use the route is 403. Refused tokens count against the client's failure limit
+(`web.ratelimit`): past it, 429 without checking anything.
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from assistant import ROLES, StaffIdentity
+from web.apierror import ApiError
+from web.ratelimit import count_failure, refuse_if_too_many_failures
+
+__all__ = ["COOKIE", "EDITORS", "READERS", "ApiError", "cross_origin", "identify", "require", "token_from"]
 
 COOKIE = "mentor_staff"
 READERS = ROLES  # every role may read documents, gaps, feedback, stats, jobs
 EDITORS = tuple(r for r in ROLES if r != "evaluator")  # may also upload and remove documents
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-class ApiError(Exception):
-    """An HTTP error with a stable code, answered as `{code, message}`."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
 def cross_origin(request: Request) -> bool:
@@ -74,8 +71,10 @@ def require(*roles: str):
                 "a staff token is required (Authorization: Bearer <token>)",
                 {"WWW-Authenticate": "Bearer"},
             )
+        await refuse_if_too_many_failures(request)
         identity = await identify(request)
         if identity is None:
+            await count_failure(request)
             raise ApiError(401, "invalid_token", "the token is unknown or revoked", {"WWW-Authenticate": "Bearer"})
         if identity.role not in roles:
             raise ApiError(403, "forbidden", f"the role '{identity.role}' may not use this route")

@@ -20,6 +20,7 @@ from web.channels import CHAT_CHANNEL
 from web.console.pages import PAGE_HEADERS, templates
 from web.deps import ChannelsDep
 from web.handoffs import staff_text
+from web.ratelimit import AnonymousLimit
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,7 +61,7 @@ async def chat_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "chat.html", {}, headers=PAGE_HEADERS)
 
 
-@router.post("/chat/api/messages")
+@router.post("/chat/api/messages", dependencies=[AnonymousLimit])
 async def chat_message(body: ChatIn, request: Request, channels: ChannelsDep):
     """One message from the web chat; the replies come back in the response."""
     if cross_origin(request):

@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from fastapi import UploadFile
 
-from assistant import AssistantError, Runtime, StaffIdentity, UploadRejected, check_upload, list_documents
+from assistant import (
+    AssistantError,
+    Runtime,
+    StaffIdentity,
+    TooManyFiles,
+    UploadRejected,
+    check_upload,
+    list_documents,
+)
 from web.jobs import IngestJobs
 from web.schemas import UploadOut
 
@@ -19,6 +27,8 @@ async def accept_uploads(
     limit = int(settings.max_upload_mb * 1024 * 1024)
     if not files:
         raise UploadRejected("no files: send them as the multipart field 'files'")
+    if len(files) > settings.max_upload_files:
+        raise TooManyFiles(too_many_files(len(files), settings.max_upload_files))
     accepted: list[tuple[str, bytes]] = []
     for upload in files:
         data = await upload.read(limit + 1)
@@ -37,6 +47,11 @@ async def accept_uploads(
         paths.append(path)
     job_id = jobs.submit(paths, staff.name)
     return UploadOut(job_id=job_id, files=names)
+
+
+def too_many_files(count: int | None, limit: int) -> str:
+    sent = f"{count} files" if count is not None else "too many files"
+    return f"{sent} in one upload: at most {limit} (MENTOR_MAX_UPLOAD_FILES); send them in several uploads"
 
 
 def remove_document(runtime: Runtime, doc_id: str) -> list[str]:

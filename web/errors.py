@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.formparsers import MultiPartException
 
 from assistant import (
     AssistantError,
@@ -34,6 +35,7 @@ ERRORS = {
     422: {"model": ErrorBody, "description": "The request is malformed."},
 }
 NOT_FOUND = {404: {"model": ErrorBody}}
+LIMITED = {429: {"model": ErrorBody, "description": "Too many requests from this client; see Retry-After."}}
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
@@ -64,6 +66,14 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> JSONRespo
     if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
         # FastAPI answers a JSON body that is not UTF-8 with a bare 400; it is malformed JSON like any other.
         return JSONResponse({"code": "invalid_json", "message": "the body is not valid JSON (not UTF-8)"}, 422)
+    if exc.status_code == 400 and isinstance(exc.__context__, MultiPartException):
+        # Starlette's own bounds on a multipart body (1,000 files, 1,000 fields, 1 MB a field) and a malformed
+        # one: documented codes, not a bare 400.
+        if str(exc.detail).startswith("Too many files"):
+            limit = request.app.state.runtime.settings.max_upload_files
+            message = f"too many files in one upload: at most {limit} (MENTOR_MAX_UPLOAD_FILES)"
+            return JSONResponse({"code": "too_many_files", "message": message}, 413)
+        return JSONResponse({"code": "invalid_form", "message": f"the multipart form is unusable: {exc.detail}"}, 422)
     return JSONResponse(
         {"code": HTTP_CODES.get(exc.status_code, "http_error"), "message": str(exc.detail)},
         status_code=exc.status_code,

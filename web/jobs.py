@@ -1,55 +1,49 @@
-"""Background ingestion of uploaded documents, with progress kept in the database (any worker can
-report it at `GET /v1/jobs/{id}`)."""
+"""Ingestion jobs as the web app sees them: an upload queues a job in the database; the ingest worker
+(assistant/knowledge/worker.py, its own low-priority process by default) claims and runs it; staff follow
+it at `GET /v1/jobs/{id}` from any worker and may cancel it. At start-up, jobs a killed server left running
+are recovered; the worker starts then if any job waits, else with the first upload."""
 
 from __future__ import annotations
 
 import logging
-import time
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from pathlib import Path
 
-from assistant import AssistantError, Runtime
+from assistant import NotFoundError, Runtime
+from assistant.knowledge.worker import KIND, WorkerHandle, recover, start_worker
 
 log = logging.getLogger(__name__)
 
 
 class IngestJobs:
-    """One ingest at a time (the index has one writer); uploads queue behind each other."""
-
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+        self.worker: WorkerHandle | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Recover jobs a stopped server left behind; start the worker if any job waits."""
+        recover(self.runtime)
+        if self.runtime.store.jobs(status="queued", limit=1):
+            self._ensure_worker()
 
     def submit(self, paths: list[Path], created_by: str) -> str:
-        store = self.runtime.store
-        job_id = store.create_job("ingest", {"files": [p.name for p in paths]}, created_by)
-        self.pool.submit(self._run, job_id, paths)
+        job_id = self.runtime.store.create_job(KIND, {"files": [p.name for p in paths]}, created_by)
+        self._ensure_worker()
         return job_id
 
-    def _run(self, job_id: str, paths: list[Path]) -> None:
-        store = self.runtime.store
-        last = 0.0
+    def cancel(self, job_id: str) -> dict:
+        job = self.runtime.store.request_cancel(job_id)
+        if job is None:
+            raise NotFoundError(f"no job with id {job_id!r}")
+        return job
 
-        def progress(stage: str, done: int, total: int) -> None:
-            nonlocal last
-            if time.monotonic() - last > 0.2 or done >= total:  # a few writes a second at most
-                last = time.monotonic()
-                store.update_job(job_id, stage=stage, done=done, total=total)
-
-        store.update_job(job_id, status="running", stage="reading")
-        try:
-            report = self.runtime.ingestor().ingest(paths, progress=progress)
-        except AssistantError as exc:
-            store.update_job(job_id, status="failed", error=str(exc))
-            return
-        except Exception as exc:  # a job must end in a state staff can see, whatever happened
-            log.exception("ingest job %s failed", job_id)
-            store.update_job(job_id, status="failed", error=f"internal error: {type(exc).__name__}")
-            return
-        for skipped in report.skipped:  # a file that could not be used is not kept
-            Path(skipped.path).unlink(missing_ok=True)
-        detail = {"files": [p.name for p in paths], "report": report.to_dict()}
-        store.update_job(job_id, status="done", stage="done", detail=detail)
+    def _ensure_worker(self) -> None:
+        with self._lock:
+            if self.worker is None or not self.worker.alive():
+                self.worker = start_worker(self.runtime)
 
     def shutdown(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=False)
+        with self._lock:
+            if self.worker is not None:
+                self.worker.stop()

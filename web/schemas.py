@@ -113,6 +113,8 @@ class JobOut(BaseModel):
     progress: float
     detail: dict
     error: str | None
+    attempts: int = 0
+    cancel_requested: bool = False
     created_at: str
     finished_at: str | None
 

@@ -35,7 +35,7 @@ def ingest(
         with progress_bar(disable=as_json) as (_, progress):
             report = ingestor.ingest(targets, progress=progress)
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_dict(full_paths=True), ensure_ascii=False, indent=2))
     else:
         _print_report(report)
 

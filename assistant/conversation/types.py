@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# NUL and the other C0 controls (and DEL) are taken out of what a channel hands the engine: a platform may
+# deliver them, PostgreSQL cannot store NUL in text, and no reply needs them. Tab, LF and CR stay in text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +39,14 @@ class Message:
     button_id: str | None = None
     media: str | None = None  # what she sent instead of text ("audio", "image", "location", ...)
     voice: VoiceRef | None = None
+
+    def __post_init__(self) -> None:
+        """Control characters stripped, the same on every channel and every database."""
+        object.__setattr__(self, "text", _CONTROL_IN_TEXT.sub("", self.text or ""))
+        for name in ("user_id", "message_id", "button_id", "language_hint"):
+            value = getattr(self, name)
+            if isinstance(value, str) and _CONTROL.search(value):
+                object.__setattr__(self, name, _CONTROL.sub("", value))
 
 
 @dataclass(frozen=True, slots=True)

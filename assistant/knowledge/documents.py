@@ -23,7 +23,36 @@ SUPPORTED_EXTENSIONS = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".
 # A .docx is a zip: refuse archives that inflate absurdly (zip bombs).
 MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_DOCX_RATIO = 200
+HTML_MARKUP_FACTOR = 10  # an HTML file may be this many times its text limit in bytes before it is not parsed
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+# Front matter is a handful of fields; anything longer is not front matter a guide needs.
+MAX_FRONT_MATTER_CHARS = 16_384
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without aliases: `*name` could expand nested anchors to gigabytes (a "billion laughs"), and
+    a guide's front matter never needs one. Anchors alone are harmless; the first alias is refused."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"uses the YAML alias *{event.anchor} (aliases are not accepted)", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+@dataclass(frozen=True)
+class DocumentLimits:
+    """How much work one file may cost: the characters of text it yields, and for a DOCX the size of the
+    XML that must be parsed whole (python-docx holds it in memory, about ten times its size)."""
+
+    max_chars: int = 1_000_000
+    max_docx_xml_mb: float = 16.0
+
+    @property
+    def max_docx_xml_bytes(self) -> int:
+        return int(self.max_docx_xml_mb * 1024 * 1024)
 
 
 @dataclass(slots=True)
@@ -58,8 +87,9 @@ def default_doc_id(path: Path, root: Path) -> str:
     return rel.with_suffix("").as_posix()
 
 
-def load_document(path: Path, root: Path) -> Document:
+def load_document(path: Path, root: Path, limits: DocumentLimits | None = None) -> Document:
     """Read one file into a `Document`, or raise `DocumentError` saying why it cannot be used."""
+    limits = limits or DocumentLimits()
     ext = path.suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         raise DocumentError(f"unsupported file type '{ext or path.name}'")
@@ -75,22 +105,37 @@ def load_document(path: Path, root: Path) -> Document:
         if ext != ".txt":
             meta, text = _split_front_matter(text)
         fmt = "markdown" if ext != ".txt" else "text"
+        _check_chars(len(text), limits)
     elif ext == ".pdf":
-        text, fmt = _read_pdf(path), "pdf"
+        text, fmt = _read_pdf(path, limits), "pdf"
     elif ext == ".docx":
-        text, fmt = _read_docx(path), "docx"
+        text, fmt = _read_docx(path, limits), "docx"
     else:
+        if len(data) > limits.max_chars * HTML_MARKUP_FACTOR:
+            raise DocumentError(
+                f"an HTML file of {len(data) // 1024} KB is too large to read (the limit on a document's text is "
+                f"{limits.max_chars} characters, MENTOR_INGEST_MAX_DOCUMENT_CHARS)"
+            )
         text, meta_title = _read_html(data)
         fmt = "html"
         if meta_title:
             meta.setdefault("title", meta_title)
     if not text.strip():
         raise DocumentError("no text could be extracted (a scanned or image-only file?)")
+    _check_chars(len(text), limits)
     return _make_document(path, root, text, meta, fmt, file_hash(data))
 
 
+def clean_doc_id(value: object) -> str:
+    """A document id every route can name: no control characters, no empty, `.` or `..` segment, no `#`
+    (it separates a chunk id's heading), no backslash, at most 200 characters. Blank when nothing is left."""
+    text = "".join(ch for ch in str(value if value is not None else "") if ch.isprintable())
+    segments = [" ".join(part.split()) for part in text.replace("\\", "/").replace("#", "-").split("/")]
+    return "/".join(part for part in segments if part not in ("", ".", ".."))[:200].strip("/ ")
+
+
 def _make_document(path: Path, root: Path, text: str, meta: dict, fmt: str, content_hash: str) -> Document:
-    doc_id = str(meta.get("id") or default_doc_id(path, root)).strip()
+    doc_id = clean_doc_id(meta.get("id")) or clean_doc_id(default_doc_id(path, root)) or "document"
     lang = meta.get("lang")
     if lang is not None:
         lang = str(lang).strip().lower()
@@ -115,6 +160,14 @@ def _make_document(path: Path, root: Path, text: str, meta: dict, fmt: str, cont
     )
 
 
+def _check_chars(count: int, limits: DocumentLimits) -> None:
+    if count > limits.max_chars:
+        raise DocumentError(
+            f"has {count} characters of text, over the limit of {limits.max_chars} per document "
+            "(MENTOR_INGEST_MAX_DOCUMENT_CHARS): split it into several guides"
+        )
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -128,8 +181,10 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
     match = _FRONT_MATTER.match(text)
     if not match:
         return {}, text
+    if len(match.group(1)) > MAX_FRONT_MATTER_CHARS:
+        raise DocumentError(f"front matter is longer than {MAX_FRONT_MATTER_CHARS // 1024} KB")
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_NoAliasLoader) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # +2: the opening '---' is line 1 of the file, and YAML counts lines from 0.
@@ -148,7 +203,7 @@ def _first_heading(text: str) -> str | None:
     return None
 
 
-def _read_pdf(path: Path) -> str:
+def _read_pdf(path: Path, limits: DocumentLimits) -> str:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
 
@@ -156,7 +211,11 @@ def _read_pdf(path: Path) -> str:
         reader = PdfReader(path)
         if reader.is_encrypted:
             raise DocumentError("encrypted PDF (remove the password and ingest it again)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, count = [], 0
+        for page in reader.pages:  # page by page, so a huge PDF stops at the limit instead of at the end
+            pages.append(page.extract_text() or "")
+            count += len(pages[-1])
+            _check_chars(count, limits)
     except DocumentError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -164,8 +223,8 @@ def _read_pdf(path: Path) -> str:
     return "\n\n".join(p.strip() for p in pages if p.strip())
 
 
-def _read_docx(path: Path) -> str:
-    check_zip_safety(path)
+def _read_docx(path: Path, limits: DocumentLimits) -> str:
+    check_zip_safety(path, limits)
     import docx
 
     try:
@@ -183,18 +242,30 @@ def _read_docx(path: Path) -> str:
     return "\n\n".join(lines)
 
 
-def check_zip_safety(path: Path) -> None:
-    """Refuse a zip container that is broken or would inflate far beyond its size (a zip bomb)."""
+def check_zip_safety(path: Path, limits: DocumentLimits | None = None) -> None:
+    """Refuse a zip container that is broken or would inflate far beyond its size (a zip bomb), or a DOCX
+    whose text XML is too large to parse within the limits."""
+    limits = limits or DocumentLimits()
     try:
         with zipfile.ZipFile(path) as archive:
             total = sum(info.file_size for info in archive.infolist())
+            xml = sum(i.file_size for i in archive.infolist() if i.filename == "word/document.xml")
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DocumentError(f"corrupt or unreadable DOCX: {exc}") from exc
+        raise DocumentError(f"corrupt or unreadable DOCX: {exc.__class__.__name__}") from exc
     packed = max(path.stat().st_size, 1)
     if total > MAX_DOCX_UNCOMPRESSED or total / packed > MAX_DOCX_RATIO:
         raise DocumentError(
             f"DOCX would inflate to {total // (1024 * 1024)} MB from {packed // 1024} KB: refused as a zip bomb"
         )
+    if xml > limits.max_docx_xml_bytes:
+        raise DocumentError(docx_xml_message(xml, limits))
+
+
+def docx_xml_message(size: int, limits: DocumentLimits) -> str:
+    return (
+        f"its text XML inflates to {size / (1024 * 1024):.0f} MB, over the {limits.max_docx_xml_mb:g} MB a DOCX may "
+        "take to read (MENTOR_INGEST_MAX_DOCX_XML_MB): split it into several documents"
+    )
 
 
 def _read_html(data: bytes) -> tuple[str, str | None]:

@@ -15,7 +15,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,59 +23,21 @@ from assistant.config import Settings
 from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, load_seed
 from assistant.errors import DocumentError, IndexCorruptError, NotFoundError, PathNotFoundError
 from assistant.knowledge.chunking import Chunk, Chunker
-from assistant.knowledge.documents import SUPPORTED_EXTENSIONS, Document, file_hash, load_document
+from assistant.knowledge.documents import (
+    SUPPORTED_EXTENSIONS,
+    Document,
+    DocumentLimits,
+    file_hash,
+    load_document,
+)
+from assistant.knowledge.report import IngestReport, Replaced, Skipped
+from assistant.knowledge.sources import FileEntry, is_under, kept_sources, shown
 from assistant.retrieval.index import FORMAT_VERSION, IndexData, IndexStore
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64
-
-
-@dataclass
-class Skipped:
-    path: str
-    reason: str
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did, for the summary the CLI prints and the API returns."""
-
-    documents: int = 0
-    chunks: int = 0
-    languages: dict[str, int] = field(default_factory=dict)
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    removed: list[str] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    embedded: int = 0
-    shipped: int = 0  # passage vectors taken from the shipped ones (knowledge_base/vectors)
-    versions: dict[str, list[str]] = field(default_factory=dict)  # added/updated doc id -> languages it exists in
-    seconds: float = 0.0
-    version: str | None = None
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
-
-    def to_dict(self) -> dict:
-        return {
-            "documents": self.documents,
-            "chunks": self.chunks,
-            "languages": self.languages,
-            "added": self.added,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "removed": self.removed,
-            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
-            "embedded": self.embedded,
-            "shipped": self.shipped,
-            "versions": self.versions,
-            "seconds": round(self.seconds, 3),
-            "version": self.version,
-        }
 
 
 def settings_fingerprint(settings: Settings, embedder: Embedder) -> str:
@@ -123,20 +84,24 @@ class Ingestor:
             target_tokens=settings.chunk_tokens,
             overlap_tokens=settings.chunk_overlap_tokens,
         )
+        self.limits = DocumentLimits(settings.ingest_max_document_chars, settings.ingest_max_docx_xml_mb)
 
     def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
         started = time.perf_counter()
         progress = progress or (lambda stage, done, total: None)
         files = collect_files(paths)
+        given = {str(path) for path, _, _ in files}  # what the per-ingest bound counts (not a rebuild's extras)
         report = IngestReport()
         fingerprint = settings_fingerprint(self.settings, self.embedder)
         with self.index_store.write_lock():
-            old_docs, old_chunks, old_vectors = self._previous(fingerprint)
+            old_docs, old_chunks, old_vectors = self._previous(fingerprint, report)
+            folders = [str(p.resolve()) for p in paths if p.is_dir()]
+            files = kept_sources(self.index_store, files, folders, old_docs, report.rebuilt, self._fallback())
             by_source = {entry["source"]: key for key, entry in old_docs.items()}
             docs: dict[str, dict] = {k: v for k, v in old_docs.items()}
             roots = {str(root) for _, root, is_folder in files if is_folder}
-            roots.update(str(p.resolve()) for p in paths if p.is_dir())
-            fresh, seen_sources = self._read(files, old_docs, by_source, docs, report, progress)
+            roots.update(folders)
+            fresh, seen_sources = self._read(files, old_docs, by_source, docs, report, progress, given)
             self._drop_vanished(docs, fresh, roots, seen_sources, by_source, report)
             if not report.changed and old_docs and self.index_store.exists():
                 self._fill_totals(report, docs)
@@ -159,7 +124,7 @@ class Ingestor:
         return report
 
     def _read(
-        self, files, old_docs: dict, by_source: dict, docs: dict, report: IngestReport, progress: Progress
+        self, files, old_docs: dict, by_source: dict, docs: dict, report: IngestReport, progress: Progress, given
     ) -> tuple[dict[str, tuple[Document, list[Chunk]]], set[str]]:
         """Read and chunk every new or changed file; `docs` and `report` are updated as they go."""
         fresh: dict[str, tuple[Document, list[Chunk]]] = {}
@@ -171,33 +136,57 @@ class Ingestor:
             try:
                 raw = path.read_bytes()
             except OSError as exc:
-                report.skipped.append(Skipped(source, f"cannot read file: {exc.strerror or exc}"))
+                report.skipped.append(Skipped(source, f"cannot read file: {exc.strerror or exc}", shown(path, root)))
                 continue
             old_key = by_source.get(source)
             if old_key and old_docs[old_key]["file_hash"] == file_hash(raw) and old_key not in fresh:
                 report.unchanged += 1
                 continue
             try:
-                document = load_document(path, root)
+                document, chunks = self._chunked(path, root, fresh, given)
             except DocumentError as exc:
-                report.skipped.append(Skipped(source, str(exc)))
-                continue
-            if document.key in fresh:
-                first = fresh[document.key][0].source
-                report.skipped.append(Skipped(source, f"same id and language as {first} ({document.key})"))
+                report.skipped.append(Skipped(source, str(exc), shown(path, root)))
                 continue
             if old_key and old_key != document.key:
                 docs.pop(old_key, None)  # the file now declares another id or language
                 report.removed.append(old_key)
-            chunks = self.chunker.chunk(document)
-            if not chunks:
-                report.skipped.append(Skipped(source, "no text to index after cleaning"))
-                continue
-            (report.updated if document.key in docs else report.added).append(document.key)
+            previous = docs.get(document.key)
+            if previous is not None and previous["source"] != source:
+                report.replaced.append(
+                    Replaced(document.key, shown(previous["source"], previous["root"]), shown(path, root))
+                )
+            (report.updated if previous is not None else report.added).append(document.key)
             fresh[document.key] = (document, chunks)
             docs[document.key] = _entry(document, root, len(chunks))
         progress("reading", len(files), len(files))
         return fresh, seen_sources
+
+    def _chunked(self, path: Path, root: Path, fresh: dict, given: set[str]) -> tuple[Document, list[Chunk]]:
+        """One file's document and chunks, or `DocumentError` saying why it is not indexed (the bound per
+        ingest counts the files given, not the held documents a rebuild reads again)."""
+        settings = self.settings
+        document = load_document(path, root, self.limits)
+        if document.key in fresh:
+            first = fresh[document.key][0]
+            raise DocumentError(
+                f"same id and language as {shown(first.source, root)} ({document.key}), which is "
+                "indexed: give this file another name, or its own id in front matter"
+            )
+        chunks = self.chunker.chunk(document)
+        if not chunks:
+            raise DocumentError("no text to index after cleaning")
+        if len(chunks) > settings.ingest_max_document_chunks:
+            raise DocumentError(
+                f"makes {len(chunks)} chunks, over the limit of {settings.ingest_max_document_chunks} per "
+                "document (MENTOR_INGEST_MAX_DOCUMENT_CHUNKS): split it into several guides"
+            )
+        total = sum(len(c) for d, c in fresh.values() if d.source in given)
+        if str(path) in given and total + len(chunks) > settings.ingest_max_job_chunks:
+            raise DocumentError(
+                f"would bring this ingest to {total + len(chunks)} chunks, over the limit of "
+                f"{settings.ingest_max_job_chunks} per ingest (MENTOR_INGEST_MAX_JOB_CHUNKS): upload it separately"
+            )
+        return document, chunks
 
     @staticmethod
     def _drop_vanished(
@@ -208,7 +197,7 @@ class Ingestor:
             if key in fresh:
                 continue
             source = entry["source"]
-            in_scope = any(_is_under(source, root) for root in roots)
+            in_scope = any(is_under(source, root) for root in roots)
             if in_scope and source not in seen_sources:
                 docs.pop(key)
                 report.removed.append(key)
@@ -223,12 +212,14 @@ class Ingestor:
             if manifest is None:
                 raise NotFoundError("the index is empty: nothing to remove")
             fingerprint = manifest.get("settings_fingerprint", "")
-            old_docs, old_chunks, old_vectors = self._previous(fingerprint)
+            report = IngestReport()
+            old_docs, old_chunks, old_vectors = self._previous(fingerprint, report)
+            if report.rebuilt:  # removing from an index that cannot be read would write an empty one
+                raise IndexCorruptError(f"the index cannot be changed ({report.rebuilt}): run `mentor ingest` first")
             keys = [k for k, e in old_docs.items() if k == doc_id or e["doc_id"] == doc_id]
             if not keys:
                 raise NotFoundError(f"no document with id {doc_id!r} in the index (see `mentor kb list`)")
             docs = {k: v for k, v in old_docs.items() if k not in keys}
-            report = IngestReport()
             chunks, vectors = self._assemble(docs, {}, old_docs, old_chunks, old_vectors, report, None)
             data = IndexData(
                 chunks=chunks,
@@ -241,17 +232,36 @@ class Ingestor:
             self.index_store.write(data, self.settings.ann_threshold)
         return sorted(keys)
 
-    def _previous(self, fingerprint: str) -> tuple[dict, list[Chunk], np.ndarray | None]:
-        """The current version's documents, chunks and vectors, if they can be reused."""
+    def _previous(self, fingerprint: str, report: IngestReport) -> tuple[dict, list[Chunk], np.ndarray | None]:
+        """The live version's documents, chunks and vectors, if they can be reused; else `report.rebuilt`
+        says why every held document is read again."""
+        if not self.index_store.has_versions():
+            return {}, [], None
         try:
             manifest = self.index_store.load_manifest()
-            if manifest is None or manifest.get("settings_fingerprint") != fingerprint:
-                return {}, [], None
-            data = self.index_store.load()
+            if manifest is None:
+                report.rebuilt = "no usable CURRENT version"
+            elif manifest.get("settings_fingerprint") != fingerprint:
+                report.rebuilt = "the embedding model or the chunk settings changed"
+            else:
+                data = self.index_store.load()
+                if data.settings_fingerprint == fingerprint:
+                    return data.documents, data.chunks, data.vectors
+                report.rebuilt = "the live version is damaged and the one before it was built differently"
         except IndexCorruptError as exc:
-            log.warning("previous index unusable, rebuilding from scratch: %s", exc)
-            return {}, [], None
-        return data.documents, data.chunks, data.vectors
+            report.rebuilt = f"the live version is damaged: {exc}"
+        log.warning("the index cannot be reused (%s): every document it holds is read again", report.rebuilt)
+        return {}, [], None
+
+    def _fallback(self) -> list[FileEntry]:
+        """What a rebuild reads when no manifest says what the index held: uploads and the guides folder."""
+        uploads = self.settings.data_dir / "uploads"
+        found: list[FileEntry] = []
+        if uploads.is_dir():
+            found += [(f.resolve(), uploads.resolve(), False) for f in sorted(uploads.iterdir()) if _upload(f)]
+        if self.settings.kb_dir.is_dir():
+            found += collect_files([self.settings.kb_dir])
+        return found
 
     def _assemble(self, docs, fresh, old_docs, old_chunks, old_vectors, report, progress):
         """Chunks and vectors for every document, in a stable order; only fresh chunks are embedded."""
@@ -324,8 +334,8 @@ def _entry(document: Document, root: Path, count: int) -> dict:
     }
 
 
-def _is_under(source: str, root: str) -> bool:
-    return source == root or source.startswith(root.rstrip("/") + "/")
+def _upload(path: Path) -> bool:
+    return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in SUPPORTED_EXTENSIONS
 
 
 def versions(entries, doc_id: str) -> list[str]:

@@ -12,7 +12,9 @@ Layout under `<data_dir>/index/`:
     .lock                   held by the one ingest allowed at a time
 
 A new version is written into a temporary folder, renamed, and only then named in CURRENT, so a crash at
-any moment leaves the previous version usable. Nothing is unpickled.
+any moment leaves the previous version usable. Nothing is unpickled. When CURRENT names something that is
+not a complete version (garbage, a truncated chunk file), the newest complete version answers instead, and
+the newest complete previous version is never deleted. Error messages name versions, never server paths.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -38,6 +42,9 @@ from assistant.text import analyze
 
 FORMAT_VERSION = 1
 HNSW_M = 32
+VERSION_NAME = re.compile(r"v-\d{8}-\d{6}-[0-9a-f]{8}")
+REQUIRED_FILES = ("manifest.json", "chunks.jsonl", "vectors.npy", "dense.faiss")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -117,18 +124,68 @@ class IndexStore:
         return self.current_file.exists()
 
     def current_version(self) -> str | None:
-        """The version named in CURRENT. Asked on every request, so the file is read again only when its
-        identity changed (a new version is published by an atomic rename, which gives a new inode)."""
+        """The live version: the one named in CURRENT, or the newest complete one when CURRENT names garbage.
+        Asked on every request, so the file is read again only when its identity changed (a new version is
+        published by an atomic rename, which gives a new inode)."""
         try:
             stat = self.current_file.stat()
             key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
             if key == self._current_key:
                 return self._current_name
-            name = self.current_file.read_text(encoding="utf-8").strip() or None
+            named = self.current_file.read_text(encoding="utf-8", errors="replace").strip() or None
         except FileNotFoundError:
             return None
+        name = named
+        problem = self.problem(named) if named else "CURRENT is empty"
+        if problem:
+            name = next((v for v in self.versions() if v != named and self.problem(v) is None), named)
+            if name != named:
+                log.warning("index: CURRENT names an unusable version (%s); using %s", problem, name)
         self._current_key, self._current_name = key, name
         return name
+
+    def has_versions(self) -> bool:
+        """Something was indexed here once (a version folder, or a CURRENT file, usable or not)."""
+        return self.exists() or bool(self.versions())
+
+    def versions(self) -> list[str]:
+        """Every version folder's name, newest first."""
+        if not self.root.is_dir():
+            return []
+        found = [p for p in self.root.iterdir() if VERSION_NAME.fullmatch(p.name) and p.is_dir()]
+        # The name holds the second it was written; within one second, the folder's time orders them.
+        return [p.name for p in sorted(found, key=lambda p: (p.name[:17], _mtime(p)), reverse=True)]
+
+    def problem(self, name: str) -> str | None:
+        """Why version `name` cannot be used (missing, incomplete, truncated), or None when it looks whole."""
+        if not VERSION_NAME.fullmatch(name or ""):
+            return "not a version name"
+        folder = self.root / name
+        missing = [f for f in REQUIRED_FILES if not (folder / f).is_file()]
+        if missing:
+            return f"{name} lacks {', '.join(missing)}"
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            count = int(manifest["chunks"])
+            rows = np.load(folder / "vectors.npy", mmap_mode="r", allow_pickle=False).shape[0]
+            with open(folder / "chunks.jsonl", "rb") as handle:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return f"{name} cannot be read ({exc.__class__.__name__})"
+        if manifest.get("format") != FORMAT_VERSION:
+            return f"{name} has index format {manifest.get('format')}, not {FORMAT_VERSION}"
+        if not rows == lines == count:
+            return f"{name} is incomplete ({lines} chunk lines, {rows} vectors, {count} in its manifest)"
+        return None
+
+    def manifests(self) -> Iterator[dict]:
+        """The readable manifests, newest first: the first says what the index held last (a rebuild, or a
+        fallback to an older version, must not lose what only a newer, damaged version held)."""
+        for name in self.versions():
+            try:
+                yield json.loads((self.root / name / "manifest.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
 
     @contextlib.contextmanager
     def write_lock(self) -> Iterator[None]:
@@ -148,12 +205,31 @@ class IndexStore:
         try:
             return json.loads((self.root / version / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise IndexCorruptError(f"index manifest unreadable ({exc}); run `mentor ingest` to rebuild") from exc
+            raise IndexCorruptError(
+                f"the manifest of index version {version} is unreadable ({exc.__class__.__name__}); "
+                "run `mentor ingest` to rebuild"
+            ) from exc
 
     def load(self) -> IndexData:
+        """The live version; if it cannot be read, the newest complete version before it (said in the log)."""
         version = self.current_version()
         if version is None:
             raise NotIndexedError()
+        try:
+            return self._load(version)
+        except IndexCorruptError as exc:
+            for other in self.versions():
+                if other != version and self.problem(other) is None:
+                    try:
+                        data = self._load(other)
+                    except IndexCorruptError:
+                        continue
+                    log.warning("index: %s; answering from %s until the next ingest", exc, other)
+                    self._current_name = other  # until CURRENT changes, this is the live version
+                    return data
+            raise
+
+    def _load(self, version: str) -> IndexData:
         folder = self.root / version
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -174,12 +250,11 @@ class IndexStore:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             raise IndexCorruptError(
-                f"the index in {folder} cannot be read ({exc.__class__.__name__}: {exc}); "
-                "run `mentor ingest` to rebuild it"
+                f"index version {version} cannot be read ({exc.__class__.__name__}); run `mentor ingest` to rebuild it"
             ) from exc
         if len(chunks) != len(vectors) or dense.ntotal != len(chunks):
             raise IndexCorruptError(
-                f"the index in {folder} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, "
+                f"index version {version} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, "
                 f"{dense.ntotal} in FAISS); run `mentor ingest` to rebuild it"
             )
         return IndexData(
@@ -247,10 +322,20 @@ class IndexStore:
             path.unlink(missing_ok=True)
 
     def _remove_old_versions(self, keep: set[str]) -> None:
-        # The version just replaced is kept one round, so a reader that read CURRENT a moment ago can load it.
-        versions = sorted(p for p in self.root.glob("v-*") if p.is_dir() and p.name not in keep)
-        for path in versions[:-1]:
-            shutil.rmtree(path, ignore_errors=True)
+        """Keep the newest complete older version (a reader that read CURRENT a moment ago can load it, and it
+        is a good version to fall back on); the rest go. Incomplete versions before it go too."""
+        older = [v for v in self.versions() if v not in keep]
+        good = next((v for v in older if self.problem(v) is None), None)
+        for name in older:
+            if name != good:
+                shutil.rmtree(self.root / name, ignore_errors=True)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:  # removed by a writer a moment ago
+        return 0
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -18,20 +18,30 @@
 - `locks`: locks that cross processes and hosts (PostgreSQL advisory locks): per person, and named leaders.
 - `tokens`: staff tokens and their `ROLES`.
 - `jobs`: long-running jobs and their progress.
+- `keys`: the installation's secret key (keyed pseudonyms).
+- `ratelimits`: `DatabaseStorage`, rate-limit counters shared by every worker on the database.
 - `store`: `Store`, every repository in one, and `forget`.
 """
 
 from assistant.errors import NotFoundError
 from assistant.storage.database import Database, default_url
+from assistant.storage.inbound import DEDUP_WINDOW
+from assistant.storage.keys import installation_key
+from assistant.storage.ratelimits import DatabaseStorage
+from assistant.storage.records import use_pseudonym_key
 from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store, pseudonym
 
 __all__ = [
+    "DEDUP_WINDOW",
     "ROLES",
     "Database",
+    "DatabaseStorage",
     "NotFoundError",
     "ParticipantInfo",
     "StaffIdentity",
     "Store",
     "default_url",
+    "installation_key",
     "pseudonym",
+    "use_pseudonym_key",
 ]

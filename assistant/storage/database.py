@@ -2,6 +2,7 @@
 
 SQLite under the data directory is the default (WAL journal, so readers never wait for the writer, and
 foreign keys on, so deletions cascade); `MENTOR_DATABASE_URL` selects PostgreSQL for several workers.
+SQL parameters are never shown in an error or a log line (`hide_parameters`): they hold what people wrote.
 `Database.migrate()` brings the schema to the newest Alembic revision; it runs at start-up and is safe
 to run again.
 """
@@ -54,10 +55,12 @@ class Database:
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine: Engine = create_engine(
+                url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, hide_parameters=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time; threads that queue for it here (microseconds) do not each open a
         # connection and wait out the file lock (under 32 concurrent requests: 1.8 ms instead of ~30 ms).

@@ -4,7 +4,8 @@ Channels may deliver a message twice (webhook retries, several workers). The rel
 (`Store.person_lock`), then `begin_inbound`: the first worker to see a message id writes it (not done yet),
 handles it and marks it done (`finish_inbound`). A later delivery finds it done and is dropped; one that
 finds it written but not done, while holding her lock, knows the worker that began it died mid-way (its
-lock went with its connection), and answers it. Old ids are pruned.
+lock went with its connection), and answers it. Ids older than `DEDUP_WINDOW` are pruned, so a channel must
+refuse a message older than that by its own timestamp (WhatsApp: `bots.whatsapp.parse_webhook`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assistant.storage.models import InboundMessage
 from assistant.storage.records import now
 from assistant.storage.repository import Repository
 
+DEDUP_WINDOW = timedelta(days=7)  # how long a handled message id is remembered
 Claim = Literal["new", "unfinished", "done"]
 
 
@@ -59,6 +61,6 @@ class InboundRepository(Repository):
             return False
         return True
 
-    def prune_inbound(self, older_than: timedelta = timedelta(days=7)) -> int:
+    def prune_inbound(self, older_than: timedelta = DEDUP_WINDOW) -> int:
         with self.db.session() as s:
             return s.execute(delete(InboundMessage).where(InboundMessage.received_at < now() - older_than)).rowcount

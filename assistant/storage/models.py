@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -112,6 +113,7 @@ class InboundMessage(Base):
     message_id: Mapped[str] = mapped_column(String(128))
     received_at: Mapped[datetime] = mapped_column(default=now, index=True)
     done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_true())
+    owner: Mapped[str | None] = mapped_column(String(16), index=True)  # her pseudonym, so /forget finds the row
 
 
 class FailedDelivery(Base):
@@ -164,7 +166,8 @@ class Feedback(Base):
 
 
 class ContentGap(Base):
-    """A question the guides could not answer. No user id."""
+    """A question the guides could not answer. No user id. Its vector is computed once, when it is recorded,
+    and it joins a `GapGroup` then (`assistant.gaps`), so a view never re-embeds or re-clusters."""
 
     __tablename__ = "content_gaps"
 
@@ -173,6 +176,41 @@ class ContentGap(Base):
     language: Mapped[str] = mapped_column(String(8))
     scores: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    group_id: Mapped[int | None] = mapped_column(Integer, index=True)  # a GapGroup
+
+
+class GapGroup(Base):
+    """Gaps asking the same thing: the vector of its first question (the leader a new gap is compared with)
+    and the embedding model that made it."""
+
+    __tablename__ = "gap_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    model: Mapped[str] = mapped_column(String(128), index=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class RateCount(Base):
+    """One fixed-window rate-limit counter (`storage.ratelimits`); `key` is pseudonymous, never an address."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix seconds
+
+
+class StaffSession(Base):
+    """A console sign-in: the cookie holds a random id, only its SHA-256 is stored; signing out deletes the
+    row, and revoking the token ends its sessions."""
+
+    __tablename__ = "staff_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(ForeignKey("staff_tokens.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class StaffToken(Base):
@@ -195,7 +233,7 @@ class Job(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # + running, done, failed, cancelled
     stage: Mapped[str | None] = mapped_column(String(32))
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
@@ -204,6 +242,10 @@ class Job(Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=now)
     finished_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))  # host:pid:nonce of the worker running it
+    heartbeat_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PathwayProgress(Base):

@@ -8,7 +8,9 @@ they take it as their first argument.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -25,6 +27,7 @@ __all__ = [
     "now",
     "participant_info",
     "pseudonym",
+    "use_pseudonym_key",
     "utc",
 ]
 
@@ -59,9 +62,21 @@ def utc(value: datetime | None) -> datetime | None:
     return value
 
 
+# Until the runtime installs the installation's key (`keys.installation_key`), a random one: pseudonyms are
+# then stable for this process only, and never a bare hash anyone could recompute.
+_pseudonym_key = secrets.token_bytes(32)
+
+
+def use_pseudonym_key(key: bytes) -> None:
+    """Key every later `pseudonym` with `key` (the runtime does this once, at start-up)."""
+    global _pseudonym_key
+    _pseudonym_key = key
+
+
 def pseudonym(channel: str, external_id: str) -> str:
-    """What logs may show instead of a channel user id."""
-    return hashlib.sha256(f"{channel}:{external_id}".encode()).hexdigest()[:10]
+    """What logs may show instead of a channel user id: an HMAC-SHA256 keyed with the installation's secret,
+    so nobody without the key can tell whose it is by hashing phone numbers."""
+    return hmac.new(_pseudonym_key, f"{channel}:{external_id}".encode(), hashlib.sha256).hexdigest()[:12]
 
 
 def participant_info(row: Participant) -> ParticipantInfo:

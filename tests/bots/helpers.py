@@ -3,6 +3,8 @@ Telegram webhook's settings and POST."""
 
 from __future__ import annotations
 
+import time
+
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -20,7 +22,13 @@ def webhook(*messages: dict, statuses: list | None = None) -> dict:
 
 
 def text(sender: str, body: str, message_id: str = "wamid.1") -> dict:
-    return {"from": sender, "id": message_id, "timestamp": "1700000000", "type": "text", "text": {"body": body}}
+    return {
+        "from": sender,
+        "id": message_id,
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": body},
+    }
 
 
 def webhook_settings(runtime, fake):

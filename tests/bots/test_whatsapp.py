@@ -9,6 +9,7 @@ import json
 import httpx
 import pytest
 
+from assistant import DEDUP_WINDOW
 from assistant.conversation import Button, Reply
 from bots.whatsapp import (
     DeliveryError,
@@ -206,3 +207,12 @@ def test_network_errors_are_retried_then_reported():
 
     with pytest.raises(DeliveryError, match="2 attempts"):
         asyncio.run(go())
+
+
+def test_a_message_older_than_the_dedup_window_is_refused_by_its_timestamp():
+    now = 1_800_000_000.0
+    window = DEDUP_WINDOW.total_seconds()
+    fresh = {**text("22177", "hello", "wamid.a"), "timestamp": str(int(now - window + 60))}
+    stale = {**text("22177", "hello", "wamid.b"), "timestamp": str(int(now - window - 60))}
+    garbage = {**text("22177", "hello", "wamid.c"), "timestamp": "yesterday"}
+    assert [m.message_id for m in parse_webhook(webhook(fresh, stale, garbage), now=now)] == ["wamid.a"]

@@ -125,7 +125,8 @@ def _declared_routes(app) -> set[tuple[str, str]]:
     def walk(routes):
         for route in routes:
             if isinstance(route, APIRoute):
-                found.update((m, route.path) for m in route.methods if m not in {"HEAD", "OPTIONS"})
+                path = route.path.replace(":path}", "}")  # as OpenAPI writes a path converter
+                found.update((m, path) for m in route.methods if m not in {"HEAD", "OPTIONS"})
             elif getattr(route, "original_router", None) is not None:  # an included router
                 walk(route.original_router.routes)
 

@@ -171,6 +171,19 @@ def test_the_same_message_delivered_five_times_at_once_is_answered_once(server):
     assert server.count(AnswerRecord) == 1
 
 
+def test_a_message_replayed_after_the_dedup_window_is_refused_by_its_timestamp(server):
+    """Its id was pruned after 7 days, so only its own timestamp tells the replay apart (issue 19, point 13)."""
+    eight_days_ago = str(int(time.time()) - 8 * 24 * 3600)
+    old = {**text("22177000012", QUESTION, "wamid.replayed"), "timestamp": eight_days_ago}
+    response = server.post(webhook(old))
+    assert response.status_code == 200 and response.json() == {"status": "ok", "messages": 0}  # no retry storm
+    server.settle(1.0)
+    assert server.graph.attempts == 0 and server.count(InboundMessage) == 0 and server.count(AnswerRecord) == 0
+    # The same message sent now is answered: only the age was refused.
+    assert server.post(webhook(text("22177000012", QUESTION, "wamid.fresh"))).json()["messages"] == 1
+    server.graph.wait_for("22177000012", 1)
+
+
 def test_graph_failing_twice_then_ok_delivers_the_reply_once(server):
     server.graph.fail_next(500, times=2)
     server.post(webhook(text("22177000003", "/help", "wamid.retry")))

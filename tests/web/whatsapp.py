@@ -33,7 +33,7 @@ def whatsapp_settings(settings, graph_url: str):
 
 def audio(sender: str, message_id: str, media_id: str) -> dict:
     note = {"mime_type": "audio/ogg; codecs=opus", "sha256": "x", "id": media_id, "voice": True}
-    return {"from": sender, "id": message_id, "timestamp": "1700000000", "type": "audio", "audio": note}
+    return {"from": sender, "id": message_id, "timestamp": str(int(time.time())), "type": "audio", "audio": note}
 
 
 class Server:

@@ -63,7 +63,7 @@ async def upload(request: Request, staff: EditorPost, runtime: RuntimeDep, jobs:
     return RedirectResponse(f"/staff/jobs/{quote(accepted.job_id, safe='')}", status_code=303)
 
 
-@router.post("/documents/{doc_id}/delete")
+@router.post("/documents/{doc_id:path}/delete")
 async def delete(request: Request, doc_id: str, confirmed: Annotated[str, Form()] = "") -> Response:
     """Remove a document (`doc_id` or `doc_id.lang`), once confirmed (a dialog, or a page without script)."""
     # Guarded here, not as a dependency: FastAPI checks the form field first, as it always has.
@@ -83,5 +83,16 @@ async def job(request: Request, job_id: str, staff: PageStaff, runtime: RuntimeD
     found = await run_in_threadpool(runtime.store.job, job_id)
     if found is None:
         return render(request, "error.html", staff, 404, title="Not found", message=f"No job with id {job_id}.")
-    running = found["status"] not in ("done", "failed")
-    return render(request, "job.html", staff, active="documents", job=found, running=running)
+    running = found["status"] in ("queued", "running")
+    can_cancel = running and staff.role in EDITORS and not found.get("cancel_requested")
+    return render(request, "job.html", staff, active="documents", job=found, running=running, can_cancel=can_cancel)
+
+
+@router.post("/jobs/{job_id}/cancel")
+async def cancel_job(request: Request, job_id: str, staff: EditorPost, jobs: JobsDep) -> Response:
+    """Cancel an upload's job (a queued one at once, a running one at its next step), back to its page."""
+    try:
+        await run_in_threadpool(jobs.cancel, job_id)
+    except AssistantError as exc:
+        return render(request, "error.html", staff, error_status(exc), title="Not found", message=str(exc))
+    return RedirectResponse(f"/staff/jobs/{quote(job_id, safe='')}", status_code=303)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import APIRouter, Request
@@ -72,6 +73,13 @@ def when(value: str | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def path_segment(value: str) -> str:
+    """One URL path segment: '/' and dots encoded too, so an id such as '../x' cannot be normalised away by
+    the browser into another path (the route decodes it back)."""
+    encoded = quote(str(value), safe="")
+    return encoded.replace(".", "%2E") if encoded in (".", "..") else encoded
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
@@ -82,6 +90,7 @@ def _environment() -> jinja2.Environment:
     )
     env.globals.update(static=static_url, nav=NAV, all_languages=list(SUPPORTED_LANGUAGES))
     env.filters["when"] = when
+    env.filters["segment"] = path_segment
     return env
 
 

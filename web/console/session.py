@@ -17,8 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from assistant import StaffIdentity
-from web.auth import COOKIE, EDITORS, READERS, cross_origin, identify
+from web.auth import COOKIE, EDITORS, READERS, ApiError, cross_origin, identify
 from web.console.pages import refuse, render, wants_json
+from web.ratelimit import count_failure, refuse_if_too_many_failures
 
 router = APIRouter()
 
@@ -108,9 +109,17 @@ async def login(request: Request, token: Annotated[str, Form()] = "") -> Respons
     if cross_origin(request):
         return render(request, "login.html", None, 403, error="This sign-in came from another site.")
     token = token.strip()
+    try:
+        await refuse_if_too_many_failures(request)
+    except ApiError as exc:
+        refused = render(request, "login.html", None, 429, error=f"Too many failed sign-ins: {exc.message}.")
+        refused.headers.update(exc.headers or {})
+        return refused
     verify = request.app.state.runtime.store.verify_token
     staff = await run_in_threadpool(verify, token) if 0 < len(token) <= MAX_TOKEN_CHARS else None
     if staff is None:
+        if token:
+            await count_failure(request)
         message = "That token is unknown or has been revoked." if token else "Enter your staff token."
         return render(request, "login.html", None, 401, error=message)
     response = RedirectResponse("/staff", status_code=303)

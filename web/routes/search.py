@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from web.deps import AssistantDep, RuntimeDep
-from web.errors import NOT_FOUND
+from web.errors import LIMITED, NOT_FOUND
+from web.ratelimit import AnonymousLimit
 from web.schemas import AskIn, AskOut, FeedbackIn, FeedbackOut, SearchOut
 
 router = APIRouter()
 
 
-@router.get("/v1/search", response_model=SearchOut)
+@router.get("/v1/search", response_model=SearchOut, dependencies=[AnonymousLimit], responses=LIMITED)
 async def search(
     runtime: RuntimeDep,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="The query.")],
@@ -27,7 +28,7 @@ async def search(
     return response.to_dict()
 
 
-@router.post("/v1/ask", response_model=AskOut)
+@router.post("/v1/ask", response_model=AskOut, dependencies=[AnonymousLimit], responses=LIMITED)
 async def ask(body: AskIn, assistant: AssistantDep):
     """Answer a question from the guides, with citations; the `mentor ask --json` shape plus
     `answer_id` (for feedback). With `user_id`, follow-up questions are understood in context."""

@@ -74,9 +74,10 @@
           var text = "Done: " + (report.added || []).length + " added, " + (report.updated || []).length +
             " updated, " + (report.unchanged || 0) + " unchanged.";
           skipped.forEach(function (s) { text += " Skipped " + s.path.split("/").pop() + ": " + s.reason + "."; });
+          (report.replaced || []).forEach(function (r) { text += " Replaced " + r.key + " (from " + r.previous + ")."; });
           refreshList().finally(function () { finish(text, skipped.length ? "warning" : "done"); });
-        } else if (job.status === "failed") {
-          finish("Failed: " + (job.error || "unknown error"), "failed");
+        } else if (job.status === "failed" || job.status === "cancelled") {
+          finish((job.status === "failed" ? "Failed: " : "Cancelled: ") + (job.error || "unknown error"), "failed");
         } else {
           var stage = job.stage ? job.stage + " " + job.done + "/" + job.total : "queued";
           show("Indexing: " + stage, job.total ? job.progress : null, "indexing");

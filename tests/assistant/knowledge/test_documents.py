@@ -351,3 +351,32 @@ def test_html_nested_blocks_are_not_duplicated(tmp_path: Path) -> None:
     assert body.count("Share your accounts") == 1, body
     assert body.count("Text laid out inside a table cell.") == 1, body
     assert "## Layout table heading" in body.splitlines()
+
+
+def billion_laughs() -> str:
+    """Nine nested levels of nine aliases: 9**9 strings (about 1.9 GB as JSON) from a 461-byte-ish file."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{','.join([f'*{prev}'] * 9)}]")
+    lines.append("topics: *i")
+    return "---\n" + "\n".join(lines) + "\n---\n\n# Laughs\n\nSome English text about laughing.\n"
+
+
+def test_front_matter_aliases_are_refused_not_expanded(tmp_path: Path) -> None:
+    path = write(tmp_path / "laughs.md", billion_laughs())
+    assert path.stat().st_size < 700
+    with pytest.raises(DocumentError, match=r"alias \*a") as info:
+        load_document(path, tmp_path)
+    assert "line 3" in str(info.value)  # the first alias, on the 'b' line
+
+
+def test_front_matter_anchors_without_aliases_are_read(tmp_path: Path) -> None:
+    path = write(tmp_path / "anchor.md", "---\nid: g\nlang: en\ntopics: &t [credit]\n---\n\nEnglish text.\n")
+    assert load_document(path, tmp_path).metadata["topics"] == ["credit"]
+
+
+def test_oversized_front_matter_is_refused(tmp_path: Path) -> None:
+    big = "\n".join(f"k{i}: {'v' * 60}" for i in range(400))
+    path = write(tmp_path / "big.md", f"---\nid: g\n{big}\n---\n\nEnglish text.\n")
+    with pytest.raises(DocumentError, match="front matter is longer than 16 KB"):
+        load_document(path, tmp_path)

@@ -1,6 +1,6 @@
 """inbound message ids say whether the message was answered (a worker killed mid-way leaves it undone)
 
-Revision ID: 0005
+Revision ID: 0005_inbound_done
 Revises: 0004
 Create Date: 2026-12-06 22:15:00
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-06 22:15:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
+revision = "0005_inbound_done"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
