@@ -15,6 +15,7 @@ from assistant.config import Settings
 from assistant.embeddings import Embedder, build_embedder, embed_queries
 from assistant.embeddings.batching import MicroBatcher
 from assistant.errors import ConfigurationError
+from assistant.gaps import GapGroups
 from assistant.knowledge.ingest import Ingestor
 from assistant.pathways import PathwayService
 from assistant.retrieval.index import IndexData, IndexStore
@@ -88,6 +89,11 @@ class Runtime:
     @cached_property
     def store(self) -> Store:
         return Store(self.database, self.settings.memory_turns)
+
+    @cached_property
+    def gap_groups(self) -> GapGroups:
+        """Content gaps, grouped as they are recorded (what the answerer records them with)."""
+        return GapGroups(self.store, self.embedder)
 
     @cached_property
     def matching(self):

@@ -132,7 +132,8 @@ class Relay:
         # Her lock in this process, taken in arrival order (her messages are answered in order), then across
         # workers and hosts (PostgreSQL).
         async with self._lock(message), self._hold_person(message):
-            claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id)
+            owner = pseudonym(message.channel, message.user_id)
+            claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id, owner)
             if claim == "done":
                 log.info("duplicate %s message ignored", message.channel)
                 return False

@@ -23,9 +23,21 @@ ROOT = Path(__file__).resolve().parents[1]
 class ServerProcess:
     url: str
     log: Path
+    process: subprocess.Popen
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        """SIGTERM, so the lifespan's shutdown runs; a server that does not go in 30 s is killed."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 @contextmanager
@@ -51,11 +63,7 @@ def mentor_serve(data_dir: Path, env: dict[str, str] | None = None, timeout: flo
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise RuntimeError(f"mentor serve did not start:\n{log.read_text()[-3000:]}") from None
                     time.sleep(0.2)
-            yield ServerProcess(url, log)
+            running = ServerProcess(url, log, process)
+            yield running
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            ServerProcess(url, log, process).stop()

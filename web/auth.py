@@ -1,4 +1,5 @@
-"""Staff authentication: a bearer token (API) or the console's HttpOnly cookie, checked on every request.
+"""Staff authentication: a bearer token (API) or the console's HttpOnly session cookie (a server-side session
+id, never the token: `Store.open_session`), checked on every request.
 
 Tokens are verified against their stored hash in constant time (`Store.verify_token`), and nothing is
 cached, so a revoked token stops working on the next request. No token or a wrong one is 401; a token
@@ -53,10 +54,13 @@ def token_from(request: Request) -> str | None:
 
 
 async def identify(request: Request) -> StaffIdentity | None:
-    token = token_from(request)
-    if not token:
-        return None
-    return await run_in_threadpool(request.app.state.runtime.store.verify_token, token)
+    """The staff member behind the bearer token, or else behind the console's session cookie."""
+    store = request.app.state.runtime.store
+    bearer = _bearer(request)
+    if bearer is not None:
+        return await run_in_threadpool(store.verify_token, bearer)
+    session = request.cookies.get(COOKIE)
+    return await run_in_threadpool(store.session_identity, session) if session else None
 
 
 def require(*roles: str):

@@ -38,7 +38,11 @@ def _chat_user(request: Request) -> tuple[str, bool]:
     current = request.cookies.get(CHAT_COOKIE, "")
     if 16 <= len(current) <= 64 and current.replace("-", "").replace("_", "").isalnum():
         return current, False
-    return secrets.token_urlsafe(18), True
+    return _new_chat_user(), True
+
+
+def _new_chat_user() -> str:
+    return secrets.token_urlsafe(18)
 
 
 def _chat_response(request: Request, payload: dict, user: str, new: bool) -> JSONResponse:
@@ -80,6 +84,8 @@ async def chat_message(body: ChatIn, request: Request, channels: ChannelsDep):
         replies.append(reply)
 
     handled = await channels.relay.handle(message, collect)
+    if any(r.forgotten for r in replies):  # her old id named what was deleted: a new one from now on
+        user, new = _new_chat_user(), True
     payload = {
         "duplicate": not handled,
         "replies": [

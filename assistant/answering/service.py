@@ -46,7 +46,8 @@ def evidence_language(hits, language: str, documents) -> str:
 class Answerer:
     def __init__(self, runtime: Runtime, llm: LLMComposer | None = None, gaps=None, mode: str = "hybrid") -> None:
         """`gaps` records unanswered questions (`record_gap(question, language, scores)`); the runtime's
-        database by default. `mode` is the retrieval mode ('hybrid'; 'bm25' and 'dense' for evaluation)."""
+        `GapGroups` by default (grouped on arrival, in its database). `mode` is the retrieval mode ('hybrid';
+        'bm25' and 'dense' for evaluation)."""
         settings = runtime.settings
         self.runtime = runtime
         self.mode = mode
@@ -54,7 +55,7 @@ class Answerer:
         if llm is None and settings.llm:
             llm = LLMComposer(build_chat_model(settings), settings.llm_timeout_s, settings.answer_max_chars)
         self.llm = llm
-        self.gaps = gaps if gaps is not None else runtime.store
+        self.gaps = gaps if gaps is not None else runtime.gap_groups
 
     def answer(
         self,

@@ -29,6 +29,8 @@ def serve(
     """Start the HTTP server: JSON API (docs at /docs) and staff console (/staff)."""
     # Before torch loads: idle OpenMP threads sleep instead of spinning, leaving the cores to requests.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # What the server writes (database, uploads, index versions, caches) is readable by its user only.
+    os.umask(0o077)
     _limit_malloc_arenas()
     # Lazy: the web layer (and uvicorn) only for this command; see the module docstring.
     import uvicorn

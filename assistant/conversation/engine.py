@@ -292,7 +292,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
         self.store.forget(self.channel, self.user_id)
         self.engine.drop_volatile(self.channel, self.user_id)
         log.info("participant data deleted on request on %s", self.channel)
-        return [Reply(self.say("forget_done"))]
+        return [Reply(self.say("forget_done"), forgotten=True)]
 
     # -- questions and votes ---------------------------------------------------------------------------------------
 

@@ -66,3 +66,6 @@ class Reply:
     # WhatsApp outside the 24-hour window: an approved template {"name", "language", "parameters": [texts]}
     # is sent instead of the text (other channels send the text).
     template: dict | None = None
+    # She was just forgotten (/forget): a channel that gave her an id of its own (the web chat's cookie) gives
+    # her a new one, so nothing she sends next is tied to what was deleted.
+    forgotten: bool = False

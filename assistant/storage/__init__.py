@@ -10,6 +10,7 @@
 - `conversations`: conversation state, messages, turns, handoffs to staff and staff messages.
 - `answers`: answers given and the feedback on them.
 - `analytics`: content gaps and usage statistics.
+- `gap_groups`: each gap's vector and group, and the bounded summaries the gaps view reads.
 - `deliveries`: replies a channel could not deliver.
 - `pairings`: pairings and who was shown to whom.
 - `progress`: pathway modules given and completed, and her recent questions.
@@ -17,6 +18,7 @@
 - `inbound`: message ids already handled (deduplication), and those begun by a worker that died.
 - `locks`: locks that cross processes and hosts (PostgreSQL advisory locks): per person, and named leaders.
 - `tokens`: staff tokens and their `ROLES`.
+- `sessions`: console sign-ins (the cookie holds a session id, revoked at sign-out).
 - `jobs`: long-running jobs and their progress.
 - `keys`: the installation's secret key (keyed pseudonyms).
 - `ratelimits`: `DatabaseStorage`, rate-limit counters shared by every worker on the database.

@@ -6,12 +6,13 @@ the feedback votes; it reads the answers table but writes nothing.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 
-from assistant.storage.models import AnswerRecord, ContentGap, Feedback
+from assistant.storage.models import AnswerRecord, ContentGap, Conversation, Feedback, GapGroup, Message, Participant
 from assistant.storage.records import now, utc
 from assistant.storage.repository import Repository
 
@@ -69,3 +70,45 @@ class AnalyticsRepository(Repository):
             "top_topics": [{"doc_id": t, "count": n} for t, n in topics.most_common(10)],
             "feedback": {"up": votes.get(1, 0), "down": votes.get(-1, 0)},
         }
+
+
+def forget_gaps(s, participant: Participant) -> int:
+    """Delete the content gaps she asked (the questions of her answers and messages, kept with her consent)
+    and any gap or unlinked answer that names her (a question asked before she consented, or by someone
+    else); then the gap groups left empty. Runs inside `Store.forget`'s transaction. Returns the gaps
+    deleted."""
+    questions = set(s.scalars(select(AnswerRecord.question).where(AnswerRecord.participant_id == participant.id)).all())
+    conversations = select(Conversation.id).where(Conversation.participant_id == participant.id)
+    said = s.scalars(select(Message.text).where(Message.conversation_id.in_(conversations), Message.role == "user"))
+    questions.update(" ".join(text.split()) for text in said)
+    gone = 0
+    for chunk in _chunks(sorted(q for q in questions if q)):
+        gone += s.execute(delete(ContentGap).where(ContentGap.question.in_(chunk))).rowcount
+    names = [w for w in re.findall(r"\w+", participant.name or "") if len(w) >= 3]
+    if names:
+        named = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
+        mentions = or_(*(func.lower(ContentGap.question).contains(n.lower()) for n in names))
+        for gap_id, question in s.execute(select(ContentGap.id, ContentGap.question).where(mentions)).all():
+            if named.search(question):
+                gone += s.execute(delete(ContentGap).where(ContentGap.id == gap_id)).rowcount
+        unlinked = or_(*(func.lower(AnswerRecord.question).contains(n.lower()) for n in names))
+        rows = s.execute(
+            select(AnswerRecord.id, AnswerRecord.question).where(AnswerRecord.participant_id.is_(None), unlinked)
+        ).all()
+        for answer_id, question in rows:
+            if named.search(question):
+                s.execute(delete(Feedback).where(Feedback.answer_id == answer_id))
+                s.execute(delete(AnswerRecord).where(AnswerRecord.id == answer_id))
+    if gone:
+        # A group whose questions are all gone goes too: its vector was made from her words.
+        s.execute(
+            delete(GapGroup).where(
+                ~GapGroup.id.in_(select(ContentGap.group_id).where(ContentGap.group_id.is_not(None)))
+            )
+        )
+    return gone
+
+
+def _chunks(items: list[str], size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

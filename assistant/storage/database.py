@@ -9,7 +9,9 @@ to run again.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -38,10 +40,22 @@ def default_url(data_dir: Path) -> str:
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free pages
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _private_file(path: Path) -> None:
+    """The database file, and the `-wal` and `-shm` files SQLite makes with its mode, readable by this user only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
 
 
 class Database:
@@ -54,7 +68,7 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
             if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(parsed.database))
             self.engine: Engine = create_engine(
                 url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
             )
@@ -101,6 +115,18 @@ class Database:
                 return MigrationContext.configure(connection).get_current_revision() == head
         except OperationalError:
             return False
+
+    def scrub(self) -> None:
+        """After deleting personal data: on SQLite, copy the write-ahead log into the database and truncate
+        it, so no earlier version of a deleted row stays in `-wal` (secure_delete has zeroed it in the file).
+        PostgreSQL keeps no such file in the data directory; its own vacuum reclaims the rows."""
+        if self.dialect != "sqlite":
+            return
+        with self._serial or nullcontext(), self.engine.connect() as connection:
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+            connection.commit()
+        if busy and busy[0]:
+            log.warning("the write-ahead log could not be truncated now (a reader was busy); it will be on the next")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -25,12 +25,13 @@ Claim = Literal["new", "unfinished", "done"]
 
 
 class InboundRepository(Repository):
-    def begin_inbound(self, channel: str, message_id: str) -> Claim:
+    def begin_inbound(self, channel: str, message_id: str, owner: str | None = None) -> Claim:
         """'new' the first time this id is seen (by any worker), 'done' once it was answered, 'unfinished'
-        when it was begun but never finished (its worker died). Call it holding her lock."""
+        when it was begun but never finished (its worker died). Call it holding her lock. `owner` (her
+        pseudonym) lets `forget` delete the row: a message id may hold her id (the web chat's do)."""
         try:
             with self.db.session() as s:
-                s.add(InboundMessage(channel=channel, message_id=str(message_id), done=False))
+                s.add(InboundMessage(channel=channel, message_id=str(message_id), done=False, owner=owner))
             return "new"
         except IntegrityError:
             pass
@@ -51,12 +52,12 @@ class InboundRepository(Repository):
                 .values(done=True)
             )
 
-    def claim_inbound(self, channel: str, message_id: str) -> bool:
+    def claim_inbound(self, channel: str, message_id: str, owner: str | None = None) -> bool:
         """True the first time this message id is seen on this channel (by any worker), False after; the id is
-        marked done at once (for callers that need no recovery)."""
+        marked done at once (for callers that need no recovery). `owner` as for `begin_inbound`."""
         try:
             with self.db.session() as s:
-                s.add(InboundMessage(channel=channel, message_id=str(message_id), done=True))
+                s.add(InboundMessage(channel=channel, message_id=str(message_id), done=True, owner=owner))
         except IntegrityError:
             return False
         return True

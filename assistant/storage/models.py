@@ -177,6 +177,7 @@ class ContentGap(Base):
     scores: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
     group_id: Mapped[int | None] = mapped_column(Integer, index=True)  # a GapGroup
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32, normalised, by the group's model
 
 
 class GapGroup(Base):

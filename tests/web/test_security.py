@@ -535,7 +535,7 @@ def test_cors_echoes_only_the_configured_origins(make_client):
 
 def test_a_cross_site_change_signed_by_the_console_cookie_is_refused(api, tokens, small_corpus):
     # The browser attaches the console's cookie to any request; a change from another site must not pass.
-    api.cookies.set("mentor_staff", tokens["admin"])
+    assert api.post("/staff/login", data={"token": tokens["admin"]}, follow_redirects=False).status_code == 303
     forged = api.delete("/v1/documents/credit", headers={"Origin": "https://evil.example"})
     assert forged.status_code == 403 and forged.json()["code"] == "cross_origin"
     assert api.get("/v1/documents", headers={"Origin": "https://evil.example"}).status_code == 200  # reads pass

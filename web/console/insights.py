@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from assistant import group_gaps
 from web.console.pages import render
 from web.console.session import PageStaff
 from web.deps import RuntimeDep
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/staff")
 async def gaps(request: Request, staff: PageStaff, runtime: RuntimeDep, sort: str = "count") -> Response:
     """Questions the guides could not answer, grouped; most frequent or newest first."""
     sort = sort if sort in ("count", "recent") else "count"
-    groups = await run_in_threadpool(lambda: group_gaps(runtime.store.gaps(), runtime.embedder))
+    groups = await run_in_threadpool(lambda: runtime.gap_groups.view())
     if sort == "recent":
         groups.sort(key=lambda g: g["last_seen"], reverse=True)
     return render(request, "gaps.html", staff, active="gaps", groups=groups, sort=sort)

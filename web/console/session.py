@@ -1,7 +1,9 @@
 """Signing in to the console and the page guards.
 
-Staff sign in with their token, which is kept in an HttpOnly, SameSite=Strict cookie (`web.auth.COOKIE`)
-and verified on every request, so a revoked token stops working at once. A page or a state-changing post
+Staff sign in with their token; the HttpOnly, SameSite=Strict cookie (`web.auth.COOKIE`) holds a
+server-side session id, never the token, checked on every request: signing out ends the session on the
+server, and a revoked token stops its sessions at once. Failed sign-ins count against the client's limit.
+A page or a state-changing post
 asks for the signed-in staff member through a dependency (`PageStaff`, `EditorPost`) that raises
 `ConsoleRedirect` (to the sign-in form) or `ConsoleRefusal` (the error page, or JSON for the script);
 `install(app)` turns both into their responses. Posts must come from this origin (the `Origin` and
@@ -115,23 +117,27 @@ async def login(request: Request, token: Annotated[str, Form()] = "") -> Respons
         refused = render(request, "login.html", None, 429, error=f"Too many failed sign-ins: {exc.message}.")
         refused.headers.update(exc.headers or {})
         return refused
-    verify = request.app.state.runtime.store.verify_token
-    staff = await run_in_threadpool(verify, token) if 0 < len(token) <= MAX_TOKEN_CHARS else None
-    if staff is None:
+    store, hours = request.app.state.runtime.store, request.app.state.runtime.settings.console_session_hours
+    opened = await run_in_threadpool(store.open_session, token, hours) if 0 < len(token) <= MAX_TOKEN_CHARS else None
+    if opened is None:
         if token:
             await count_failure(request)
         message = "That token is unknown or has been revoked." if token else "Enter your staff token."
         return render(request, "login.html", None, 401, error=message)
     response = RedirectResponse("/staff", status_code=303)
-    response.set_cookie(COOKIE, token, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(
+        COOKIE, opened[0], max_age=int(hours * 3600), path="/", httponly=True, samesite="strict",
+        secure=request.url.scheme == "https",
+    )  # fmt: skip
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    """Forget the cookie."""
+    """End the session on the server (the cookie stops working everywhere at once) and forget the cookie."""
     if cross_origin(request):
         return refuse(request, None, 403, "cross_origin", "This request came from another site.")
+    await run_in_threadpool(request.app.state.runtime.store.close_session, request.cookies.get(COOKIE))
     response = RedirectResponse("/staff/login", status_code=303)
     clear_cookie(request, response)
     return response

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
-from assistant import group_gaps
 from web.deps import ReaderDep, RuntimeDep
 from web.errors import ERRORS
 from web.schemas import GapGroupOut, NegativeFeedbackOut, StatsOut
@@ -19,7 +18,7 @@ router = APIRouter()
 @router.get("/v1/gaps", response_model=list[GapGroupOut], responses=ERRORS)
 async def gaps(runtime: RuntimeDep, staff: ReaderDep):
     """Questions the guides could not answer, grouped by similarity, most frequent first."""
-    return await run_in_threadpool(lambda: group_gaps(runtime.store.gaps(), runtime.embedder))
+    return await run_in_threadpool(lambda: runtime.gap_groups.view())
 
 
 @router.get("/v1/feedback", response_model=list[NegativeFeedbackOut], responses=ERRORS)

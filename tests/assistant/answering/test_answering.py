@@ -58,10 +58,10 @@ def test_evidence_only_in_another_language_is_said_and_quoted(answerer):
 
 def test_an_answer_only_from_another_language_is_recorded_for_staff(answerer):
     answerer.answer("ferias comerciales: compradores, textiles, quinua", language="en")
-    gap = answerer.gaps.gaps()[0]
+    gap = answerer.runtime.store.gaps()[0]
     assert gap["language"] == "en" and gap["scores"]["answered_from"] == ["es"]
     answerer.answer("microfinance savings groups", language="en")  # answered in her language: no record
-    assert len(answerer.gaps.gaps()) == 1
+    assert len(answerer.runtime.store.gaps()) == 1
 
 
 def test_weak_evidence_abstains_in_the_users_language_and_records_a_gap(answerer):
@@ -69,7 +69,7 @@ def test_weak_evidence_abstains_in_the_users_language_and_records_a_gap(answerer
     assert answer.abstained and answer.language == "es"
     assert answer.text == phrase("dont_know", "es")
     assert "/human" in answer.text
-    gap = answerer.gaps.gaps()[0]  # newest first, from the database
+    gap = answerer.runtime.store.gaps()[0]  # newest first, from the database
     assert gap["question"].startswith("¿cuál es la mejor receta") and gap["language"] == "es"
     assert set(gap["scores"]) == {"dense", "coverage", "strength"}
 

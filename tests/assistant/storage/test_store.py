@@ -275,7 +275,8 @@ def test_gaps_keep_no_user_id(store, database):
     store.record_gap("¿Cómo exporto a Japón?", "es", {"best": 0.21})
     gaps = store.gaps()
     assert gaps[0]["question"] == "¿Cómo exporto a Japón?" and gaps[0]["scores"] == {"best": 0.21}
-    assert {c.name for c in ContentGap.__table__.columns} == {"id", "question", "language", "scores", "created_at"}
+    columns = {c.name for c in ContentGap.__table__.columns}
+    assert columns == {"id", "question", "language", "scores", "created_at", "group_id", "vector"}  # no user id
 
 
 def test_stats_per_day_language_and_channel(store):

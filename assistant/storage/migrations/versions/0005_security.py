@@ -47,6 +47,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_gap_groups_model"), "gap_groups", ["model"], unique=False)
     with op.batch_alter_table("content_gaps") as batch_op:
         batch_op.add_column(sa.Column("group_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("vector", sa.LargeBinary(), nullable=True))
         batch_op.create_index(batch_op.f("ix_content_gaps_group_id"), ["group_id"], unique=False)
     with op.batch_alter_table("inbound_messages") as batch_op:
         batch_op.add_column(sa.Column("owner", sa.String(length=16), nullable=True))
@@ -59,6 +60,7 @@ def downgrade() -> None:
         batch_op.drop_column("owner")
     with op.batch_alter_table("content_gaps") as batch_op:
         batch_op.drop_index(batch_op.f("ix_content_gaps_group_id"))
+        batch_op.drop_column("vector")
         batch_op.drop_column("group_id")
     op.drop_index(op.f("ix_gap_groups_model"), table_name="gap_groups")
     op.drop_table("gap_groups")
