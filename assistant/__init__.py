@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from assistant.gaps import group_gaps
     from assistant.knowledge.ingest import Ingestor, IngestReport, list_documents
     from assistant.knowledge.uploads import check_upload
+    from assistant.knowledge.worker import INGEST_JOB, WorkerHandle, recover_ingest_jobs, start_ingest_worker
     from assistant.languages import Detection, detect_language
     from assistant.pathways.nudges import Nudger
     from assistant.phrases import language_label, phrase
@@ -73,6 +74,9 @@ _HOMES = {
     "group_gaps": "assistant.gaps",
     **dict.fromkeys(["Ingestor", "IngestReport", "list_documents"], "assistant.knowledge.ingest"),
     "check_upload": "assistant.knowledge.uploads",
+    **dict.fromkeys(
+        ["INGEST_JOB", "WorkerHandle", "recover_ingest_jobs", "start_ingest_worker"], "assistant.knowledge.worker"
+    ),
     **dict.fromkeys(["Detection", "detect_language"], "assistant.languages"),
     "Nudger": "assistant.pathways.nudges",
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
@@ -84,6 +88,7 @@ _HOMES = {
 
 __all__ = [
     "DEDUP_WINDOW",
+    "INGEST_JOB",
     "REVIEWED_FILE",
     "ROLES",
     "SUPPORTED_LANGUAGES",
@@ -117,6 +122,7 @@ __all__ = [
     "UploadRejected",
     "VoiceNotes",
     "VoiceRef",
+    "WorkerHandle",
     "analyze",
     "candidate_cases",
     "check_upload",
@@ -128,6 +134,8 @@ __all__ = [
     "phrase",
     "promote_case",
     "pseudonym",
+    "recover_ingest_jobs",
+    "start_ingest_worker",
     "validate_case",
 ]
 

@@ -9,8 +9,7 @@ import logging
 import threading
 from pathlib import Path
 
-from assistant import NotFoundError, Runtime
-from assistant.knowledge.worker import KIND, WorkerHandle, recover, start_worker
+from assistant import INGEST_JOB, NotFoundError, Runtime, WorkerHandle, recover_ingest_jobs, start_ingest_worker
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +22,12 @@ class IngestJobs:
 
     def start(self) -> None:
         """Recover jobs a stopped server left behind; start the worker if any job waits."""
-        recover(self.runtime)
+        recover_ingest_jobs(self.runtime)
         if self.runtime.store.jobs(status="queued", limit=1):
             self._ensure_worker()
 
     def submit(self, paths: list[Path], created_by: str) -> str:
-        job_id = self.runtime.store.create_job(KIND, {"files": [p.name for p in paths]}, created_by)
+        job_id = self.runtime.store.create_job(INGEST_JOB, {"files": [p.name for p in paths]}, created_by)
         self._ensure_worker()
         return job_id
 
@@ -41,7 +40,7 @@ class IngestJobs:
     def _ensure_worker(self) -> None:
         with self._lock:
             if self.worker is None or not self.worker.alive():
-                self.worker = start_worker(self.runtime)
+                self.worker = start_ingest_worker(self.runtime)
 
     def shutdown(self) -> None:
         with self._lock:

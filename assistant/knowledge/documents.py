@@ -219,7 +219,7 @@ def _read_pdf(path: Path, limits: DocumentLimits) -> str:
     except DocumentError:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise DocumentError(f"corrupt or unreadable PDF: {exc}") from exc
+        raise DocumentError(f"corrupt or unreadable PDF: {_without_paths(exc, path)}") from exc
     return "\n\n".join(p.strip() for p in pages if p.strip())
 
 
@@ -230,7 +230,7 @@ def _read_docx(path: Path, limits: DocumentLimits) -> str:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises many types for a broken package; all mean "unreadable"
-        raise DocumentError(f"corrupt or unreadable DOCX: {exc}") from exc
+        raise DocumentError(f"corrupt or unreadable DOCX: {_without_paths(exc, path)}") from exc
     lines = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
@@ -240,6 +240,11 @@ def _read_docx(path: Path, limits: DocumentLimits) -> str:
         level = {"title": 1, "heading 1": 1, "heading 2": 2, "heading 3": 3}.get(style)
         lines.append(f"{'#' * level} {text}" if level else text)
     return "\n\n".join(lines)
+
+
+def _without_paths(exc: Exception, path: Path) -> str:
+    """A library's message with the file's server path replaced by its name (python-docx quotes it)."""
+    return str(exc).replace(str(path.resolve()), path.name).replace(str(path), path.name)
 
 
 def check_zip_safety(path: Path, limits: DocumentLimits | None = None) -> None:

@@ -1,6 +1,6 @@
 """The ingest worker: claims queued ingestion jobs from the database and runs them, away from questions.
 
-By default it runs in its own process (`start_worker`), at a lower scheduling priority (`os.nice`,
+By default it runs in its own process (`start_ingest_worker`), at a lower scheduling priority (`os.nice`,
 MENTOR_INGEST_NICE) with one thread for FAISS, torch and the embedding engine, so that reading, chunking
 and embedding a large upload do not take the interpreter lock or the CPU from the server answering
 questions. `MENTOR_INGEST_WORKER=thread` runs it in a thread of the server instead.
@@ -31,7 +31,7 @@ from assistant.storage.jobs import worker_name
 
 log = logging.getLogger(__name__)
 
-KIND = "ingest"
+INGEST_JOB = "ingest"
 RECOVER_EVERY_S = 60.0
 POLL_S = 0.5
 
@@ -57,9 +57,9 @@ class IngestWorker:
                 log.warning("ingest worker: the server is gone; stopping")
                 return
             if time.monotonic() - recovered_at > RECOVER_EVERY_S:
-                recover(self.runtime)
+                recover_ingest_jobs(self.runtime)
                 recovered_at = time.monotonic()
-            job = self.store.claim_job(KIND, self.name)
+            job = self.store.claim_job(INGEST_JOB, self.name)
             if job is None:
                 self.stop.wait(POLL_S)
             else:
@@ -141,7 +141,7 @@ class _Heartbeat:
                 raise IngestCancelled(self.reason)
 
 
-def recover(runtime: Runtime) -> list[dict]:
+def recover_ingest_jobs(runtime: Runtime) -> list[dict]:
     """Recover jobs whose worker died; the files of those that will not run again are named and removed."""
     recovered = runtime.store.recover_jobs(stale_after(runtime.settings))
     for job in recovered:
@@ -192,7 +192,7 @@ class WorkerHandle:
             self.runner.join(5)
 
 
-def start_worker(runtime: Runtime) -> WorkerHandle:
+def start_ingest_worker(runtime: Runtime) -> WorkerHandle:
     """Start the worker as MENTOR_INGEST_WORKER says: its own low-priority process, or a thread."""
     settings = runtime.settings
     if settings.ingest_worker == "thread":

@@ -9,10 +9,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from assistant import Runtime
 from assistant.embeddings import HashEmbedder
@@ -131,7 +134,33 @@ def test_cancel_needs_an_editor_and_an_existing_job(corpus_runtime):
 # --- 4. jobs a killed server left behind ----------------------------------------------------------------
 
 
-def test_jobs_left_running_and_queued_are_resumed_at_start_up(corpus_runtime):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def job_runtime(request, corpus_runtime):
+    """The corpus runtime on SQLite, and on PostgreSQL (a schema of its own) when MENTOR_TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        yield corpus_runtime
+        return
+    url = os.environ.get("MENTOR_TEST_DATABASE_URL", "")
+    if not url:
+        pytest.skip("PostgreSQL not configured: set MENTOR_TEST_DATABASE_URL (.ci/run sets it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in url else "?"
+    scoped = f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+    runtime = _runtime_with(corpus_runtime, database_url=scoped)
+    try:
+        yield runtime
+    finally:
+        runtime.database.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_jobs_left_running_and_queued_are_resumed_at_start_up(job_runtime):
+    corpus_runtime = job_runtime
     uploads = corpus_runtime.settings.data_dir / "uploads"
     uploads.mkdir(parents=True)
     (uploads / "left.md").write_text(PLAIN, encoding="utf-8")
@@ -148,7 +177,8 @@ def test_jobs_left_running_and_queued_are_resumed_at_start_up(corpus_runtime):
         assert {"left.en", "queued.en"} <= server.indexed()
 
 
-def test_a_job_interrupted_too_often_fails_with_the_reason_and_its_files_named(corpus_runtime):
+def test_a_job_interrupted_too_often_fails_with_the_reason_and_its_files_named(job_runtime):
+    corpus_runtime = job_runtime
     uploads = corpus_runtime.settings.data_dir / "uploads"
     uploads.mkdir(parents=True)
     (uploads / "cursed.md").write_text(PLAIN, encoding="utf-8")

@@ -81,6 +81,7 @@ STAFF_ROUTES = [
     StaffRoute("POST", "/v1/documents", lambda rt: "/v1/documents", 202, editing=True, files=True),
     StaffRoute("DELETE", "/v1/documents/{doc_id}", lambda rt: "/v1/documents/meetings", 200, editing=True),
     StaffRoute("GET", "/v1/jobs/{job_id}", _job, 200),
+    StaffRoute("POST", "/v1/jobs/{job_id}/cancel", lambda rt: _job(rt) + "/cancel", 202, editing=True),
     StaffRoute("GET", "/v1/gaps", lambda rt: "/v1/gaps", 200),
     StaffRoute("GET", "/v1/feedback", lambda rt: "/v1/feedback", 200),
     StaffRoute("GET", "/v1/stats", lambda rt: "/v1/stats?days=7", 200),
