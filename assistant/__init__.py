@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from assistant.phrases import language_label, phrase
     from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
     from assistant.runtime import Runtime
-    from assistant.storage import DEDUP_WINDOW, ROLES, StaffIdentity, Store, pseudonym
+    from assistant.storage import DEDUP_WINDOW, ROLES, DatabaseStorage, StaffIdentity, Store, pseudonym
     from assistant.text import analyze, fold_accents
 
 # name -> the module that defines it
@@ -82,7 +82,9 @@ _HOMES = {
     **dict.fromkeys(["language_label", "phrase"], "assistant.phrases"),
     **dict.fromkeys(["Retriever", "SearchHit", "SearchResponse"], "assistant.retrieval.search"),
     "Runtime": "assistant.runtime",
-    **dict.fromkeys(["DEDUP_WINDOW", "ROLES", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"),
+    **dict.fromkeys(
+        ["DEDUP_WINDOW", "ROLES", "DatabaseStorage", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"
+    ),
     **dict.fromkeys(["analyze", "fold_accents"], "assistant.text"),
 }
 
@@ -99,6 +101,7 @@ __all__ = [
     "Button",
     "Citation",
     "ConfigurationError",
+    "DatabaseStorage",
     "Detection",
     "DocumentError",
     "Engine",

@@ -1,6 +1,6 @@
 """Runs every benchmark in turn (`make bench`)."""
 
-from benchmarks import api_load, embedding_threads, matching, retrieval, speech, whatsapp_load, workers
+from benchmarks import api_load, embedding_threads, gaps_view, matching, retrieval, speech, whatsapp_load, workers
 
 if __name__ == "__main__":
     retrieval.main([])
@@ -10,3 +10,4 @@ if __name__ == "__main__":
     whatsapp_load.main([])
     matching.main([])
     speech.main([])
+    gaps_view.main([])

@@ -25,8 +25,7 @@ from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
 
-from assistant import Settings, pseudonym
-from assistant.storage import Database, DatabaseStorage
+from assistant import DatabaseStorage, Settings, pseudonym
 from web.apierror import ApiError
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ def store_kind(settings: Settings) -> str:
     return "memory" if settings.database.startswith("sqlite") else "database"
 
 
-def build_storage(settings: Settings, database: Callable[[], Database]) -> Storage:
+def build_storage(settings: Settings, database: Callable[[], object]) -> Storage:
     kind = store_kind(settings)
     if kind == "redis":
         if not settings.redis_url:
@@ -59,7 +58,7 @@ def _items(value: str) -> list[RateLimitItem]:
 class RateLimits:
     """The app's limits (`app.state.rate_limits`); the storage is built on first use."""
 
-    def __init__(self, settings: Settings, database: Callable[[], Database]) -> None:
+    def __init__(self, settings: Settings, database: Callable[[], object]) -> None:
         self.settings = settings
         self.anonymous = _items(settings.rate_limit_anonymous)
         self.auth_failures = _items(settings.rate_limit_auth_failures)

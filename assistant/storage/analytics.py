@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from assistant.storage.models import AnswerRecord, ContentGap, Conversation, Feedback, GapGroup, Message, Participant
 from assistant.storage.records import now, utc
@@ -75,22 +75,23 @@ class AnalyticsRepository(Repository):
 def forget_gaps(s, participant: Participant) -> int:
     """Delete the content gaps she asked (the questions of her answers and messages, kept with her consent)
     and any gap or unlinked answer that names her (a question asked before she consented, or by someone
-    else); then the gap groups left empty. Runs inside `Store.forget`'s transaction. Returns the gaps
-    deleted."""
+    else); a group she led is led by its oldest question left, or goes when none is left. Runs inside
+    `Store.forget`'s transaction. Returns the gaps deleted."""
     questions = set(s.scalars(select(AnswerRecord.question).where(AnswerRecord.participant_id == participant.id)).all())
     conversations = select(Conversation.id).where(Conversation.participant_id == participant.id)
     said = s.scalars(select(Message.text).where(Message.conversation_id.in_(conversations), Message.role == "user"))
     questions.update(" ".join(text.split()) for text in said)
+    touched: set[int] = set()
     gone = 0
     for chunk in _chunks(sorted(q for q in questions if q)):
-        gone += s.execute(delete(ContentGap).where(ContentGap.question.in_(chunk))).rowcount
+        gone += _delete_gaps(s, ContentGap.question.in_(chunk), touched)
     names = [w for w in re.findall(r"\w+", participant.name or "") if len(w) >= 3]
     if names:
         named = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE)
         mentions = or_(*(func.lower(ContentGap.question).contains(n.lower()) for n in names))
         for gap_id, question in s.execute(select(ContentGap.id, ContentGap.question).where(mentions)).all():
             if named.search(question):
-                gone += s.execute(delete(ContentGap).where(ContentGap.id == gap_id)).rowcount
+                gone += _delete_gaps(s, ContentGap.id == gap_id, touched)
         unlinked = or_(*(func.lower(AnswerRecord.question).contains(n.lower()) for n in names))
         rows = s.execute(
             select(AnswerRecord.id, AnswerRecord.question).where(AnswerRecord.participant_id.is_(None), unlinked)
@@ -99,14 +100,25 @@ def forget_gaps(s, participant: Participant) -> int:
             if named.search(question):
                 s.execute(delete(Feedback).where(Feedback.answer_id == answer_id))
                 s.execute(delete(AnswerRecord).where(AnswerRecord.id == answer_id))
-    if gone:
-        # A group whose questions are all gone goes too: its vector was made from her words.
-        s.execute(
-            delete(GapGroup).where(
-                ~GapGroup.id.in_(select(ContentGap.group_id).where(ContentGap.group_id.is_not(None)))
-            )
+    for group_id in touched:
+        # A group's vector is its first question's: if that was hers, the oldest question left leads it; a
+        # group with no question left goes.
+        oldest = s.scalar(
+            select(ContentGap.vector)
+            .where(ContentGap.group_id == group_id, ContentGap.vector.is_not(None))
+            .order_by(ContentGap.created_at, ContentGap.id)
+            .limit(1)
         )
+        if oldest is None:
+            s.execute(delete(GapGroup).where(GapGroup.id == group_id))
+        else:
+            s.execute(update(GapGroup).where(GapGroup.id == group_id).values(vector=oldest))
     return gone
+
+
+def _delete_gaps(s, where, touched: set[int]) -> int:
+    touched.update(g for g in s.scalars(select(ContentGap.group_id).where(where)).all() if g is not None)
+    return s.execute(delete(ContentGap).where(where)).rowcount
 
 
 def _chunks(items: list[str], size: int = 500):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from assistant.storage.models import AnswerRecord, ContentGap, InboundMessage
+from assistant.storage.models import AnswerRecord, ContentGap, GapGroup, InboundMessage
 from assistant.storage.records import pseudonym
 from tests.assistant.storage.test_store import answer
 
@@ -42,3 +42,16 @@ def test_forget_deletes_the_gaps_she_asked_and_those_that_name_her(store, databa
         left = sorted(s.scalars(select(ContentGap.question)).all())
     assert left == ["What is an aminatase?", "Where is the Lima office?"]
     assert _count(database, AnswerRecord, AnswerRecord.question.contains("AMINATA")) == 0
+
+
+def test_a_group_she_led_is_led_by_the_oldest_question_left_or_goes(store, database):
+    ana = store.give_consent("whatsapp", PHONE, language="en")
+    hers, theirs, alone = b"\x01" * 8, b"\x02" * 8, b"\x03" * 8
+    store.record_answer(answer("Is there a bus to Thiès?"), "whatsapp", ana.id)
+    store.record_answer(answer("Where do I sell fish?"), "whatsapp", ana.id)
+    group = store.record_grouped_gap("Is there a bus to Thiès?", "en", {}, "m", hers, None)
+    store.record_grouped_gap("Is there a bus to Thies on Sunday?", "en", {}, "m", theirs, group)
+    store.record_grouped_gap("Where do I sell fish?", "en", {}, "m", alone, None)
+    store.forget("whatsapp", PHONE)
+    with database.session() as s:
+        assert [(g.id, g.vector) for g in s.query(GapGroup).all()] == [(group, theirs)]
