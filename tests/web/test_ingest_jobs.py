@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from assistant import Runtime
+from assistant import Runtime, start_ingest_worker
 from assistant.embeddings import HashEmbedder
 from assistant.storage.jobs import worker_name
 from testkit.loopback import free_port
@@ -262,3 +262,26 @@ def test_kill_9_during_an_ingest_then_restart_indexes_the_upload(corpus_runtime)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)
+
+
+# --- how the worker runs ---------------------------------------------------------------------------------
+
+
+def test_the_worker_process_runs_at_a_lower_priority_and_stops_on_request(corpus_runtime):
+    handle = start_ingest_worker(corpus_runtime)
+    try:
+        deadline = time.monotonic() + 120
+        while os.getpriority(os.PRIO_PROCESS, handle.runner.pid) < corpus_runtime.settings.ingest_nice:
+            assert handle.alive() and time.monotonic() < deadline
+            time.sleep(0.1)
+        assert handle.runner.pid != os.getpid()
+    finally:
+        handle.stop()
+    assert not handle.alive() and handle.runner.exitcode == 0  # stopped by its SIGTERM handler, not killed
+
+
+def test_the_thread_worker_indexes_an_upload_too(corpus_runtime):
+    with served(_runtime_with(corpus_runtime, ingest_worker="thread")) as server:
+        job = server.ingest(("threaded.md", PLAIN.encode()))
+        assert job["status"] == "done", job
+        assert "threaded.en" in server.indexed()
