@@ -8,6 +8,7 @@ export the passage vectors that ship with the bundled guides).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -28,6 +29,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Ingest Markdown, text, PDF, DOCX and HTML files into the index (incremental)."""
+    os.umask(0o077)  # the index and caches it writes in the data directory are this user's only, as the server's
     runtime = get_runtime(ctx)
     targets = paths or [runtime.settings.kb_dir]
     with ExitOnError():
