@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from assistant.eval_cases import REVIEWED_FILE, candidate_cases, promote_case, validate_case
     from assistant.gaps import group_gaps
     from assistant.knowledge.ingest import Ingestor, IngestReport, list_documents
+    from assistant.knowledge.reading import ReadableGuide, chunk_anchor, read_guide
     from assistant.knowledge.uploads import check_upload
     from assistant.knowledge.worker import INGEST_JOB, WorkerHandle, recover_ingest_jobs, start_ingest_worker
     from assistant.languages import Detection, detect_language
@@ -39,7 +40,15 @@ if TYPE_CHECKING:
     from assistant.phrases import language_label, phrase
     from assistant.retrieval.search import Retriever, SearchHit, SearchResponse
     from assistant.runtime import Runtime
-    from assistant.storage import DEDUP_WINDOW, ROLES, DatabaseStorage, StaffIdentity, Store, pseudonym
+    from assistant.storage import (
+        DEDUP_WINDOW,
+        FEEDBACK_REASONS,
+        ROLES,
+        DatabaseStorage,
+        StaffIdentity,
+        Store,
+        pseudonym,
+    )
     from assistant.text import analyze, fold_accents
 
 # name -> the module that defines it
@@ -74,6 +83,7 @@ _HOMES = {
     "group_gaps": "assistant.gaps",
     **dict.fromkeys(["Ingestor", "IngestReport", "list_documents"], "assistant.knowledge.ingest"),
     "check_upload": "assistant.knowledge.uploads",
+    **dict.fromkeys(["ReadableGuide", "chunk_anchor", "read_guide"], "assistant.knowledge.reading"),
     **dict.fromkeys(
         ["INGEST_JOB", "WorkerHandle", "recover_ingest_jobs", "start_ingest_worker"], "assistant.knowledge.worker"
     ),
@@ -83,13 +93,15 @@ _HOMES = {
     **dict.fromkeys(["Retriever", "SearchHit", "SearchResponse"], "assistant.retrieval.search"),
     "Runtime": "assistant.runtime",
     **dict.fromkeys(
-        ["DEDUP_WINDOW", "ROLES", "DatabaseStorage", "StaffIdentity", "Store", "pseudonym"], "assistant.storage"
+        ["DEDUP_WINDOW", "FEEDBACK_REASONS", "ROLES", "DatabaseStorage", "StaffIdentity", "Store", "pseudonym"],
+        "assistant.storage",
     ),
     **dict.fromkeys(["analyze", "fold_accents"], "assistant.text"),
 }
 
 __all__ = [
     "DEDUP_WINDOW",
+    "FEEDBACK_REASONS",
     "INGEST_JOB",
     "REVIEWED_FILE",
     "ROLES",
@@ -113,6 +125,7 @@ __all__ = [
     "NotFoundError",
     "NotIndexedError",
     "Nudger",
+    "ReadableGuide",
     "Reply",
     "Retriever",
     "Runtime",
@@ -129,6 +142,7 @@ __all__ = [
     "analyze",
     "candidate_cases",
     "check_upload",
+    "chunk_anchor",
     "detect_language",
     "fold_accents",
     "group_gaps",
@@ -137,6 +151,7 @@ __all__ = [
     "phrase",
     "promote_case",
     "pseudonym",
+    "read_guide",
     "recover_ingest_jobs",
     "start_ingest_worker",
     "validate_case",

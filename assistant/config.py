@@ -147,6 +147,9 @@ class Settings(BaseSettings):
         "https://graph.facebook.com/v21.0",
         description="Graph API base with its version; replies go to {base}/{id}/messages.",
     )
+    whatsapp_max_body_kb: int = Field(
+        3072, ge=64, le=20_480, description="Largest WhatsApp webhook body (Meta batches up to 3 MB)."
+    )
     telegram_token: SecretStr | None = Field(None, description="Bot token from @BotFather.")
     telegram_secret_token: SecretStr | None = Field(
         None, description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required for the webhook."
@@ -188,6 +191,10 @@ class Settings(BaseSettings):
         None,
         description="The folder with skills.yaml, resources.yaml and pathways.yaml; empty: the bundled one.",
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address people reach the server at: resource links sent in the chat start with it.",
+    )
     nudge_followup_days: int = Field(
         7, ge=1, le=90, description="Days after a pathway step is given before the follow-up nudge asks how it went."
     )
@@ -220,8 +227,15 @@ class Settings(BaseSettings):
     asr_max_seconds: float = Field(120.0, gt=0, le=3600, description="Longest voice note transcribed.")
     asr_max_bytes: int = Field(10_000_000, ge=1, le=200_000_000, description="Largest voice note accepted.")
     asr_preload: bool = Field(False, description="Load the speech model at start-up instead of on the first note.")
-    asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: automatic.")
+    asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: half the cores.")
     asr_workers: int = Field(1, ge=1, le=16, description="Voice notes transcribed at once.")
+    engine_workers: int = Field(
+        32,
+        ge=1,
+        le=256,
+        description="Messages from the chat channels answered at once, in a pool of their own (the default "
+        "fills a micro-batch of queries).",
+    )
 
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)

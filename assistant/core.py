@@ -44,6 +44,6 @@ class Assistant:
             log.debug("answered user %s on %s", pseudonym(channel, user_id), channel)
         return answer
 
-    def feedback(self, answer_id: str, vote: str | int, comment: str | None = None) -> int:
+    def feedback(self, answer_id: str, vote: str | int, comment: str | None = None, reason: str | None = None) -> int:
         value = {"up": 1, "down": -1}.get(vote, vote) if isinstance(vote, str) else vote
-        return self.store.add_feedback(answer_id, value, (comment or "").strip() or None)
+        return self.store.add_feedback(answer_id, value, (comment or "").strip() or None, reason)

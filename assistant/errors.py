@@ -67,7 +67,9 @@ class AudioError(InputError):
     """A voice note that cannot be transcribed; `reason` says why, for the reply in her language."""
 
     code = "audio_unusable"
-    REASONS = ("too_long", "too_large", "silent", "unreadable", "unavailable")
+    REASONS = (
+        "too_long", "too_short", "too_large", "silent", "unintelligible", "other_language", "unreadable", "unavailable"
+    )  # fmt: skip
 
     def __init__(self, message: str, reason: str) -> None:
         if reason not in self.REASONS:

@@ -2,13 +2,17 @@
 
 The turns themselves are kept by `assistant.storage.Store` (in the database for a participant who
 consented, in process memory otherwise).
-A short or anaphoric follow-up ("and in Senegal?", "¿y cómo empiezo?") is searched together with the
-previous question, so it is understood in context.
+A short or anaphoric follow-up ("and in Senegal?", "¿y cómo empiezo?") is the previous question with what the
+follow-up changes: a new place or tool put in place of the previous one ("what is the time difference with
+Senegal?" + "and in Guatemala?" = "what is the time difference with Guatemala?"), else the follow-up's words
+(a new aspect: "¿y cuánto cuesta?") added to the previous question's (`resolve`). `Resolved.focus` keeps the
+follow-up's own words, which the answer must be about: the previous topic again is not an answer.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _CONNECTIVE = re.compile(
@@ -20,6 +24,15 @@ _PRONOUN = re.compile(
     r"\b(it|that|this|them|those|ça|ca|cela|ceci|le faire|la faire|eso|esto|lo|la|ella|elle|il)\b", re.IGNORECASE
 )
 SHORT_WORDS = 3
+OWN_QUESTION_WORDS = 3  # a follow-up with a new place and this many words of its own is a question of its own
+# Words a follow-up uses around a new place ("and in", "et pour le", "y con la"): nothing of its own to ask.
+_LINKS = frozenset(
+    re.findall(
+        r"\S+",
+        "and et y e in en au aux a à with avec con pour para for the le la les l el los las about de du des what "
+        "how then alors entonces also aussi tambien there la-bas alla",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +49,79 @@ def is_follow_up(text: str) -> bool:
     return len(words) <= 6 and bool(_PRONOUN.search(text))
 
 
+# Things a follow-up swaps in for the previous question's: the programme's countries and the tools people ask
+# about, each with its names in the three languages (matched accent- and case-insensitively, whole words).
+ENTITIES = {
+    "country": {
+        "canada": ("canada", "canadá", "canadienne", "canadiense", "canadian"),
+        "senegal": ("senegal", "sénégal", "sénégalaise", "senegalesa", "senegalese"),
+        "benin": ("benin", "bénin", "béninoise", "beninesa"),
+        "bolivia": ("bolivia", "bolivie", "bolivienne", "boliviana", "bolivian"),
+        "guatemala": ("guatemala", "guatémaltèque", "guatemalteca", "guatemalan"),
+        "rwanda": ("rwanda", "ruanda", "rwandaise", "ruandesa", "rwandan"),
+        "cote-divoire": ("côte d'ivoire", "cote d'ivoire", "costa de marfil", "ivory coast", "ivoirienne", "ivoirian"),
+        "philippines": ("philippines", "filipinas", "philippine", "filipina", "filipino"),
+    },
+    "tool": {
+        "whatsapp": ("whatsapp",),
+        "facebook": ("facebook",),
+        "instagram": ("instagram",),
+        "tiktok": ("tiktok",),
+        "zoom": ("zoom",),
+        "chatgpt": ("chatgpt",),
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    searched: str  # what to search and measure the evidence on
+    focus: str  # what the answer must be about: the follow-up's own words, or the whole question
+    follow_up: bool
+    swapped: bool = False  # the previous question about a new place or tool (the same passage may answer it)
+
+
+def _fold(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def _mentions(text: str, kind: str) -> list[tuple[str, re.Match[str]]]:
+    folded = _fold(text).replace("’", "'")
+    found = []
+    for entity, names in ENTITIES[kind].items():
+        for name in names:
+            match = re.search(rf"(?<!\w){re.escape(_fold(name))}(?!\w)", folded)
+            if match:
+                found.append((entity, match))
+                break
+    return found
+
+
+def resolve(text: str, history: list[Turn]) -> Resolved:
+    """The message, resolved against the previous question when it is a follow-up."""
+    if not history or not is_follow_up(text):
+        return Resolved(text, text, False)
+    previous = history[-1].question
+    for kind in ENTITIES:
+        new = _mentions(text, kind)
+        old = [m for m in _mentions(previous, kind) if m[0] not in {e for e, _ in new}]
+        if len(new) == 1 and old:
+            # The previous question about the new place (or tool); its offsets are the folded text's, which has
+            # the same length as the original's for these names' letters.
+            _, match = old[0]
+            folded = _fold(previous).replace("’", "'")
+            if len(folded) == len(previous):
+                name = text[new[0][1].start() : new[0][1].end()]
+                swapped = previous[: match.start()] + name + previous[match.end() :]
+                rest = _fold(text).replace("’", "'")
+                rest = rest[: new[0][1].start()] + " " + rest[new[0][1].end() :]
+                words = [w for w in re.findall(r"\w+", _CONNECTIVE.sub("", rest)) if w not in _LINKS]
+                if len(words) >= OWN_QUESTION_WORDS:  # "and in Guatemala, what does the programme do?"
+                    return Resolved(text, text, True)
+                return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True)
+    return Resolved(f"{previous} {text}", text, True)
+
+
 def retrieval_query(text: str, history: list[Turn]) -> str:
-    """The text to search with: the message, joined to the previous question when it is a follow-up."""
-    if history and is_follow_up(text):
-        return f"{history[-1].question} {text}"
-    return text
+    """The text to search with: the message, resolved against the previous question when it is a follow-up."""
+    return resolve(text, history).searched

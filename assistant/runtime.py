@@ -124,6 +124,13 @@ class Runtime:
                 transcriber.load()  # assembles and verifies the bundled model on the very first start
         return transcriber
 
+    def prepare_speech(self) -> None:
+        """Assemble and verify the speech model now (not load it), so that a checksum failure is said at
+        start-up rather than on the first voice note; `mentor serve` runs this in the background."""
+        prepare = getattr(self.transcriber, "prepare", None)
+        if prepare is not None:
+            prepare()
+
     def transcriber_status(self) -> dict[str, str]:
         """What /readyz says of speech: {"asr": "off" | "not loaded" | "ready" | "unavailable: <reason>"}."""
         transcriber = self.transcriber

@@ -103,9 +103,7 @@ def synthetic_index(base: IndexData, size: int, seed: int = 7) -> IndexData:
 
 def startup(model: str) -> dict:
     """Import, load (checksum included) and one query in a fresh process: seconds and peak RSS."""
-    done = subprocess.run(
-        [sys.executable, "-c", STARTUP, model], cwd=ROOT, capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", STARTUP, model], cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -1,6 +1,17 @@
 """Runs every benchmark in turn (`make bench`)."""
 
-from benchmarks import api_load, embedding_threads, gaps_view, matching, retrieval, speech, whatsapp_load, workers
+from benchmarks import (
+    api_load,
+    chat_load,
+    embedding_threads,
+    gaps_view,
+    matching,
+    retrieval,
+    speech,
+    voice_load,
+    whatsapp_load,
+    workers,
+)
 
 if __name__ == "__main__":
     retrieval.main([])
@@ -11,3 +22,5 @@ if __name__ == "__main__":
     matching.main([])
     speech.main([])
     gaps_view.main([])
+    voice_load.main([])
+    chat_load.main([])

@@ -1,5 +1,8 @@
 """What every channel shares: splitting long text under a platform's limit, and the `Relay` that takes an
-inbound message to the engine exactly once and hands the replies to the channel's sender. A voice note's
+inbound message to the engine exactly once and hands the replies to the channel's sender. The engine runs
+in a bounded pool of its own (`engine_workers` threads, `MENTOR_ENGINE_WORKERS`), sized so that concurrent
+questions fill the embedder's micro-batches; asyncio's default pool (cpu + 4 threads, shared with every
+other `to_thread` call) made the chat path several times slower than /v1/ask under load. A voice note's
 bytes are fetched through the channel's fetcher and transcribed in a small pool of their own, so a burst of
 voice notes never takes the threads typed questions are answered in."""
 
@@ -33,6 +36,7 @@ _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?;:])\s+
 _LOCK_STRIPES = 256
 _LOCK_POLL_MAX_S = 0.1  # longest wait between two tries of her lock held by another worker
 _HELD_AT_ONCE = 8  # people's locks (one database connection each) this process holds at once, of a pool of 30
+DEFAULT_ENGINE_WORKERS = 32  # MENTOR_ENGINE_WORKERS' default: a micro-batch of queries (micro_batch_max)
 
 
 def utf16_length(text: str) -> int:
@@ -111,13 +115,16 @@ class Relay:
         notify: Notify | None = None,
         voice: VoiceNotes | None = None,
         voice_workers: int = 1,
+        engine_workers: int = DEFAULT_ENGINE_WORKERS,
     ) -> None:
         self.engine = engine
         self.store = store
         self.notify = notify  # delivers replies meant for someone else (a pairing proposed to her)
         self.voice = voice  # None: a voice note is answered by the engine alone ("only text")
         self.voice_workers = max(1, voice_workers)
+        self.engine_workers = max(1, engine_workers)
         self._voice_pool: ThreadPoolExecutor | None = None
+        self._engine_pool: ThreadPoolExecutor | None = None
         self._locks: list[asyncio.Lock] | None = None
         self._held: asyncio.Semaphore | None = None
 
@@ -132,15 +139,18 @@ class Relay:
         # Her lock in this process, taken in arrival order (her messages are answered in order), then across
         # workers and hosts (PostgreSQL).
         async with self._lock(message), self._hold_person(message):
-            owner = pseudonym(message.channel, message.user_id)
-            claim = await asyncio.to_thread(self.store.begin_inbound, message.channel, message.message_id, owner)
+            loop = asyncio.get_running_loop()
+            owner = pseudonym(message.channel, message.user_id)  # so that /forget finds the row
+            claim = await loop.run_in_executor(
+                self.engine_pool, self.store.begin_inbound, message.channel, message.message_id, owner
+            )
             if claim == "done":
                 log.info("duplicate %s message ignored", message.channel)
                 return False
             if claim == "unfinished":
                 log.info("a %s message begun by a worker that stopped is answered now", message.channel)
             await self._answer(message, send, fetch)
-            await asyncio.to_thread(self.store.finish_inbound, message.channel, message.message_id)
+            await loop.run_in_executor(self.engine_pool, self.store.finish_inbound, message.channel, message.message_id)
         return True
 
     @contextlib.asynccontextmanager
@@ -169,7 +179,8 @@ class Relay:
             if message.voice is not None and self.voice is not None:
                 replies = await self._voice_replies(message, self.voice, fetch)
             else:
-                replies = await asyncio.to_thread(self.engine.handle, message)
+                loop = asyncio.get_running_loop()
+                replies = await loop.run_in_executor(self.engine_pool, self.engine.handle, message)
         except Exception:
             log.exception(
                 "the engine failed on a %s message from %s",
@@ -204,11 +215,19 @@ class Relay:
             self._voice_pool = ThreadPoolExecutor(self.voice_workers, thread_name_prefix="voice")
         return await asyncio.get_running_loop().run_in_executor(self._voice_pool, voice.handle, message, audio)
 
+    @property
+    def engine_pool(self) -> ThreadPoolExecutor:
+        """The engine's own threads (made at the first message; at most `engine_workers`)."""
+        if self._engine_pool is None:
+            self._engine_pool = ThreadPoolExecutor(self.engine_workers, thread_name_prefix="engine")
+        return self._engine_pool
+
     def close(self) -> None:
-        """Let the voice pool's threads go once the notes in flight are answered."""
-        if self._voice_pool is not None:
-            self._voice_pool.shutdown(wait=True)
-            self._voice_pool = None
+        """Let the engine's and the voice pool's threads go once the messages in flight are answered."""
+        for pool in (self._engine_pool, self._voice_pool):
+            if pool is not None:
+                pool.shutdown(wait=True)
+        self._engine_pool = self._voice_pool = None
 
     async def _notify(self, reply: Reply) -> None:
         channel, user_id = reply.to

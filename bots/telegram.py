@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,7 +29,7 @@ from telegram.ext import (
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from assistant import AudioError, Engine, Message, Reply, Store, VoiceNotes, VoiceRef, pseudonym
-from bots.common import FetchError, Relay, split_message
+from bots.common import DEFAULT_ENGINE_WORKERS, FetchError, Relay, split_message
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,23 @@ MEDIA = (
     ("video", filters.VIDEO | filters.VIDEO_NOTE), ("document", filters.Document.ALL),
     ("location", filters.LOCATION | filters.VENUE), ("contacts", filters.CONTACT),
 )  # fmt: skip
+
+
+def unreadable(data: dict, exc: Exception | None = None) -> str:
+    """Why an update could not be read, for the log: its kind and the missing field, never a value in it
+    (an update carries her name, her words). `exc` is what the library raised reading it, if it did."""
+    kind = next((k for k in data if k != "update_id"), None)
+    if kind is None:
+        return "no content besides update_id"
+    if not isinstance(data[kind], dict):
+        return f"{kind} is not an object"
+    if isinstance(exc, KeyError) and exc.args and isinstance(exc.args[0], str):
+        return f"{kind}: missing field {exc.args[0]!r}"
+    if isinstance(exc, TypeError) and (names := re.findall(r"'(\w+)'", str(exc).partition("argument")[2])):
+        return f"{kind}: missing field {', '.join(repr(n) for n in names)}"
+    if exc is None:
+        return f"{kind}: missing field 'chat'"
+    return f"{kind}: {type(exc).__name__}"
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -88,7 +106,9 @@ class TelegramChannel:
             return min(seconds, 30.0)
         return self._wait(state)
 
-    async def deliver(self, bot, chat_id: int | str, reply: Reply) -> bool:
+    async def deliver(self, bot, chat_id: int | str, reply: Reply, errors: list[str] | None = None) -> bool:
+        """Send `reply` (split, the keyboard under the last part); False when a part still failed after the
+        retries (recorded, and Telegram's reason appended to `errors` when given)."""
         parts = split_message(reply.text, TEXT_LIMIT) or ["…"]
         for i, part in enumerate(parts):
             markup = keyboard(reply) if i == len(parts) - 1 else None
@@ -103,6 +123,8 @@ class TelegramChannel:
                         await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
             except TelegramError as exc:
                 await asyncio.to_thread(self.store.record_failed_delivery, CHANNEL, str(chat_id), part, repr(exc))
+                if errors is not None:
+                    errors.append(f"Telegram refused it: {exc.message}")
                 return False
         return True
 
@@ -133,7 +155,7 @@ class TelegramChannel:
         return bytes(data)
 
     async def dispatch(self, update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
-        chat_id = update.effective_chat.id
+        chat_id = update.effective_chat.id  # the handlers let only updates with a chat through
         bot = context.bot
         await self.relay.handle(
             message, lambda reply: self.deliver(bot, chat_id, reply), lambda ref: self.fetch(bot, ref)
@@ -152,12 +174,26 @@ class TelegramChannel:
         }
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Text and commands alike: the engine knows the commands (and answers unknown ones)."""
-        await self.dispatch(update, context, Message(text=update.effective_message.text or "", **self._base(update)))
+        """Text and commands alike: the engine knows the commands (and answers unknown ones). An edited
+        message (`edited_message`) is handed over as a new version of the one she sent."""
+        message = update.effective_message
+        await self.dispatch(
+            update,
+            context,
+            Message(
+                text=message.text or "",
+                source_id=str(message.message_id),
+                edited=update.edited_message is not None,
+                **self._base(update),
+            ),
+        )
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         await query.answer()  # stops the button's spinner
+        if update.effective_chat is None:  # a button under an inline-mode message: no chat to answer in
+            log.info("Telegram callback %d without a message ignored", update.update_id)
+            return
         try:  # a keyboard is used once: pressing it again would vote twice or re-run onboarding steps
             await query.edit_message_reply_markup(reply_markup=None)
         except TelegramError as exc:
@@ -203,6 +239,7 @@ def build_application(
     max_voice_seconds: float = 120.0,
     max_voice_bytes: int = MAX_VOICE_BYTES,
     voice_workers: int = 1,
+    engine_workers: int = DEFAULT_ENGINE_WORKERS,
 ) -> Application:
     """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook. Voice
     notes are transcribed by `transcriber` (a `Transcriber`; None: she is asked to type)."""
@@ -217,11 +254,13 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    relay = Relay(engine, store, voice=VoiceNotes(engine, transcriber, max_voice_seconds), voice_workers=voice_workers)
+    voice = VoiceNotes(engine, transcriber, max_voice_seconds)
+    relay = Relay(engine, store, voice=voice, voice_workers=voice_workers, engine_workers=engine_workers)
     channel = TelegramChannel(relay, store, attempts=attempts, backoff_s=backoff_s, max_voice_bytes=max_voice_bytes)
     application.bot_data["channel"] = channel
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))
+    application.add_handler(MessageHandler(private & filters.TEXT, channel.on_text))  # edited texts too
+    private = private & ~filters.UpdateType.EDITED  # an edited photo or voice note is not a new one
     application.add_handler(CallbackQueryHandler(channel.on_button))
     for kind, voice_filter in VOICE:
         application.add_handler(MessageHandler(private & voice_filter, channel.on_voice(kind)))

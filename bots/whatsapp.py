@@ -5,13 +5,16 @@
 - `parse_webhook`: a webhook body → the `Message`s in it. Text and interactive replies (buttons, lists)
   become text or button presses; an audio message (a voice note or a forwarded file) carries a `VoiceRef`
   (its media id; `bots.whatsapp_media` fetches the bytes); images, stickers, locations, documents...
-  become a `media` message (the engine answers politely that only text is understood); status callbacks
-  are ignored. A message whose `timestamp` is older than the deduplication window (`DEDUP_WINDOW`, 7 days)
-  is refused: its id may have been pruned, so a replayed delivery would otherwise be answered again.
+  become a `media` message (the engine answers politely that only text is understood). `parse_events` gives
+  the reactions and failed-delivery statuses too (`bots.whatsapp_events`), in order. A message whose
+  `timestamp` is older than the deduplication window (`DEDUP_WINDOW`, 7 days) is refused: its id may have
+  been pruned, so a replayed delivery would otherwise be answered again.
 - `WhatsAppClient`: renders a `Reply` as Graph API payloads (text split under 4,096 characters, at most 3
-  reply buttons, a list beyond that) and posts them with an injected `httpx.AsyncClient`, retrying 429 and
-  5xx with exponential backoff and jitter (tenacity).
-- `WhatsAppChannel`: ties them to the `Relay`; a reply that still fails is recorded in the database.
+  reply buttons, a list beyond that, its row titles and descriptions cut at a word) and posts them with an
+  injected `httpx.AsyncClient`, retrying 429 and 5xx with exponential backoff and jitter (tenacity).
+- `WhatsAppChannel`: ties them to the `Relay`; a reply that still fails is recorded in the database, and so
+  is a `failed` status from Meta; the ids of the messages that carried an answer are kept, so that a 👍 or
+  👎 reaction to one counts as her vote.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import hashlib
 import hmac
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import httpx
@@ -29,6 +33,7 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 
 from assistant import DEDUP_WINDOW, Message, Reply, Store, VoiceRef, phrase, pseudonym
 from bots.common import Relay, split_message
+from bots.whatsapp_events import DeliveryFailure, Reaction, failures, reaction
 from bots.whatsapp_media import WhatsAppMedia
 
 log = logging.getLogger(__name__)
@@ -104,7 +109,7 @@ def _message(raw: dict) -> Message | None:
         return Message(text="", media=kind, voice=_voice_ref(raw.get(kind)), **base)
     if kind in MEDIA_TYPES:
         return Message(text="", media=kind, **base)
-    return None  # reactions, system messages, shapes we do not know: nothing to answer
+    return None  # reactions (see parse_events), system messages, shapes we do not know: nothing to answer
 
 
 def _voice_ref(audio: object) -> VoiceRef | None:
@@ -125,13 +130,17 @@ def _too_old(raw: dict, oldest: float) -> bool:
         return True  # not a time: nothing proves it recent
 
 
-def parse_webhook(payload: object, now: float | None = None) -> list[Message]:
-    """The messages in a webhook body, in order. Status callbacks, unknown shapes and messages older than the
-    deduplication window give nothing. `now` (Unix seconds) is for tests."""
+Event = Message | Reaction | DeliveryFailure
+
+
+def parse_events(payload: object, now: float | None = None) -> list[Event]:
+    """What a webhook body carries, in order: messages to answer, reactions, failed deliveries. Sent,
+    delivered and read statuses, unknown shapes and messages older than the deduplication window give
+    nothing. `now` (Unix seconds) is for tests."""
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         return []
     oldest = (time.time() if now is None else now) - DEDUP_WINDOW.total_seconds()
-    messages = []
+    events: list[Event] = []
     for entry in payload.get("entry") or []:
         if not isinstance(entry, dict):
             continue
@@ -141,20 +150,46 @@ def parse_webhook(payload: object, now: float | None = None) -> list[Message]:
             value = change.get("value")
             if not isinstance(value, dict):
                 continue
-            for raw in value.get("messages") or []:  # "statuses" (sent, delivered, read) are not looked at
+            for raw in value.get("messages") or []:
                 if not isinstance(raw, dict):
                     continue
                 if _too_old(raw, oldest):
                     log.info("a WhatsApp message older than the %d-day deduplication window refused", DEDUP_WINDOW.days)
                     continue
-                if (message := _message(raw)) is not None:
-                    messages.append(message)
-    return messages
+                found = reaction(raw) if raw.get("type") == "reaction" else _message(raw)
+                if found is not None:
+                    events.append(found)
+            events.extend(failures(value.get("statuses")))
+    return events
+
+
+def parse_webhook(payload: object, now: float | None = None) -> list[Message]:
+    """The messages to answer in a webhook body, in order (see `parse_events`)."""
+    return [e for e in parse_events(payload, now) if isinstance(e, Message)]
 
 
 def _clip(text: str, limit: int) -> str:
+    """`text` on one line, at most `limit` characters: cut after a whole word (unless that loses more than
+    half), with an ellipsis."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:.-–") + "…"
+
+
+def _graph_error(response: httpx.Response) -> str:
+    """The Graph API's `{"error": {"code", "message"}}` as "(#code) message", else the body's start."""
+    try:
+        error = response.json().get("error")
+    except ValueError:
+        error = None
+    if isinstance(error, dict) and error.get("message"):
+        return f"({error.get('code', '?')}) {error['message']}"[:300]
+    return response.text[:300]
 
 
 class DeliveryError(Exception):
@@ -223,7 +258,7 @@ class WhatsAppClient:
             rows = []
             for b in buttons[start : start + LIST_ROWS_LIMIT]:
                 row = {"id": b.id, "title": _clip(b.title, ROW_TITLE_LIMIT)}
-                if len(b.title) > ROW_TITLE_LIMIT:
+                if len(" ".join(b.title.split())) > ROW_TITLE_LIMIT:  # the whole title, as far as it goes
                     row["description"] = _clip(b.title, ROW_DESCRIPTION_LIMIT)
                 rows.append(row)
             action = {"button": label, "sections": [{"title": _clip(label, ROW_TITLE_LIMIT), "rows": rows}]}
@@ -260,7 +295,7 @@ class WhatsAppClient:
                             float(retry_after) if retry_after and retry_after.isdigit() else None,
                         )
                     if response.status_code >= 400:
-                        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
+                        raise DeliveryError(f"HTTP {response.status_code}: {_graph_error(response)}")
                     return response.json() if response.content else {}
         except (_Transient, httpx.TransportError) as exc:
             raise DeliveryError(f"gave up after {self.attempts} attempts: {exc}") from exc
@@ -271,30 +306,93 @@ class WhatsAppClient:
             await self.post(payload)
 
 
+SENT_REMEMBERED = 5_000  # texts of recent messages, so a later `failed` status can say what was lost
+
+
+def _payload_text(payload: dict) -> str:
+    return payload.get("text", {}).get("body") or payload.get("interactive", {}).get("body", {}).get("text") or ""
+
+
+def _answer_id(reply: Reply) -> str | None:
+    """The answer a reply carries (its vote buttons name it), or None."""
+    for button in reply.buttons:
+        kind, _, rest = button.id.partition(":")
+        if kind == "vote" and rest.partition(":")[2]:
+            return rest.partition(":")[2]
+    return None
+
+
 @dataclass
 class WhatsAppChannel:
-    """Webhook messages → the relay → Graph API replies; failures recorded, not lost."""
+    """Webhook events → the relay → Graph API replies; failures recorded, not lost."""
 
     relay: Relay
     client: WhatsAppClient
     store: Store
     media: WhatsAppMedia | None = None  # fetches voice notes; None: she is asked to type instead
 
-    async def deliver(self, to: str, reply: Reply) -> bool:
+    def __post_init__(self) -> None:
+        self._sent: OrderedDict[str, str] = OrderedDict()  # wamid -> text, the most recent only
+
+    async def deliver(self, to: str, reply: Reply, errors: list[str] | None = None) -> bool:
+        """Send `reply`; False when a part still failed after the retries (recorded, and the Graph API's
+        reason appended to `errors` when given)."""
+        answer_id = _answer_id(reply)
         for payload in self.client.payloads(to, reply):
             try:
-                await self.client.post(payload)
+                response = await self.client.post(payload)
             except DeliveryError as exc:
-                text = payload.get("text", {}).get("body") or payload.get("interactive", {}).get("body", {}).get("text")
-                await asyncio.to_thread(self.store.record_failed_delivery, CHANNEL, to, text or "", str(exc))
+                if errors is not None:
+                    errors.append(f"WhatsApp refused it: {exc}")
+                await asyncio.to_thread(
+                    self.store.record_failed_delivery, CHANNEL, to, _payload_text(payload), str(exc)
+                )
                 return False
+            await self._remember(response, _payload_text(payload), answer_id)
         return True
 
-    async def process(self, messages: list[Message]) -> None:
-        """Answer the messages of one webhook call, in order (run in the background after the 200)."""
-        for message in messages:
+    async def _remember(self, response: dict, text: str, answer_id: str | None) -> None:
+        sent = response.get("messages") if isinstance(response, dict) else None
+        wamid = sent[0].get("id") if isinstance(sent, list) and sent and isinstance(sent[0], dict) else None
+        if not isinstance(wamid, str) or not wamid:
+            return
+        self._sent[wamid] = text
+        while len(self._sent) > SENT_REMEMBERED:
+            self._sent.popitem(last=False)
+        if answer_id:
+            await asyncio.to_thread(self.store.record_sent_answer, CHANNEL, wamid, answer_id)
+
+    async def process(self, events: list[Event]) -> None:
+        """Handle the events of one webhook call, in order (run in the background after the 200)."""
+        for event in events:
+            who = getattr(event, "user_id", None) or getattr(event, "sender", None) or getattr(event, "recipient", "")
             try:
-                fetch = self.media.fetch if self.media else None
-                await self.relay.handle(message, functools.partial(self.deliver, message.user_id), fetch)
-            except Exception:  # one bad message must not stop the others of the batch
-                log.exception("failed to handle a WhatsApp message from %s", pseudonym(CHANNEL, message.user_id))
+                if isinstance(event, DeliveryFailure):
+                    await self._failed(event)
+                    continue
+                message = await self._vote(event) if isinstance(event, Reaction) else event
+                if message is not None:
+                    fetch = self.media.fetch if self.media else None
+                    await self.relay.handle(message, functools.partial(self.deliver, message.user_id), fetch)
+            except Exception:  # one bad event must not stop the others of the batch
+                log.exception("failed to handle a WhatsApp event from %s", pseudonym(CHANNEL, who))
+
+    async def _vote(self, event: Reaction) -> Message | None:
+        """A 👍/👎 reaction to a message that carried an answer → her vote, as if she pressed the button."""
+        if event.vote is None:
+            return None
+        answer_id = await asyncio.to_thread(self.store.answer_for_message, CHANNEL, event.target)
+        if answer_id is None:
+            log.info("a reaction from %s to a message that carried no answer ignored", pseudonym(CHANNEL, event.sender))
+            return None
+        return Message(
+            channel=CHANNEL, user_id=event.sender, text="", message_id=event.message_id,
+            language_hint=language_from_number(event.sender), button_id=f"vote:{event.vote}:{answer_id}",
+        )  # fmt: skip
+
+    async def _failed(self, event: DeliveryFailure) -> None:
+        """Meta's `failed` status: recorded once (a redelivered callback is not counted twice)."""
+        if not await asyncio.to_thread(self.store.claim_inbound, CHANNEL, f"failed:{event.status_id}"):
+            return
+        text = self._sent.get(event.status_id, "")
+        await asyncio.to_thread(self.store.record_failed_delivery, CHANNEL, event.recipient, text, event.error)

@@ -1,11 +1,16 @@
 """Measure when to say "I don't know": the evidence mix and threshold, for the configured embedding model.
 
-    python -m evals.calibrate_abstention [--dataset FILE] [--split calibration|report|all] [--write]
+    python -m evals.calibrate_abstention [--dataset FILE] [--split calibration|report|all]
+        [--realistic FILE | --no-realistic] [--write]
 
 Ingests the knowledge base into a temporary folder, measures the evidence of every evaluation question of
-the split (the calibration half by default; the report half is left for the figures), and grid-searches the
-dense/coverage mix and the threshold. It keeps the setting that abstains on at least 85% of unanswerable
-questions while answering at least 90% of answerable ones with the best balanced accuracy; if no setting
+the split (the calibration half by default; the report half is left for the figures) and of the realistic
+set's calibration split (messages as typed, follow-ups asked after their conversation's earlier turns; its
+test split is left for the figures), each through the answerer itself (the message understood, a follow-up
+resolved, exactly as it is answered), and grid-searches the dense/coverage mix and the threshold.
+It keeps, among the settings that abstain on at least 85% of unanswerable questions while answering at least
+90% of answerable ones, the one that answers the most (then the best balanced accuracy): a wrong "I don't
+know" is what people met most on realistic messages; if no setting
 meets both, one that still answers 90% of the answerable ones (a wrong "I don't know" costs her the answer a
 guide holds), else the best balanced accuracy.
 
@@ -24,26 +29,36 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.answering.evidence import CALIBRATION_FILE, measure
+from assistant.answering.evidence import CALIBRATION_FILE
+from assistant.answering.service import Answerer
 from assistant.config import SUPPORTED_LANGUAGES, Settings
-from assistant.memory import retrieval_query
+from assistant.memory import Turn
 from assistant.runtime import Runtime
 from evals.calibrate_fusion import ROOT, load_cases
-from evals.pipelines import SlicedRuntime
+from evals.dataset import conversations, load_dataset, select_split
+from evals.pipelines import NoGaps, SlicedRuntime
 from evals.splits import split
 
 MIN_CASES = 5  # of each kind (answerable, not) for a language pair to get its own setting
 
 
 def features(runtime: Runtime, cases: list[dict]) -> list[tuple[float, float, bool]]:
-    retriever = runtime.retriever
+    """(dense, coverage, answerable) of every message, measured by the answerer (which never abstains here):
+    one-message cases alone, a conversation's turns in order, each after the earlier turns and their answers."""
+    answerer = Answerer(_never_abstaining(runtime), gaps=NoGaps())
     out = []
-    for case in cases:
-        query = retrieval_query(case["question"], [])
-        hits = retriever.search(query, k=8, lang=case["language"]).hits
-        evidence = measure(query, hits, 0.5, retriever.term_weights, retriever.query_terms)
-        out.append((evidence.dense, evidence.coverage, case["answerable"]))
+    for talk in conversations(cases):
+        history: list[Turn] = []
+        for item in talk:
+            answer = answerer.answer(item["question"], history=history)
+            out.append((answer.evidence["dense"], answer.evidence["coverage"], item["answerable"]))
+            history.append(Turn(item["question"], answer.language, answer.text))
     return out
+
+
+def _never_abstaining(runtime: Runtime) -> Runtime:
+    runtime.settings = runtime.settings.model_copy(update={"abstain_threshold": 0.0})
+    return runtime
 
 
 def rates(rows, mix: float, threshold: float) -> dict[str, float]:
@@ -69,10 +84,11 @@ def best_setting(rows) -> tuple[bool, float, float, dict]:
             r = rates(rows, float(mix), float(threshold))
             answers = r["answer_rate"] >= 0.90
             meets = r["abstain_recall"] >= 0.85 and answers
-            key = (meets, answers, r["balanced"], -abs(float(mix) - 0.5))  # ties: the mix nearer the middle
+            first = r["answer_rate"] if meets else r["balanced"]
+            key = (meets, answers, first, r["balanced"], -abs(float(mix) - 0.5))  # ties: the mix nearer the middle
             if best is None or key > best[0]:
                 best = (key, float(mix), float(threshold), r)
-    (meets, _, _, _), mix, threshold, r = best
+    (meets, *_), mix, threshold, r = best
     return meets, mix, threshold, r
 
 
@@ -95,9 +111,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", type=Path, default=ROOT / "evals" / "datasets" / "questions.jsonl")
     parser.add_argument("--split", default="calibration", choices=("calibration", "report", "all"))
+    parser.add_argument("--realistic", type=Path, default=ROOT / "evals" / "datasets" / "realistic.jsonl")
+    parser.add_argument("--no-realistic", action="store_true", help="the clean set alone, as before")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     cases = split(load_cases(args.dataset), args.split)
+    if not args.no_realistic:  # only its calibration split: its test split is what the README reports
+        cases += select_split(load_dataset(args.realistic), "calibration")
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(Settings().model_copy(update={"data_dir": Path(tmp)}))
         runtime.ingestor().ingest([ROOT / "knowledge_base" / "guides"])
@@ -109,6 +129,8 @@ def main() -> None:
     print(f"  abstains on {r['abstain_recall']:.1%} of unanswerable questions (abstention recall)")
     print(f"  abstention precision {r['abstain_precision']:.1%}; answers {r['answer_rate']:.1%} of answerable ones")
     entry = {**_entry(mix, threshold, r), "dataset": str(args.dataset.relative_to(ROOT)), "split": args.split}
+    if not args.no_realistic:
+        entry["realistic"] = f"{args.realistic.relative_to(ROOT)} (calibration split)"
     entry["pairs"] = {}
     for pair, prows in sorted(pairs.items()):
         kinds = [a for _, _, a in prows]

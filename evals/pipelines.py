@@ -144,7 +144,7 @@ class OursPipeline:
         answer = self.answerer.answer(question, history=history or [])
         # The document ranking for the retrieval metrics: the same search, deeper than the answer needs.
         ranked = self.runtime.retriever.search(
-            retrieval_query(question, history or []), k=RANKED, lang=answer.language, mode=self.mode
+            answer.searched or retrieval_query(question, history or []), k=RANKED, lang=answer.language, mode=self.mode
         ).hits
         by_id = {h.chunk.chunk_id: h.chunk.text for h in answer.hits}
         return Outcome(
@@ -166,6 +166,7 @@ class LangChainNaive:
     """Recursive character splitting 1,000/200, the same embedding model, LangChain's FAISS store, top-k."""
 
     name = "langchain-naive"
+
     @property
     def description(self) -> str:
         return (

@@ -34,6 +34,7 @@ class Sent:
     phone_number_id: str
     payload: dict
     at: float
+    message_id: str = ""  # the wamid the response gave it (a reaction or a status names it)
 
     @property
     def to(self) -> str:
@@ -213,7 +214,9 @@ class FakeGraph:
                 return JSONResponse({"error": {"message": f"(#100) {problem}", "code": 100}}, 400)
         else:
             payload = await request.json()
-        sent = Sent(request.path_params["phone_number_id"], payload, self.clock())
+        with self._changed:
+            wamid = f"wamid.out.{next(self._ids)}"
+        sent = Sent(request.path_params["phone_number_id"], payload, self.clock(), wamid)
         with self._changed:
             self.sent.append(sent)
             self._changed.notify_all()
@@ -221,7 +224,7 @@ class FakeGraph:
             self.on_sent(sent)
         return JSONResponse(
             {"messaging_product": "whatsapp", "contacts": [{"input": payload.get("to"), "wa_id": payload.get("to")}],
-             "messages": [{"id": f"wamid.out.{next(self._ids)}"}]}
+             "messages": [{"id": wamid}]}
         )  # fmt: skip
 
     def _refusal(self, request: Request, failure: tuple[int, dict] | None) -> JSONResponse | None:

@@ -28,16 +28,19 @@ def tools_missing() -> str | None:
     return None
 
 
-def spoken_note(text: str, language: str, words_per_minute: int = 150) -> bytes:
-    """`text` read by espeak-ng in `language` (fr/es/en), as OGG/Opus bytes."""
+def spoken_note(
+    text: str, language: str, words_per_minute: int = 150, voice: str | None = None, backwards: bool = False
+) -> bytes:
+    """`text` read by espeak-ng in `language` (fr/es/en; `voice`: any espeak-ng voice instead), as OGG/Opus;
+    `backwards`: played in reverse, speech-like sounds that mean nothing."""
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "speech.wav"
         subprocess.run(
-            ["espeak-ng", "-v", VOICES[language], "-s", str(words_per_minute), "-w", str(wav), text],
+            ["espeak-ng", "-v", voice or VOICES[language], "-s", str(words_per_minute), "-w", str(wav), text],
             check=True,
             capture_output=True,
         )
-        return _ffmpeg(["-i", str(wav)])
+        return _ffmpeg(["-i", str(wav), *(["-af", "areverse"] if backwards else [])])
 
 
 def silence_note(seconds: float) -> bytes:

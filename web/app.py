@@ -16,7 +16,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, IndexCorruptError, NotIndexedError, Runtime, Settings, detect_language
-from web import access_log, chat, console, errors, webhooks
+from web import access_log, chat, console, errors, guides, webhooks
 from web.channels import Channels
 from web.control_chars import RefuseControlCharacters
 from web.index_watch import watch_index
@@ -68,7 +68,7 @@ def create_app(
     _add_middleware(app, settings)
     errors.install(app)
     console.install(app)
-    for router in (*API_ROUTERS, webhooks.router, chat.router, *STAFF_ROUTERS, console.router):
+    for router in (*API_ROUTERS, webhooks.router, chat.router, guides.router, *STAFF_ROUTERS, console.router):
         app.include_router(router)
     return app
 
@@ -102,6 +102,11 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         default_bytes=settings.max_body_kb * 1024,
         upload_bytes=int(settings.max_upload_mb * 1024 * 1024) * 10 + 1024 * 1024,
         upload_paths=("/v1/documents", "/staff/documents"),
+        # A voice note over MENTOR_ASR_MAX_BYTES gets the chat's polite reply, read no further; far over, a 413.
+        path_bytes={
+            "/chat/api/voice": 2 * settings.asr_max_bytes + 1024 * 1024,
+            "/webhooks/whatsapp": settings.whatsapp_max_body_kb * 1024,
+        },
     )
     if settings.cors_origins:  # closed unless origins are configured
         app.add_middleware(

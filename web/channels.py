@@ -17,7 +17,7 @@ import httpx
 from starlette.concurrency import run_in_threadpool
 
 from assistant import Assistant, AudioError, Engine, Reply, Runtime, Settings, Store, VoiceNotes
-from bots.common import Relay
+from bots.common import DEFAULT_ENGINE_WORKERS, Relay
 from bots.whatsapp import WhatsAppChannel, WhatsAppClient
 from bots.whatsapp_media import DEFAULT_MAX_BYTES, WhatsAppMedia
 
@@ -40,11 +40,11 @@ class RuntimeTranscriber:
     def available(self) -> bool:
         return getattr(self.runtime, "transcriber", None) is not None
 
-    def transcribe(self, audio: bytes, language: str | None = None):
+    def transcribe(self, audio: bytes, language: str | None = None, hint: str | None = None):
         transcriber = getattr(self.runtime, "transcriber", None)
         if transcriber is None:
             raise AudioError("speech recognition is off", "unavailable")
-        return transcriber.transcribe(audio, language)
+        return transcriber.transcribe(audio, language, hint=hint)
 
 
 def voice_settings(settings: Settings) -> dict:
@@ -65,7 +65,8 @@ class Channels:
         self.engine = Engine(assistant)
         voice = voice_settings(settings)
         self.voice = VoiceNotes(self.engine, RuntimeTranscriber(assistant.runtime), voice["max_seconds"])
-        self.relay = Relay(self.engine, self.store, self.notify, self.voice, voice["workers"])
+        engine_workers = int(getattr(settings, "engine_workers", DEFAULT_ENGINE_WORKERS))
+        self.relay = Relay(self.engine, self.store, self.notify, self.voice, voice["workers"], engine_workers)
         self._own_http = http is None
         self.http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
         self._tasks: set[asyncio.Task] = set()
@@ -179,11 +180,31 @@ class Channels:
 
     async def send(self, channel: str, external_id: str, reply: Reply) -> str:
         """'sent', 'queued' (the web chat fetches it), 'failed' (recorded) or 'unreachable'."""
+        return (await self.send_explained(channel, external_id, reply))[0]
+
+    async def send_explained(self, channel: str, external_id: str, reply: Reply) -> tuple[str, str | None]:
+        """`send`'s status, and why when it is 'failed' or 'unreachable' (for staff: no personal data)."""
+        errors: list[str] = []
         if channel == "whatsapp" and self.whatsapp is not None:
-            return "sent" if await self.whatsapp.deliver(external_id, reply) else "failed"
+            sent = await self.whatsapp.deliver(external_id, reply, errors)
+            return ("sent", None) if sent else ("failed", errors[0] if errors else "WhatsApp refused it")
         if channel == "telegram" and self.telegram is not None and await self.start_telegram():
-            sent = await self.telegram.bot_data["channel"].deliver(self.telegram.bot, external_id, reply)
-            return "sent" if sent else "failed"
+            sent = await self.telegram.bot_data["channel"].deliver(self.telegram.bot, external_id, reply, errors)
+            return ("sent", None) if sent else ("failed", errors[0] if errors else "Telegram refused it")
         if channel == CHAT_CHANNEL:
-            return "queued"
-        return "unreachable"
+            return "queued", None
+        return "unreachable", self.unreachable_reason(channel)
+
+    def unreachable_reason(self, channel: str) -> str:
+        if channel == "whatsapp":
+            return (
+                "WhatsApp is not set up on this server (MENTOR_WHATSAPP_APP_SECRET, _VERIFY_TOKEN, _TOKEN and "
+                "_PHONE_NUMBER_ID), so it cannot send her anything."
+            )
+        if channel == "telegram" and self.telegram is None:
+            return "Telegram is not set up on this server (MENTOR_TELEGRAM_TOKEN and _SECRET_TOKEN)."
+        if channel == "telegram":
+            return "the bot cannot reach Telegram right now; try again in a few minutes."
+        if channel == "terminal":
+            return "she wrote from the terminal chat (mentor chat), which cannot receive a message afterwards."
+        return f"the {channel!r} channel cannot receive a message after the conversation."

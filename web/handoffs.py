@@ -20,11 +20,12 @@ def staff_text(text: str, language: str | None) -> str:
 
 async def deliver_staff_reply(channels: Channels, participant_id: str, text: str, staff: StaffIdentity) -> dict:
     person = await run_in_threadpool(channels.store.staff_reply, participant_id, text)
-    status = await channels.send(
+    status, reason = await channels.send_explained(
         person.channel, person.external_id, Reply(staff_text(text.strip(), person.preferred_language))
     )
     log.info("staff reply by %s to %s: %s", staff.name, pseudonym(person.channel, person.external_id), status)
-    return {"participant_id": person.id, "channel": person.channel, "delivery": status}
+    result = {"participant_id": person.id, "channel": person.channel, "delivery": status}
+    return {**result, "reason": reason} if reason else result
 
 
 async def release_to_assistant(channels: Channels, participant_id: str) -> dict:

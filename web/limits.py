@@ -1,5 +1,6 @@
 """A request-body limit, as plain ASGI middleware: a body over the limit gets 413 before it is read in
-full, whether or not the client sent Content-Length."""
+full, whether or not the client sent Content-Length. Uploads and the paths given their own limit (the
+WhatsApp webhook, whose batches from Meta reach megabytes) are measured against theirs."""
 
 from __future__ import annotations
 
@@ -21,17 +22,26 @@ def too_large_message(limit: int) -> str:
 
 
 class BodyLimit:
-    def __init__(self, app, default_bytes: int, upload_bytes: int, upload_paths: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        app,
+        default_bytes: int,
+        upload_bytes: int,
+        upload_paths: tuple[str, ...],
+        path_bytes: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.default_bytes = default_bytes
         self.upload_bytes = upload_bytes
         self.upload_paths = upload_paths
+        self.path_bytes = dict(path_bytes or {})  # exact path -> its own limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
         limit = self.upload_bytes if path.startswith(self.upload_paths) else self.default_bytes
+        limit = self.path_bytes.get(path.rstrip("/") or "/", limit)
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             return await self._reject(send, limit)

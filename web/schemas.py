@@ -75,6 +75,9 @@ class FeedbackIn(BaseModel):
     answer_id: str = Field(min_length=1, max_length=64)
     vote: Literal["up", "down"]
     comment: str | None = Field(None, max_length=2000)
+    reason: Literal["not_asked", "wrong", "too_long", "language", "other"] | None = Field(
+        None, description="Why a thumbs-down: not what was asked, wrong, too long, in another language, other."
+    )
 
 
 class FeedbackOut(BaseModel):
@@ -90,6 +93,7 @@ class NegativeFeedbackOut(BaseModel):
     channel: str
     citations: list[dict]
     comment: str | None
+    reason: str | None = None
     created_at: str
 
 
@@ -177,6 +181,7 @@ class StaffReplyOut(BaseModel):
     participant_id: str
     channel: str
     delivery: str = Field(description="sent, queued (the web chat fetches it), failed (recorded) or unreachable.")
+    reason: str | None = Field(None, description="Why it was not delivered (failed or unreachable).")
 
 
 class ReleasedOut(BaseModel):
@@ -201,10 +206,17 @@ class SuggestionOut(BaseModel):
     fit_from_her: Number
     shared_languages: list[str]
     explanation: str
+    covers_main_need: bool = False
+
+
+class MainNeedOut(BaseModel):
+    skill: str | None
+    status: str  # covered, full, exposure, shown, none, unstated
 
 
 class SuggestionsOut(BaseModel):
     participant_id: str
+    main_need: MainNeedOut | None = None
     suggestions: list[SuggestionOut]
 
 

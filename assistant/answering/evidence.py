@@ -34,6 +34,10 @@ class Evidence:
     coverage: float  # share of question terms found in the top hits
     strength: float
 
+    @classmethod
+    def of(cls, dense: float, coverage: float, dense_mix: float) -> Evidence:
+        return cls(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)
+
     def to_dict(self) -> dict:
         return {"dense": round(self.dense, 4), "coverage": round(self.coverage, 4), "strength": round(self.strength, 4)}
 
@@ -63,14 +67,20 @@ def calibration(model: str, question_lang: str | None = None, evidence_lang: str
     return chosen
 
 
-def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None, terms_of=None) -> Evidence:
+def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None, terms_of=None, also=()) -> Evidence:
     """`weights(lang, terms)` gives each term's importance (IDF); rare terms the hits lack count most.
-    `terms_of(question, lang)` analyses the question (the retriever's, with typo correction)."""
-    terms_of = terms_of or analyze
+    `terms_of(question, lang)` analyses the question (the retriever's, with typo correction). `also`: other
+    readings of the message (the question alone, without its context): coverage is the best of them, so a
+    message does not look weaker because she said more around her question."""
     top = hits[:TOP_HITS]
     if not top:
         return Evidence(0.0, 0.0, 0.0)
     dense = max(h.dense for h in top)
+    coverage = max(_coverage(text, top, weights, terms_of or analyze) for text in (question, *also))
+    return Evidence(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)
+
+
+def _coverage(question: str, top: list[SearchHit], weights, terms_of) -> float:
     coverage = 0.0
     for lang in {h.chunk.lang for h in top}:
         terms = sorted(set(terms_of(question, lang)))
@@ -83,4 +93,4 @@ def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None
         weight = weights(lang, terms) if weights else [1.0] * len(terms)
         covered = sum(w for t, w in zip(terms, weight, strict=True) if t in found)
         coverage = max(coverage, covered / sum(weight) if sum(weight) else 0.0)
-    return Evidence(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)
+    return coverage

@@ -1,24 +1,38 @@
-"""The default composer: extractive, no model download, no key.
+"""The default composer: extractive, passage first, no model download, no key.
 
-It takes the sentences of the retrieved chunks that best support an answer, scored by the chunk's fused
-retrieval score (lexical and embedding evidence) and by how many of the question's terms the sentence
-holds, drops near-duplicates, keeps the answer short enough for a phone, and cites each sentence [n].
-Chunks in the asker's language are preferred; when the only evidence is in another language, the
-answer says so in the asker's language and quotes it.
+An answer is the best passage of one guide, quoted whole and in order:
+
+1. Each retrieved chunk is cut into blocks (assistant/answering/passages.py): sentences, and lists kept with
+   their lead-in. A block scores by the question's terms it holds (each weighted by its IDF, the follow-up's
+   own words counted three times), with a bonus for figures when the question asks "how many / when / combien /
+   cuántos", and a penalty for questions and for lines that describe the guide ("This guide explains...").
+   A guide's summary (the first paragraph under its title) is never quoted.
+2. The passage: the chunk whose retrieval score and best block are highest. The answer starts at its first
+   block that answers about as well as its best one, and goes on in the guide's order to the phone length
+   (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
+   fit (those holding the question's words first when not all fit).
+3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
+4. A follow-up does not get the passage it was just given again: blocks the previous answer quoted come last.
+5. Each guide is cited once, with its section's title; the [n] marker closes each quoted block.
+
+Chunks in the asker's language are preferred; when the only evidence is in another language, the answer
+says so in the asker's language and quotes it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from assistant.answering.passages import Block, blocks, split_sentences
 from assistant.answering.types import Citation, Draft
 from assistant.phrases import language_label, phrase
 from assistant.retrieval.search import SearchHit
 from assistant.text import analyze
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"«¿¡(A-ZÀ-ÖØ-Þ0-9])|\n+")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
-# Questions whose answer is a number, a date, a time or a duration: sentences with figures get a bonus.
+__all__ = ["ExtractiveComposer", "citation", "split_sentences"]
+
+# Questions whose answer is a number, a date, a time or a duration: blocks with figures get a bonus.
 _QUANTITY = re.compile(
     r"\b(?:how (?:many|much|long|early|often|old)|what (?:percent|year|time|date)|when|until|"
     r"combien|quand|pourcentage|quelle (?:heure|date|durée|annee|année)|jusqu|depuis|"
@@ -27,58 +41,41 @@ _QUANTITY = re.compile(
 )
 _FIGURE = re.compile(r"\d")
 QUANTITY_BONUS = 0.15
-# Sentences that describe the guide ("This guide explains...") or ask a question answer nothing.
-_META = re.compile(r"^(?:this guide|these guides|ce guide|cette fiche|esta gu[ií]a|este documento)\b", re.IGNORECASE)
+# Lines that describe the guide ("This guide explains...") answer nothing.
+_META = re.compile(
+    r"^(?:this guide|these guides|this page|ce guide|cette fiche|ces guides|esta gu[ií]a|este documento|"
+    r"estas gu[ií]as)\b",
+    re.IGNORECASE,
+)
 UNHELPFUL_PENALTY = 0.2
-DIVERSITY = 0.1
-CHUNK_WEIGHT = 0.45  # a sentence's score: this much its chunk's retrieval score, the rest its own term coverage
+CHUNK_WEIGHT = 0.45  # a chunk's score: this much its retrieval score, the rest its best block's coverage
 MAX_CHUNKS = 4
 RELATIVE_FLOOR = 0.5  # a chunk scoring under half the best hit is not evidence
+START_SHARE = 0.8  # the answering block: the first scoring at least this share of the passage's best
+LEAD_SHARE = 0.9  # the blocks before it are kept while they and it fill at most this share of the answer
+SECOND_GAIN = 0.25  # a second guide must add this share of the question's weight the first lacks
+FOCUS_WEIGHT = 3.0  # a follow-up's own words count this much more than the previous question's
+SEEN_PENALTY = 1.0  # a block the previous answer quoted: after every other
+SAME_GUIDE_BONUS = 0.2  # for a follow-up, the guide the previous answer quoted
 SNIPPET_CHARS = 200
-LIST_CHARS = 220  # a list longer than this is split into one sentence per item
+MARKER = 5  # " [n]"
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences. A line ending in ':' keeps the bullet list that follows it: a short list stays one
-    sentence ("7 countries: A; B; C"); items of a long one become sentences of their own, each after
-    the lead-in ("Four targets: 150 local partner organisations"), so one item can answer alone."""
-    out: list[str] = []
-    lead: str | None = None  # the "...:" sentence whose bullets are being collected
-    items: list[str] = []
-
-    def close_list() -> None:
-        nonlocal lead, items
-        if lead is not None:
-            joined = f"{lead} {'; '.join(items)}" if items else lead
-            if len(joined) <= LIST_CHARS or not items:
-                out.append(joined)
-            else:
-                out.extend(f"{lead} {item}" for item in items)
-        lead, items = None, []
-
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue  # a blank line between "...:" and its bullets keeps the list open
-        if stripped.startswith("#"):
-            close_list()
-            continue  # a Markdown heading names a section; it answers nothing
-        if _BULLET.match(line) and lead is not None:
-            items.append(_BULLET.sub("", stripped).rstrip(" .;"))
-            continue
-        close_list()
-        before = len(out)
-        for part in _SENTENCE.split(_BULLET.sub("", stripped)):
-            if len(part.strip()) > 2:
-                out.append(part.strip())
-        if len(out) > before and out[-1].endswith(":"):  # only this line's last sentence can lead a list
-            lead = out.pop()
-    close_list()
-    return out
+@dataclass(slots=True)
+class _Scored:
+    block: Block
+    score: float
+    terms: set[str]
+    seen: bool = False
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _block_score(block: Block, words: set[str], weight: dict[str, float], total: float, wants_figure: bool) -> float:
+    score = sum(w for t, w in weight.items() if t in words) / total
+    if wants_figure and _FIGURE.search(block.text()):
+        score += QUANTITY_BONUS
+    if _META.match(block.lead) or (not block.items and block.lead.endswith("?")):
+        score -= UNHELPFUL_PENALTY
+    return score
 
 
 class ExtractiveComposer:
@@ -87,89 +84,170 @@ class ExtractiveComposer:
     def __init__(self, max_chars: int = 600) -> None:
         self.max_chars = max_chars
 
-    def compose(self, question: str, language: str, hits: list[SearchHit], terms_of=None, weights=None) -> Draft:
+    def compose(
+        self,
+        question: str,
+        language: str,
+        hits: list[SearchHit],
+        terms_of=None,
+        weights=None,
+        focus: str | None = None,
+        seen: str = "",
+    ) -> Draft:
         """`terms_of(question, lang)` analyses the question (the retriever's, with typo correction);
-        `weights(lang, terms)` gives each term's importance (IDF), so rare question words count most."""
+        `weights(lang, terms)` gives each term's importance (IDF); `focus`, a follow-up's own words, which
+        weigh more than the rest of the question; `seen`, the answer she was just given: a follow-up asks
+        for something else, so what it quoted is the last choice (and counts for nothing in a passage's score)."""
+        terms_of = terms_of or analyze
         best = max((h.score for h in hits), default=0.0)
         useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
-        # The asker's language is preferred only where it has a competitive hit; otherwise quote the others.
         same = [h for h in useful if h.chunk.lang == language]
         evidence = (same or useful)[:MAX_CHUNKS]
-        candidates = _candidates(question, evidence, terms_of or analyze, weights)
-        chosen = self._choose(candidates, evidence)
-        text, citations = self._render(chosen, evidence)
+        bodies = evidence
+        seen = " ".join(seen.split())
+        scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
+        quoted: list[tuple[SearchHit, list[str]]] = []
+        if scored:
+            top = max(h.score for h in bodies) or 1.0
+            # A follow-up stays with the guide just quoted (the rest of its passage) before another guide.
+            quoted_before = {bodies[i].chunk.doc_id for i, sc in enumerate(scored) if any(b.seen for b in sc[0])}
+            ranked = sorted(
+                range(len(bodies)),
+                key=lambda i: -(
+                    CHUNK_WEIGHT * bodies[i].score / top
+                    + (1 - CHUNK_WEIGHT) * scored[i][3]
+                    + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
+                ),
+            )
+            first, pieces, used = ranked[0], [], 0
+            for i in ranked:  # the best chunk with something not quoted just before
+                pieces, used = self._passage(scored[i][0], self.max_chars, bodies[i].chunk.lang)
+                if pieces:
+                    first = i
+                    break
+            if not pieces and seen:  # everything was quoted just before: say it again rather than nothing
+                return self.compose(question, language, hits, terms_of, weights, focus)
+            quoted.append((bodies[first], pieces))
+            weight, total = scored[first][1], scored[first][2]
+            covered = set().union(*(s.terms for s in scored[first][0])) if pieces else set()
+            room = self.max_chars - used
+            for i in ranked[1:]:
+                if bodies[i].chunk.doc_id == bodies[first].chunk.doc_id or not scored[i][0]:
+                    continue
+                extra = max(scored[i][0], key=lambda s: s.score)
+                gain = sum(w for t, w in weight.items() if t in extra.terms and t not in covered) / total
+                text = extra.block.text()
+                if gain >= SECOND_GAIN and len(text) + MARKER <= room and extra.score > 0:
+                    quoted.append((bodies[i], [text]))
+                break
+        text, citations = _render(quoted)
         if not same and evidence:
             others = sorted({h.chunk.lang for h in evidence})
             label = ", ".join(language_label(code, language) for code in others)
             text = f"{phrase('only_other_language', language, languages=label)}\n{text}"
         return Draft(text=text, citations=citations, composer=self.name)
 
-    def _choose(self, candidates: list[tuple], evidence: list[SearchHit]) -> list[tuple[int, int, str]]:
-        """The best sentences within the length budget, near-duplicates dropped, in guide order."""
-        candidates.sort(key=lambda c: -c[0])
-        best_score = candidates[0][0] if candidates else 0.0
-        chosen: list[tuple[int, int, str]] = []
-        chosen_words: list[set[str]] = []
-        length = 0
-        while candidates:
-            # Sentences from a guide already quoted lose a little, so a second guide that also answers
-            # gets its turn (the asker sees both sources) before a third sentence of the first.
-            quoted = {evidence[r].chunk.doc_id for r, _, _ in chosen}
-
-            def adjusted(j: int, quoted=quoted) -> float:
-                return candidates[j][0] - (DIVERSITY if evidence[candidates[j][1]].chunk.doc_id in quoted else 0.0)
-
-            pick = max(range(len(candidates)), key=adjusted)
-            score, rank, position, sentence, words = candidates.pop(pick)
-            if any(_jaccard(words, other) > 0.6 for other in chosen_words):
-                continue
-            if chosen and length + len(sentence) + 5 > self.max_chars:
-                continue
-            chosen.append((rank, position, sentence))
-            chosen_words.append(words)
-            length += len(sentence) + 5
-            if length >= self.max_chars * 0.8 or (chosen and score < best_score * 0.5):
-                break
-        chosen.sort()
-        return chosen
-
-    def _render(self, chosen: list[tuple[int, int, str]], evidence: list[SearchHit]) -> tuple[str, list[Citation]]:
-        """The chosen sentences with their source numbers, and one citation per quoted chunk."""
-        numbers: dict[int, int] = {}
-        citations: list[Citation] = []
-        pieces = []
-        for rank, _, sentence in chosen:
-            if rank not in numbers:
-                numbers[rank] = len(numbers) + 1
-                citations.append(citation(numbers[rank], evidence[rank]))
-            if len(sentence) > self.max_chars:
-                sentence = sentence[: self.max_chars].rsplit(" ", 1)[0] + "…"
-            pieces.append(f"{sentence} [{numbers[rank]}]")
-        return " ".join(pieces), citations
-
-
-def _candidates(question: str, evidence: list[SearchHit], terms_of, weights) -> list[tuple]:
-    """Every sentence of the evidence scored by its chunk's rank and how much of the question it covers."""
-    wants_figure = bool(_QUANTITY.search(question))
-    top = max((h.score for h in evidence), default=1.0) or 1.0
-    candidates = []
-    for rank, hit in enumerate(evidence):
-        terms = sorted(set(terms_of(question, hit.chunk.lang)))
-        weight = dict(zip(terms, weights(hit.chunk.lang, terms) if weights else [1.0] * len(terms), strict=True))
+    @staticmethod
+    def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights, seen: str = ""):
+        lang = hit.chunk.lang
+        terms = sorted(set(terms_of(question, lang)))
+        own = set(terms_of(focus, lang)) if focus else set()
+        base = weights(lang, terms) if weights else [1.0] * len(terms)
+        weight = {t: w * (FOCUS_WEIGHT if t in own else 1.0) for t, w in zip(terms, base, strict=True)}
         total = sum(weight.values()) or 1.0
-        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-            words = set(analyze(sentence, hit.chunk.lang))
-            coverage = sum(w for t, w in weight.items() if t in words) / total
-            score = CHUNK_WEIGHT * (hit.score / top) + (1 - CHUNK_WEIGHT) * coverage - 0.02 * position - 0.03 * rank
-            if wants_figure and _FIGURE.search(sentence):
-                score += QUANTITY_BONUS
-            if _META.match(sentence) or sentence.endswith("?"):
-                score -= UNHELPFUL_PENALTY
-            candidates.append((score, rank, position, sentence, words))
-    return candidates
+        wants_figure = bool(_QUANTITY.search(question) or (focus and _QUANTITY.search(focus)))
+        out = []
+        summary = _opens_guide(hit)
+        for block in blocks(hit.chunk.text):
+            if summary and block.paragraph == 0:
+                continue  # the guide's summary ("What the programme does in Rwanda, how...") answers nothing
+            words = set(analyze(block.text(), lang))
+            if seen and block.lead in seen:
+                out.append(_Scored(block, -SEEN_PENALTY, set(), seen=True))
+                continue
+            out.append(_Scored(block, _block_score(block, words, weight, total, wants_figure), words & set(weight)))
+        # The chunk's own coverage: its section heading and all its blocks, so a section named for the
+        # question ("What reciprocal mentoring means") and a passage that answers across sentences both count.
+        found = set(analyze(hit.chunk.heading, lang)).union(*(s.terms for s in out))
+        coverage = sum(w for t, w in weight.items() if t in found) / total
+        return out, weight, total, coverage
+
+    def _passage(self, scored: list[_Scored], budget: int, lang: str) -> tuple[list[str], int]:
+        """The quoted pieces, in the guide's order from the first block that answers, within `budget`."""
+        if not scored:
+            return [], 0
+        best = max(s.score for s in scored)
+        top = next(i for i, s in enumerate(scored) if s.score == best)
+        target = next((i for i, s in enumerate(scored) if best > 0 and s.score >= best * START_SHARE), top)
+        if _length(scored[target : top + 1]) > budget:  # the best block would not fit after the earlier one
+            target = top
+        # From the passage's start when the answering block still fits in the first part of the answer (the
+        # section's opening sentences say what the rest is about), else from the answering block.
+        start = target
+        while start > 0 and _length(scored[start - 1 : target + 1]) <= budget * LEAD_SHARE:
+            start -= 1
+        pieces: list[str] = []
+        used = 0
+        for s in scored[start:]:
+            if s.score <= -SEEN_PENALTY or _META.match(s.block.lead) or (
+                not s.block.items and s.block.lead.endswith("?")
+            ):
+                continue
+            room = budget - used - MARKER
+            text = s.block.text()
+            if len(text) > room and s.block.items:
+                text = _fit_list(s, room, lang)
+            if len(text) > room:
+                if pieces:
+                    break
+                text = text[: max(room, 40)].rsplit(" ", 1)[0] + "…"  # one over-long sentence, cut at a word
+            if not text:
+                break
+            pieces.append(text)
+            used += len(text) + MARKER
+        return pieces, used
+
+
+def _length(scored: list[_Scored]) -> int:
+    return sum(len(s.block.text()) + MARKER for s in scored)
+
+
+def _fit_list(scored: _Scored, room: int, lang: str) -> str:
+    """The lead-in with the items that fit: the items holding the question's words first, shown in order."""
+    block = scored.block
+    held = [len(scored.terms & set(analyze(item, lang))) for item in block.items]
+    order = sorted(range(len(block.items)), key=lambda i: (-held[i], i))
+    kept: list[int] = []
+    for i in order:
+        trial = sorted([*kept, i])
+        if len(block.text([block.items[j] for j in trial])) <= room:
+            kept = trial
+    return block.text([block.items[j] for j in kept]) if kept else ""
+
+
+def _opens_guide(hit: SearchHit) -> bool:
+    """The first chunk of a guide's opening section (the text under its title), whose first paragraph is the
+    guide's summary: what the guide is about, not an answer."""
+    return hit.chunk.heading == hit.chunk.title and hit.chunk.chunk_id.endswith("-1")
+
+
+def _render(quoted: list[tuple[SearchHit, list[str]]]) -> tuple[str, list[Citation]]:
+    """Each guide's pieces with its number; one citation per guide, with the section's title."""
+    citations: list[Citation] = []
+    numbers: dict[str, int] = {}
+    out = []
+    for hit, pieces in quoted:
+        doc = hit.chunk.doc_id
+        if doc not in numbers:
+            numbers[doc] = len(numbers) + 1
+            citations.append(citation(numbers[doc], hit))
+        out.extend(f"{piece} [{numbers[doc]}]" for piece in pieces)
+    return " ".join(out), citations
 
 
 def citation(n: int, hit: SearchHit) -> Citation:
     text = " ".join(hit.chunk.text.split())
     snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
-    return Citation(n, hit.chunk.doc_id, hit.chunk.chunk_id, hit.chunk.title, hit.chunk.lang, snippet)
+    heading = hit.chunk.heading
+    title = hit.chunk.title if not heading or heading == hit.chunk.title else f"{hit.chunk.title} — {heading}"
+    return Citation(n, hit.chunk.doc_id, hit.chunk.chunk_id, title, hit.chunk.lang, snippet)

@@ -5,7 +5,11 @@
 2. Pick the answer language: an explicit one wins, then detection, with the user's preference (or the
    conversation's language) breaking ties on short texts; an unsupported language is answered in the
    preference with a note listing the languages the assistant speaks.
-3. Expand a follow-up with the previous question for retrieval (assistant/memory.py).
+3. Understand the message (assistant/answering/understanding.py): SMS spellings written out, greetings and
+   filler dropped, the question told apart from its context (searched together, the evidence measured on
+   the question as well), a second question named at the end of the answer; a message mixing languages is
+   searched in both (assistant/answering/mixed.py) and answered in hers. A follow-up is the previous
+   question with what it changes (assistant/memory.py), in the conversation's language.
 4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the threshold calibrated for
    the model (and for the language pair, when the best evidence is in another language), abstain, offer
    staff, and record a content gap.
@@ -19,20 +23,24 @@ from __future__ import annotations
 import logging
 import time
 
-from assistant.answering.evidence import calibration, measure
+from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
+from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.types import Answer
+from assistant.answering.understanding import understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import detect_language
-from assistant.memory import Turn, retrieval_query
+from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
 
 log = logging.getLogger(__name__)
 RETRIEVE_K = 8
+FOLLOW_UP_WORDS = 5  # a follow-up this short keeps the conversation's language...
+SURE = 0.95  # ...unless the detector is this sure of another one
 
 
 def evidence_language(hits, language: str, documents) -> str:
@@ -68,15 +76,29 @@ class Answerer:
         history = history or []
         preferred = preferred or (history[-1].language if history else None)
         question = " ".join((question or "").split())
-        language, searched, notes = self._understand(question, language, preferred)
-        searched = retrieval_query(searched, history)
+        follow_up = bool(history) and is_follow_up(question)
+        language, searched, notes = self._understand(question, language, preferred, follow_up)
+        message = understand(searched, language)
+        resolved = resolve(message.question, history)
+        if resolved.follow_up:
+            searched, also, focus = resolved.searched, (), resolved.focus
+        else:
+            searched, focus = message.searched, None
+            also = (message.question,) if message.question != message.searched else ()
         index = self.runtime.index
         retriever = self.runtime.retriever
         hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode).hits
         mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
-        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms)
+        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms, also)
+        foreign = foreign_words(message.question, language, index)
+        if foreign and hits:  # a mixed-language message: searched in the other language(s) too
+            extra = [h for other in foreign for h in retriever.search(searched, k=TOP_HITS, lang=other).hits]
+            top = hits[:TOP_HITS] + [h for h in extra if h.chunk.lang != language]
+            coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
+            if coverage > evidence.coverage:
+                evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
         if not hits or evidence.strength < threshold:
             self.gaps.record_gap(question, language, evidence.to_dict())
             return self._done(
@@ -89,36 +111,57 @@ class Answerer:
                     evidence_strength=evidence.strength,
                     hits=hits,
                     composer="none",
+                    searched=searched,
+                    evidence=evidence.to_dict(),
                 ),
                 started,
             )
         draft = None
         if self.llm is not None:
             try:
-                draft = self.llm.compose(searched, language, hits)
+                # Her whole message (a follow-up resolved): a model reads context and several questions itself.
+                draft = self.llm.compose(searched if resolved.follow_up else question[:MAX_QUERY_CHARS], language, hits)
             except CompositionFailed as exc:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
         if draft is None:
-            draft = self.extractive.compose(searched, language, hits, retriever.query_terms, retriever.term_weights)
+            draft = self.extractive.compose(
+                searched,
+                language,
+                hits,
+                retriever.query_terms,
+                retriever.term_weights,
+                focus=focus,
+                seen=history[-1].answer if resolved.follow_up and not resolved.swapped else "",
+            )
+        text = draft.text
+        if message.others:  # she asked more than one thing: the others are named, to be asked again
+            asked = " ; ".join(f"« {q} »" if language == "fr" else f"“{q}”" for q in message.others)
+            text = f"{text}\n\n{phrase('other_questions', language, questions=asked)}"
         sources = {c.language for c in draft.citations}
         if sources and language not in sources:  # answered, but only from a guide in another language
             self.gaps.record_gap(question, language, {**evidence.to_dict(), "answered_from": sorted(sources)})
         answer = Answer(
             question,
             language,
-            draft.text,
+            text,
             False,
             draft.citations,
             draft.composer,
             notes,
             evidence_strength=evidence.strength,
             hits=hits,
+            searched=searched,
+            evidence=evidence.to_dict(),
         )
         return self._done(answer, started)
 
     @staticmethod
-    def _understand(question: str, language: str | None, preferred: str | None) -> tuple[str, str, list[str]]:
-        """The answer's language, the text to search (bounded) and the notes to show with the answer."""
+    def _understand(
+        question: str, language: str | None, preferred: str | None, follow_up: bool = False
+    ) -> tuple[str, str, list[str]]:
+        """The answer's language, the text to search (bounded) and the notes to show with the answer. A short
+        follow-up ("and in Guatemala?", "y instagram?") stays in the conversation's language unless it is
+        clearly written in another language she speaks."""
         if not question:
             raise InputError(phrase("empty_question", language or preferred or "en"))
         if language is not None and language not in SUPPORTED_LANGUAGES:
@@ -130,7 +173,13 @@ class Answerer:
         if language is None:
             detection = detect_language(searched, preferred=preferred)
             language = detection.language
-            if detection.unsupported:
+            short = len(searched.split()) <= FOLLOW_UP_WORDS
+            other = detection.detected != preferred and not (
+                detection.detected in SUPPORTED_LANGUAGES and detection.confidence >= SURE
+            )
+            if follow_up and short and preferred in SUPPORTED_LANGUAGES and other:
+                language = preferred
+            elif detection.unsupported:
                 notes.append(phrase("unsupported_language", language))
         if len(question) > MAX_QUERY_CHARS:
             notes.append(phrase("question_truncated", language, limit=MAX_QUERY_CHARS))

@@ -49,6 +49,8 @@ class Answer:
     evidence_strength: float = 0.0
     hits: list[SearchHit] = field(default_factory=list)
     id: str | None = None  # set once the answer is stored; feedback refers to it
+    evidence: dict = field(default_factory=dict)  # the evidence's signals (dense, coverage, strength)
+    searched: str = ""  # what was searched: the message understood (follow-up resolved, filler dropped)
 
     def to_dict(self) -> dict:
         """The `ask --json` shape of the architecture, plus which composer answered and the answer id."""

@@ -54,7 +54,11 @@ def match_suggest(
         _print_problems(pool.problems)
         suggestions = service.suggest(participant_id, k=k, lang=lang, pool=pool)
     if as_json:
-        payload = {"participant_id": participant_id, "suggestions": [s.to_dict() for s in suggestions]}
+        payload = {
+            "participant_id": participant_id,
+            "main_need": suggestions.main_need_dict(),
+            "suggestions": [s.to_dict() for s in suggestions],
+        }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     if not suggestions:
@@ -163,6 +167,20 @@ def _print_matching(report: dict) -> None:
         f"(goal 10: {'met' if checks['country_goal_met'] else 'NOT met'})",
         highlight=False,
     )
+    lists = report.get("suggestions")
+    if lists:
+        out.print(
+            f"main need in her top 3 when a feasible partner offers it: {lists['main_need_coverage']:.1%} "
+            f"({lists['main_need_covered_in_top3']}/{lists['main_need_offered_by_a_feasible_partner']}; at most "
+            f"{lists['main_need_ceiling_under_exposure']} under exposure control, so "
+            f"{lists['main_need_coverage_of_reachable']:.1%} of the reachable; "
+            f"{lists['main_need_not_covered_but_said_why']} more told why; goal 90% and the rest told why: "
+            f"{'met' if lists['main_need_goal_met'] else 'NOT met'})\n"
+            f"lists whose reasons are specific and unrepeated: {lists['specific_unrepeated_rate']:.1%} "
+            f"({lists['lists_specific_unrepeated']}/{lists['lists']}; goal 90%: "
+            f"{'met' if lists['reasons_goal_met'] else 'NOT met'})",
+            highlight=False,
+        )
 
 
 @app.command("list")

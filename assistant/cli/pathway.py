@@ -52,7 +52,8 @@ def pathway_quality(
 
     with ExitOnError():
         runtime = get_runtime(ctx)
-        quality = evaluate(load_demo(profiles), runtime.embedder, runtime.pathways.catalog)
+        pathways = runtime.pathways
+        quality = evaluate(load_demo(profiles), runtime.embedder, pathways.catalog, catalog_root=pathways.catalog_root)
     payload = quality.to_dict()
     if as_json:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -60,9 +61,15 @@ def pathway_quality(
         out.print(
             f"people: {payload['people']}\n"
             f"prerequisite violations: {payload['prerequisite_violations']} (goal 0)\n"
-            f"first step on one of her two weakest competencies: {payload['first_step_on_two_weakest']:.1%} "
-            f"(goal >= 90%); directly or as their prerequisite: "
+            f"first step on her weakest competency or its direct prerequisite: "
+            f"{payload['first_step_on_weakest_or_its_direct_prerequisite']:.1%} (goal >= 95%)\n"
+            f"untrue why claims: {payload['untrue_why_claims']} (goal 0)\n"
+            f"first step on one of her two weakest competencies: {payload['first_step_on_two_weakest']:.1%}; "
+            f"directly or as their prerequisite: "
             f"{payload['first_step_on_two_weakest_or_their_prerequisite']:.1%}\n"
+            f"recommendations on her current step or stated needs: "
+            f"{payload['recommendations_on_her_step_or_needs']:.1%}\n"
+            f"resources with something to open: {payload['resources_with_something_to_open']:.1%} (goal 100%)\n"
             f"completed resources recommended again: {payload['completed_resources_repeated']} (goal 0)\n"
             f"people left without recommendations: {payload['people_without_recommendations']}\n"
             f"goals {'met' if quality.ok else 'NOT met'}",

@@ -11,6 +11,7 @@ import ctypes
 import fcntl
 import os
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -51,6 +52,9 @@ def serve(
     if sqlite:
         _one_server_per_sqlite_file(database)
     bind = {"host": host or settings.host, "port": port or settings.port, "log_level": settings.log_level.lower()}
+    # The speech model assembled and its checksum verified beside the start-up (1-3 s the first time, a stat
+    # later): a broken model is said once now, not on her first voice note; text is not held up by it.
+    threading.Thread(target=runtime.prepare_speech, name="asr-prepare", daemon=True).start()
     if count == 1:
         from web.app import create_app
 
@@ -101,13 +105,13 @@ def telegram(ctx: typer.Context) -> None:
     with ExitOnError():
         assistant = make_assistant(ctx)
         _ = assistant.runtime.index  # a missing index is a clear error now, not on the first message
-        _ = runtime.transcriber  # a missing speech model is said once now, not on the first voice note
+        runtime.prepare_speech()  # a missing or broken speech model is said once now, not on the first voice note
     application = build_application(
         Engine(assistant), runtime.store, token=settings.telegram_token.get_secret_value(),
         api_base=settings.telegram_api_base, attempts=settings.channel_send_attempts,
         backoff_s=settings.channel_backoff_s, transcriber=runtime.transcriber,
         max_voice_seconds=settings.asr_max_seconds, max_voice_bytes=settings.asr_max_bytes,
-        voice_workers=settings.asr_workers,
+        voice_workers=settings.asr_workers, engine_workers=settings.engine_workers,
     )  # fmt: skip
     err.print("Telegram bot polling; Ctrl+C stops it.", highlight=False)
     application.run_polling(drop_pending_updates=False)

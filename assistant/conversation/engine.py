@@ -16,6 +16,8 @@ import threading
 from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.edits import QUESTION, EditTurn
+from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -23,13 +25,17 @@ from assistant.conversation.onboarding import (
     STEPS,
     fold,
     is_cancel,
+    profile_field,
 )
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
+from assistant.conversation.smalltalk import classify
+from assistant.conversation.spoken import language_name
+from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
-from assistant.errors import InputError, NotFoundError
-from assistant.phrases import language_label, phrase
+from assistant.errors import InputError
+from assistant.phrases import phrase
 from assistant.storage import pseudonym
 from assistant.storage.store import ParticipantInfo
 from assistant.storage.volatile import BoundedLRU
@@ -48,8 +54,6 @@ COMMANDS: tuple[str, ...] = (
     "/forget",
     "/cancel",
 )
-YES_WORDS = frozenset({"oui", "yes", "si", "ok", "d'accord", "daccord", "de acuerdo", "vale", "sure"})
-NO_WORDS = frozenset({"non", "no", "nope"})
 VOLATILE_STATES = 10_000  # people without consent whose state this process remembers (least recent go)
 LOCK_STRIPES = 64
 
@@ -69,7 +73,18 @@ class Engine:
         with self._locks[hash(key) % LOCK_STRIPES]:
             turn = _Turn(self, message)
             replies = turn.run()
+        for reply in replies:  # after her lock is released: two women inviting each other never deadlock
+            if reply.to is not None and reply.buttons:
+                self.offer(reply.to, reply)
         return [r if r.language else replace(r, language=turn.lang) for r in replies]
+
+    def offer(self, to: tuple[str, str], reply: Reply) -> None:
+        """Someone else was sent buttons (an introduction to accept): her typed answer is read against them."""
+        channel, user_id = to
+        with self._locks[hash(to) % LOCK_STRIPES]:
+            state, _ = self.load_state(channel, user_id)
+            state["choice"] = offered_choice([reply])
+            self.save_state(channel, user_id, state)
 
     # -- state: process memory before consent, the conversation row after --------------------------------
 
@@ -101,7 +116,7 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
+class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -112,6 +127,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
         self.participant: ParticipantInfo | None = self.store.participant(self.channel, self.user_id)
         self.state, self.consented = engine.load_state(self.channel, self.user_id)
         self.lang = self._language()
+        self.forgotten = False  # her data was deleted in this turn: nothing more is saved
+        self.chatted = False  # this turn was small talk: what was last said to her stays as it was
 
     def _language(self) -> str:
         hint = self.message.language_hint
@@ -134,8 +151,16 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
     # -- dispatch -----------------------------------------------------------------------------------------
 
     def run(self) -> list[Reply]:
+        replies = self.dispatch()
+        if not self.forgotten:
+            self.remember(replies)
+        return replies
+
+    def dispatch(self) -> list[Reply]:
         button = self.message.button_id
         text = (self.message.text or "").strip()
+        if self.message.edited:
+            return self.on_edit(text)
         if self.message.media and not button:
             return [Reply(self.say("only_text"))]
         if button:
@@ -149,17 +174,41 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             # (an onboarding in progress resumes when the conversation is handed back).
             self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
             return [Reply(self.say("human_relayed"))]
+        talk = classify(text)
         if self.state.get("step"):
+            # only pure small talk interrupts a question: "Monday mornings" answers it
+            if talk.kind and not talk.others and not self.step_reads(text):
+                return self.chat(talk.kind, talk.language)
             return self.on_answer(text)
+        if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
+            return self.on_feedback_text(text)
+        picked = self.typed_answer(text)
+        if picked:
+            return self.on_button(picked, text)
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
             return self.on_diag_answer(text)
         if str(self.state.get("awaiting") or "").startswith("nudge_comment:") and text and self.consented:
             return self.on_nudge_comment(text)
-        if self.state.get("awaiting") == "consent" and fold(text) in YES_WORDS | NO_WORDS:
-            return self.consent(fold(text) in YES_WORDS)
         if not text:
             return [Reply(self.say("empty_question"))]
-        return self.question(text)
+        if talk.kind:
+            return self.chat(talk.kind, talk.language)
+        named = self.named_resource(talk.rest or text)  # "where can I download the ... checklist?": the resource
+        if named:
+            return named
+        replies = self.question(talk.rest or text)
+        pending = self.open_choice()
+        return [*replies, pending] if pending else replies
+
+    def chat(self, kind: str, language: str | None) -> list[Reply]:
+        """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
+        if not self.state.get("lang") and self.participant is None and language in SUPPORTED_LANGUAGES:
+            self.lang = language
+        self.chatted = True
+        return self.small_talk(kind)
+
+    def stale(self) -> list[Reply]:
+        return self.with_next(self.say("stale_button"))
 
     def on_button(self, button: str, text: str) -> list[Reply]:
         kind, _, value = button.partition(":")
@@ -171,11 +220,17 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             direction, _, answer_id = value.partition(":")
             if direction in ("up", "down") and answer_id:
                 return self.vote(answer_id, direction)
+        if kind == "why":
+            return self.on_why_button(value)
         if kind == "forget" and value in ("confirm", "cancel"):
+            if self.state.get("awaiting") != "forget":
+                return self.stale()
             return self.forget(value == "confirm")
         if kind == "match":
             return self.on_match_button(value)
-        if kind == "diag" and self.state.get("awaiting") == "diagnostic":
+        if kind == "diag":
+            if self.state.get("awaiting") != "diagnostic":
+                return self.stale()
             return self.on_diag_answer(text, value)
         if kind == "path":
             return self.on_path_button(value)
@@ -183,7 +238,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             return self.on_resource_button(value)
         if kind == "nudge":
             return self.on_nudge_button(value)
-        if kind in ("stage", "modality", "tz") and self.state.get("step"):
+        if kind in ("stage", "modality", "tz"):
+            if self.state.get("step") != {"tz": "timezone"}.get(kind, kind):
+                return self.stale()
             return self.on_answer(text, button)
         return [Reply(self.say("unknown_button") + "\n\n" + self.say("help"))]
 
@@ -244,34 +301,43 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
     def profile(self, field: str) -> list[Reply]:
         if not self.consented or self.participant is None:
             return [Reply(self.say("profile_none"))]
+        fields = ", ".join(self.say(f"field_{f}").lower() for f in STEPS)
         if field:
-            if field not in STEPS:
-                return [Reply(self.say("profile_unknown_field", fields=", ".join(STEPS)))]
-            self.state.update(step=field, mode="edit", answers={})
+            step = profile_field(field)
+            if step is None:
+                return [Reply(self.say("profile_unknown_field", fields=fields))]
+            self.state.update(step=step, mode="edit", answers={})
             self.save()
             return [self.ask_step()]
-        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=", ".join(STEPS)))]
+        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=fields))]
 
     def profile_text(self) -> str:
         p = self.participant
         if p is None:
             return self.say("profile_none")
         values = {"name": p.name, "country": p.country, "languages": p.languages, **p.profile}
+        if p.profile.get("city") and p.country:
+            values["country"] = f"{p.country} ({p.profile['city']})"
         lines = [self.say("profile_header")]
         for field in STEPS:
-            value = values.get(field)
-            if value in (None, "", []):
-                shown = "—"
-            elif field == "languages":
-                shown = ", ".join(language_label(code, self.lang) for code in value)
-            elif field == "stage" and value in STAGES:
-                shown = self.say(f"stage_{value}")
-            elif field == "modality" and value in MODALITIES:
-                shown = self.say(f"modality_{value}")
-            else:
-                shown = str(value)
-            lines.append(f"• {self.say(f'field_{field}')}: {shown}")
+            lines.append(f"• {self.say(f'field_{field}')}: {self.show_value(field, values.get(field))}")
         return "\n".join(lines)
+
+    def show_value(self, field: str, value: object) -> str:
+        """A profile value as she reads it: names in her language, never a code."""
+        if value in (None, "", []):
+            return "—"
+        if isinstance(value, dict):  # the country step's answer: her country and city
+            return f"{value['country']} ({value['city']})" if value.get("city") else str(value["country"])
+        if field == "languages":
+            return ", ".join(language_name(code, self.lang) for code in value)
+        if field == "timezone":
+            return self.show_zone(str(value))
+        if field == "stage" and value in STAGES:
+            return self.say(f"stage_{value}")
+        if field == "modality" and value in MODALITIES:
+            return self.say(f"modality_{value}")
+        return str(value)
 
     # -- staff, forgetting ---------------------------------------------------------------------------------------
 
@@ -291,6 +357,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
             return [Reply(self.say("forget_cancelled"))]
         self.store.forget(self.channel, self.user_id)
         self.engine.drop_volatile(self.channel, self.user_id)
+        self.forgotten = True
         log.info("participant data deleted on request on %s", self.channel)
         return [Reply(self.say("forget_done"), forgotten=True)]
 
@@ -302,6 +369,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
         except InputError as exc:
             return [Reply(str(exc))]
         log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)
+        if not self.message.edited:
+            self.note_source(QUESTION)
         if not self.state.get("lang"):  # her first message tells which language to speak to her in
             self.state["lang"] = answer.language
             self.save()
@@ -316,10 +385,3 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn):
                 Button(f"vote:down:{answer.id}", phrase("button_vote_down", answer.language)),
             ]
         return [Reply(body, buttons, answer.language)]
-
-    def vote(self, answer_id: str, direction: str) -> list[Reply]:
-        try:
-            self.engine.assistant.feedback(answer_id, direction)
-        except (NotFoundError, InputError):
-            return [Reply(self.say("vote_unknown"))]
-        return [Reply(self.say("vote_thanks"))]

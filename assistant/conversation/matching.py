@@ -42,12 +42,14 @@ class MatchTurn:
         return replies
 
     def _pending(self, pool) -> list[Reply]:
+        """Her pairings as they stand: active ones, proposals waiting for her (with buttons), and the
+        introductions she asked for, waiting for the other woman or for staff."""
         me = self.participant.id
         replies = []
         active = []
         for pairing in self.store.pairings(person=me):
             other = pairing["b"] if pairing["a"] == me else pairing["a"]
-            mine = "accepted_a" if pairing["a"] == me else "accepted_b"
+            mine, theirs = ("accepted_a", "accepted_b") if pairing["a"] == me else ("accepted_b", "accepted_a")
             profile = pool.get(other)
             name = profile.name if profile else "?"
             if pairing["status"] == "active":
@@ -62,6 +64,12 @@ class MatchTurn:
                         ],
                     )
                 )
+            elif pairing["status"] == "proposed" and pairing[theirs]:
+                replies.append(Reply(self.say("match_status_staff", name=name)))
+            elif pairing["status"] == "proposed":
+                in_chat = self.store.participant_by_id(other) is not None
+                key = "match_status_other" if in_chat else "match_status_introduction"
+                replies.append(Reply(self.say(key, name=name)))
         if active:
             replies.insert(0, Reply(self.say("match_current", names=", ".join(active))))
         return replies
@@ -74,9 +82,15 @@ class MatchTurn:
         if not suggestions:
             self.save()
             return Reply(self.say("match_no_more" if shown else "match_none"))
+        if shown and suggestions.main_need_status not in ("covered",):
+            suggestions.main_need_status = "shown"  # said on her first page already
         self.state["match_shown"] = (shown + [s.id for s in suggestions])[-MAX_SHOWN:]
         self.save()
         lines = [self.say("match_intro")]
+        status = suggestions.main_need_status
+        if status in ("full", "exposure", "none"):  # her main need could not be met by this list: say why
+            skill = service.taxonomy.label(suggestions.main_need, self.lang)
+            lines.append(self.say(f"match_main_need_{status}", skill=skill[:1].lower() + skill[1:]))
         buttons = []
         for n, s in enumerate(suggestions, 1):
             lines.append(

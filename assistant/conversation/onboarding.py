@@ -13,6 +13,12 @@ from collections.abc import Callable
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.freetext import read_modality, read_name, read_stage
+from assistant.conversation.places import country_code, country_name, country_zone_code, find_place
+from assistant.conversation.spoken import parse_languages
+from assistant.phrases import phrase
+
 STEPS: tuple[str, ...] = (
     "name",
     "country",
@@ -45,68 +51,38 @@ def is_cancel(text: str) -> bool:
     return fold(text) in CANCEL_WORDS
 
 
-# -- countries and their default time zone --------------------------------------------------------------
+# What she may call each field after /profile, in any of the three languages (the catalogue's own field
+# names are added to these: "/profile país", "/profile fuseau horaire").
+_FIELD_WORDS = {
+    "name": ("name", "nom", "nombre", "prenom", "first name", "my name"),
+    "country": ("country", "pays", "pais", "city", "ville", "ciudad", "where"),
+    "sector": ("sector", "secteur", "business", "entreprise", "negocio", "rubro", "activite", "actividad"),
+    "stage": ("stage", "stade", "etapa", "etape"),
+    "offers": ("offers", "offer", "offre", "offres", "ofrezco", "oferta", "ofertas", "ce que j'offre"),
+    "needs": ("needs", "need", "besoin", "besoins", "necesito", "necesidades", "necesidad"),
+    "languages": ("languages", "language", "langues", "langue", "idiomas", "idioma", "lenguas"),
+    "timezone": ("timezone", "time zone", "time", "fuseau", "fuseau horaire", "heure", "zona horaria", "zona",
+                 "hora", "tz"),
+    "availability": ("availability", "available", "disponibilite", "disponibilites", "disponibilidad", "horario",
+                     "horarios"),
+    "modality": ("modality", "modalite", "modalidad", "meetings", "rencontres", "encuentros", "mode", "format"),
+}  # fmt: skip
 
-_COUNTRY_ZONES: dict[str, tuple[str, ...]] = {
-    "America/Toronto": ("canada", "canada (quebec)", "quebec"),
-    "Europe/Paris": ("france",),
-    "Europe/Madrid": ("spain", "espagne", "espana"),
-    "Europe/London": ("united kingdom", "uk", "royaume-uni", "reino unido", "england", "angleterre"),
-    "Europe/Brussels": ("belgium", "belgique", "belgica"),
-    "Europe/Zurich": ("switzerland", "suisse", "suiza"),
-    "America/New_York": ("united states", "usa", "etats-unis", "estados unidos", "eeuu", "us"),
-    "America/Mexico_City": ("mexico", "mexique"),
-    "America/Guatemala": ("guatemala",),
-    "America/Tegucigalpa": ("honduras",),
-    "America/El_Salvador": ("el salvador", "salvador"),
-    "America/Managua": ("nicaragua",),
-    "America/Costa_Rica": ("costa rica",),
-    "America/Panama": ("panama",),
-    "America/Bogota": ("colombia", "colombie"),
-    "America/Lima": ("peru", "perou"),
-    "America/La_Paz": ("bolivia", "bolivie"),
-    "America/Guayaquil": ("ecuador", "equateur"),
-    "America/Santiago": ("chile", "chili"),
-    "America/Argentina/Buenos_Aires": ("argentina", "argentine"),
-    "America/Asuncion": ("paraguay",),
-    "America/Montevideo": ("uruguay",),
-    "America/Caracas": ("venezuela",),
-    "America/Santo_Domingo": ("dominican republic", "republique dominicaine", "republica dominicana"),
-    "America/Havana": ("cuba",),
-    "America/Port-au-Prince": ("haiti",),
-    "America/Sao_Paulo": ("brazil", "bresil", "brasil"),
-    "Africa/Dakar": ("senegal",),
-    "Africa/Abidjan": ("cote d'ivoire", "ivory coast", "costa de marfil"),
-    "Africa/Bamako": ("mali",),
-    "Africa/Ouagadougou": ("burkina faso", "burkina"),
-    "Africa/Niamey": ("niger",),
-    "Africa/Conakry": ("guinea", "guinee"),
-    "Africa/Lome": ("togo",),
-    "Africa/Porto-Novo": ("benin",),
-    "Africa/Douala": ("cameroon", "cameroun", "camerun"),
-    "Africa/Kinshasa": ("democratic republic of the congo", "drc", "rdc", "republique democratique du congo"),
-    "Africa/Brazzaville": ("congo", "republic of the congo", "republique du congo"),
-    "Africa/Libreville": ("gabon",),
-    "Africa/Ndjamena": ("chad", "tchad"),
-    "Africa/Kigali": ("rwanda",),
-    "Africa/Bujumbura": ("burundi",),
-    "Indian/Antananarivo": ("madagascar",),
-    "Africa/Casablanca": ("morocco", "maroc", "marruecos"),
-    "Africa/Algiers": ("algeria", "algerie", "argelia"),
-    "Africa/Tunis": ("tunisia", "tunisie", "tunez"),
-    "Africa/Nouakchott": ("mauritania", "mauritanie"),
-    "Africa/Malabo": ("equatorial guinea", "guinee equatoriale", "guinea ecuatorial"),
-    "Africa/Nairobi": ("kenya",),
-    "Africa/Lagos": ("nigeria",),
-    "Africa/Accra": ("ghana",),
-    "Asia/Manila": ("philippines", "filipinas"),
-    "Asia/Ho_Chi_Minh": ("vietnam", "viet nam"),
-}
-COUNTRY_ZONE: dict[str, str] = {name: zone for zone, names in _COUNTRY_ZONES.items() for name in names}
+
+def profile_field(word: str) -> str | None:
+    """The onboarding step `/profile <word>` names, in any language: 'pais' -> 'country'; None if none."""
+    wanted = fold(word)
+    for step in STEPS:
+        names = set(_FIELD_WORDS[step]) | {fold(phrase(f"field_{step}", lang)) for lang in SUPPORTED_LANGUAGES}
+        if wanted in names:
+            return step
+    return None
 
 
 def country_zone(country: str | None) -> str | None:
-    return COUNTRY_ZONE.get(fold(country or ""))
+    """The zone of the country she named ('Sénégal' -> 'Africa/Dakar'); None when it names none."""
+    code = country_code(country or "")
+    return country_zone_code(code) if code else None
 
 
 # -- parsers ---------------------------------------------------------------------------------------------
@@ -123,21 +99,20 @@ def _words_text(text: str, maximum: int, minimum: int = 2) -> str | None:
 
 
 def parse_name(text: str, button: str | None = None) -> str | None:
-    value = _words_text(text, MAX_SHORT)
-    if value is None or any(c.isdigit() for c in value) or is_cancel(value):
+    if is_cancel(text) or _words_text(text, MAX_SHORT) is None:
         return None
-    if not re.fullmatch(r"[^\W\d_]+(?:[\s'’.-]+[^\W\d_]+)*\.?", value):
-        return None
-    return value
+    return read_name(text)
 
 
-def parse_country(text: str, button: str | None = None) -> str | None:
-    value = _words_text(text, MAX_SHORT)
-    if value is None or any(c.isdigit() for c in value):
+def parse_country(text: str, button: str | None = None, lang: str = "en") -> dict | None:
+    """'en bolivia, el alto' -> {'country': 'Bolivia', 'city': 'El Alto'} (the country named in `lang`);
+    a city alone gives its country ('Dakar'). None when no country is recognised."""
+    if _words_text(text, MAX_SHORT) is None:
         return None
-    if not re.fullmatch(r"[^\W\d_]+(?:[\s'’().,-]+[^\W\d_]+)*\)?\.?", value):
+    place = find_place(text)
+    if place is None or place.country is None:
         return None
-    return value
+    return {"country": country_name(place.country, lang), "city": place.city}
 
 
 def parse_text(text: str, button: str | None = None) -> str | None:
@@ -171,7 +146,7 @@ def _choice(prefix: str, choices, lookup: dict[str, str], text: str, button: str
 
 
 def parse_stage(text: str, button: str | None = None) -> str | None:
-    return _choice("stage", STAGES, _STAGE_LOOKUP, text, button)
+    return _choice("stage", STAGES, _STAGE_LOOKUP, text, button) or (None if button else read_stage(text))
 
 
 _MODALITY_WORDS = {
@@ -192,49 +167,7 @@ _MODALITY_LOOKUP = {word: code for code, words in _MODALITY_WORDS.items() for wo
 
 
 def parse_modality(text: str, button: str | None = None) -> str | None:
-    return _choice("modality", MODALITIES, _MODALITY_LOOKUP, text, button)
-
-
-_LANGUAGE_WORDS = {
-    "fr": ("fr", "francais", "francaise", "french", "frances", "francesa"),
-    "es": ("es", "espagnol", "spanish", "espanol", "castellano", "castillan"),
-    "en": ("en", "anglais", "english", "ingles", "inglesa"),
-    "pt": ("pt", "portugais", "portuguese", "portugues"),
-    "ar": ("ar", "arabe", "arabic"),
-    "wo": ("wolof",),
-    "qu": ("quechua", "quichua", "kichwa"),
-    "ay": ("aymara",),
-    "gn": ("guarani",),
-    "ht": ("creole", "kreyol", "haitian"),
-    "sw": ("swahili", "kiswahili"),
-    "ln": ("lingala",),
-    "bm": ("bambara",),
-    "ff": ("peul", "fula", "fulfulde", "pulaar"),
-    "it": ("italien", "italian", "italiano"),
-    "de": ("allemand", "german", "aleman"),
-    "zh": ("chinois", "chinese", "chino", "mandarin"),
-}
-_LANGUAGE_LOOKUP = {word: code for code, words in _LANGUAGE_WORDS.items() for word in words}
-_LIST_GLUE = frozenset(
-    {"et", "and", "y", "e", "ou", "or", "o", "aussi", "also", "tambien", "un", "peu", "a", "bit", "little", "poco",
-     "de", "del", "some", "basic", "basique", "basico", "i", "speak", "je", "parle", "hablo", "le", "el", "l'"}
-)  # fmt: skip
-
-
-def parse_languages(text: str, button: str | None = None) -> list[str] | None:
-    """'français et anglais' -> ['fr', 'en']; 'spanish, english' -> ['es', 'en']. None if none is recognised
-    or a word is neither a language nor list glue (so a sentence about something else is asked again)."""
-    words = re.split(r"[^\w'-]+", fold(text))
-    found: list[str] = []
-    for word in filter(None, words):
-        code = _LANGUAGE_LOOKUP.get(word)
-        if code is None:
-            if word in _LIST_GLUE:
-                continue
-            return None
-        if code not in found:
-            found.append(code)
-    return found or None
+    return _choice("modality", MODALITIES, _MODALITY_LOOKUP, text, button) or (None if button else read_modality(text))
 
 
 @cache
@@ -250,6 +183,8 @@ def parse_timezone(text: str, button: str | None = None, country: str | None = N
     ('Sénégal' -> 'Africa/Dakar'). Returns the IANA name or 'UTC±HH:MM'."""
     if button == "tz:country":
         return country_zone(country)
+    if button:
+        return None
     raw = " ".join(text.split()).replace("−", "-")
     if not raw:
         return None
@@ -269,7 +204,15 @@ def parse_timezone(text: str, button: str | None = None, country: str | None = N
         if total == 0:
             return "UTC"
         return f"UTC{sign}{hours:02d}:{minutes:02d}"
-    return country_zone(raw)
+    place = find_place(folded) or find_place(_ZONE_WORDS.sub(" ", folded))  # "la hora de Bolivia", "manila time"
+    return place.zone if place else None
+
+
+# What people write around a place when they give their time zone.
+_ZONE_WORDS = re.compile(
+    r"\b(?:la|el|le|the|my|mi|ma|mon|de|du|del|d|in|en|a|au|hora|horario|heure|time|zone|zona|horaria|fuseau|"
+    r"horaire|local|same|misma|meme|as|que|como|comme|its|it|is|es|est|c|aqui|ici|here|ahora|now|hour|standard)\b"
+)
 
 
 PARSERS: dict[str, Callable[..., object]] = {

@@ -10,13 +10,28 @@ from __future__ import annotations
 import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.conversation.onboarding import MODALITIES, PARSERS, STAGES, STEPS, country_zone, parse_timezone
+from assistant.conversation.choices import typed_choice
+from assistant.conversation.onboarding import (
+    MODALITIES,
+    PARSERS,
+    STAGES,
+    STEPS,
+    country_zone,
+    parse_country,
+    parse_timezone,
+)
+from assistant.conversation.places import zone_city, zone_time
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
 
 log = logging.getLogger("assistant.conversation.engine")  # the engine's log lines, as before the split
 
 COLUMN_FIELDS = frozenset({"name", "country", "languages"})  # the rest of the onboarding answers go in `profile`
+
+
+def as_fields(step: str, value: object) -> dict:
+    """The fields one answer sets: the country step sets the country and her city."""
+    return dict(value) if isinstance(value, dict) else {step: value}
 
 
 def language_buttons() -> list[Button]:
@@ -30,17 +45,28 @@ class OnboardingTurn:
     # -- start, language, consent ----------------------------------------------------------------------------
 
     def start(self) -> list[Reply]:
+        if self.consented and self.participant is not None:
+            return self.start_again()
         greeting = Reply(
             self.say("start_greeting") + "\n\n" + self.say("capabilities") + "\n\n" + self.say("choose_language"),
             language_buttons(),
         )
-        if self.consented:
-            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
-            self.save()
-            return [greeting, self.ask_step(intro=True)]
         self.state["awaiting"] = "consent"
         self.save()
         return [greeting, self.consent_question()]
+
+    def start_again(self) -> list[Reply]:
+        """A returning /start: greeted back by name with what she can do; an onboarding in progress goes on
+        where it was, one she stopped before any answer starts over; nothing she said is asked again."""
+        name = (self.participant.name or "").split()
+        hello = self.say("welcome_back", name=", " + name[0] if name else "")
+        if self.state.get("step"):
+            return [Reply(hello + " " + self.say("onboarding_resume")), self.ask_step()]
+        if not self.participant.name and not self.participant.profile:
+            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
+            self.save()
+            return [Reply(hello), self.ask_step(intro=True)]
+        return [Reply(hello + "\n\n" + self.say("talk_next_member") + "\n\n" + self.say("welcome_back_profile"))]
 
     def consent_question(self) -> Reply:
         return Reply(
@@ -96,27 +122,50 @@ class OnboardingTurn:
         if step == "timezone":
             zone = country_zone(self._country())
             if zone:
-                return [Button("tz:country", self.say("button_use_zone", zone=zone))]
+                label = self.say("button_use_zone", city=zone_city(zone, self.lang), time=zone_time(zone))
+                return [Button("tz:country", label)]
         return []
+
+    def show_zone(self, zone: str) -> str:
+        """'America/La_Paz' as she reads it: 'La Paz (14:05 there now)', in her language."""
+        return self.say("zone_shown", city=zone_city(zone, self.lang), time=zone_time(zone))
 
     def _country(self) -> str | None:
         return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
 
+    def step_reads(self, text: str) -> bool:
+        """Whether the current step takes `text` (small talk-like) as its answer: "ok" to the time zone
+        offered from her country."""
+        return self._accepts_offered_zone(text)
+
+    def _accepts_offered_zone(self, text: str) -> bool:
+        if self.state.get("step") != "timezone" or not country_zone(self._country()):
+            return False
+        return typed_choice(text, [("tz:country", "")]) == "tz:country"
+
+    def parse_step(self, step: str, text: str, button: str | None = None) -> object:
+        """Her answer to `step` as the value to keep, or None."""
+        if step == "timezone":
+            return parse_timezone(text, button, country=self._country())
+        if step == "country":
+            return parse_country(text, button, lang=self.lang)
+        return PARSERS[step](text, button)
+
     def on_answer(self, text: str, button: str | None = None) -> list[Reply]:
         step = self.state["step"]
-        if step == "timezone":
-            value = parse_timezone(text, button, country=self._country())
-        else:
-            value = PARSERS[step](text, button)
+        if button is None and self._accepts_offered_zone(text):
+            button = "tz:country"
+        value = self.parse_step(step, text, button)
         if value is None:
             reply = self.ask_step()
             return [Reply(self.say(f"invalid_{step}") + "\n\n" + reply.text, reply.buttons)]
+        self.note_source(step)
         answers = dict(self.state.get("answers") or {})
-        answers[step] = value
+        answers.update(as_fields(step, value))
         self.state["answers"] = answers
         if self.state.get("mode") == "edit":
             self.state.update(step=None, mode=None, answers={})
-            self.save_fields({step: value})
+            self.save_fields(as_fields(step, value))
             self.save()
             return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
         position = STEPS.index(step)

@@ -168,13 +168,31 @@ class PathwayTurn:
         if not recs:
             return Reply(self.say("resources_none"))
         lines = [self.say("resources_header")] if header else []
+        service = self._pathways()
         for n, rec in enumerate(recs, 1):
-            lines.append(self.say("resource_item", n=n, title=rec.title, minutes=rec.minutes, why=rec.why))
+            link = service.resource_link(rec.resource_id, rec.language)
+            lines.append(self.say("resource_item", n=n, title=rec.title, minutes=rec.minutes, why=rec.why, link=link))
         if note:
             lines.append(note)
         buttons = [Button(f"res:done:{rec.resource_id}", self.say("button_resource_done", n=n)) for n, rec in
                    enumerate(recs, 1)]  # fmt: skip
         return Reply("\n".join(lines), buttons)
+
+    def named_resource(self, text: str) -> list[Reply]:
+        """Her message names a resource by its title: its link in her language (empty when none is named)."""
+        service = self._pathways()
+        resource_id = service.find_resource(text)
+        if resource_id is None:
+            return []
+        try:
+            found = service.resource_page(resource_id, self.lang)
+        except NotFoundError:
+            return []
+        link = service.resource_link(resource_id, found.language)
+        reply = self.say("resource_found", title=found.title, minutes=found.minutes, link=link)
+        if found.description:
+            reply += "\n" + found.description
+        return [Reply(reply)]
 
     def on_resource_button(self, value: str) -> list[Reply]:
         person = self._person()

@@ -28,6 +28,7 @@ class VoiceRef:
 @dataclass(frozen=True, slots=True)
 class Message:
     """One inbound message. `button_id` is set when she pressed a button (then `text` may be empty);
+    `edited` when she changed a message she had sent (the engine's `handle` corrects what it answered);
     `media` when she sent something other than text (a voice note, a photo); `voice` when that something
     is audio the channel can fetch (`VoiceNotes` transcribes it; the engine alone answers "only text")."""
 
@@ -39,6 +40,10 @@ class Message:
     button_id: str | None = None
     media: str | None = None  # what she sent instead of text ("audio", "image", "location", ...)
     voice: VoiceRef | None = None
+    # Her message as the platform names it, the same when she edits it (Telegram's message_id; WhatsApp's
+    # wamid, which is `message_id` already); None: `message_id` is that name.
+    source_id: str | None = None
+    edited: bool = False  # a new version of her message `source_id`, not a new message
 
     def __post_init__(self) -> None:
         """Control characters stripped, the same on every channel and every database."""

@@ -1,9 +1,12 @@
 """Voice notes in the conversation: `VoiceNotes.handle(message, audio)` transcribes her note, shows her what
 was heard ("🎤 « ... »", so she can correct it) and then answers as if she had typed it, through the same
 `Engine.handle` a typed message takes: a question is answered, an onboarding step answered, a pending choice
-("sí", "oui") chosen. A note it cannot use gets one polite reply in her language asking her to type or send
-a shorter note. The audio is only read here, never stored or logged; the transcript is stored (or not)
-exactly like typed text, so consent and /forget cover it.
+("sí", "oui") chosen. A note it cannot use (too long or too short, silent, unintelligible, in another
+language, unreadable) gets one polite reply in her language asking her to type or send another note. Her
+language is the one she chose when known; otherwise the transcriber picks the likeliest of fr/es/en, with
+her channel's guess (a WhatsApp calling code, Telegram's app language) as a prior. The audio is only read
+here, never stored or logged; the transcript is stored (or not) exactly like typed text, so consent and
+/forget cover it.
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ log = logging.getLogger(__name__)
 REFUSALS = {
     "too_long": "voice_too_long",
     "too_large": "voice_too_long",
+    "too_short": "voice_too_short",
     "silent": "voice_silent",
+    "unintelligible": "voice_unreadable",
+    "other_language": "voice_other_language",
     "unreadable": "voice_unreadable",
     "unavailable": "voice_unavailable",
     "not_received": "voice_not_received",
@@ -81,7 +87,7 @@ class VoiceNotes:
             raise AudioError(f"a {ref.duration_s:.0f} s note, over {self.max_seconds:.0f} s", "too_long")
         if not audio:
             raise AudioError("an empty file", "unreadable")
-        transcript = self.transcriber.transcribe(audio, language)
+        transcript = self.transcriber.transcribe(audio, language, hint=None if language else _hint(message, None))
         if transcript.duration_s > self.max_seconds:
             raise AudioError(f"a {transcript.duration_s:.0f} s note, over {self.max_seconds:.0f} s", "too_long")
         if not transcript.text.strip():
@@ -91,9 +97,18 @@ class VoiceNotes:
     def refusal(self, message: Message, reason: str, known: str | None = None) -> Reply:
         """The polite reply for a note that cannot be used, in her language (else her channel's hint)."""
         lang = known or self.engine.known_language(message.channel, message.user_id) or _hint(message)
-        return Reply(phrase(REFUSALS.get(reason, "voice_unreadable"), lang), language=lang)
+        key = REFUSALS.get(reason, "voice_unreadable")
+        if key == "voice_too_long":
+            return Reply(phrase(key, lang, limit=_limit(self.max_seconds)), language=lang)
+        return Reply(phrase(key, lang), language=lang)
 
 
-def _hint(message: Message) -> str:
+def _hint(message: Message, default: str | None = "en") -> str | None:
+    """Her channel's guess at her language (calling code, app language) when it is one of ours."""
     hint = (message.language_hint or "").split("-")[0].lower()
-    return hint if hint in SUPPORTED_LANGUAGES else "en"
+    return hint if hint in SUPPORTED_LANGUAGES else default
+
+
+def _limit(seconds: float) -> str:
+    """The longest note, as the refusal says it: "2 min", "90 s"."""
+    return f"{seconds / 60:g} min" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g} s"

@@ -12,6 +12,7 @@ import time
 from assistant.matching.cohort import Assigner
 from assistant.matching.directions import DIRECTIONS
 from assistant.matching.fairness import FairnessReport
+from assistant.matching.list_quality import suggestion_quality
 from assistant.matching.profiles import Profile
 from assistant.matching.results import CohortResult, Suggestion
 from assistant.matching.scoring import Features, Scorer
@@ -95,5 +96,12 @@ class Matcher:
 
     def report(self, profiles: list[Profile] | Features, directions=frozenset(DIRECTIONS), seed: int = 7) -> dict:
         """Ours against a random feasible pairing and a one-directional one (the best pairs by one side's
-        needs only), on the same pool, the same hard constraints and the same capacities."""
-        return self.fairness.report(self._features(profiles), directions, seed)
+        needs only), on the same pool, the same hard constraints and the same capacities; and how everyone's
+        top-3 suggestions read to her (`list_quality.py`)."""
+        f = self._features(profiles)
+        out = self.fairness.report(f, directions, seed)
+        lists = self.suggester.suggest_all(f, k=3)
+        out["suggestions"] = suggestion_quality(
+            self.scorer, f, lists, self.allow_same_organisation, self.exposure_factor
+        )
+        return out

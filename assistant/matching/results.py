@@ -21,6 +21,11 @@ class Suggestion:
     shared_languages: list[str]
     explanation: str
     evidence: dict
+    reasons: list[str] = field(default_factory=list)  # the explanation's clauses, none repeated in her list
+
+    @property
+    def covers_main_need(self) -> bool:
+        return bool(self.evidence.get("covers_main_need"))
 
     def to_dict(self) -> dict:
         return {
@@ -30,7 +35,31 @@ class Suggestion:
             "fit_from_her": round(self.fit_from_her, 4),
             "shared_languages": self.shared_languages,
             "explanation": self.explanation,
+            "covers_main_need": self.covers_main_need,
         }
+
+
+# What became of her main need (her first stated need) in a list of suggestions.
+MAIN_NEED_STATUSES = (
+    "covered",  # a suggestion offers it
+    "full",  # the feasible partners who offer it have no capacity left
+    "exposure",  # they are already shown to as many people as they can take on
+    "shown",  # they were shown to her before (or are already paired with her)
+    "none",  # no feasible partner offers it
+    "unstated",  # she named no need the taxonomy knows
+)
+
+
+class Suggestions(list):
+    """Her suggestions, best first, and what became of her main need (`MAIN_NEED_STATUSES`)."""
+
+    def __init__(self, items=(), main_need: str | None = None, main_need_status: str = "unstated") -> None:
+        super().__init__(items)
+        self.main_need = main_need
+        self.main_need_status = main_need_status
+
+    def main_need_dict(self) -> dict:
+        return {"skill": self.main_need, "status": self.main_need_status}
 
 
 @dataclass

@@ -79,6 +79,7 @@ class Features:
     in_person_only: np.ndarray
     consent: np.ndarray
     capacity: np.ndarray
+    main_need: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # skill column, -1 none
     ids: list[str] = field(default_factory=list)
     index: dict[str, int] = field(default_factory=dict)
     country_names: list[str] = field(default_factory=list)
@@ -86,6 +87,14 @@ class Features:
 
     def __len__(self) -> int:
         return len(self.profiles)
+
+    def offers_main_need(self, rows: np.ndarray) -> np.ndarray:
+        """rows x n, True where the column offers the row's main need (her first stated need)."""
+        rows = np.asarray(rows)
+        main = self.main_need[rows]
+        out = self.offers[:, np.maximum(main, 0)].T > 0
+        out[main < 0] = False
+        return out
 
     def pair_indices(self, pairs: Iterable[tuple[str, str]] | None) -> set[tuple[int, int]]:
         """Pairs of profile ids as pairs of rows; pairs with someone not in the pool are left out."""
@@ -183,6 +192,7 @@ class Scorer:
             consent=np.array([p.consent for p in profiles], dtype=bool),
             capacity=np.array([p.capacity for p in profiles], dtype=np.int32),
         )
+        features.main_need = np.array([tax.index[p.needs[0]] if p.needs else -1 for p in profiles], dtype=np.int64)
         features.ids = [p.id for p in profiles]
         features.index = {pid: i for i, pid in enumerate(features.ids)}
         features.country_names = sorted(countries, key=countries.get)

@@ -70,12 +70,14 @@ class Step:
     resources: list[str]
     competencies: list[str]
     need: float
+    claims: list[dict] = field(default_factory=list)  # each fact the why states, as data (see `Planner._why`)
 
     def to_dict(self) -> dict:
         return {
             "module_id": self.module_id,
             "title": self.title,
             "why": self.why,
+            "claims": [dict(c) for c in self.claims],
             "minutes": self.minutes,
             "resources": list(self.resources),
         }
@@ -88,12 +90,20 @@ class Needs:
     ratings: dict[str, int] = field(default_factory=dict)
     questions: dict[str, int] = field(default_factory=dict)
     stated: set[str] = field(default_factory=set)
+    # her recent questions per guide that answered them first (the top citation), and those guides' titles
+    guide_questions: dict[str, int] = field(default_factory=dict)
+    guide_titles: dict[str, str] = field(default_factory=dict)
+    stated_skills: dict[str, list[str]] = field(default_factory=dict)  # competency -> the skills she named
 
     def need(self, competency: str) -> float:
         rating = self.ratings.get(competency)
         base = 0.5 if rating is None else (5 - rating) / 4
         boost = min(QUESTION_BOOST * self.questions.get(competency, 0), QUESTION_CAP)
         return base + boost + (STATED_NEED_BOOST if competency in self.stated else 0.0)
+
+    def lowest(self) -> set[str]:
+        """Her lowest-rated competencies (ties included): where her pathway starts."""
+        return self.weakest(1)
 
     def weakest(self, count: int = 2) -> set[str]:
         """Her `count` lowest-rated competencies, with every competency tied with the last of them."""
@@ -159,15 +169,21 @@ class Planner:
             key = max(own[m], carry(m)[0])
             heapq.heappush(heap, (-key, -own[m], LEVELS.get(module.get("level"), 1), module.get("minutes", 60), m))
 
+        first = self._first(needs, todo, waiting, own)
         for m in todo:
-            if not waiting[m]:
+            if not waiting[m] and (first is None or m != first[0]):
                 push(m)
         steps: list[Step] = []
         placed: set[str] = set()
+        if first is not None:
+            heapq.heappush(heap, (-float("inf"), 0, 0, 0, first[0]))
         while heap:
             _, _, _, _, m = heapq.heappop(heap)
             placed.add(m)
-            steps.append(self._step(m, own[m], carry(m), needs, lang))
+            reason, prepares = carry(m), False
+            if first is not None and m == first[0]:  # placed for her lowest area, or as its prerequisite
+                reason, prepares = ((INHERIT * own[first[1]], first[1]), True) if first[1] else ((0.0, None), False)
+            steps.append(self._step(m, own[m], reason, needs, lang, prepares))
             for child in self.unlocks[m]:
                 if child in waiting and m in waiting[child]:
                     waiting[child].discard(m)
@@ -175,47 +191,90 @@ class Planner:
                         push(child)
         return steps
 
-    def _step(self, m: str, own: float, carried: tuple[float, str | None], needs: Needs, lang: str) -> Step:
+    def _first(self, needs: Needs, todo: list[str], waiting: dict, own: dict) -> tuple[str, str | None] | None:
+        """Her first step: (module, None) for the neediest open module in her lowest-rated competency, else
+        (prerequisite, module) for the neediest open direct prerequisite of one; None without ratings or
+        when neither is open (the order then decides alone)."""
+        lowest = needs.lowest()
+        if not lowest:
+            return None
+        targets = [m for m in todo if lowest & set(self.modules[m].get("competencies") or [])]
+        open_targets = [m for m in targets if not waiting[m]]
+        if open_targets:
+            return min(open_targets, key=lambda m: self._rank(m, own)), None
+        preparing = [(p, m) for m in targets for p in waiting[m] if not waiting.get(p, {None})]
+        if preparing:
+            p, m = min(preparing, key=lambda pm: (-own[pm[1]], *self._rank(pm[0], own)))
+            return p, m
+        return None
+
+    def _rank(self, m: str, own: dict) -> tuple:
+        module = self.modules[m]
+        return (-own[m], LEVELS.get(module.get("level"), 1), module.get("minutes", 60), m)
+
+    def _step(
+        self, m: str, own: float, carried: tuple[float, str | None], needs: Needs, lang: str, prepares: bool = False
+    ) -> Step:
         module = self.modules[m]
         comps = list(module.get("competencies") or [])
+        claims = self.claims(m, comps, own, carried, needs, prepares)
         return Step(
             module_id=m,
             title=module["titles"][lang],
-            why=self._why(m, comps, own, carried, needs, lang),
+            why=self.render(claims, lang),
             minutes=int(module.get("minutes") or 0),
             resources=list(module.get("resources") or []),
             competencies=comps,
             need=round(max(own, carried[0]), 4),
+            claims=claims,
         )
 
-    def _why(self, m: str, comps: list[str], own: float, carried, needs: Needs, lang: str) -> str:
-        """One sentence from the figures that placed it, in her language."""
+    def claims(self, m: str, comps: list[str], own: float, carried, needs: Needs, prepares: bool = False) -> list[dict]:
+        """The facts that placed module m, as data: each one can be checked against what is stored about her
+        (her diagnostic, her questions and their cited guides, her stated needs, the catalogue)."""
         main = max(comps, key=needs.need) if comps else None
-        parts = []
-        if carried[0] > own and carried[1]:
+        out: list[dict] = []
+        if (prepares or carried[0] > own) and carried[1]:
             target = self.modules[carried[1]]
             target_main = max(target.get("competencies") or [None], key=lambda c: needs.need(c) if c else 0)
-            parts.append(
-                phrase(
-                    "why_prerequisite",
-                    lang,
-                    module=target["titles"][lang],
-                    competency=self.competency_label(target_main, lang) if target_main else "",
-                )
-            )
+            claim = {"kind": "prerequisite", "module": carried[1], "competency": target_main}
+            if target_main in needs.ratings:
+                claim["rating"] = needs.ratings[target_main]
+            out.append(claim)
         elif main is not None and main in needs.ratings:
-            key = "why_weakest" if main in needs.weakest() else "why_rating"
-            parts.append(phrase(key, lang, competency=self.competency_label(main, lang), rating=needs.ratings[main]))
+            kind = "weakest" if main in needs.weakest() else "rating"
+            out.append({"kind": kind, "competency": main, "rating": needs.ratings[main]})
         elif main is not None:
-            parts.append(phrase("why_unrated", lang, competency=self.competency_label(main, lang)))
-        asked = max((needs.questions.get(c, 0), c) for c in comps) if comps else (0, None)
+            out.append({"kind": "builds", "competency": main})
+        asked = max(
+            ((needs.guide_questions.get(g, 0), g) for g in self.modules[m].get("guide_ids") or []), default=(0, "")
+        )
         if asked[0] >= 2:
-            parts.append(
-                phrase("why_questions", lang, count=asked[0], competency=self.competency_label(asked[1], lang))
-            )
-        if main is not None and main in needs.stated and not parts:
-            parts.append(phrase("why_stated", lang, competency=self.competency_label(main, lang)))
-        return " ".join(parts) or phrase("why_next", lang)
+            title = needs.guide_titles.get(asked[1], asked[1])
+            out.append({"kind": "questions", "guide": asked[1], "count": asked[0], "title": title})
+        if main is not None and main in needs.stated and len(out) == 1 and out[0]["kind"] == "builds":
+            out = [{"kind": "stated", "competency": main, "skills": list(needs.stated_skills.get(main, []))}]
+        return out or [{"kind": "next"}]
+
+    def render(self, claims: list[dict], lang: str) -> str:
+        """The why sentence of some claims, in her language (nothing said that is not a claim)."""
+        parts = []
+        for claim in claims:
+            kind = claim["kind"]
+            label = self.competency_label(claim["competency"], lang) if claim.get("competency") else ""
+            if kind == "prerequisite":
+                module = self.modules[claim["module"]]["titles"][lang]
+                key = "why_prerequisite_rated" if "rating" in claim else "why_prerequisite"
+                parts.append(phrase(key, lang, module=module, competency=label, rating=claim.get("rating")))
+            elif kind in ("weakest", "rating"):
+                parts.append(phrase(f"why_{kind}", lang, competency=label, rating=claim["rating"]))
+            elif kind in ("builds", "stated"):
+                parts.append(phrase("why_unrated" if kind == "builds" else "why_stated", lang, competency=label))
+            elif kind == "questions":
+                parts.append(phrase("why_questions", lang, count=claim["count"], guide=claim["title"]))
+            else:
+                parts.append(phrase("why_next", lang))
+        return " ".join(parts)
 
     def violations(self, steps: list[Step], completed: Iterable[str] = (), needs: Needs | None = None) -> list[str]:
         """Prerequisites a pathway puts after the module needing them (none, by construction; checked)."""

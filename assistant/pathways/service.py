@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.errors import InputError, NotFoundError
 from assistant.knowledge.catalog import Catalog, load_catalog
+from assistant.knowledge.resource_pages import FILES, ResourcePage, find_by_name, page
 from assistant.matching.taxonomy import default_taxonomy
 from assistant.pathways.planner import Needs, Planner, Step, skill_competency
 from assistant.pathways.recommend import Context, Recommendation, Recommender
@@ -34,7 +35,8 @@ class PathwayService:
     def __init__(self, settings: Settings, store: Store, embedder, catalog: Catalog | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.catalog = catalog or load_catalog(Path(settings.catalog_dir or DEFAULT_CATALOG))
+        self.catalog_root = Path(settings.catalog_dir or DEFAULT_CATALOG)
+        self.catalog = catalog or load_catalog(self.catalog_root)
         self.planner = Planner(self.catalog)
         self.recommender = Recommender(self.catalog, embedder)
         self._taxonomy = None
@@ -72,18 +74,29 @@ class PathwayService:
             if c in self.catalog.competencies and isinstance(r, int) and 1 <= r <= 5
         }
         questions: dict[str, int] = {}
+        guide_questions: dict[str, int] = {}
+        guide_titles: dict[str, str] = {}
         for record in self.store.recent_questions(person.id, QUESTION_WINDOW):
-            cited = {c.get("doc_id") for c in record["citations"]}
-            for competency in set().union(*(self.guide_competencies.get(g, set()) for g in cited)) if cited else ():
+            if not record["citations"]:
+                continue
+            top = min(record["citations"], key=lambda c: c.get("n") or 0)  # the guide that answered it first
+            guide = top.get("doc_id")
+            if not guide:
+                continue
+            guide_questions[guide] = guide_questions.get(guide, 0) + 1
+            guide_titles.setdefault(guide, str(top.get("title") or guide))
+            for competency in self.guide_competencies.get(guide, ()):
                 questions[competency] = questions.get(competency, 0) + 1
         stated: set[str] = set()
+        stated_skills: dict[str, list[str]] = {}
         needs_text = profile.get("needs") or ""
         if isinstance(needs_text, str) and needs_text.strip():
             for skill in self.taxonomy.extract(needs_text):
                 competency = skill_competency(skill, self.taxonomy.by_id[skill].category)
                 if competency:
                     stated.add(competency)
-        return Needs(ratings, questions, stated)
+                    stated_skills.setdefault(competency, []).append(skill)
+        return Needs(ratings, questions, stated, guide_questions, guide_titles, stated_skills)
 
     def completed(self, person: ParticipantInfo) -> set[str]:
         return {m for m, state in self.store.module_states(person.id).items() if state["status"] == "completed"}
@@ -185,6 +198,7 @@ class PathwayService:
             step_title=steps[0].title if steps else "",
             step_text=self.catalog.modules[steps[0].module_id]["description"][lang] if steps else "",
             questions=questions,
+            competencies=frozenset((set(steps[0].competencies) if steps else set()) | needs.stated),
         )
         exclude = self.done_resources(person) | self.seen_resources(person)
         recs, note = self.recommender.recommend(
@@ -200,6 +214,39 @@ class PathwayService:
             profile["resources_seen"] = (seen + [r.resource_id for r in recs if r.resource_id not in seen])[-200:]
             self.store.update_participant(person.id, profile=profile)
         return recs, note
+
+    def resource_page(self, resource_id: str, lang: str) -> ResourcePage:
+        """What she opens for a resource, in her language or else the first it exists in."""
+        resource = self.catalog.resources.get(resource_id)
+        if resource is None:
+            raise NotFoundError(f"no resource {resource_id!r}")
+        languages = [lang] + [code for code in resource.get("languages") or [] if code != lang]
+        for code in languages:
+            if code in (resource.get("languages") or [code]):
+                found = page(self.catalog_root, resource, code)
+                if found is not None:
+                    return found
+        raise NotFoundError(f"resource {resource_id!r} has nothing to open")
+
+    def resource_file(self, resource_id: str) -> Path:
+        """The file the app serves for a resource (inside the catalogue's resource_files/ only)."""
+        resource = self.catalog.resources.get(resource_id) or {}
+        root = (self.catalog_root / FILES).resolve()
+        path = (root / str(resource.get("file") or "")).resolve()
+        if not resource.get("file") or root not in path.parents or not path.is_file():
+            raise NotFoundError(f"resource {resource_id!r} has no file")
+        return path
+
+    def resource_link(self, resource_id: str, lang: str) -> str:
+        """The address of the resource's page in her language (or its own link, when it is only a link)."""
+        resource = self.catalog.resources[resource_id]
+        if resource.get("url") and not (resource.get("body") or resource.get("section") or resource.get("file")):
+            return str(resource["url"])
+        return f"{self.settings.public_url.rstrip('/')}/resources/{resource_id}?lang={lang}"
+
+    def find_resource(self, text: str) -> str | None:
+        """The resource her message names by its title, if any."""
+        return find_by_name(self.catalog, text)
 
     def mark_resource_done(self, person: ParticipantInfo, resource_id: str) -> None:
         if resource_id not in self.catalog.resources:

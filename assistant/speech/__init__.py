@@ -12,6 +12,7 @@ fake.py                   `ScriptedTranscriber`, the fake for unit tests
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from assistant.config import Settings
@@ -47,19 +48,28 @@ def build_transcriber(settings: Settings) -> FasterWhisperTranscriber | None:
     options = {
         "max_seconds": settings.asr_max_seconds,
         "max_bytes": settings.asr_max_bytes,
-        "threads": settings.asr_threads,
+        "threads": settings.asr_threads or auto_threads(),
         "workers": settings.asr_workers,
     }
     if not choice:
         folder = bundled_model_dir(settings.data_dir)
+        transcriber = FasterWhisperTranscriber(lambda: str(ensure_model(folder)), name="whisper-base", **options)
         if (why := problem(folder)) is not None:
-            log.warning("voice notes will get the text-only reply: %s", why)
-        return FasterWhisperTranscriber(lambda: str(ensure_model(folder)), name="whisper-base", **options)
+            transcriber.fail(AudioError(why, reason="unavailable"))  # said now, once; not again per note
+        return transcriber
     path = Path(choice).expanduser()
     if _is_folder(choice):
         return FasterWhisperTranscriber(lambda: str(_model_folder(path)), name=path.name, **options)
     download_root = str(settings.data_dir / "models" / "hub")
     return FasterWhisperTranscriber(lambda: choice, name=choice, download=True, download_root=download_root, **options)
+
+
+def auto_threads() -> int:
+    """MENTOR_ASR_THREADS=0: half the cores this process may use, at least one. CTranslate2's own default (4
+    threads) oversubscribed 2 cores: a 15 s note took 11.2 s against 6.4 s with one thread and 8.1 s with two,
+    and half the cores leaves the rest to text questions (benchmarks/voice_load.py)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores // 2)
 
 
 def _is_folder(choice: str) -> bool:

@@ -12,7 +12,8 @@ class ScriptedTranscriber:
     """Returns the transcript scripted for the exact bytes, else `default`; raises `error` when one is given.
 
     With neither a match nor a default the audio counts as unreadable, as a real model would say of bytes it
-    cannot decode. Every call is recorded in `.calls` as (audio, language), thread-safely.
+    cannot decode. Every call is recorded in `.calls` as (audio, language), thread-safely, and its prior in
+    `.hints`.
     """
 
     name = "scripted"
@@ -27,11 +28,13 @@ class ScriptedTranscriber:
         self.default = default
         self.error = error
         self.calls: list[tuple[bytes, str | None]] = []
+        self.hints: list[str | None] = []
         self._lock = threading.Lock()
 
-    def transcribe(self, audio: bytes, language: str | None = None) -> Transcript:
+    def transcribe(self, audio: bytes, language: str | None = None, hint: str | None = None) -> Transcript:
         with self._lock:
             self.calls.append((audio, language))
+            self.hints.append(hint)
         if self.error is not None:
             raise self.error
         if not audio:

@@ -32,6 +32,7 @@ class Transcriber(Protocol):
 
     name: str
 
-    def transcribe(self, audio: bytes, language: str | None = None) -> Transcript:
-        """`language`: her preferred language when known; None: the likeliest of fr/es/en."""
+    def transcribe(self, audio: bytes, language: str | None = None, hint: str | None = None) -> Transcript:
+        """`language`: her preferred language when known; None: the likeliest of fr/es/en, `hint` (her
+        channel's guess) weighing in as a prior. AudioError("other_language") for a note in none of them."""
         ...

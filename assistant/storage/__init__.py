@@ -26,6 +26,7 @@
 """
 
 from assistant.errors import NotFoundError
+from assistant.storage.answers import FEEDBACK_REASONS
 from assistant.storage.database import Database, default_url
 from assistant.storage.inbound import DEDUP_WINDOW
 from assistant.storage.keys import installation_key
@@ -35,6 +36,7 @@ from assistant.storage.store import ROLES, ParticipantInfo, StaffIdentity, Store
 
 __all__ = [
     "DEDUP_WINDOW",
+    "FEEDBACK_REASONS",
     "ROLES",
     "Database",
     "DatabaseStorage",

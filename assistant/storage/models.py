@@ -162,7 +162,22 @@ class Feedback(Base):
     participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     vote: Mapped[int] = mapped_column(Integer)  # +1 up, -1 down
     comment: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(String(32))  # why a thumbs-down (FEEDBACK_REASONS)
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class SentAnswer(Base):
+    """A platform's id for a message that carried an answer (WhatsApp's wamid), so a reaction to that
+    message can count as a vote on the answer. Deleted with the answer."""
+
+    __tablename__ = "sent_answers"
+    __table_args__ = (UniqueConstraint("channel", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    message_id: Mapped[str] = mapped_column(String(128))
+    answer_id: Mapped[str] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
 
 
 class ContentGap(Base):

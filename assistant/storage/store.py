@@ -1,9 +1,9 @@
 """The store: what the rest of the assistant asks of the database, as plain data in and out.
 
 `Store` is every repository of this package in one object (participants, conversations, answers,
-analytics, deliveries, pairings, progress, nudges, inbound ids, tokens and console sessions, jobs, the
-locks that cross processes), so channels and the web app call one set of methods; no SQLAlchemy object
-leaves the package. The one operation that crosses every table, `forget`, lives here, whole.
+analytics, deliveries, pairings, progress, nudges, inbound ids, tokens and console sessions, jobs, the locks
+that cross processes), so channels and the web app call one set of methods; no SQLAlchemy object leaves the
+package. The one operation that crosses every table, `forget`, lives here, whole.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from assistant.storage.models import (
     Nudge,
     Participant,
     PathwayProgress,
+    SentAnswer,
 )
 from assistant.storage.nudges import NudgeRepository
 from assistant.storage.pairings import PairingRepository
@@ -90,6 +91,7 @@ class Store(
         s.execute(delete(Feedback).where(Feedback.participant_id == pid))
         answers = select(AnswerRecord.id).where(AnswerRecord.participant_id == pid)
         s.execute(delete(Feedback).where(Feedback.answer_id.in_(answers)))
+        s.execute(delete(SentAnswer).where(SentAnswer.answer_id.in_(answers)))
         s.execute(delete(AnswerRecord).where(AnswerRecord.participant_id == pid))
         s.execute(delete(PathwayProgress).where(PathwayProgress.participant_id == pid))
         s.execute(delete(Nudge).where(Nudge.participant_id == pid))

@@ -26,6 +26,7 @@ from evals.reports.realistic import failure_count_blocks, side_by_side_blocks, u
 
 PAIR_METRICS: tuple[str, ...] = ("hit@5", "mrr@10", "ndcg@10", "key_fact_recall", "language_match")
 
+
 def _metric_table(
     configs: Mapping[str, Mapping[str, Any]],
     values: Mapping[str, Mapping[str, Any]],

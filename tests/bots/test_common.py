@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -162,3 +165,58 @@ def test_many_people_at_once_on_postgresql_stay_inside_the_connection_pool():
             assert sorted(sent) == sorted(f"ok wamid.pool.{n}" for n in range(60))
         finally:
             database.dispose()
+def test_the_engine_runs_in_the_relays_own_bounded_pool(corpus_runtime, monkeypatch):
+    engine = Engine(Assistant(corpus_runtime))
+    answer = engine.handle
+    running, most, threads = 0, 0, set()
+    guard = threading.Lock()
+
+    def handle(message):
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+            threads.add(threading.current_thread().name)
+        try:
+            time.sleep(0.05)  # long enough for the others to pile up behind the pool's bound
+            return answer(message)
+        finally:
+            with guard:
+                running -= 1
+
+    monkeypatch.setattr(engine, "handle", handle)
+    relay = Relay(engine, corpus_runtime.store, engine_workers=3)
+    sent: list[Reply] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply)
+
+    async def twelve_people_and_a_busy_default_pool() -> None:
+        loop = asyncio.get_running_loop()
+        loop.set_default_executor(ThreadPoolExecutor(1))
+        release = threading.Event()
+        blocker = loop.run_in_executor(None, release.wait)  # asyncio's own pool is taken for the whole time
+        messages = [Message("whatsapp", f"2217700{i:04d}", "/help", f"wamid.pool.{i}", "en") for i in range(12)]
+        try:  # through asyncio's default pool they would wait for ever: fail instead
+            await asyncio.wait_for(asyncio.gather(*(relay.handle(m, send) for m in messages)), 60)
+        finally:
+            release.set()
+            await blocker
+
+    asyncio.run(twelve_people_and_a_busy_default_pool())
+    relay.close()
+    assert len(sent) == 12 and most == 3  # all answered, never more than three at once
+    assert threads and all(name.startswith("engine") for name in threads)
+
+
+def test_the_server_sizes_the_engine_pool_from_its_settings(corpus_runtime):
+    from fastapi.testclient import TestClient
+
+    from web.app import create_app
+
+    settings = corpus_runtime.settings.model_copy(update={"engine_workers": 5})
+    with TestClient(create_app(settings, corpus_runtime)) as client:
+        relay = client.app.state.channels.relay
+        assert relay.engine_workers == 5
+        response = client.post("/chat/api/messages", json={"text": "/help"})
+        assert response.status_code == 200 and relay.engine_pool._max_workers == 5

@@ -86,14 +86,14 @@ async def test_an_unknown_file_id_gets_a_polite_reply_without_retries(polling, f
 async def test_what_the_update_rules_out_is_refused_before_getfile(polling, fake, transcriber, note):
     fake.voice(CHAT, "fr", file_id=fake.files.add(NOTE), **note)
     (reply,) = await fake.wait_sent_async(1)
-    assert reply["text"] == phrase("voice_too_long", "fr")
+    assert reply["text"] == phrase("voice_too_long", "fr", limit="2 min")
     assert fake.calls_to("getFile") == [] and transcriber.calls == []
 
 
 async def test_a_file_getfile_says_is_too_big_is_not_downloaded(polling, fake, transcriber):
     fake.voice(CHAT, "en", file_id=fake.files.add(NOTE, file_size=3_000_000))  # the update gives no size
     (reply,) = await fake.wait_sent_async(1)
-    assert reply["text"] == phrase("voice_too_long", "en")
+    assert reply["text"] == phrase("voice_too_long", "en", limit="2 min")
     assert fake.files.downloads == 0 and transcriber.calls == []
 
 

@@ -51,9 +51,9 @@ def test_the_note_is_fetched_and_transcribed_in_the_voice_pool(engine):
     threads: list[str] = []
 
     class Recording(ScriptedTranscriber):
-        def transcribe(self, audio, language=None):
+        def transcribe(self, audio, language=None, hint=None):
             threads.append(threading.current_thread().name)
-            return super().transcribe(audio, language)
+            return super().transcribe(audio, language, hint)
 
     async def fetch(ref: VoiceRef) -> bytes:
         assert ref is REF
@@ -86,7 +86,7 @@ def test_a_fetch_that_fails_gets_a_polite_reply(engine, error, key):
         raise error
 
     relay = relay_with(engine, ScriptedTranscriber(default=Transcript("hi", "en", 1.0, 0.9)))
-    assert [r.text for r in run(relay, voice_message(f"v-{key}"), fetch)] == [phrase(key, "en")]
+    assert [r.text for r in run(relay, voice_message(f"v-{key}"), fetch)] == [phrase(key, "en", limit="2 min")]
 
 
 def test_a_relay_without_voice_notes_leaves_audio_to_the_engine(engine):

@@ -216,3 +216,25 @@ def test_a_message_older_than_the_dedup_window_is_refused_by_its_timestamp():
     stale = {**text("22177", "hello", "wamid.b"), "timestamp": str(int(now - window - 60))}
     garbage = {**text("22177", "hello", "wamid.c"), "timestamp": "yesterday"}
     assert [m.message_id for m in parse_webhook(webhook(fresh, stale, garbage), now=now)] == ["wamid.a"]
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Transformation de céréales locales et vente au marché",
+        "Préparer un dossier de prêt pour la microfinance rurale, avec les registres de trésorerie de l'année",
+        "Comercialización de artesanías textiles en ferias internacionales",
+    ],
+)
+def test_list_rows_are_cut_at_a_word_within_metas_limits(title):
+    buttons = [Button(f"r:{i}", f"{title} {i}") for i in range(4)]
+    [payload] = client().payloads("22177", Reply("Pick", buttons))
+    for row, button in zip(payload["interactive"]["action"]["sections"][0]["rows"], buttons, strict=True):
+        assert len(row["title"]) <= 24 and len(row.get("description", "")) <= 72
+        assert row["title"].endswith("…")
+        for shown in (row["title"], row["description"]):
+            if shown == button.title:
+                continue  # the description holds the whole title when it fits
+            kept = shown.removesuffix("…")
+            assert shown.endswith("…") and button.title.startswith(kept)
+            assert button.title[len(kept)] in " ,"  # the cut falls between two words, never inside one
+    short = client().payloads("22177", Reply("Pick", [Button(f"s:{i}", f"Short {i}") for i in range(4)]))
+    assert all("description" not in row for row in short[0]["interactive"]["action"]["sections"][0]["rows"])

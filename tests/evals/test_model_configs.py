@@ -58,4 +58,3 @@ def test_two_models_are_evaluated_side_by_side(tmp_path, small_corpus):
     assert "model all-MiniLM-L6-v2" in sections["hybrid@all-MiniLM-L6-v2"]["description"]
     assert {r["config"] for r in rows} == set(sections)
     assert report["hashes"]["configs"]["hybrid"] != report["hashes"]["configs"]["hybrid@all-MiniLM-L6-v2"]
-

@@ -207,7 +207,9 @@ def test_bounds_on_the_realistic_set():
     spanish = bounds.parse_bound("realistic:useful_answer/es=0.8", ">=", ["hybrid"])
     checked = bounds.check([french, spanish], clean, realistic)
     assert [(r["bound"], r["value"], r["passed"]) for r in checked] == [
-        ("realistic:hybrid:useful_answer/fr>=0.8", 0.85, True), ("realistic:hybrid:useful_answer/es>=0.8", 0.6, False)]
+        ("realistic:hybrid:useful_answer/fr>=0.8", 0.85, True),
+        ("realistic:hybrid:useful_answer/es>=0.8", 0.6, False),
+    ]
     with pytest.raises(InputError, match="unknown language 'de'"):
         bounds.parse_bound("realistic:useful_answer/de=0.8", ">=", ["hybrid"])
     missing = bounds.check([bound], clean, None)

@@ -16,6 +16,7 @@ CANADA = "Les participantes canadiennes parlent d'habitude français, anglais ou
 NOTE_FR = "Le guide sur ce sujet n'existe qu'en anglais ; voici le passage, cité tel quel :"
 NOTE_EN = "The guide on this exists only in French and Spanish; here is the passage, quoted as written:"
 
+
 def test_sentences_drop_citations_and_list_marks_and_split_items():
     answer = "Une carpeta incluye: [1]\n- registros de ventas;\n• el monto pedido. [2] Luego, visite al banco! Ok"
     assert u.answer_sentences(answer) == [

@@ -22,9 +22,30 @@ REALISTIC = ROOT / "evals" / "datasets" / "realistic.jsonl"
 # The seed documents sit in a `shared/seeds` folder beside the checkout (or beside the folder of worktrees).
 SEEDS = next((p / "shared" / "seeds" for p in ROOT.parents if (p / "shared" / "seeds").is_dir()), ROOT / "no-seeds")
 TOPICS = {
-    "programme", "mentoring", "meetings", "goals", "ethics", "matching", "diaspora", "empowerment", "finance",
-    "credit", "markets", "networks", "green", "climate", "inclusion", "rights", "digital", "ai", "communication",
-    "leadership", "partnerships", "collective-impact", "missions", "country",
+    "programme",
+    "mentoring",
+    "meetings",
+    "goals",
+    "ethics",
+    "matching",
+    "diaspora",
+    "empowerment",
+    "finance",
+    "credit",
+    "markets",
+    "networks",
+    "green",
+    "climate",
+    "inclusion",
+    "rights",
+    "digital",
+    "ai",
+    "communication",
+    "leadership",
+    "partnerships",
+    "collective-impact",
+    "missions",
+    "country",
 }
 COUNTRIES = {"canada", "bolivia", "senegal", "benin", "guatemala", "rwanda", "cote-divoire", "philippines"}
 
@@ -227,8 +248,11 @@ def test_eval_set_sizes():
 
 def test_key_facts_appear_in_a_gold_guide_of_the_question_language():
     for row in _questions():
-        text = _fold(" ".join((GUIDES / row["language"] / f"{d}.md").read_text(encoding="utf-8")
-                              for d in row["relevant_doc_ids"]))
+        text = _fold(
+            " ".join(
+                (GUIDES / row["language"] / f"{d}.md").read_text(encoding="utf-8") for d in row["relevant_doc_ids"]
+            )
+        )
         for fact in row["key_facts"]:
             assert _fold(fact) in text, (row["id"], fact)
 
@@ -242,7 +266,6 @@ def test_questions_are_not_mere_translations():
     assert len(shared) <= len(by_lang["en"]) // 2
 
 
-
 def test_hand_judgements_quote_their_guide_and_are_applied():
     from evals.datasets.widen_relevance import guide_texts, judged
 
@@ -252,3 +275,32 @@ def test_hand_judgements_quote_their_guide_and_are_applied():
     for case_id, doc_ids in by_hand.items():
         assert rows[case_id]["answerable"], case_id
         assert set(doc_ids) <= set(rows[case_id]["relevant_doc_ids"]), case_id
+
+
+def test_every_resource_has_something_to_open_in_each_of_its_languages():
+    from assistant.knowledge.resource_pages import page, problems
+
+    catalog = load_catalog(KB)
+    assert problems(catalog, KB) == []
+    for rid, resource in catalog.resources.items():
+        for lang in resource["languages"]:
+            opened = page(KB, resource, lang)
+            assert opened.body or opened.url or opened.file, rid
+            if opened.body:  # a page from the guide's section: real text, in that language's guide
+                assert len(opened.body) > 200, (rid, lang)
+
+
+def test_the_catalogue_check_names_a_resource_with_nothing_to_open(tmp_path):
+    from dataclasses import replace
+
+    from assistant.knowledge.resource_pages import problems
+
+    catalog = load_catalog(KB)
+    resource = dict(catalog.resources["loan-readiness-checklist"])
+    bare = {k: v for k, v in resource.items() if k not in ("url", "body", "section", "file")}
+    wrong = {**resource, "section": {"fr": "No such heading", "es": "No such heading", "en": "No such heading"}}
+    found = problems(
+        replace(catalog, resources={"bare": {**bare, "id": "bare"}, "wrong": {**wrong, "id": "wrong"}}), KB
+    )
+    assert len(found) == 6 and all("nothing to open" in p for p in found)
+    assert any("'bare'" in p and "'es'" in p for p in found) and any("'wrong'" in p for p in found)

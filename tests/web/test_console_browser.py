@@ -119,16 +119,16 @@ def test_web_chat_start_choose_a_language_ask_and_vote(page, api_runtime):
     expect = sync_api.expect
     errors = page_errors(page)
     page.goto("/chat")
-    box = page.get_by_label("Your message")
+    page.get_by_role("button", name="Español").click()  # the first screen asks her language, nothing else
+    box = page.get_by_label("Su mensaje")  # the page's own words follow her choice
     box.fill("/start")
     box.press("Enter")
-    page.get_by_role("button", name="Español").click()
-    expect(page.locator("li.msg.bot").last).to_contain_text("¿acepta")  # the consent question, now in Spanish
+    expect(page.locator("li.msg.bot").last).to_contain_text("¿acepta")  # the consent question, in Spanish
     page.get_by_role("button", name="No, gracias").last.click()
     box.fill("¿Cómo vender textiles en las ferias comerciales?")
-    page.get_by_role("button", name="Send").click()
+    page.get_by_role("button", name="Enviar", exact=True).click()
     answer = page.locator("li.msg.bot").last
-    expect(answer).to_contain_text("Fuentes:")
+    expect(answer.locator(".sources a").first).to_have_attribute("href", re.compile(r"^/guides/.+\?lang=es"))
     answer.get_by_role("button", name="👍 Útil").click()
     expect(page.locator("li.msg.bot").last).to_have_text("¡Gracias por su opinión!")
     expect(page.get_by_role("button", name="👍 Útil")).to_be_disabled()  # a keyboard is used once

@@ -25,9 +25,14 @@ def test_suggestions_have_the_documented_shape(api, tokens, demo):
     body = response.json()
     assert body["participant_id"] == "p001" and len(body["suggestions"]) == 2
     first = body["suggestions"][0]
-    assert set(first) == {"id", "score", "fit_to_her", "fit_from_her", "shared_languages", "explanation"}
+    assert set(first) == {
+        "id", "score", "fit_to_her", "fit_from_her", "shared_languages", "explanation", "covers_main_need"
+    }  # fmt: skip
     assert first["shared_languages"] and first["fit_to_her"] > 0 and first["fit_from_her"] > 0
-    assert first["score"] >= body["suggestions"][1]["score"]
+    assert body["main_need"]["skill"] == "cooperative-management"  # her first stated need
+    assert body["main_need"]["status"] in ("covered", "full", "exposure", "none")
+    if not first["covers_main_need"]:  # a partner offering her main need comes first; else the best score
+        assert first["score"] >= body["suggestions"][1]["score"]
     assert "hablan" in first["explanation"]  # Spanish, as asked
 
 

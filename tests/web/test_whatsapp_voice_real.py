@@ -5,9 +5,11 @@ from the guides: what was heard comes first, then the cited answer, in her langu
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from assistant.config import Settings
 from assistant.speech import build_transcriber
+from assistant.storage.models import Message as StoredMessage
 from testkit.graph_api import FakeGraph
 from testkit.loopback import serve
 from testkit.voice_notes import spoken_note, tools_missing, words
@@ -20,8 +22,10 @@ pytestmark = [
     pytest.mark.skipif(tools_missing() is not None, reason=f"voice notes cannot be made: {tools_missing()}"),
 ]
 
-# (her language, the chat command that sets it, what she says, words the transcript must hold)
+# (her language, the chat command that sets it, what she says, words the transcript must hold). In French
+# she has not chosen yet: Senegal's calling code is the transcriber's prior.
 NOTES = [
+    ("fr", None, "Je cherche une formation sur la communication stratégique.", {"formation", "communication"}),
     ("es", "/lang es", "Hola, ¿cómo preparo una carpeta de crédito para mi negocio?", {"credito", "negocio"}),
     ("en", "/lang en", "Hello, how do we plan our meetings across time zones?", {"plan", "time", "zones"}),
 ]
@@ -47,11 +51,21 @@ def server(kb_runtime, whisper, monkeypatch):
 
 @pytest.mark.parametrize(("lang", "command", "said", "key_words"), NOTES, ids=[n[0] for n in NOTES])
 def test_a_spoken_question_is_heard_and_answered_from_the_guides(server, lang, command, said, key_words):
-    number = {"es": "59171230001", "en": "15145550199"}[lang]
-    server.post(webhook(text(number, command, f"wamid.{lang}.lang")))
-    server.graph.wait_for(number, 1)
-    server.post(webhook(audio(number, f"wamid.{lang}.voice", server.graph.add_media(spoken_note(said, lang)))))
-    echo, answer = server.graph.wait_for(number, 3)[1:]
+    number = {"fr": "221771230001", "es": "59171230001", "en": "15145550199"}[lang]
+    before = 0
+    if command:
+        server.post(webhook(text(number, command, f"wamid.{lang}.lang")))
+        before = len(server.graph.wait_for(number, 1))
+    note = spoken_note(said, lang)
+    server.post(webhook(audio(number, f"wamid.{lang}.voice", server.graph.add_media(note))))
+    echo, answer = server.graph.wait_for(number, before + 2, timeout=300)[before : before + 2]
     assert echo.text.startswith("🎤")
     assert key_words <= set(words(echo.text)), echo.text
     assert "[1]" in answer.text and answer.button_ids[0].startswith("vote:up:"), answer.text
+    assert server.graph.downloads >= 1
+    # The audio itself is kept nowhere: not in the database, not under the data directory.
+    with server.runtime.database.session() as s:
+        assert all(note[:64] not in (t or "").encode() for t in s.scalars(select(StoredMessage.text)))
+    for path in server.runtime.settings.data_dir.rglob("*"):
+        if path.is_file() and path.stat().st_size < 50_000_000:
+            assert note[-256:] not in path.read_bytes(), path

@@ -1,5 +1,6 @@
 """The console's conversations page (`/staff/handoffs`): conversations handed to staff with /human, a reply
-box that answers her on her own channel, and the hand-back to the assistant."""
+box that answers her on her own channel, the hand-back to the assistant, and the replies a channel could not
+deliver (refused after the retries, or reported failed later by the platform)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from assistant import AssistantError
-from web.console.pages import refuse, render
+from web.console.pages import refuse, render, wants_json
 from web.console.session import EditorPost, PageStaff, post_staff
 from web.deps import ChannelsDep, RuntimeDep
 from web.errors import error_status
@@ -18,20 +19,30 @@ from web.handoffs import deliver_staff_reply, release_to_assistant
 
 router = APIRouter(prefix="/staff")
 
+FAILED_SHOWN = 50
 NOTICES = {"sent": "Reply sent.", "queued": "Reply saved: the web chat shows it.", "released": "Handed back."}
 
 
 @router.get("/handoffs")
 async def handoffs(request: Request, staff: PageStaff, runtime: RuntimeDep) -> Response:
     """Conversations handed to staff with /human, longest waiting first, with the recent turns and a reply box."""
+    return await _page(request, staff, runtime, notice=NOTICES.get(request.query_params.get("done", "")))
+
+
+async def _page(request: Request, staff, runtime, status: int = 200, **context) -> Response:
+    """The page itself; after a reply that did not reach her, with why on top (her text is kept)."""
     items = await run_in_threadpool(runtime.store.handoffs)
-    notice = NOTICES.get(request.query_params.get("done", ""))
-    return render(request, "handoffs.html", staff, active="handoffs", items=items, notice=notice)
+    failed = await run_in_threadpool(runtime.store.failed_deliveries, FAILED_SHOWN)
+    return render(request, "handoffs.html", staff, status, active="handoffs", items=items, failed=failed, **context)
 
 
 @router.post("/handoffs/{participant_id}/reply")
 async def handoff_reply(
-    request: Request, participant_id: str, channels: ChannelsDep, text: Annotated[str, Form(max_length=4000)] = ""
+    request: Request,
+    participant_id: str,
+    channels: ChannelsDep,
+    runtime: RuntimeDep,
+    text: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     """Send a staff reply to her on her own channel."""
     # Guarded here, not as a dependency: FastAPI checks the form field first, as it always has.
@@ -41,8 +52,12 @@ async def handoff_reply(
     except AssistantError as exc:
         return refuse(request, staff, error_status(exc), exc.code, str(exc))
     if result["delivery"] in ("failed", "unreachable"):
-        message = f"The reply is saved but could not be delivered on {result['channel']} ({result['delivery']})."
-        return refuse(request, staff, 502, "not_delivered", message)
+        message = (
+            f"Your reply is saved in her conversation but did not reach her on {result['channel']}: {result['reason']}"
+        )
+        if wants_json(request):
+            return refuse(request, staff, 502, "not_delivered", message)
+        return await _page(request, staff, runtime, status=502, error=message)
     return RedirectResponse(f"/staff/handoffs?done={result['delivery']}", status_code=303)
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from assistant import FEEDBACK_REASONS, phrase
 from web.console.pages import render
 from web.console.session import PageStaff
 from web.deps import RuntimeDep
@@ -26,6 +27,10 @@ async def gaps(request: Request, staff: PageStaff, runtime: RuntimeDep, sort: st
 
 @router.get("/feedback")
 async def feedback(request: Request, staff: PageStaff, runtime: RuntimeDep) -> Response:
-    """Thumbs-down answers, newest first, with the answer that was shown and the comment."""
+    """Thumbs-down answers, newest first, with the answer that was shown, her reason and her comment; how many
+    gave each reason on top."""
     items = await run_in_threadpool(runtime.store.negative_feedback)
-    return render(request, "feedback.html", staff, active="feedback", items=items)
+    reasons = {r: phrase(f"feedback_reason_{r}", "en") for r in FEEDBACK_REASONS}
+    counts = [(reasons[r], sum(1 for f in items if f["reason"] == r)) for r in FEEDBACK_REASONS]
+    counts = [(label, n) for label, n in counts if n]
+    return render(request, "feedback.html", staff, active="feedback", items=items, reasons=reasons, counts=counts)

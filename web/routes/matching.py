@@ -36,7 +36,11 @@ async def suggestions(
 ):
     """Her best reciprocal partners with the fit each way and an explanation (evidence only)."""
     found = await run_in_threadpool(runtime.matching.suggest, participant_id, k, lang)
-    return {"participant_id": participant_id, "suggestions": [s.to_dict() for s in found]}
+    return {
+        "participant_id": participant_id,
+        "main_need": found.main_need_dict(),
+        "suggestions": [s.to_dict() for s in found],
+    }
 
 
 @router.get("/v1/pairings", response_model=list[PairingOut])

@@ -41,5 +41,5 @@ async def ask(body: AskIn, assistant: AssistantDep):
 @router.post("/v1/feedback", response_model=FeedbackOut, status_code=201, responses=NOT_FOUND)
 async def feedback(body: FeedbackIn, assistant: AssistantDep):
     """A thumbs-up or thumbs-down on an answer, with an optional comment."""
-    feedback_id = await run_in_threadpool(assistant.feedback, body.answer_id, body.vote, body.comment)
+    feedback_id = await run_in_threadpool(assistant.feedback, body.answer_id, body.vote, body.comment, body.reason)
     return FeedbackOut(id=feedback_id)

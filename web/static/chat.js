@@ -1,12 +1,166 @@
-// The web chat: posts each message to /chat/api/messages and shows the replies with their buttons;
-// polls /chat/api/updates for replies from the programme team. No framework, no build step.
+// The web chat: posts each message to /chat/api/messages (a voice note, an audio file she picks or records,
+// to /chat/api/voice) and shows the replies with their buttons and their
+// sources (links to the guides); polls /chat/api/updates for replies from the programme team. The
+// conversation is kept on her device (localStorage), so a reload or a return visit shows it again; the page's
+// own words follow the language she chose (the strings come with the page, in the three languages). A
+// typing indicator shows while she waits. No framework, no build step, nothing inline (the page's CSP).
 "use strict";
 (function () {
+  const STORE = "mentor-chat-v1";
+  const KEEP = 200; // entries kept on her device
+  const main = document.querySelector("main.chat");
   const log = document.getElementById("log");
   const form = document.getElementById("composer");
   const input = document.getElementById("text");
-  let lastStaffId = 0;
+  const strings = JSON.parse(document.getElementById("chat-strings").textContent);
+  const LANGUAGES = { fr: "Français", es: "Español", en: "English" };
+  let lang = main.dataset.lang || "en";
   let busy = false;
+  let saved = load();
+
+  // -- her device's copy of the conversation ----------------------------------------------------------------
+
+  function load() {
+    try {
+      const data = JSON.parse(window.localStorage.getItem(STORE) || "null");
+      if (data && Array.isArray(data.entries)) return data;
+    } catch (err) { /* no storage (a private window): the conversation lasts as long as the page */ }
+    return { entries: [], lastStaffId: 0, lang: null };
+  }
+
+  function save() {
+    saved.entries = saved.entries.slice(-KEEP);
+    try { window.localStorage.setItem(STORE, JSON.stringify(saved)); } catch (err) { /* full or off */ }
+  }
+
+  // -- the page's own words ------------------------------------------------------------------------------------
+
+  function t(key) { return (strings[lang] || strings.en)[key] || strings.en[key] || ""; }
+
+  function applyLanguage(code) {
+    if (!strings[code]) return;
+    lang = code;
+    document.documentElement.lang = code;
+    document.title = t("chat_title");
+    document.querySelectorAll("[data-s]").forEach((el) => { el.textContent = t(el.dataset.s); });
+    document.querySelectorAll("[data-s-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.sPlaceholder); });
+    document.querySelectorAll("[data-s-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.sLabel)); });
+    document.querySelectorAll("[data-s-title]").forEach((el) => { el.title = t(el.dataset.sTitle); });
+  }
+
+  // -- emoji: drawn by the device's emoji font, or replaced by text where it has none ---------------------------
+
+  const EMOJI = /\p{Extended_Pictographic}(?:\u200d\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}\uFE0F])*/gu;
+  const EMOJI_TEXT = { "👍": "(+)", "👎": "(−)" };
+  const colourEmoji = (function () {
+    try {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 24;
+      const ctx = canvas.getContext("2d");
+      ctx.textBaseline = "top";
+      ctx.font = "20px 'Apple Color Emoji','Segoe UI Emoji','Noto Color Emoji',sans-serif";
+      ctx.fillText("👍", 0, 0);
+      const px = ctx.getImageData(0, 0, 24, 24).data;
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i + 3] && (Math.abs(px[i] - px[i + 1]) > 8 || Math.abs(px[i + 1] - px[i + 2]) > 8)) return true;
+      }
+      return false;
+    } catch (err) { return true; }
+  })();
+  if (!colourEmoji) document.documentElement.classList.add("no-emoji");
+
+  function shown(text) {
+    if (colourEmoji || !text) return text;
+    return text.replace(EMOJI, (e) => EMOJI_TEXT[e.replace(/[\u{1F3FB}-\u{1F3FF}\uFE0F]/gu, "")] || "")
+      .replace(/ {2,}/g, " ").replace(/^ /gm, "");
+  }
+
+  // -- drawing --------------------------------------------------------------------------------------------------
+
+  function scrollToEnd() { log.scrollTop = log.scrollHeight; }
+
+  function draw(entry) {
+    const item = document.createElement("li");
+    item.className = "msg " + entry.kind;
+    if (entry.language) item.lang = entry.language;
+    const body = document.createElement("div");
+    body.className = "text";
+    body.textContent = shown(entry.text);
+    item.appendChild(body);
+    if (entry.sources && entry.sources.length) item.appendChild(sourceList(entry));
+    if (entry.buttons && entry.buttons.length) item.appendChild(buttonRow(entry));
+    log.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function sourceList(entry) {
+    const list = document.createElement("ol");
+    list.className = "sources";
+    list.setAttribute("aria-label", (strings[entry.language] || strings[lang] || strings.en).sources || "Sources");
+    for (const s of entry.sources) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = s.url;
+      a.target = "_blank";
+      a.rel = "noopener";
+      a.textContent = "[" + s.n + "] " + s.title;
+      li.appendChild(a);
+      list.appendChild(li);
+    }
+    return list;
+  }
+
+  function buttonRow(entry) {
+    const row = document.createElement("div");
+    row.className = "buttons";
+    for (const b of entry.buttons) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = shown(b.title);
+      if (button.textContent !== b.title) button.setAttribute("aria-label", b.title);
+      button.dataset.id = b.id;
+      button.disabled = Boolean(entry.used);
+      button.addEventListener("click", () => {
+        if (busy) return;
+        entry.used = true;
+        row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
+        save();
+        send({ text: b.title, button_id: b.id }, b.title, entry.welcome && b.id.startsWith("lang:"));
+      });
+      row.appendChild(button);
+    }
+    return row;
+  }
+
+  function add(entry) {
+    saved.entries.push(entry);
+    save();
+    return draw(entry);
+  }
+
+  function typing() {
+    const item = document.createElement("li");
+    item.className = "msg bot typing";
+    const dots = document.createElement("span");
+    dots.className = "dots";
+    dots.setAttribute("aria-hidden", "true");
+    dots.textContent = "• • •";
+    const label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = t("chat_typing");
+    item.append(dots, label);
+    log.appendChild(item);
+    scrollToEnd();
+    return item;
+  }
+
+  function welcome() {
+    const buttons = Object.keys(LANGUAGES).map((code) => ({ id: "lang:" + code, title: LANGUAGES[code] }));
+    add({ kind: "bot", text: t("chat_welcome"), language: lang, buttons: buttons, welcome: true });
+  }
+
+  // -- talking to the server ------------------------------------------------------------------------------------
 
   function newId() {
     const bytes = new Uint8Array(8);
@@ -14,61 +168,55 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  function bubble(kind, text, language) {
-    const item = document.createElement("li");
-    item.className = "msg " + kind;
-    if (language) item.lang = language;
-    item.textContent = text;
-    log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
-    return item;
+  function send(body, text, greetAfter) {
+    const payload = JSON.stringify(Object.assign({ message_id: newId() }, body));
+    return exchange(text, "/chat/api/messages", "application/json", payload, greetAfter);
   }
 
-  function showReply(reply) {
-    const item = bubble("bot", reply.text, reply.language);
-    if (reply.buttons && reply.buttons.length) {
-      const row = document.createElement("div");
-      row.className = "buttons";
-      for (const b of reply.buttons) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = b.title;
-        button.dataset.id = b.id;
-        button.addEventListener("click", () => {
-          row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
-          send({ text: b.title, button_id: b.id }, b.title);
-        });
-        row.appendChild(button);
-      }
-      item.appendChild(row);
-    }
+  function sendAudio(file) {
+    const url = "/chat/api/voice?message_id=" + newId();
+    return exchange("🎤 " + file.name, url, file.type || "application/octet-stream", file, false);
   }
 
-  async function send(body, shown) {
+  async function exchange(text, url, type, body, greetAfter) {
     if (busy) return;
     busy = true;
-    bubble("me", shown);
-    const payload = Object.assign({ message_id: newId() }, body);
+    add({ kind: "me", text: text });
+    const indicator = typing();
+    let data = null;
+    let problem = null;
     for (let attempt = 0; attempt < 3; attempt++) {  // the same message_id: a retry is never answered twice
       try {
-        const response = await fetch("/chat/api/messages", {
+        const response = await fetch(url, {
           method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(payload),
+          headers: { "Content-Type": type, Accept: "application/json" },
+          body: body,
         });
-        const data = await response.json();
-        if (!response.ok) {
-          bubble("error", data.message || "Something went wrong.");
-        } else {
-          data.replies.forEach(showReply);
-        }
+        const json = await response.json();
+        if (response.ok) data = json; else problem = json.message || t("chat_failed");
         break;
       } catch (err) {
-        if (attempt === 2) bubble("error", "The connection failed; please try again.");
+        if (attempt === 2) problem = t("chat_connection_failed");
         else await new Promise((r) => setTimeout(r, 800 * (attempt + 1)));
       }
     }
+    indicator.remove();
+    if (data) receive(data, greetAfter); else add({ kind: "error", text: problem });
     busy = false;
+  }
+
+  function receive(data, greetAfter) {
+    if (data.forgotten) {  // everything about her was deleted: so is the copy on her device
+      saved = { entries: [], lastStaffId: saved.lastStaffId, lang: null };
+      log.replaceChildren();
+    }
+    if (data.page_language && data.page_language !== lang) applyLanguage(data.page_language);
+    if (data.page_language) saved.lang = data.page_language;
+    for (const r of data.replies) {
+      add({ kind: "bot", text: r.text, language: r.language, buttons: r.buttons, sources: r.sources });
+    }
+    if (greetAfter) add({ kind: "bot", text: t("greeting"), language: lang });
+    save();
   }
 
   form.addEventListener("submit", (event) => {
@@ -76,21 +224,48 @@
     const text = input.value.trim();
     if (!text || busy) return;
     input.value = "";
-    send({ text: text }, text);
+    grow();
+    send({ text: text }, text, false);
+  });
+  const voice = document.getElementById("voice");
+  voice.addEventListener("change", () => {
+    const file = voice.files && voice.files[0];
+    voice.value = "";
+    if (file && !busy) sendAudio(file);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
+  function grow() {  // the box grows with her text, up to a few lines, and the newest message stays in view
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 144) + "px";
+    scrollToEnd();
+  }
+  input.addEventListener("input", grow);
+  input.addEventListener("focus", () => setTimeout(scrollToEnd, 300));  // after the keyboard opened
+  if (window.visualViewport) window.visualViewport.addEventListener("resize", scrollToEnd);
+
   async function poll() {
     try {
-      const response = await fetch("/chat/api/updates?after=" + lastStaffId, { headers: { Accept: "application/json" } });
+      const response = await fetch("/chat/api/updates?after=" + saved.lastStaffId, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const data = await response.json();
-        for (const m of data.messages) { bubble("staff", m.text); lastStaffId = Math.max(lastStaffId, m.id); }
+        for (const m of data.messages) {
+          add({ kind: "staff", text: m.text });
+          saved.lastStaffId = Math.max(saved.lastStaffId, m.id);
+        }
+        save();
       }
     } catch (err) { /* offline for a moment: the next poll catches up */ }
     setTimeout(poll, 5000);
   }
+
+  // -- start: her language, then what she saw last time (or the language choice) ------------------------------
+  const chosen = main.dataset.chosen || saved.lang;
+  if (chosen) applyLanguage(chosen);
+  if (saved.entries.length) saved.entries.forEach(draw);
+  else if (!main.dataset.chosen) welcome();
+  else add({ kind: "bot", text: t("greeting"), language: lang });
   poll();
 })();

@@ -26,6 +26,8 @@ async def telegram_webhook(request: Request, channels: ChannelsDep):
     # python-telegram-bot is heavy and only needed when the Telegram webhook is configured.
     from telegram import Update
 
+    from bots.telegram import unreadable
+
     if channels.telegram is None:
         raise not_configured("Telegram webhook")
     expected = channels.settings.telegram_secret_token.get_secret_value()
@@ -41,8 +43,11 @@ async def telegram_webhook(request: Request, channels: ChannelsDep):
         raise ApiError(503, "telegram_unavailable", "the bot cannot reach Telegram yet", {"Retry-After": "5"})
     try:
         update = Update.de_json(data, channels.telegram.bot)
-    except Exception as exc:  # an update shape this library version does not know
-        log.warning("Telegram update not understood: %s", type(exc).__name__)
+    except Exception as exc:  # a field missing, or a shape this library version does not know
+        log.warning("Telegram update %d not understood: %s", update_id, unreadable(data, exc))
+        return {"status": "ignored"}
+    if update.effective_message is not None and update.effective_chat is None:
+        log.warning("Telegram update %d not understood: %s", update_id, unreadable(data))
         return {"status": "ignored"}
     # Processed now rather than queued, and acknowledged once answered (at most MENTOR_WEBHOOK_ACK_WAIT_S):
     # Telegram sends an update again until it gets a 200, so a worker killed mid-answer leaves it to another

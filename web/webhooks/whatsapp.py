@@ -13,7 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from bots.whatsapp import parse_webhook, verify_signature
+from assistant import Message
+from bots.whatsapp import parse_events, verify_signature
 from web.auth import ApiError
 from web.deps import ChannelsDep
 from web.schemas import WebhookAck
@@ -50,10 +51,10 @@ async def whatsapp_webhook(request: Request, channels: ChannelsDep):
     if not verify_signature(secret, body, request.headers.get("x-hub-signature-256")):
         log.warning("WhatsApp webhook with a missing or wrong signature refused")
         raise ApiError(401, "bad_signature", "X-Hub-Signature-256 is missing or does not match the body")
-    messages = parse_webhook(parse_json(body))
-    if messages:
-        task = channels.spawn(channels.whatsapp.process(messages))
+    events = parse_events(parse_json(body))
+    if events:
+        task = channels.spawn(channels.whatsapp.process(events))
         wait = channels.settings.webhook_ack_wait_s
         if wait > 0:
             await asyncio.wait({task}, timeout=wait)  # never cancels it: past the wait it goes on alone
-    return {"status": "ok", "messages": len(messages)}
+    return {"status": "ok", "messages": sum(isinstance(e, Message) for e in events)}

@@ -158,7 +158,8 @@ def test_prompt_injection_stays_inside_the_fences(answerer, small_corpus):
     )
     Ingestor(answerer.runtime.settings, answerer.runtime.embedder).ingest([small_corpus])
     model = ScriptedChatModel(responses=["Prepare a loan file [1]."])
-    with_llm(answerer, model).answer(f"how do I prepare a loan file to obtain credit? {INJECTION}")
+    # Before the question: context, searched with it (after it, a message's non-question sentences are dropped).
+    with_llm(answerer, model).answer(f"{INJECTION} how do I prepare a loan file to obtain credit?")
     with_llm(answerer, ScriptedChatModel(responses=["Savings groups help [1]."])).answer("what are savings groups")
     first, second = model.calls[0], answerer.llm.model.calls[0]
     assert isinstance(first[0], SystemMessage) and isinstance(first[1], HumanMessage)

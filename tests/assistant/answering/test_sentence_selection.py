@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering import extractive
-from assistant.answering.extractive import LIST_CHARS, ExtractiveComposer, split_sentences
+from assistant.answering.extractive import ExtractiveComposer, split_sentences
+from assistant.answering.passages import LIST_CHARS
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.search import SearchHit
 
@@ -93,7 +93,8 @@ FIGURE_TEXT = (
 
 
 def test_quantity_question_picks_the_sentence_with_a_figure():
-    draft = ExtractiveComposer().compose(
+    # Room for one sentence only: the answering one.
+    draft = ExtractiveComposer(max_chars=80).compose(
         "How many months before members of a savings group can get a loan?", "en", [hit("groups", FIGURE_TEXT)]
     )
     assert sentences_of(draft.text) == ["Members of a savings group can get a loan after 6 months of saving. [1]"]
@@ -101,7 +102,7 @@ def test_quantity_question_picks_the_sentence_with_a_figure():
 
 def test_without_a_quantity_question_the_earlier_sentence_wins():
     # Control for the test above: the same evidence, a yes/no question, and no bonus for the figure.
-    draft = ExtractiveComposer().compose(
+    draft = ExtractiveComposer(max_chars=80).compose(
         "Can members of a savings group get a loan after saving?", "en", [hit("groups", FIGURE_TEXT)]
     )
     assert sentences_of(draft.text) == ["Members of a savings group can get a loan after some months of saving. [1]"]
@@ -160,12 +161,11 @@ def test_a_question_sentence_is_not_chosen_before_the_answer():
     assert draft.text == f"{ANSWER} [1]"
 
 
-def test_without_the_penalty_the_guide_description_would_be_chosen(monkeypatch):
-    # Control: the description covers the question as well as the answer and comes first in the text.
-    monkeypatch.setattr(extractive, "UNHELPFUL_PENALTY", 0.0)
-    composer = ExtractiveComposer(max_chars=len(ANSWER) + 10)
+def test_the_guide_description_is_never_quoted_even_when_it_matches_best():
+    # The description holds every word of the question; room for the whole text: it is still left out.
+    composer = ExtractiveComposer(max_chars=600)
     draft = composer.compose("how do I get a loan from a savings group", "en", [hit("groups", UNHELPFUL_TEXT)])
-    assert draft.text.startswith("This guide explains")
+    assert "This guide" not in draft.text and ANSWER in draft.text
 
 
 @pytest.mark.parametrize(
@@ -195,24 +195,76 @@ GUIDE_A = (
     "A savings group lends small amounts without collateral papers."
 )
 GUIDE_B = "A savings group lends each month to its members."
+GUIDE_C = "Mobile money keeps the cash safe with a secret code."
 
 
-def two_guides() -> list[SearchHit]:
-    return [hit("groups", GUIDE_A, score=1.0, rank=1), hit("microfinance", GUIDE_B, score=1.0, rank=2)]
+def two_guides(second: str = GUIDE_B) -> list[SearchHit]:
+    return [hit("groups", GUIDE_A, score=1.0, rank=1), hit("microfinance", second, score=0.9, rank=2)]
 
 
-def test_two_guides_that_answer_are_both_cited():
-    draft = ExtractiveComposer(max_chars=160).compose("does a savings group lend money", "en", two_guides())
-    assert [c.doc_id for c in draft.citations] == ["groups", "microfinance"]
-    assert "[1]" in draft.text and "[2]" in draft.text
-    assert GUIDE_B in draft.text
-
-
-def test_without_diversity_the_first_guide_takes_all_the_room(monkeypatch):
-    # Control for the test above: the first guide's second sentence outscores the second guide's first.
-    monkeypatch.setattr(extractive, "DIVERSITY", 0.0)
-    draft = ExtractiveComposer(max_chars=160).compose("does a savings group lend money", "en", two_guides())
+def test_a_second_guide_that_adds_nothing_is_not_quoted():
+    draft = ExtractiveComposer(max_chars=400).compose("does a savings group lend money", "en", two_guides())
     assert [c.doc_id for c in draft.citations] == ["groups"]
+    assert GUIDE_B not in draft.text
+
+
+def test_a_second_guide_that_answers_what_the_first_lacks_is_quoted():
+    # Control for the test above: the second guide holds the question's "cash" and "safe", the first does not.
+    question = "does a savings group lend at low interest rates, and is the cash safe"
+    draft = ExtractiveComposer(max_chars=400).compose(question, "en", two_guides(GUIDE_C))
+    assert [c.doc_id for c in draft.citations] == ["groups", "microfinance"]
+    assert GUIDE_C in draft.text and "[2]" in draft.text
+
+
+LOAN_FILE = (
+    "Lenders check a file before they lend.\n\n"
+    "A loan file usually contains:\n"
+    "- an identity document and proof of address\n"
+    "- your cash-flow records or sales notebook\n"
+    "- the amount you need and exactly what it will buy\n"
+    "- a simple repayment plan\n\n"
+    "Practise presenting your request in two minutes."
+)
+
+
+def test_a_list_is_quoted_once_with_its_lead_in_and_in_order():
+    draft = ExtractiveComposer(max_chars=600).compose("what goes in a loan file", "en", [hit("credit", LOAN_FILE)])
+    assert draft.text.count("A loan file usually contains:") == 1
+    items = ["an identity document", "cash-flow records", "the amount you need", "repayment plan"]
+    positions = [draft.text.index(item) for item in items]
+    assert positions == sorted(positions)
+    assert draft.text.index("Lenders check") < draft.text.index("A loan file")  # the passage, in the guide's order
+
+
+def test_a_list_too_long_for_the_phone_is_cut_at_an_item_boundary():
+    draft = ExtractiveComposer(max_chars=150).compose("what goes in a loan file", "en", [hit("credit", LOAN_FILE)])
+    body = draft.text.split(" [1]")[0]
+    assert body.startswith("A loan file usually contains:")
+    assert len(draft.text) <= 150
+    kept = body.removeprefix("A loan file usually contains: ").split("; ")
+    assert kept and all(item in LOAN_FILE for item in kept)  # whole items only
+
+
+def test_the_guide_summary_paragraph_is_never_quoted():
+    chunk = Chunk(
+        chunk_id="country-rwanda.en#country-rwanda-1",
+        doc_id="country-rwanda",
+        lang="en",
+        title="Rwanda",
+        heading="Rwanda",
+        text="What the programme does in Rwanda and tips for a pair with a woman from Rwanda.\n\n"
+        "In Rwanda the programme supports women farmers.",
+        source="en/country-rwanda.md",
+    )
+    draft = ExtractiveComposer().compose("what does the programme do in rwanda", "en", [SearchHit(1, chunk, 1, 1, 1)])
+    assert draft.text == "In Rwanda the programme supports women farmers. [1]"
+
+
+def test_each_guide_is_cited_once_with_its_section_title():
+    hits = [hit("credit", LOAN_FILE, rank=1), hit("credit", "A loan file is checked by the officer.", rank=2)]
+    draft = ExtractiveComposer().compose("what goes in a loan file", "en", hits)
+    assert [c.doc_id for c in draft.citations] == ["credit"]
+    assert draft.citations[0].title == "Credit — Section"
 
 
 def test_a_lead_in_closed_by_a_short_line_does_not_capture_a_later_list():

@@ -171,3 +171,35 @@ def test_someone_shown_to_one_woman_is_not_shown_to_another_beyond_her_capacity(
     assert f"match:intro:{lucie_id}" not in button_ids(fatou.send("/match"))
     awa.press("match:more")  # her screen now holds nobody (or others): Lucie is no longer shown to her
     assert f"match:intro:{lucie_id}" in button_ids(fatou.send("/match"))
+
+
+def test_match_after_an_introduction_request_shows_where_it_stands(pair, runtime):
+    awa, lucie = pair
+    awa.send("/match")
+    awa.press(f"match:intro:{pid(runtime, lucie)}")
+    # waiting for Lucie
+    assert phrase("match_status_other", "fr", name="Lucie") in text_of(awa.send("/match"))
+    # waiting for her: Lucie sees the proposal with its buttons
+    replies = lucie.send("/match")
+    assert phrase("match_pending", "en", name="Awa") in text_of(replies)
+    accept = next(b for b in button_ids(replies) if b.startswith("match:accept:"))
+    lucie.press(accept)
+    # both accepted: waiting for staff, said to both
+    assert phrase("match_status_staff", "fr", name="Lucie") in text_of(awa.send("/match"))
+    assert phrase("match_status_staff", "en", name="Awa") in text_of(lucie.send("/match"))
+    pairing = runtime.store.pairings(person=pid(runtime, awa))[0]
+    runtime.matching.decide(pairing["id"], "approved", "coordinator")
+    text = text_of(awa.send("/match"))
+    assert phrase("match_current", "fr", names="Lucie") in text
+    assert phrase("match_status_staff", "fr", name="Lucie") not in text
+
+
+def test_her_main_need_that_nobody_can_offer_is_said_in_her_language(engine, runtime):
+    offers, needs = "Puedo ayudar con la transformación de alimentos", "Necesito acceso al crédito y llevar las cuentas"
+    ana = member(engine, runtime, "ana", "Ana Condori", "Bolivia", ["es"], offers, needs, lang="es")
+    member(engine, runtime, "maria", "María López", "Guatemala", ["es"], "Le enseño a llevar las cuentas",
+           "Busco aprender transformación de alimentos", lang="es")  # fmt: skip
+    text = text_of(ana.send("/match"))
+    assert "María (Guatemala)" in text
+    label = runtime.matching.taxonomy.label("credit-file-preparation", "es")
+    assert phrase("match_main_need_none", "es", skill=label[:1].lower() + label[1:]) in text

@@ -25,6 +25,16 @@ from assistant.conversation.onboarding import (
         ("French", ["fr"]),
         ("francés, wolof y un poco de inglés", ["fr", "wo", "en"]),
         ("anglais, anglais", ["en"]),
+        ("Wolof, Fon, Yoruba", ["wo", "fon", "yo"]),
+        ("dioula et français", ["dyu", "fr"]),
+        ("Kinyarwanda na Kiswahili", ["rw", "sw"]),
+        ("Tagalog, Cebuano, English", ["tl", "ceb", "en"]),
+        ("Filipino and Bisaya", ["fil", "ceb"]),
+        ("quechua, aymara y K'iche'", ["qu", "ay", "quc"]),
+        ("guaraní y castellano", ["gn", "es"]),
+        ("hablo espanol y un poquito de ingles", ["es", "en"]),
+        ("español y mam", ["es", "mam"]),
+        ("englsh", ["en"]),
         ("", None),
         ("I like cats", None),
         ("42", None),
@@ -49,6 +59,13 @@ def test_languages(text, expected):
         ("Sénégal", None, "Africa/Dakar"),
         ("Perú", None, "America/Lima"),
         ("Mars/Olympus", None, None),
+        ("Dakar", None, "Africa/Dakar"),
+        ("la hora de Bolivia", None, "America/La_Paz"),
+        ("manila time", None, "Asia/Manila"),
+        ("heure de Cotonou", None, "Africa/Porto-Novo"),
+        ("El Alto", None, "America/La_Paz"),
+        ("Vancouver", None, "America/Vancouver"),
+        ("Atlantis", None, None),
         ("UTC+15", None, None),
         ("UTC-4:20", None, None),
         ("", "Canada", None),
@@ -75,13 +92,13 @@ def test_names_refused(text):
 
 
 def test_country_stage_modality_availability():
-    assert parse_country("Côte d'Ivoire") == "Côte d'Ivoire"
-    assert parse_country("75001") is None
+    assert parse_country("Côte d'Ivoire") == {"country": "Côte d’Ivoire", "city": None}
+    assert parse_country("75001") is None and parse_country("Atlantis") is None
     assert parse_stage("Une idée") == "idea" and parse_stage("", "stage:early") == "early"
     assert parse_stage("establecida") == "established" and parse_stage("perhaps") is None
     assert parse_stage("", "stage:bogus") is None
     assert parse_modality("Les deux") == "both" and parse_modality("en persona") == "in_person"
-    assert parse_modality("", "modality:virtual") == "virtual" and parse_modality("whatever") is None
+    assert parse_modality("", "modality:virtual") == "virtual" and parse_modality("purple") is None
     assert parse_availability("lundi") == "lundi" and parse_availability("no") is None
 
 
@@ -89,3 +106,53 @@ def test_country_stage_modality_availability():
 def test_cancel_words(text):
     assert is_cancel(text)
     assert not is_cancel("cancel my subscription")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("en bolivia, el alto", {"country": "Bolivia", "city": "El Alto"}),
+        ("vivo en Guatemala, Xela", {"country": "Guatemala", "city": "Xela"}),
+        ("Dakar", {"country": "Senegal", "city": "Dakar"}),
+        ("I live in Kigali, Rwanda", {"country": "Rwanda", "city": "Kigali"}),
+        ("Cotonou", {"country": "Benin", "city": "Cotonou"}),
+        ("Bolivai", {"country": "Bolivia", "city": None}),
+        ("costa de marfil", {"country": "Côte d’Ivoire", "city": None}),
+    ],
+)
+def test_country_and_city_from_a_sentence(text, expected):
+    assert parse_country(text) == expected
+
+
+def test_the_country_is_named_in_her_language():
+    assert parse_country("bolivia", lang="fr") == {"country": "Bolivie", "city": None}
+    assert parse_country("Senegal", lang="es") == {"country": "Senegal", "city": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("me llamo rosa", "Rosa"), ("hola, soy Rosa Mamani", "Rosa Mamani"), ("Je m'appelle Awa.", "Awa"),
+     ("my name is Grace", "Grace"), ("moi c'est Fatou Sow", "Fatou Sow"), ("grace uwase", "Grace Uwase")],
+)  # fmt: skip
+def test_names_without_the_introduction(text, expected):
+    assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("ya tengo 8 años con mi taller", "established"), ("empecé hace 6 meses", "early"),
+     ("es solo una idea por ahora", "idea"), ("todavía no he empezado", "idea"), ("depuis 5 ans", "established"),
+     ("on vient de commencer", "early"), ("I have been running it for 10 years", "established"),
+     ("just started last year", "early"), ("perhaps", None)],
+)  # fmt: skip
+def test_stage_from_a_sentence(text, expected):
+    assert parse_stage(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("virtual nomás, por whatsapp", "virtual"), ("en persona o por zoom", "both"), ("par téléphone", "virtual"),
+     ("prefiero vernos en persona", "in_person"), ("peu importe", "both"), ("sometimes", None)],
+)  # fmt: skip
+def test_modality_from_a_sentence(text, expected):
+    assert parse_modality(text) == expected

@@ -162,5 +162,33 @@ def test_repeated_questions_on_credit_move_the_finance_modules_up_and_say_so(eng
     after, needs = runtime.pathways.plan(person, "en")
     assert needs.questions["financial-management"] == 3 and needs.questions["access-to-finance"] == 3
     assert after[0].module_id == "money-basics"
-    assert "You asked 3 questions about" in after[0].why
+    assert "3 of your questions were answered from the guide “Access to credit”" in after[0].why
     assert "Your next step: Keeping your business money in order" in text_of(user.send("/pathway"))
+
+
+def test_resources_are_sent_as_links_she_can_open(engine, runtime):
+    user = consented(engine, lang="es")
+    diagnose(user, [3, 3, 1, 3, 3, 3, 3, 3])
+    replies = user.send("/resources")
+    text = text_of(replies)
+    shown = [b.id.split(":", 2)[2] for b in replies[0].buttons]
+    assert shown
+    base = runtime.settings.public_url.rstrip("/")
+    for resource_id in shown:  # each item carries the address of its page in her language
+        assert f"{base}/resources/{resource_id}?lang=es" in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "title"),
+    [
+        ("en", "where can i download the am i ready for a loan checklist?", "Am I ready for a loan?"),
+        ("es", "¿dónde descargo la lista «Estoy lista para un préstamo»?", "¿Estoy lista para un préstamo?"),
+        ("fr", "je cherche la fiche suis-je prete pour un pret", "Suis-je prête pour un prêt ?"),
+    ],
+)
+def test_asking_for_a_resource_by_name_finds_it(engine, runtime, lang, message, title):
+    user = consented(engine, lang=lang)
+    text = text_of(user.send(message))
+    assert title in text
+    assert f"/resources/loan-readiness-checklist?lang={lang}" in text
+    assert phrase("sources", lang) not in text  # the resource itself, not an answer from the guides

@@ -76,7 +76,8 @@ def test_a_pending_choice_is_chosen_by_voice(engine, runtime):
 
 @pytest.mark.parametrize(
     "reason, key",
-    [("too_long", "voice_too_long"), ("too_large", "voice_too_long"), ("silent", "voice_silent"),
+    [("too_long", "voice_too_long"), ("too_large", "voice_too_long"), ("too_short", "voice_too_short"),
+     ("silent", "voice_silent"), ("unintelligible", "voice_unreadable"), ("other_language", "voice_other_language"),
      ("unreadable", "voice_unreadable"), ("unavailable", "voice_unavailable")],
 )  # fmt: skip
 @pytest.mark.parametrize("lang", ["fr", "es", "en"])
@@ -84,8 +85,41 @@ def test_each_unusable_note_gets_the_right_reply_in_her_language(engine, runtime
     user = User(engine, user_id=f"voice-{reason}-{lang}", hint=lang)
     notes = VoiceNotes(engine, ScriptedTranscriber(error=AudioError("no", reason)), max_seconds=120)
     [reply] = speak(notes, user)
-    assert reply.text == phrase(key, lang) and reply.language == lang
+    assert reply.text == phrase(key, lang, limit="2 min") and reply.language == lang
+    assert "{" not in reply.text
     assert count(runtime, AnswerRecord) == 0 and count(runtime, Participant) == 0
+
+
+def test_the_refusal_says_the_configured_limit(engine):
+    user = User(engine, user_id="voice-limit", hint="fr")
+    notes = VoiceNotes(engine, ScriptedTranscriber(error=AudioError("no", "too_long")), max_seconds=90)
+    assert text_of(speak(notes, user)) == phrase("voice_too_long", "fr", limit="90 s")
+
+
+@pytest.mark.parametrize("hint", ["fr", "es", "en"])
+def test_without_her_choice_the_channel_hint_is_the_transcribers_prior(engine, hint):
+    user = User(engine, user_id=f"voice-prior-{hint}", hint=f"{hint}-419" if hint == "es" else hint)
+    notes = notes_saying(engine, QUESTION)
+    speak(notes, user)
+    assert notes.transcriber.calls == [(AUDIO, None)] and notes.transcriber.hints == [hint]
+    user.send(f"/lang {hint}")
+    speak(notes, user)  # her choice is the language itself, no prior needed
+    assert notes.transcriber.calls[-1] == (AUDIO, hint) and notes.transcriber.hints[-1] is None
+
+
+def test_without_a_channel_hint_there_is_no_prior(engine):
+    notes = notes_saying(engine, QUESTION)
+    speak(notes, User(engine, user_id="voice-no-hint", hint="de"))
+    assert notes.transcriber.hints == [None]
+
+
+def test_without_consent_the_transcript_is_not_stored(engine, runtime):
+    user = User(engine, user_id="voice-no-consent", hint="en")
+    _echo, answer = speak(notes_saying(engine, QUESTION), user)
+    assert "Sources:" in answer.text
+    with runtime.database.session() as s:
+        stored = " ".join(s.scalars(select(StoredMessage.text)).all())
+    assert QUESTION not in stored and count(runtime, Participant) == 0
 
 
 def test_her_chosen_language_wins_over_the_channel_hint_in_a_refusal(engine):
@@ -98,9 +132,9 @@ def test_her_chosen_language_wins_over_the_channel_hint_in_a_refusal(engine):
 def test_nothing_heard_or_too_long_is_refused_politely(engine, user):
     assert text_of(speak(notes_saying(engine, "  "), user)) == phrase("voice_silent", "en")
     long_note = notes_saying(engine, QUESTION, duration_s=600)
-    assert text_of(speak(long_note, user)) == phrase("voice_too_long", "en")
+    assert text_of(speak(long_note, user)) == phrase("voice_too_long", "en", limit="2 min")
     said_long = notes_saying(engine, QUESTION)
-    assert text_of(speak(said_long, user, duration_s=1200)) == phrase("voice_too_long", "en")
+    assert text_of(speak(said_long, user, duration_s=1200)) == phrase("voice_too_long", "en", limit="2 min")
     assert said_long.transcriber.calls == []  # the payload said 20 minutes: not even transcribed
     assert text_of(speak(said_long, user, audio=b"")) == phrase("voice_unreadable", "en")
 
@@ -134,6 +168,6 @@ def test_screen_refuses_before_any_download_what_the_payload_already_rules_out(e
     notes = notes_saying(engine, QUESTION)
     ref = VoiceRef("media-2", "audio/ogg", duration_s=1200.0)
     long_note = Message(user.channel, user.user_id, "", "v-screen", None, media="audio", voice=ref)
-    assert notes.screen(long_note).text == phrase("voice_too_long", "en")
+    assert notes.screen(long_note).text == phrase("voice_too_long", "en", limit="2 min")
     assert notes.screen(replace(long_note, voice=replace(ref, duration_s=30.0))) is None
     assert VoiceNotes(engine, None, 120).screen(long_note).text == phrase("voice_unavailable", "en")

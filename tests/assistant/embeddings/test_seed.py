@@ -93,9 +93,7 @@ def test_a_missing_folder_or_file_is_simply_no_seed(tmp_path):
     assert load_seed(tmp_path / "nothing", HashEmbedder()) is None
 
 
-def test_an_ingest_embeds_only_the_guides_that_changed_since_the_vectors_were_shipped(
-    settings, small_corpus, tmp_path
-):
+def test_an_ingest_embeds_only_the_guides_that_changed_since_the_vectors_were_shipped(settings, small_corpus, tmp_path):
     first = settings.model_copy(update={"data_dir": tmp_path / "a"})
     Ingestor(first, HashEmbedder()).ingest([small_corpus])
     cached = CachedEmbedder(HashEmbedder(), first.cache_dir)

@@ -80,6 +80,7 @@ def small_catalog() -> Catalog:
             "level": level,
             "minutes": minutes,
             "resources": [rid],
+            "guide_ids": [f"{mid}-guide"],
         }
         resources[rid] = {
             "id": rid,
@@ -192,8 +193,9 @@ def test_a_prerequisite_of_her_weakest_area_comes_first_and_says_what_it_prepare
     steps = planner.plan(needs, lang=lang)
     assert ids(steps) == ["money", "customers", "online", "team"]
     assert steps[0].why == phrase(
-        "why_prerequisite", lang, module=title("customers", lang), competency=label("mkt", lang)
+        "why_prerequisite_rated", lang, module=title("customers", lang), competency=label("mkt", lang), rating=1
     )
+    assert steps[0].claims == [{"kind": "prerequisite", "module": "customers", "competency": "mkt", "rating": 1}]
     assert steps[0].need == 0.9
     assert title("customers", lang) in steps[0].why
 
@@ -230,22 +232,26 @@ def test_completed_modules_are_left_out_and_count_as_met(planner):
     assert planner.plan(needs, set(MODULES) | {"no-such-module"}, "en") == []
 
 
-def test_questions_raise_a_competency_and_are_named_in_the_why(planner):
+def test_questions_raise_a_competency_and_the_guide_that_answered_them_is_named_in_the_why(planner):
     ratings = {c: 2 for c in LABELS}  # all equal: team first (shortest of the tied roots)
     assert ids(planner.plan(Needs(ratings), lang="en"))[0] == "team"
-    # three questions on digital: .75 + 3 x .15 = 1.2
-    steps = planner.plan(Needs(ratings, questions={"dig": 3}), lang="en")
+    # three questions answered from the digital module's guide: .75 + 3 x .15 = 1.2
+    asked = {"guide_questions": {"digital-guide": 3}, "guide_titles": {"digital-guide": "Digital tools"}}
+    steps = planner.plan(Needs(ratings, questions={"dig": 3}, **asked), lang="en")
     assert ids(steps)[0] == "digital"
     assert steps[0].need == 1.2
     assert steps[0].why == (
         phrase("why_weakest", "en", competency=label("dig", "en"), rating=2)
         + " "
-        + phrase("why_questions", "en", count=3, competency=label("dig", "en"))
+        + phrase("why_questions", "en", count=3, guide="Digital tools")
     )
+    assert {"kind": "questions", "guide": "digital-guide", "count": 3, "title": "Digital tools"} in steps[0].claims
+    # questions answered from another module's guide are not claimed for this one
+    steps = planner.plan(Needs(ratings, questions={"dig": 3}, guide_questions={"story-guide": 3}), lang="en")
+    assert not any(c["kind"] == "questions" for c in steps[0].claims)
     # one question still raises it (.9 > .75), but is not worth a mention
-    steps = planner.plan(Needs(ratings, questions={"dig": 1}), lang="fr")
+    steps = planner.plan(Needs(ratings, questions={"dig": 1}, guide_questions={"digital-guide": 1}), lang="fr")
     assert ids(steps)[0] == "digital"
-    assert phrase("why_questions", "fr", count=1, competency=label("dig", "fr")) not in steps[0].why
     assert steps[0].why == phrase("why_weakest", "fr", competency=label("dig", "fr"), rating=2)
 
 

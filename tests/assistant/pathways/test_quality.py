@@ -32,8 +32,9 @@ def test_the_demo_cohort_meets_the_goals():
     quality = evaluate(profiles, HashEmbedder())
     assert quality.people == len(lines)
     assert quality.violations == []
-    assert quality.first_step_share >= FIRST_STEP_GOAL == 0.9
+    assert quality.first_step_share >= FIRST_STEP_GOAL == 0.95
     assert quality.first_on_weakest <= quality.first_on_weakest_or_prerequisite <= quality.people
+    assert quality.untrue == []
     assert quality.repeats == []
     assert quality.ok
     figures = quality.to_dict()
@@ -41,15 +42,22 @@ def test_the_demo_cohort_meets_the_goals():
     assert figures["prerequisite_violations"] == 0
     assert figures["completed_resources_repeated"] == 0
     assert figures["first_step_on_two_weakest"] == round(quality.first_on_weakest / len(lines), 4)
+    assert figures["first_step_on_weakest_or_its_direct_prerequisite"] == round(quality.first_step_share, 4)
+    assert figures["untrue_why_claims"] == 0
+    assert figures["resources_with_something_to_open"] == 1.0
     assert figures["goals_met"] is True
 
 
 def test_quality_goals():
     assert Quality().first_step_share == 0.0 and not Quality().ok
-    assert Quality(people=10, first_on_weakest=9).ok
-    assert not Quality(people=10, first_on_weakest=8).ok
-    assert not Quality(people=10, first_on_weakest=10, violations=["x"]).ok
-    assert not Quality(people=10, first_on_weakest=10, repeats=["y"]).ok
+    assert Quality(people=20, first_on_lowest_or_direct_prerequisite=19).ok
+    assert not Quality(people=20, first_on_lowest_or_direct_prerequisite=18).ok
+    assert not Quality(people=10, first_on_lowest_or_direct_prerequisite=10, violations=["x"]).ok
+    assert not Quality(people=10, first_on_lowest_or_direct_prerequisite=10, repeats=["y"]).ok
+    assert not Quality(people=10, first_on_lowest_or_direct_prerequisite=10, untrue=["z"]).ok
+    closed = Quality(people=10, first_on_lowest_or_direct_prerequisite=10, resources=4)
+    closed.resources_without_anything_to_open = ["resources.yaml: 'x' has nothing to open in 'fr' (...)"]
+    assert not closed.ok and closed.to_dict()["resources_with_something_to_open"] == 0.75
 
 
 def test_derived_ratings_by_hand(taxonomy, competencies):

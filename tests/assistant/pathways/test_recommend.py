@@ -215,3 +215,27 @@ def test_resources_in_her_language_are_never_displaced_by_other_languages():
     assert note == phrase("resources_other_language", "fr")
     assert recs and recs[0].resource_id == "fiche"
     assert {r.resource_id for r in recs} in ({"fiche", "hoja-a"}, {"fiche", "hoja-b"})
+
+
+@pytest.mark.integration
+def test_resources_of_the_areas_she_works_on_come_before_look_alikes_from_elsewhere(catalog):
+    """A credit question and a finance step: with the real model, what comes first belongs to a module
+    building access to finance or financial management, never an off-target look-alike."""
+    from assistant.embeddings import E5Embedder
+
+    recommender = Recommender(catalog, E5Embedder())
+    context = Context(
+        needs="Necesito acceso al crédito para mi negocio",
+        step_title=catalog.modules["getting-loan-ready"]["titles"]["es"],
+        step_text=catalog.modules["getting-loan-ready"]["description"]["es"],
+        questions=("¿Mi negocio puede pedir un préstamo?",),
+        competencies=frozenset({"access-to-finance", "financial-management"}),
+    )
+    recs, _ = recommender.recommend(context, "es", "intermediate", k=5)
+    assert len(recs) == 5
+    for rec in recs:
+        assert recommender.resource_competencies[rec.resource_id] & context.competencies, rec.resource_id
+    off = Recommender(catalog, recommender.embedder)
+    off.place_bonus = 0.0  # without the catalogue's placement, at least one look-alike slips in
+    without, _ = off.recommend(context, "es", "intermediate", k=5)
+    assert [r.resource_id for r in without] != [r.resource_id for r in recs]

@@ -45,6 +45,8 @@ def test_a_scripted_error_is_raised_for_every_note():
 
 def test_audio_error_is_an_input_error_with_a_known_reason():
     assert issubclass(AudioError, InputError)
-    assert AudioError.REASONS == ("too_long", "too_large", "silent", "unreadable", "unavailable")
+    assert set(AudioError.REASONS) == {
+        "too_long", "too_short", "too_large", "silent", "unintelligible", "other_language", "unreadable", "unavailable"
+    }  # fmt: skip
     with pytest.raises(ValueError):
         AudioError("what", reason="loud")

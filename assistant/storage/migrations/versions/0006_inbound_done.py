@@ -1,15 +1,15 @@
 """inbound message ids say whether the message was answered (a worker killed mid-way leaves it undone)
 
-Revision ID: 0005_inbound_done
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_job_claims
 Create Date: 2026-12-06 22:15:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_inbound_done"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005_job_claims"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """security: rate-limit counters, console sessions, gap groups (vectors stored once), inbound owners
 
-Revision ID: 0005_security
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 22:30:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_security"
-down_revision = "0004"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,161 @@
+"""Understanding a message before searching: SMS spellings, greetings and filler, context, several questions.
+
+People write as they text: "c koi les papiers pr un pret", "hola q necesito xq...", "hi po, wat do i need",
+a greeting and two sentences about their business before the question, or two questions at once. Before
+retrieval the message is
+
+1. normalised for matching (`normalise_sms`): the SMS spellings of her language written out ("q" -> "que",
+   "xq" -> "porque", "c" -> "c'est", "pls" -> "please"; politeness particles such as Filipino English "po"
+   dropped). Missing accents need nothing here: BM25 folds accents and the embedding model reads both forms.
+2. cut into sentences, each one a greeting or thanks (dropped), a question, or context (`understand`).
+   The context (her business, her country) is searched with the question, but the evidence is measured on
+   the question: a long, chatty message must not look weaker than the same question asked alone.
+3. When she asks several questions, the first one the guides answer is answered and the others are named
+   (`Understanding.questions`), so she knows to ask them again.
+
+Everything is a small per-language table: general rules, no case-by-case tuning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# SMS spellings and abbreviations, per language, written out for matching (whole tokens, case-insensitive).
+# An empty replacement drops the token (politeness particles, "lol").
+SMS = {
+    "fr": {
+        "q": "que", "k": "que", "ke": "que", "c": "c'est", "cé": "c'est", "ces": "c'est", "koi": "quoi",
+        "kwa": "quoi", "pr": "pour", "pk": "pourquoi", "pq": "pourquoi", "pkoi": "pourquoi", "cmt": "comment",
+        "cmnt": "comment", "qd": "quand", "kan": "quand", "kel": "quel", "kelle": "quelle", "tkt": "",
+        "stp": "", "svp": "", "pls": "", "bcp": "beaucoup", "tt": "tout", "ts": "tous", "tjr": "toujours",
+        "tjrs": "toujours", "ds": "dans", "pb": "problème", "pbm": "problème", "rdv": "rendez-vous",
+        "jsp": "je ne sais pas", "jai": "j'ai", "ya": "il y a", "bjr": "", "slt": "", "cc": "", "mrc": "",
+        "mci": "", "dc": "donc", "pcq": "parce que", "pck": "parce que", "mm": "même", "nn": "non",
+        "dsl": "", "vs": "vous", "ns": "nous", "qqch": "quelque chose", "qqn": "quelqu'un", "tel": "téléphone",
+        "binome": "binôme", "tps": "temps", "jms": "jamais", "bb": "",
+    },
+    "es": {
+        "q": "que", "k": "que", "ke": "que", "xq": "por qué", "pq": "por qué", "porq": "por qué",
+        "x": "por", "xa": "para", "pa": "para", "tb": "también", "tmb": "también", "tbn": "también",
+        "pls": "", "plis": "", "porfa": "", "xfa": "", "xfavor": "", "nomas": "nomás", "d": "de", "dnd": "dónde",
+        "cdo": "cuando", "cnt": "cuánto", "ntp": "", "grax": "", "xq?": "por qué", "bn": "bien",
+        "msj": "mensaje", "cel": "celular", "q'": "que", "ola": "", "hla": "", "1ra": "primera",
+        "1er": "primer", "1ro": "primero", "mi amor": "",
+    },
+    "en": {
+        "u": "you", "r": "are", "ur": "your", "pls": "please", "plz": "please", "wat": "what", "wht": "what",
+        "hw": "how", "abt": "about", "b4": "before", "bc": "because", "cuz": "because", "coz": "because",
+        "im": "i am", "dont": "do not", "cant": "cannot", "wont": "will not", "doesnt": "does not",
+        "didnt": "did not", "isnt": "is not", "thx": "", "tnx": "", "ty": "", "po": "", "opo": "",
+        "pls?": "please", "1st": "first", "2nd": "second", "msg": "message", "ppl": "people", "tho": "though",
+        "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
+        "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "",
+    },
+}
+_TOKEN = re.compile(r"(?<![\w'’])([\w'’/]+\??)(?![\w'’])", re.UNICODE)
+
+# Whole sentences that carry no question: greetings, thanks, sign-offs, "I have a question".
+_FILLER = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|dear \w+|bonjour|bonsoir|salut|coucou|"
+    r"hola|buen(?:os|as) (?:d[ií]as|tardes|noches)|buenas|saludos|allo|all[ôo])"
+    r"(?:\s+(?:everyone|all|team|tout le monde|à tous|a todos|a todas|madame|señora|amiga|po))?"
+    r"|(?:thanks?(?: you)?(?: so much| a lot| in advance)?|merci(?: beaucoup| d'avance| bien)?|"
+    r"gracias(?: de antemano| por adelantado)?|muchas gracias|mil gracias|bonne (?:journée|soirée)|"
+    r"have a (?:nice|good) day|blessings|bendiciones|que dios (?:te|le) bendiga|"
+    r"i have a question|j'ai une question|tengo una pregunta|une question|una pregunta|a question)"
+    r")\W*$",
+    re.IGNORECASE,
+)
+# A question sentence: ends with "?" or opens with a question word or a request ("dime", "explain").
+_QUESTION_START = re.compile(
+    r"^\W*(?:how|what|wat|which|when|where|who|why|can|could|should|do|does|is|are|will|would|tell me|explain|"
+    r"give me|any|comment|quoi|quel(?:le)?s?|quand|où|ou est|pourquoi|combien|qui|est-ce|est ce|peut-on|"
+    r"puis-je|dois-je|faut-il|y a-t-il|donne|donnez|dites|explique|c'est quoi|cómo|como|qué|que|cuál|cual|"
+    r"cuáles|cuando|cuándo|dónde|donde|por qué|cuánto|cuanto|cuántos|cuantos|quién|puedo|se puede|hay|dime|"
+    r"dame|explica|necesito|I need|je cherche|je veux|quiero)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
+MAX_CONTEXT_SENTENCES = 3  # the context searched with the question: the sentences closest before it
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """What a message asks. `question` is what the evidence is measured on; `searched` is what is searched
+    (the question with the context before it); `questions` lists every question asked, the main one first."""
+
+    text: str  # the message, normalised
+    question: str
+    searched: str
+    questions: list[str] = field(default_factory=list)
+    context: list[str] = field(default_factory=list)
+
+    @property
+    def others(self) -> list[str]:
+        return self.questions[1:]
+
+
+def normalise_sms(text: str, lang: str) -> str:
+    """`text` with the SMS spellings of `lang` written out, for matching (not shown to her)."""
+    table = SMS.get(lang, {})
+    if not table:
+        return " ".join(text.split())
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(1)
+        mark = "?" if token.endswith("?") else ""
+        key = token.rstrip("?").lower()
+        if key in table:
+            return table[key] + mark
+        return token
+
+    return " ".join(_TOKEN.sub(swap, text).split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip(" .!,;-")]
+
+
+def is_filler(sentence: str) -> bool:
+    return bool(_FILLER.match(sentence))
+
+
+def is_question(sentence: str) -> bool:
+    return sentence.rstrip().endswith("?") or bool(_QUESTION_START.match(sentence))
+
+
+def understand(text: str, lang: str) -> Understanding:
+    """Split a message into its question(s) and context. A message with no question sentence is all question
+    (a keyword query, "tontine"); greetings and thanks are dropped unless nothing else is left."""
+    normalised = normalise_sms(text, lang)
+    parts = [s for s in sentences(normalised) if not is_filler(_strip_leading_greeting(s) or s)]
+    parts = [_strip_leading_greeting(s) or s for s in parts] or [normalised]
+    asked = [i for i, s in enumerate(parts) if is_question(s)]
+    if not asked or len(parts) == 1:
+        whole = " ".join(parts)
+        return Understanding(normalised, whole, whole, [whole], [])
+    questions = [parts[i] for i in asked]
+    first = asked[0]
+    # Context: the statements (not questions) before the first question, closest first, bounded.
+    context = [s for i, s in enumerate(parts) if i < first and i not in asked][-MAX_CONTEXT_SENTENCES:]
+    # Two questions where the second only refines the first ("c combien ? c gratuit ?", "how? any example?")
+    # are one question: only a second question with words of its own is named apart.
+    main = [questions[0]]
+    others = []
+    for q in questions[1:]:
+        (others if len(q.split()) >= 4 else main).append(q)
+    question = " ".join(main)
+    return Understanding(normalised, question, " ".join([*context, question]), [question, *others], context)
+
+
+_LEADING_GREETING = re.compile(
+    r"^\W*(?:hi|hello|hey|bonjour|bonsoir|salut|coucou|hola|buenas|buen[oa]s (?:d[ií]as|tardes|noches)|"
+    r"good (?:morning|afternoon|evening))\b(?:\s+(?:po|everyone|à tous|a todas|amiga))?[\s,!.:-]*",
+    re.IGNORECASE,
+)
+
+
+def _strip_leading_greeting(sentence: str) -> str:
+    """'hola q necesito...' -> 'q necesito...'; '' when the sentence was only a greeting."""
+    return _LEADING_GREETING.sub("", sentence, count=1).strip()

@@ -1,0 +1,109 @@
+"""Typed answers to the buttons she was offered: "si", "sí, borrar", "oui", "yes", "non", a button's
+label, its number, a typed 👍.
+
+The engine keeps the buttons of its last message as her pending choice (`state["choice"]`); `typed_choice`
+reads what she typed against them and returns the id of the button she meant, or None when the text is
+something else (a question, small talk), which the engine then answers while keeping the choice open.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from assistant.conversation.smalltalk import classify, normalise
+
+# The answer words, folded (no accents, no apostrophes); Tagalog and Wolof "yes"/"no" too.
+YES_WORDS = frozenset(
+    {"si", "yes", "oui", "ouais", "yeah", "yep", "yup", "ok", "okay", "okey", "vale", "dale", "claro", "daccord",
+     "sure", "confirm", "confirmo", "confirmer", "confirme", "acepto", "jaccepte", "accept", "agree", "exacto",
+     "correcto", "correct", "affirmatif", "oo", "opo", "waaw", "certainement", "absolutely", "bien sur",
+     "de acuerdo", "por supuesto", "of course", "i agree", "je confirme", "go", "sip", "sii", "siii"}
+)  # fmt: skip
+NO_WORDS = frozenset(
+    {"no", "non", "nope", "nah", "nop", "jamais", "never", "nunca", "hindi", "deedeet", "cancel", "cancelar",
+     "annuler", "pas encore", "todavia no", "aun no", "not yet", "no todavia", "pas maintenant", "not now",
+     "ahora no", "no gracias", "non merci", "no thanks"}
+)  # fmt: skip
+DONE_WORDS = frozenset(
+    {"lo hice", "ya lo hice", "hecho", "ya esta", "termine", "ya termine", "cest fait", "jai fini", "fini", "fait",
+     "done", "i did it", "finished", "completed", "did it", "i did", "ya", "terminado", "jai fait"}
+)  # fmt: skip
+_YES_IDS = frozenset({"yes", "confirm", "accept", "good", "helped", "country"})
+_NO_IDS = frozenset({"no", "cancel", "decline", "not_yet", "stuck"})
+MAX_ANSWER_WORDS = 6  # "sí, borrar todo por favor": longer texts are read as questions, not answers
+_NUMBER = re.compile(r"^\s*(?:#|n[o°º]\.?|num(?:ero)?\.?|option|opcion|opción)?\s*(\d{1,2})\s*[.)]?\s*$", re.I)
+_LABEL_SIMILARITY = 85
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", normalise(text))
+
+
+def _plain_words(text: str) -> list[str]:
+    """Her words without emoji (a label "👍 Útil" is typed "util")."""
+    return _words("".join(c for c in text if c.isalnum() or c.isspace() or c in "'’-"))
+
+
+def _polarity(button_id: str) -> str | None:
+    parts = set(button_id.split(":"))
+    if parts & _YES_IDS:
+        return "yes"
+    if parts & _NO_IDS:
+        return "no"
+    return None
+
+
+def _said(words: list[str], lexicon: frozenset[str]) -> bool:
+    """Her answer opens with a word (or two-word phrase) of `lexicon`."""
+    return bool(words) and (words[0] in lexicon or " ".join(words[:2]) in lexicon or " ".join(words[:3]) in lexicon)
+
+
+def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] | None = None) -> str | None:
+    """The id of the option `text` answers, or None. `options` are (button id, label); `numbered` the ids
+    her channel shows in order (the last message's buttons), which "1", "2"... name."""
+    raw = text.strip()
+    if not raw or not options:
+        return None
+    votes = [(i, t) for i, t in options if i.startswith("vote:")]
+    for emoji, direction in (("👍", "up"), ("👎", "down")):
+        if raw.strip(" !.") == emoji:
+            return next((i for i, _ in votes if i.split(":")[1] == direction), None)
+    words = _words(raw)
+    choices = [(i, t) for i, t in options if not i.startswith("vote:")]
+    number = _NUMBER.match(raw)
+    if number and numbered:
+        n = int(number.group(1))
+        candidates = [i for i in numbered if not i.startswith("vote:")]
+        return candidates[n - 1] if 1 <= n <= len(candidates) else None
+    label = _by_label(_plain_words(raw), options)
+    if label:
+        return label
+    if not words or len(words) > MAX_ANSWER_WORDS or classify(raw).kind == "confusion":
+        return None
+    wanted = None
+    if _said(words, NO_WORDS):
+        wanted = "no"
+    elif _said(words, YES_WORDS):
+        wanted = "yes"
+    if wanted:
+        fitting = [i for i, _ in choices if _polarity(i) == wanted]
+        return fitting[0] if len(fitting) == 1 else None
+    if _said(words, DONE_WORDS):
+        fitting = [i for i, _ in choices if i.startswith("path:done:")]
+        return fitting[0] if len(fitting) == 1 else None
+    return None
+
+
+def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:
+    """The one option whose label she typed (accents, case, emoji and small typos aside)."""
+    typed = " ".join(words)
+    if len(typed) < 2:
+        return None
+    found = []
+    for button_id, title in options:
+        label = " ".join(_plain_words(title))
+        if label and (typed == label or fuzz.ratio(typed, label) >= _LABEL_SIMILARITY):
+            found.append(button_id)
+    return found[0] if len(found) == 1 else None

@@ -1,0 +1,107 @@
+"""Votes on answers in the chat, and why a thumbs-down: a reason, then an optional comment.
+
+👍 is thanked. 👎 is recorded at once, then she is offered the reasons (`FEEDBACK_REASONS`: not what she
+asked, wrong, too long, in another language, other) as buttons; typing one works too (its label or its
+number). After a reason, one message of comment is taken if she writes one. A message that is plainly a
+question (it ends with "?") is answered as a question instead, and closes the choice; anything else typed
+while the reasons are offered is kept as the comment, with the reason "other".
+
+Buttons: vote:<up|down>:<answer id>, why:<feedback id>:<reason|skip>.
+State: awaiting = "feedback_reason:<feedback id>" or "feedback_comment:<feedback id>".
+"""
+
+from __future__ import annotations
+
+from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.onboarding import fold
+from assistant.conversation.types import Button, Reply
+from assistant.errors import InputError, NotFoundError
+from assistant.phrases import phrase
+from assistant.storage.answers import FEEDBACK_REASONS
+
+REASON_PENDING = "feedback_reason:"
+COMMENT_PENDING = "feedback_comment:"
+
+
+def awaiting_feedback(state: dict) -> bool:
+    return str(state.get("awaiting") or "").startswith((REASON_PENDING, COMMENT_PENDING))
+
+
+def _looks_like_a_question(text: str) -> bool:
+    stripped = text.strip()
+    return stripped.endswith("?") or stripped.startswith("¿")
+
+
+class FeedbackTurn:
+    """Mixed into the engine's turn (it provides state, say, save, store, engine, question)."""
+
+    def vote(self, answer_id: str, direction: str) -> list[Reply]:
+        try:
+            feedback_id = self.engine.assistant.feedback(answer_id, direction)
+        except (NotFoundError, InputError):
+            return [Reply(self.say("vote_unknown"))]
+        if direction != "down":
+            return [Reply(self.say("vote_thanks"))]
+        self.state["awaiting"] = f"{REASON_PENDING}{feedback_id}"
+        self.save()
+        buttons = [Button(f"why:{feedback_id}:{r}", self.say(f"feedback_reason_{r}")) for r in FEEDBACK_REASONS]
+        return [Reply(self.say("feedback_why"), buttons)]
+
+    def on_why_button(self, value: str) -> list[Reply]:
+        feedback_id, _, reason = value.partition(":")
+        if not feedback_id.isdigit() or reason not in (*FEEDBACK_REASONS, "skip"):
+            return [Reply(self.say("unknown_button"))]
+        if reason == "skip":
+            self._close_feedback()
+            return [Reply(self.say("vote_thanks"))]
+        return self._reason(int(feedback_id), reason)
+
+    def on_feedback_text(self, text: str) -> list[Reply]:
+        pending, _, feedback_id = str(self.state.get("awaiting")).partition(":")
+        if not feedback_id.isdigit():
+            self._close_feedback()
+            return self.question(text)
+        if pending + ":" == REASON_PENDING:
+            typed = self._typed_reason(text)
+            if typed is not None:
+                return self._reason(int(feedback_id), typed)
+        if _looks_like_a_question(text):
+            self._close_feedback()
+            return self.question(text)
+        self._close_feedback()
+        try:
+            self.store.explain_feedback(
+                int(feedback_id), reason="other" if pending + ":" == REASON_PENDING else None, comment=text
+            )
+        except NotFoundError:  # forgotten meanwhile
+            return [Reply(self.say("vote_unknown"))]
+        return [Reply(self.say("feedback_comment_saved"))]
+
+    # -- helpers ----------------------------------------------------------------------------------------
+
+    def _reason(self, feedback_id: int, reason: str) -> list[Reply]:
+        try:
+            self.store.explain_feedback(feedback_id, reason=reason)
+        except NotFoundError:
+            self._close_feedback()
+            return [Reply(self.say("vote_unknown"))]
+        self.state["awaiting"] = f"{COMMENT_PENDING}{feedback_id}"
+        self.save()
+        skip = Button(f"why:{feedback_id}:skip", self.say("button_feedback_skip"))
+        return [Reply(self.say("feedback_ask_comment"), [skip])]
+
+    def _typed_reason(self, text: str) -> str | None:
+        """A reason typed as its label (any of the three languages) or its number in the list."""
+        typed = fold(text)
+        if typed.isdigit() and 1 <= int(typed) <= len(FEEDBACK_REASONS):
+            return FEEDBACK_REASONS[int(typed) - 1]
+        for reason in FEEDBACK_REASONS:
+            labels = {fold(phrase(f"feedback_reason_{reason}", lang)) for lang in SUPPORTED_LANGUAGES}
+            if typed in labels:
+                return reason
+        return None
+
+    def _close_feedback(self) -> None:
+        if awaiting_feedback(self.state):
+            self.state["awaiting"] = None
+            self.save()

@@ -1,0 +1,98 @@
+"""Onboarding answers written as sentences: her name without "me llamo", her business stage from "ya tengo 8
+años con mi taller", the way she wants to meet from "virtual nomás, por whatsapp".
+
+Each reader takes what she typed (any of the three languages, accents and case aside) and returns the
+value to keep or None. Stage and modality look for cue words and, for the stage, a duration ("8 años",
+"depuis 5 ans", "6 months"); when cues disagree the answer is asked again rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.conversation.places import fold
+from assistant.conversation.smalltalk import classify
+
+# "me llamo Rosa", "je m'appelle Awa", "my name is Grace", "soy Rosa": what comes before the name.
+_NAME_INTRO = re.compile(
+    r"^(?:(?:mi nombre es|me llamo|me dicen|soy|yo soy|je m[' ]?appelle|je suis|moi c[' ]?est|c[' ]?est|mon nom "
+    r"est|mon prenom est|my name is|my names|i am|i m|im|call me|this is|its|name)\s+)+",
+)
+_NAME_TAIL = re.compile(r"\s*(?:,|\.|!|$).*$")
+_NAME = re.compile(r"[^\W\d_]+(?:[\s'’.-]+[^\W\d_]+)*\.?")
+MAX_NAME_WORDS = 5
+
+
+def read_name(text: str) -> str | None:
+    """'hola, soy rosa mamani' -> 'Rosa Mamani'; 'Je m'appelle Awa.' -> 'Awa'. None for no name."""
+    rest = classify(text).rest.strip() or text.strip()  # "hola, soy Rosa": the greeting cut off
+    folded = fold(rest)
+    intro = _NAME_INTRO.match(folded)
+    if intro:  # cut as many of her own words as the folded intro had
+        rest = " ".join(rest.split()[len(intro.group().split()) :])
+    rest = _NAME_TAIL.sub("", rest).strip(" '\"")
+    if not rest or any(c.isdigit() for c in rest) or len(rest.split()) > MAX_NAME_WORDS:
+        return None
+    if not _NAME.fullmatch(rest) or len(rest) < 2:
+        return None
+    return rest.title() if rest.islower() or rest.isupper() else rest
+
+
+# -- business stage ------------------------------------------------------------------------------------
+
+_STAGE_CUES = {
+    "idea": r"\bidea\b|\bidee\b|\bproyecto\b|\bprojet\b|\bproject\b|\bplan\b|pensando|thinking|planning|pienso|"
+            r"je pense|todavia no|aun no|pas encore|not yet|quiero empezar|quiero abrir|je veux (?:lancer|ouvrir|"
+            r"commencer)|want to (?:start|open)|voudrais|quisiera|no he empezado|pas commence|haven t started|"
+            r"\bsonho\b|\breve\b|\bdream\b|^1$",
+    "early": r"empec|empez|comenz|recien|nuevo|nueva|debut|commenc|demarr|lanc[ee]|just start|started|starting|"
+             r"\bnew\b|recently|hace poco|il y a peu|\bjoven\b|\bjeune\b|inicio|inicial|temprana|early|startup|"
+             r"start up|primeros|premiers|first (?:year|months)|^2$",
+    "established": r"establecid|consolidad|etabli|installe|longtemps|mucho tiempo|long time|crecimiento|"
+                   r"croissance|growing|empleados|employes|employees|salaries|trabajadoras|trabajadores|"
+                   r"established|mature|years|desde hace|funciona|running|^3$",
+}  # fmt: skip
+_DURATION = re.compile(
+    r"(\d+|un|una|one|a|deux|dos|two|tres|trois|three|cinco|cinq|five|diez|dix|ten)\s*"
+    r"(anos?|ans?|annees?|years?|yrs?|meses|mes|mois|months?|semanas?|semaines?|weeks?)\b"
+)
+_NUMBERS = {"un": 1, "una": 1, "one": 1, "a": 1, "deux": 2, "dos": 2, "two": 2, "tres": 3, "trois": 3, "three": 3,
+            "cinco": 5, "cinq": 5, "five": 5, "diez": 10, "dix": 10, "ten": 10}  # fmt: skip
+_NOT_YET = r"todavia no|aun no|pas encore|not yet|no he|haven t|pas commence"
+ESTABLISHED_YEARS = 3  # running this long or more: established
+
+
+def read_stage(text: str) -> str | None:
+    """'ya tengo 8 años con mi taller' -> 'established'; 'empecé hace 6 meses' -> 'early'."""
+    folded = fold(text)
+    duration = _DURATION.search(folded)
+    if duration:
+        amount = duration.group(1)
+        n = int(amount) if amount.isdigit() else _NUMBERS[amount]
+        years = n if duration.group(2).startswith(("an", "year", "yr")) else 0
+        return "established" if years >= ESTABLISHED_YEARS else "early"
+    found = {stage for stage, cue in _STAGE_CUES.items() if re.search(cue, folded)}
+    if len(found) == 2 and "idea" in found and re.search(_NOT_YET, folded):  # "not yet started": not started
+        found = {"idea"}
+    return found.pop() if len(found) == 1 else None
+
+
+# -- meeting modality -------------------------------------------------------------------------------------
+
+_MODALITY_CUES = {
+    "virtual": r"virtu|online|on line|en ligne|en linea|distanc|remote|zoom|whatsapp|telefono|telephone|phone|video|"
+               r"internet|\bmeet\b|teams|llamada|appel|visio|^1$",
+    "in_person": r"en persona|presencial|en personne|presentiel|cara a cara|face a face|face to face|in person|"
+                 r"vernos|se voir|meet up|in real life|physique|fisica|en vivo|^2$",
+    "both": r"ambos|ambas|les deux|both|hybrid|hibrid|los dos|las dos|either|lo que sea|peu importe|no importa|"
+            r"whatever|cualquiera|n importe|any|^3$",
+}  # fmt: skip
+
+
+def read_modality(text: str) -> str | None:
+    """'virtual nomás, por whatsapp' -> 'virtual'; 'en persona o por zoom' -> 'both'."""
+    folded = fold(text)
+    found = {modality for modality, cue in _MODALITY_CUES.items() if re.search(cue, folded)}
+    if "both" in found or {"virtual", "in_person"} <= found:
+        return "both"
+    return found.pop() if len(found) == 1 else None

@@ -1,0 +1,75 @@
+"""Messages as people type them, on the real knowledge base and the default model (integration)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answering.service import Answerer
+from assistant.memory import Turn
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def answerer(kb_runtime) -> Answerer:
+    return Answerer(kb_runtime)
+
+
+def test_a_long_chatty_message_is_answered_like_the_bare_question(answerer):
+    bare = answerer.answer("how do I prepare a loan file for a cooperative?")
+    chatty = answerer.answer(
+        "Hello! Thanks for this service. I sell dried fish at the market in Dakar and my business is growing. "
+        "My cousin told me about the credit cooperative in our town. How do I prepare a loan file for a cooperative?"
+    )
+    assert not bare.abstained and not chatty.abstained
+    assert chatty.citations[0].doc_id == bare.citations[0].doc_id == "access-to-credit"
+    assert chatty.evidence["coverage"] >= bare.evidence["coverage"]
+
+
+def test_sms_spelling_is_understood(answerer):
+    answer = answerer.answer("c koi les papiers q il faut pr un pret a la microfinance", language="fr")
+    assert not answer.abstained and answer.citations[0].doc_id == "access-to-credit"
+
+
+def test_answer_is_one_coherent_passage_without_the_guide_summary(answerer):
+    answer = answerer.answer("what documents go in a loan file?")
+    assert "This guide" not in answer.text
+    assert answer.text.count("A loan file usually contains:") <= 1
+    docs = [c.doc_id for c in answer.citations]
+    assert len(docs) == len(set(docs))  # each guide once in the sources
+    assert re.match(r"^[A-Z]", answer.text)
+
+
+def test_a_follow_up_with_a_new_country_is_answered_about_it_in_her_language(answerer):
+    first = answerer.answer("what is the time difference between Canada and Senegal?")
+    history = [Turn(first.question, first.language, first.text)]
+    follow = answerer.answer("and in Guatemala?", history=history)
+    assert follow.language == "en" and not follow.abstained
+    assert "Guatemala" in follow.text and "Senegal" not in follow.text.split(".")[0]
+
+
+def test_a_follow_up_the_guides_do_not_answer_is_refused(answerer):
+    first = answerer.answer("how do I prepare a loan file?")
+    history = [Turn(first.question, first.language, first.text)]
+    follow = answerer.answer("and what is the bank's phone number in Kigali?", history=history)
+    assert follow.abstained
+
+
+def test_a_second_question_is_named_for_her_to_ask_again(answerer):
+    answer = answerer.answer(
+        "¿Cómo preparo una carpeta de crédito? ¿Y cuál es el mejor horario para reunirme con mi pareja en Ruanda?"
+    )
+    assert not answer.abstained
+    assert "También preguntó" in answer.text and "Ruanda" in answer.text.split("También preguntó")[1]
+
+
+def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):
+    from assistant.answering.mixed import foreign_words
+
+    text = "hola! necesito help con mi pricing, vendo jabones artesanales por instagram"
+    assert "pricing" in foreign_words(text, "es", answerer.runtime.index).get("en", [])
+    answer = answerer.answer(text)
+    assert answer.language == "es" and not answer.abstained
+    assert all(c.language == "es" for c in answer.citations)

@@ -1,0 +1,82 @@
+"""Understanding a message before search: SMS spellings, greetings, context, several questions, follow-ups."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.understanding import normalise_sms, understand
+from assistant.memory import Turn, resolve
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("c koi une tontine", "fr", "c'est quoi une tontine"),
+        ("pq c si cher pr un pret", "fr", "pourquoi c'est si cher pour un pret"),
+        ("tkt, cmt je fais?", "fr", ", comment je fais?"),
+        ("q necesito xq no se nomas", "es", "que necesito por qué no se nomás"),
+        ("hi po, wat do u need pls", "en", "hi , what do you need please"),
+    ],
+)
+def test_sms_spellings_are_written_out_per_language(text, lang, expected):
+    assert normalise_sms(text, lang) == expected
+
+
+def test_sms_spellings_of_another_language_are_left_alone():
+    # "c" is "c'est" in French only; "po" is dropped in (Filipino) English only.
+    assert normalise_sms("vitamina c", "es") == "vitamina c"
+    assert normalise_sms("po", "fr") == "po"
+
+
+def test_greetings_and_thanks_are_not_the_question():
+    u = understand("Bonjour ! Merci beaucoup. Comment préparer un dossier de prêt ?", "fr")
+    assert u.question == "Comment préparer un dossier de prêt ?"
+    assert u.searched == u.question and not u.others
+
+
+def test_context_is_searched_with_the_question_but_is_not_the_question():
+    text = (
+        "Good evening. I am Grace from Musanze, Rwanda. I sell vegetables at the market. "
+        "My partner is in Toronto. What hours work best for us?"
+    )
+    u = understand(text, "en")
+    assert u.question == "What hours work best for us?"
+    assert "Rwanda" in u.searched and "Toronto" in u.searched and u.searched.endswith(u.question)
+    assert "Good evening" not in u.searched
+
+
+def test_a_second_question_with_words_of_its_own_is_named():
+    u = understand("Comment préparer un dossier de prêt ? Et est-ce que la tontine est plus sûre ?", "fr")
+    assert u.question == "Comment préparer un dossier de prêt ?"
+    assert u.others == ["Et est-ce que la tontine est plus sûre ?"]
+
+
+def test_a_short_refinement_belongs_to_the_question():
+    # Control for the test above: "c gratuit ?" only refines the first question; nothing to name apart.
+    u = understand("c combien pour participer ? c gratuit ?", "fr")
+    assert not u.others and "gratuit" in u.question
+
+
+def test_a_keyword_message_is_all_question():
+    u = understand("tontine", "fr")
+    assert u.question == u.searched == "tontine"
+
+
+def test_follow_up_with_a_new_country_is_the_previous_question_about_it():
+    history = [Turn("what is the time difference with Senegal", "en", "...")]
+    assert resolve("and in Guatemala?", history).searched == "what is the time difference with Guatemala"
+    history = [Turn("c quoi le décalage horaire avec le Sénégal", "fr", "...")]
+    assert resolve("et avec les Philippines ?", history).searched == "c quoi le décalage horaire avec le Philippines"
+
+
+def test_follow_up_with_a_new_aspect_keeps_the_previous_topic_and_its_own_words():
+    history = [Turn("qué necesito para pedir un crédito", "es", "...")]
+    resolved = resolve("¿y cuánto cuesta?", history)
+    assert resolved.follow_up and resolved.searched == "qué necesito para pedir un crédito ¿y cuánto cuesta?"
+    assert resolved.focus == "¿y cuánto cuesta?"
+
+
+def test_a_new_question_is_not_resolved_against_the_previous_one():
+    history = [Turn("what is the time difference with Senegal", "en", "...")]
+    resolved = resolve("how do I prepare a loan file for a cooperative", history)
+    assert not resolved.follow_up and resolved.searched == "how do I prepare a loan file for a cooperative"

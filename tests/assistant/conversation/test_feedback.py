@@ -1,0 +1,95 @@
+"""A thumbs-down asks why: reasons as buttons or typed, an optional comment, a question that is not a
+comment; what she said is stored where staff read it (`negative_feedback`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.phrases import phrase
+from assistant.storage.answers import FEEDBACK_REASONS
+from tests.assistant.conversation.conftest import User, button_ids, text_of
+
+QUESTION = "How do I prepare a loan file to obtain credit?"
+
+
+def thumbs_down(user: User) -> list:
+    answer = user.send(QUESTION)
+    down = next(i for i in button_ids(answer) if i.startswith("vote:down:"))
+    return user.press(down)
+
+
+def test_a_thumbs_down_offers_every_reason_in_her_language(engine):
+    user = User(engine, "fb-fr", hint="fr")
+    user.send("/lang fr")
+    why = thumbs_down(user)
+    assert text_of(why) == phrase("feedback_why", "fr")
+    assert [b.title for b in why[0].buttons] == [phrase(f"feedback_reason_{r}", "fr") for r in FEEDBACK_REASONS]
+    assert all(b.id.endswith(f":{r}") for b, r in zip(why[0].buttons, FEEDBACK_REASONS, strict=True))
+
+
+def test_a_pressed_reason_and_a_comment_are_stored_for_staff(user, runtime):
+    why = thumbs_down(user)
+    too_long = next(i for i in button_ids(why) if i.endswith(":too_long"))
+    asked = user.press(too_long)
+    assert text_of(asked) == phrase("feedback_ask_comment", "en") and button_ids(asked)[0].endswith(":skip")
+    assert text_of(user.send("Just the three steps would do")) == phrase("feedback_comment_saved", "en")
+    [item] = runtime.store.negative_feedback()
+    assert item["reason"] == "too_long" and item["comment"] == "Just the three steps would do"
+    assert "loan file" in text_of(user.send(QUESTION))  # the choice is closed: a question again
+
+
+def test_skip_closes_without_a_comment(user, runtime):
+    why = thumbs_down(user)
+    user.press(next(i for i in button_ids(why) if i.endswith(":wrong")))
+    [item] = runtime.store.negative_feedback()
+    feedback_id = item["id"]
+    assert text_of(user.press(f"why:{feedback_id}:skip")) == phrase("vote_thanks", "en")
+    assert runtime.store.negative_feedback()[0]["comment"] is None
+    assert runtime.store.negative_feedback()[0]["reason"] == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("typed", "reason"),
+    [
+        ("2", "wrong"),
+        ("Too long", "too_long"),
+        ("en otro idioma", "language"),
+        ("pas ce que j'ai demande", "not_asked"),
+    ],
+)
+def test_a_typed_reason_counts_like_the_button(user, runtime, typed, reason):
+    thumbs_down(user)
+    assert text_of(user.send(typed)) == phrase("feedback_ask_comment", "en")
+    assert runtime.store.negative_feedback()[0]["reason"] == reason
+
+
+def test_free_text_instead_of_a_reason_is_kept_as_the_comment(user, runtime):
+    thumbs_down(user)
+    assert text_of(user.send("It talks about Canada, I am in Bolivia")) == phrase("feedback_comment_saved", "en")
+    [item] = runtime.store.negative_feedback()
+    assert item["reason"] == "other" and item["comment"] == "It talks about Canada, I am in Bolivia"
+
+
+def test_a_question_while_the_reasons_are_offered_is_answered_and_not_stored_as_a_comment(user, runtime):
+    thumbs_down(user)
+    replies = user.send("How do savings groups help women without collateral?")
+    assert "avings groups" in text_of(replies) and button_ids(replies)[0].startswith("vote:up:")
+    assert runtime.store.negative_feedback()[0]["comment"] is None
+
+
+def test_a_reason_for_feedback_that_is_gone_is_said_politely(user):
+    assert text_of(user.press("why:999999:wrong")) == phrase("vote_unknown", "en")
+    assert text_of(user.press("why:abc:nonsense")) == phrase("unknown_button", "en")
+
+
+def test_cancel_closes_the_reasons(user, runtime):
+    thumbs_down(user)
+    assert text_of(user.send("/cancel")) == phrase("cancelled", "en")
+    assert "loan file" in text_of(user.send(QUESTION))
+
+
+def test_a_thumbs_up_asks_nothing(user):
+    answer = user.send(QUESTION)
+    up = next(i for i in button_ids(answer) if i.startswith("vote:up:"))
+    assert text_of(user.press(up)) == phrase("vote_thanks", "en")
+    assert "loan file" in text_of(user.send(QUESTION))

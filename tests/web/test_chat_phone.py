@@ -1,0 +1,181 @@
+"""The web chat on a phone (Chromium at 390x844 through Playwright, the real server on loopback): the
+language first, the page's own words in it, a typing indicator, the newest message and its buttons never
+under the input, the conversation kept across a reload and a return visit (and dropped on /forget), sources
+that open the guide's section, emoji drawn or replaced by text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.phrases import phrase
+from testkit.loopback import serve
+from web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no Chromium at {CHROMIUM}"),
+]
+PHONE = {"width": 390, "height": 844}
+QUESTION_ES = "¿Cómo vender textiles en las ferias comerciales?"
+
+# Records every message item the page adds, with its class, so a typing indicator that came and went is seen.
+WATCH_LOG = """() => {
+  window.added = [];
+  new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach((n) => window.added.push(n.className))))
+    .observe(document.getElementById("log"), {childList: true});
+}"""
+
+
+@pytest.fixture
+def server_url(api_runtime) -> Iterator[str]:
+    with serve(create_app(api_runtime.settings, api_runtime), name="chat-server") as url:
+        yield url
+
+
+@pytest.fixture
+def browser_context(server_url):
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        try:
+            yield browser.new_context(
+                base_url=server_url, viewport=PHONE, locale="es-BO", extra_http_headers={"Accept-Language": "es-BO"}
+            )
+        finally:
+            sync_api.expect.set_options(timeout=5_000)  # Playwright's default, for the other tests
+            browser.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    # An answer takes seconds on a loaded 2-core machine: wait up to 30 s for what the page should show.
+    sync_api.expect.set_options(timeout=30_000)
+    browser_context.set_default_timeout(30_000)
+    page = browser_context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
+    return page
+
+
+def texts(page) -> list[str]:
+    return page.locator("#log li.msg").all_inner_texts()
+
+
+def visible_above_the_input(page, locator) -> None:
+    """The element is inside the conversation's visible part, above the input, and nothing covers it."""
+    box, composer, log = (
+        locator.bounding_box(),
+        page.locator("#composer").bounding_box(),
+        page.locator("#log").bounding_box(),
+    )
+    assert box["y"] >= log["y"] - 1 and box["y"] + box["height"] <= composer["y"] + 1, (box, composer)
+    assert box["y"] + box["height"] <= PHONE["height"]
+    hit = page.evaluate(
+        "([x, y]) => { const el = document.elementFromPoint(x, y); return el ? el.outerHTML.slice(0, 80) : '' }",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit.startswith(locator.evaluate("el => el.outerHTML.slice(0, 80)")), hit
+
+
+def test_language_first_then_the_page_in_her_language_and_a_typing_indicator(page, tmp_path):
+    expect = sync_api.expect
+    page.goto("/chat")
+    first = page.locator("#log li.msg").all_inner_texts()
+    assert len(first) == 1 and phrase("chat_welcome", "es") in first[0]  # her browser's language
+    assert "consent" not in page.content().lower() and phrase("consent_question", "es")[:25] not in first[0]
+    page.get_by_role("button", name="English").click()  # she prefers English on this Bolivian phone
+    expect(page.locator("#send")).to_have_text(phrase("chat_send", "en"))
+    expect(page.get_by_label(phrase("chat_input_label", "en"))).to_have_attribute(
+        "placeholder", phrase("chat_placeholder", "en")
+    )
+    assert page.evaluate("document.documentElement.lang") == "en" and page.title() == phrase("chat_title", "en")
+    expect(page.locator("li.msg.bot").last).to_have_text(phrase("greeting", "en"))
+    page.evaluate(WATCH_LOG)
+    page.get_by_label(phrase("chat_input_label", "en")).fill("How do I prepare a loan file?")
+    page.get_by_role("button", name=phrase("chat_send", "en"), exact=True).click()
+    expect(page.locator("li.msg.bot .sources").last).to_be_visible()
+    added = page.evaluate("window.added")
+    assert "msg bot typing" in added and added.index("msg bot typing") < len(added) - 1  # shown, then the answer
+    assert page.locator(".typing").count() == 0
+    page.screenshot(path=str(tmp_path / "answer.png"))
+    assert page.errors == []
+
+
+def test_the_newest_message_and_its_buttons_are_never_under_the_input(page):
+    expect = sync_api.expect
+    page.goto("/chat")
+    page.get_by_role("button", name="Español").click()
+    box = page.get_by_label(phrase("chat_input_label", "es"))
+    for question in ["¿Qué es un grupo de ahorro?", "¿Cómo preparo un expediente de préstamo?", QUESTION_ES]:
+        box.fill(question)
+        box.press("Enter")
+        expect(page.locator("li.msg.me").last).to_have_text(question)
+        expect(page.locator("li.msg").last).not_to_have_class(re.compile("typing"))
+    last = page.locator("li.msg.bot").last
+    assert last.locator(".buttons button").count() == 2  # the vote buttons of the newest answer
+    assert page.evaluate("document.getElementById('log').scrollHeight > document.getElementById('log').clientHeight")
+    for button in last.locator(".buttons button").all():
+        visible_above_the_input(page, button)
+    box.fill("una línea\notra línea\ny otra más\ny otra")  # the box grows: still nothing covered
+    box.dispatch_event("input")
+    visible_above_the_input(page, last.locator(".buttons button").last)
+    assert page.errors == []
+
+
+def test_the_conversation_survives_a_reload_and_a_return_visit_and_goes_with_forget(page, browser_context):
+    expect = sync_api.expect
+    page.goto("/chat")
+    page.get_by_role("button", name="Español").click()
+    box = page.get_by_label(phrase("chat_input_label", "es"))
+    box.fill(QUESTION_ES)
+    box.press("Enter")
+    expect(page.locator("li.msg.bot .sources").last).to_be_visible()
+    before = texts(page)
+    page.reload()
+    expect(page.locator("li.msg.bot .sources").last).to_be_visible()
+    assert texts(page) == before
+    assert page.locator("#send").inner_text() == phrase("chat_send", "es")  # her language, still
+    page.close()
+    later = browser_context.new_page()  # she comes back another day
+    later.goto("/chat")
+    expect(later.locator("li.msg.bot .sources").last).to_be_visible()
+    assert texts(later) == before
+    later.get_by_label(phrase("chat_input_label", "es")).fill("/forget")
+    later.get_by_label(phrase("chat_input_label", "es")).press("Enter")
+    later.get_by_role("button", name=phrase("button_forget_confirm", "es")).click()
+    expect(later.locator("li.msg.bot").last).to_have_text(phrase("forget_done", "es"))
+    later.reload()
+    expect(later.locator("li.msg")).to_have_count(1)  # only what she was told last; her questions are gone
+    assert QUESTION_ES not in " ".join(texts(later))
+
+
+def test_sources_open_the_guides_section_and_emoji_are_drawn_or_spelled_out(page, browser_context):
+    expect = sync_api.expect
+    page.goto("/chat")
+    page.get_by_role("button", name="Español").click()
+    page.get_by_label(phrase("chat_input_label", "es")).fill(QUESTION_ES)
+    page.get_by_label(phrase("chat_input_label", "es")).press("Enter")
+    answer = page.locator("li.msg.bot").last
+    link = answer.locator(".sources a").first
+    expect(link).to_have_attribute("href", re.compile(r"^/guides/ferias\?lang=es#vender-en-ferias$"))
+    up = answer.get_by_role("button", name=phrase("button_vote_up", "es"))  # its name keeps the emoji
+    shown = up.inner_text()
+    assert shown == phrase("button_vote_up", "es") or shown == phrase("button_vote_up", "es").replace("👍", "(+)")
+    no_emoji_font = page.evaluate("document.documentElement.classList.contains('no-emoji')")
+    assert ("(+)" in shown) == no_emoji_font
+    with browser_context.expect_page() as opened:
+        link.click()
+    guide = opened.value
+    guide.wait_for_load_state()
+    assert guide.evaluate("location.hash") == "#vender-en-ferias"
+    expect(guide.locator("section#vender-en-ferias h2")).to_have_text("Vender en ferias")
+    assert guide.evaluate("document.documentElement.lang") == "es"
+    assert page.errors == []
