@@ -246,13 +246,13 @@ class Settings(BaseSettings):
     workers: int = Field(
         1, ge=1, le=64, description="Processes `mentor serve` starts (uvicorn workers); more than 1 needs PostgreSQL."
     )
-    whatsapp_ack_wait_s: float = Field(
+    webhook_ack_wait_s: float = Field(
         10.0,
         ge=0,
         le=60,
-        description="The WhatsApp webhook answers 200 once its messages are answered, or after this many seconds "
-        "(the rest goes on in the background), so Meta redelivers what a worker killed mid-way never answered; "
-        "0 answers at once.",
+        description="The WhatsApp and Telegram webhooks answer 200 once their messages are answered, or after this "
+        "many seconds (the rest goes on in the background), so the platform redelivers what a worker killed "
+        "mid-way never answered; 0 answers at once.",
     )
     index_watch_s: float = Field(
         1.0, gt=0, le=300, description="How often each worker looks at the index's CURRENT and loads a new version."

@@ -39,16 +39,17 @@ def serve(
     runtime = get_runtime(ctx)
     settings = runtime.settings
     count = workers or settings.workers
+    sqlite = settings.database.startswith("sqlite")
+    if sqlite and count > 1:
+        fail(
+            f"--workers {count} needs PostgreSQL (MENTOR_DATABASE_URL=postgresql+psycopg://...): with SQLite, "
+            "one person's messages in order, the nudge scheduler and the ingestion queue hold within one "
+            "process only. Serve with one worker, or see the README's Deployment section.",
+            2,
+        )
     with ExitOnError():
         database = runtime.database  # migrated once here, before any worker starts
-    if database.dialect == "sqlite":
-        if count > 1:
-            fail(
-                f"--workers {count} needs PostgreSQL (MENTOR_DATABASE_URL=postgresql+psycopg://...): with SQLite, "
-                "one person's messages in order, the nudge scheduler and the ingestion queue hold within one "
-                "process only. Serve with one worker, or see the README's Deployment section.",
-                2,
-            )
+    if sqlite:
         _one_server_per_sqlite_file(database)
     bind = {"host": host or settings.host, "port": port or settings.port, "log_level": settings.log_level.lower()}
     # The speech model assembled and its checksum verified beside the start-up (1-3 s the first time, a stat

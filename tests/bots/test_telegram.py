@@ -331,6 +331,14 @@ def test_webhook_update_is_answered_through_the_bot_api(webhook, fake, runtime):
     assert count(runtime, InboundMessage) == 2
 
 
+def test_webhook_answers_200_once_the_update_is_answered(webhook, fake, runtime):
+    """Telegram resends an update until it gets a 200: the 200 comes after the reply, so a worker killed
+    mid-answer never acknowledged it and another answers the resent update."""
+    response = post_update(webhook, fake.text_update(CHAT, "/start", language_code="en"))
+    assert response.status_code == 200
+    assert len(fake.wait_sent(0)) == 2  # greeting and consent question already sent, no waiting
+
+
 def test_webhook_button_press_removes_the_keyboard_and_answers(webhook, fake, runtime):
     post_update(webhook, fake.text_update(CHAT, "/start", language_code="en"))
     fake.wait_sent(2)

@@ -8,6 +8,8 @@ default model (multilingual-e5-small), replies caught by the local Graph API (te
 - A document uploaded through one server is found through the other within 5 s of its job ending.
 - The nudge scheduler runs in one worker only, whatever the number of workers.
 - A web chat spread over both servers: the staff reply sent through one reaches her page through the other.
+- Uploads through both servers: each job claimed once (the ingest workers of both servers compete for them).
+- The anonymous rate limit is one budget across every worker and server (counted in the database).
 - A server killed with SIGKILL while answering (the Graph API failing, so it is stuck retrying) loses
   nothing: Meta redelivers to the other server, which answers once.
 
@@ -29,7 +31,7 @@ from sqlalchemy import func, select
 
 from assistant.config import Settings
 from assistant.runtime import Runtime
-from assistant.storage.models import InboundMessage, Nudge
+from assistant.storage.models import InboundMessage, Job, Nudge
 from assistant.storage.store import now
 from bots.whatsapp import sign
 from testkit.graph_api import TOKEN, FakeGraph
@@ -43,6 +45,7 @@ from tests.pg import own_database
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SECRET = "workers-app-secret"
+ANONYMOUS_PER_HOUR = 40
 # One invented word per guide, so each question has one answer that names it.
 WORDS = ["zorbaxite", "quillmoss", "trevendal", "mistrapan", "ombraleaf",
          "pelvanite", "rusquelet", "dornivax", "felquara", "vantossim"]  # fmt: skip
@@ -104,6 +107,10 @@ def deployment(tmp_path_factory, pg_database, real_embedder):
             "MENTOR_NUDGE_QUIET_HOURS": "00:00-00:00",
             "MENTOR_ASR_MODEL": "off",
             "MENTOR_LOG_LEVEL": "INFO",
+            # Anonymous questions, searches and chat messages per client, counted in the shared database
+            # (the other tests search with a staff token, which is not counted).
+            "MENTOR_RATE_LIMIT_ANONYMOUS": f"{ANONYMOUS_PER_HOUR}/hour",
+            "MENTOR_INGEST_WORKER": "process",
         }
         a = MentorServer(env, work / "a.log", workers=2).start()
         b = MentorServer(env, work / "b.log").start()
@@ -196,7 +203,8 @@ def test_an_upload_through_one_server_is_found_through_the_other_within_5_s(depl
     for server in (b, a):  # B never saw the upload; A's other worker may not have either
         found = False
         while not found and time.monotonic() < ended + 5.0:
-            results = httpx.get(f"{server.url}/v1/search", params={"q": "glimmerwort oven", "k": 3}).json()["results"]
+            params = {"q": "glimmerwort oven", "k": 3}
+            results = httpx.get(f"{server.url}/v1/search", params=params, headers=headers).json()["results"]
             found = any(r["doc_id"] == "glimmerwort" for r in results)
             time.sleep(0.05)
         assert found, f"{server.url} did not serve the new version within 5 s of the job's end"
@@ -245,6 +253,59 @@ def test_a_web_chat_spread_over_both_servers_gets_the_staff_reply_from_either(de
         for server in (b, a):
             [update] = chat.get(f"{server.url}/chat/api/updates").json()["messages"]
             assert update["text"] == expected
+
+
+def test_uploads_through_both_servers_are_each_ingested_once(deployment):
+    """Each server runs its own ingest worker; the jobs queued through both are claimed once each (SKIP
+    LOCKED), and every document ends up in the one index both serve."""
+    a, b, store = deployment["a"], deployment["b"], deployment["store"]
+    token = store.create_token("uploader-2", "staff")
+    headers = {"Authorization": f"Bearer {token}"}
+    words = ["brindlecap", "saffronel", "quorvane", "tamberline"]
+    jobs = []
+    for n, word in enumerate(words):
+        body = guide(word, "en", f"The {word} fund", {"How": f"The {word} fund lends to a whole village."})
+        response = httpx.post(f"{(a, b)[n % 2].url}/v1/documents", headers=headers, timeout=60,
+                              files={"files": (f"{word}.md", body.encode(), "text/markdown")})  # fmt: skip
+        assert response.status_code == 202, response.text
+        jobs.append(response.json()["job_id"])
+    deadline = time.monotonic() + 240
+    while any(store.job(j)["status"] not in ("done", "failed") for j in jobs):
+        assert time.monotonic() < deadline, [store.job(j)["status"] for j in jobs]
+        time.sleep(0.2)
+    with deployment["runtime"].database.session() as s:
+        rows = s.execute(select(Job.id, Job.status, Job.attempts, Job.claimed_by).where(Job.id.in_(jobs))).all()
+    assert sorted((r.status, r.attempts) for r in rows) == [("done", 1)] * len(words), rows
+    deadline = time.monotonic() + 30
+    for server in (a, b):
+        for word in words:
+            found = False
+            while not found:
+                assert time.monotonic() < deadline, f"{word} not served by {server.url}"
+                params = {"q": f"{word} fund", "k": 3}
+                results = httpx.get(f"{server.url}/v1/search", params=params, headers=headers).json()["results"]
+                found = any(r["doc_id"] == word for r in results)
+                time.sleep(0.05 if not found else 0)
+
+
+def test_the_anonymous_rate_limit_is_one_budget_across_every_worker_and_server(deployment):
+    """Anonymous searches from one client spread over server A's two workers and server B: together they get
+    at most the one hourly budget, then 429 with Retry-After (each process counting alone would allow three
+    budgets)."""
+    a, b = deployment["a"], deployment["b"]
+    allowed = 0
+    refused = None
+    for n in range(3 * ANONYMOUS_PER_HOUR + 3):
+        response = httpx.get(f"{(a, b)[n % 2].url}/v1/search", params={"q": "savings"}, timeout=30)
+        if response.status_code == 429:
+            refused = response
+            break
+        assert response.status_code == 200, response.text
+        allowed += 1
+    assert refused is not None, "never limited"
+    assert allowed <= ANONYMOUS_PER_HOUR, f"{allowed} anonymous searches allowed across the servers"
+    assert int(refused.headers["retry-after"]) > 0
+    assert httpx.get(f"{(a, b)[(allowed + 1) % 2].url}/v1/search", params={"q": "savings"}).status_code == 429
 
 
 def test_a_server_killed_mid_answer_loses_nothing_the_other_answers_the_redelivery(deployment):

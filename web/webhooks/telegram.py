@@ -1,7 +1,9 @@
-"""The Telegram webhook: Telegram's secret-token header checked, then the update queued for the bot."""
+"""The Telegram webhook: Telegram's secret-token header checked, then the update handled by the bot, the 200
+given once it is answered (or after the wait)."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 
@@ -47,5 +49,11 @@ async def telegram_webhook(request: Request, channels: ChannelsDep):
     if update.effective_message is not None and update.effective_chat is None:
         log.warning("Telegram update %d not understood: %s", update_id, unreadable(data))
         return {"status": "ignored"}
-    await channels.telegram.update_queue.put(update)
+    # Processed now rather than queued, and acknowledged once answered (at most MENTOR_WEBHOOK_ACK_WAIT_S):
+    # Telegram sends an update again until it gets a 200, so a worker killed mid-answer leaves it to another
+    # (the relay knows it was begun, not finished).
+    task = channels.spawn(channels.telegram.process_update(update))
+    wait = channels.settings.webhook_ack_wait_s
+    if wait > 0:
+        await asyncio.wait({task}, timeout=wait)  # never cancels it: past the wait it goes on alone
     return {"status": "ok"}

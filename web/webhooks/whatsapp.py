@@ -1,5 +1,5 @@
 """The WhatsApp Cloud API webhook: Meta's verification handshake, then signed message deliveries, processed
-in a background task that the 200 waits for, up to `MENTOR_WHATSAPP_ACK_WAIT_S`: a worker killed before it
+in a background task that the 200 waits for, up to `MENTOR_WEBHOOK_ACK_WAIT_S`: a worker killed before it
 answered never sent its 200, so Meta redelivers, and another worker answers (the relay knows the message
 was begun but not finished). Past the wait the 200 goes and the task goes on."""
 
@@ -54,7 +54,7 @@ async def whatsapp_webhook(request: Request, channels: ChannelsDep):
     events = parse_events(parse_json(body))
     if events:
         task = channels.spawn(channels.whatsapp.process(events))
-        wait = channels.settings.whatsapp_ack_wait_s
+        wait = channels.settings.webhook_ack_wait_s
         if wait > 0:
             await asyncio.wait({task}, timeout=wait)  # never cancels it: past the wait it goes on alone
     return {"status": "ok", "messages": sum(isinstance(e, Message) for e in events)}
