@@ -145,11 +145,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
     def chosen_language(self) -> str | None:
         """The language she chose (a button, /lang, or the one her profile keeps): every answer is in it,
         whatever words of another language her message mixes in ("necesito un loan para mi business")."""
-        if self.state.get("lang_chosen") or (
-            self.consented and self.participant and self.participant.preferred_language
-        ):
-            return self.lang
-        return None
+        profile = self.participant.preferred_language if self.consented and self.participant else None
+        return self.lang if self.state.get("lang_chosen") or profile else None
 
     def say(self, key: str, **values: object) -> str:
         return phrase(key, self.lang, **values)
@@ -179,8 +176,10 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
         if text.startswith("/"):
             return self.on_command(text)
         if text and self.consented and self.store.handed_to_staff(self.channel, self.user_id):
-            # A person from the team has this conversation: her messages wait for them, unanswered by the bot
-            # (an onboarding in progress resumes when the conversation is handed back).
+            # A person from the team has this conversation: her messages wait for them (an onboarding resumes
+            # when handed back); a typed answer to the buttons just shown (/forget's confirmation) is still hers.
+            if picked := self.typed_answer(text):
+                return self.on_button(picked, text)
             self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
             return [Reply(self.say("human_relayed"))]
         talk = classify(text)

@@ -301,6 +301,19 @@ def test_forget_confirm_deletes_everything(user, runtime):
     assert state(user.engine, user) == {}
 
 
+@pytest.mark.parametrize(("lang", "typed"), [("es", "si, borrar"), ("fr", "oui"), ("en", "yes")])
+def test_a_typed_forget_confirmation_deletes_her_data_while_staff_have_the_conversation(user, runtime, lang, typed):
+    consent(user, lang)
+    user.send("/cancel")
+    user.send("/human")
+    assert text_of(user.send("hello? anyone?")) == phrase("human_relayed", lang)  # a message for the team
+    assert button_ids(user.send("/forget")) == ["forget:confirm", "forget:cancel"]
+    assert text_of(user.send(typed)) == phrase("forget_done", lang)  # her choice, not a message for the team
+    assert runtime.store.participant(user.channel, user.user_id) is None
+    for model in (Participant, Conversation, Message):
+        assert count(runtime, model) == 0, model
+
+
 def test_forget_cancel_keeps_everything(user, runtime):
     consent(user, "es")
     user.send("María")
