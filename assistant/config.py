@@ -196,8 +196,9 @@ class Settings(BaseSettings):
         description="The folder with skills.yaml, resources.yaml and pathways.yaml; empty: the bundled one.",
     )
     public_url: str = Field(
-        "http://127.0.0.1:8000",
-        description="The address people reach the server at: resource links sent in the chat start with it.",
+        "",
+        description="The address people reach the server at: resource links sent in the chat start with it "
+        "(empty: this server's own http://host:port, as `mentor serve` binds it).",
     )
     nudge_followup_days: int = Field(
         7, ge=1, le=90, description="Days after a pathway step is given before the follow-up nudge asks how it went."

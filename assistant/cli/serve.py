@@ -52,6 +52,10 @@ def serve(
     if sqlite:
         _one_server_per_sqlite_file(database)
     bind = {"host": host or settings.host, "port": port or settings.port, "log_level": settings.log_level.lower()}
+    # Links sent in the chat name the address this server listens on unless MENTOR_PUBLIC_URL says another
+    # (the workers read their settings from the environment).
+    settings.host, settings.port = bind["host"], bind["port"]
+    os.environ["MENTOR_HOST"], os.environ["MENTOR_PORT"] = str(bind["host"]), str(bind["port"])
     # The speech model assembled and its checksum verified beside the start-up (1-3 s the first time, a stat
     # later): a broken model is said once now, not on her first voice note; text is not held up by it.
     threading.Thread(target=runtime.prepare_speech, name="asr-prepare", daemon=True).start()

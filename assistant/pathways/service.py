@@ -242,7 +242,8 @@ class PathwayService:
         resource = self.catalog.resources[resource_id]
         if resource.get("url") and not (resource.get("body") or resource.get("section") or resource.get("file")):
             return str(resource["url"])
-        return f"{self.settings.public_url.rstrip('/')}/resources/{resource_id}?lang={lang}"
+        base = self.settings.public_url or f"http://{self.settings.host}:{self.settings.port}"
+        return f"{base.rstrip('/')}/resources/{resource_id}?lang={lang}"
 
     def find_resource(self, text: str) -> str | None:
         """The resource her message names by its title, if any."""

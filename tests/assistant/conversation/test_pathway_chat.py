@@ -173,7 +173,7 @@ def test_resources_are_sent_as_links_she_can_open(engine, runtime):
     text = text_of(replies)
     shown = [b.id.split(":", 2)[2] for b in replies[0].buttons]
     assert shown
-    base = runtime.settings.public_url.rstrip("/")
+    base = (runtime.settings.public_url or f"http://{runtime.settings.host}:{runtime.settings.port}").rstrip("/")
     for resource_id in shown:  # each item carries the address of its page in her language
         assert f"{base}/resources/{resource_id}?lang=es" in text
 
