@@ -161,3 +161,23 @@ def test_without_a_transcriber_a_voice_note_is_not_even_fetched(server, api_runt
     server.post(webhook(audio(number, "wamid.off", server.graph.add_media(NOTE))))
     [reply] = server.graph.wait_for(number, 1)
     assert reply.text == phrase("voice_unavailable", "es") and server.graph.media_requests == 0
+
+
+@pytest.mark.parametrize("transcriber", [SlowTranscriber(default=Transcript(QUESTION, "en", 6.0, 0.9))])
+def test_a_voice_note_is_acknowledged_before_it_is_transcribed(api_runtime, transcriber):
+    """Text is acknowledged once answered (a killed worker leaves it to Meta's redelivery); a voice note takes
+    seconds to fetch and transcribe, so Meta gets its 200 at once, even with the longest acknowledgement wait."""
+    api_runtime.transcriber = transcriber
+    graph = FakeGraph()
+    with serve(graph.app, name="graph") as graph_url:
+        settings = whatsapp_settings(api_runtime.settings, f"{graph_url}/v21.0")
+        settings = settings.model_copy(update={"asr_max_bytes": 1_000_000, "webhook_ack_wait_s": 60})
+        with serve(create_app(settings, api_runtime), name="mentor") as url:
+            server = Server(url, graph, api_runtime)
+            talker = "15145550107"
+            response = server.post(webhook(audio(talker, "wamid.ack1", graph.add_media(NOTE))))  # 30 s timeout
+            assert response.status_code == 200 and not transcriber.release.is_set()
+            assert graph.to(talker) == []  # still being transcribed: the 200 did not wait for it
+            transcriber.release.set()
+            assert len(graph.wait_for(talker, 2)) == 2
+

@@ -54,6 +54,8 @@ async def telegram_webhook(request: Request, channels: ChannelsDep):
     # (the relay knows it was begun, not finished).
     task = channels.spawn(channels.telegram.process_update(update))
     wait = channels.settings.webhook_ack_wait_s
-    if wait > 0:
+    message = update.effective_message
+    heard = message is not None and (message.voice is not None or message.audio is not None)  # seconds of work
+    if wait > 0 and not heard:
         await asyncio.wait({task}, timeout=wait)  # never cancels it: past the wait it goes on alone
     return {"status": "ok"}

@@ -55,6 +55,8 @@ async def whatsapp_webhook(request: Request, channels: ChannelsDep):
     if events:
         task = channels.spawn(channels.whatsapp.process(events))
         wait = channels.settings.webhook_ack_wait_s
-        if wait > 0:
+        # A voice note takes seconds to fetch and transcribe: Meta gets its 200 at once (README "Voice notes").
+        heard = any(isinstance(e, Message) and e.voice is not None for e in events)
+        if wait > 0 and not heard:
             await asyncio.wait({task}, timeout=wait)  # never cancels it: past the wait it goes on alone
     return {"status": "ok", "messages": sum(isinstance(e, Message) for e in events)}
