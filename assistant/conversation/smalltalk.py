@@ -186,7 +186,7 @@ def _not_understood(words: list[str]) -> bool:
 
 _YOU = frozenset({"you", "u", "youre", "ur", "eres", "sos", "usted", "vous", "tu", "toi", "etes", "es", "this",
                   "cest", "ce", "esto", "eso", "hablo", "hablando", "escribo", "parle", "talking", "speaking",
-                  "chatting", "writing"})
+                  "chatting", "writing"})  # fmt: skip
 _BEING = frozenset({"robot", "robots", "bot", "bots", "chatbot", "human", "humain", "humaine", "humano", "humana",
                     "person", "persona", "personne", "people", "gens", "gente", "real", "reel", "reelle", "vrai",
                     "vraie", "verdadera", "verdadero", "machine", "maquina", "ai", "ia", "ordinateur", "computer",
@@ -203,8 +203,8 @@ MAX_WHO_WORDS = 10
 
 
 def _asks_who(words: list[str]) -> bool:
-    """"Are you a real person?", "¿es usted una persona de verdad?", "je parle à un robot ?": a "you" (or
-    "this"), a kind of being, and nothing but small talk, filler and grammar besides."""
+    """Whether she asks "are you a real person?" ("¿es usted una persona de verdad?", "je parle à un robot ?"): a "you"
+    (or "this"), a kind of being, and nothing but small talk, filler and grammar besides."""
     if len(words) > MAX_WHO_WORDS or not set(words) & _YOU or not set(words) & _BEING:
         return False
     _, filler, vocabulary = _lexicon()

@@ -50,8 +50,8 @@ def test_small_talk_with_typos_is_still_small_talk(text, kind):
     [
         "are you a real person?", "Are you human or a bot?", "am I talking to a machine?", "is this a real person",
         "r u a robot", "are you an AI?", "are you real or automatic?",
-        "es usted una persona?", "¿Es usted una persona de verdad?", "eres humana o robot?", "¿estoy hablando con una máquina?",
-        "¿es un programa?", "sos un bot?",
+        "es usted una persona?", "¿Es usted una persona de verdad?", "eres humana o robot?",
+        "¿estoy hablando con una máquina?", "¿es un programa?", "sos un bot?",
         "êtes-vous un robot ?", "vous êtes une vraie personne ?", "tu es humaine ?", "c'est une machine ?",
         "je parle à un robot ?", "vous êtes une IA ?",
     ],
