@@ -3,8 +3,10 @@
 👍 is thanked. 👎 is recorded at once, then she is offered the reasons (`FEEDBACK_REASONS`: not what she
 asked, wrong, too long, in another language, other) as buttons; typing one works too (its label or its
 number). After a reason, one message of comment is taken if she writes one. A message that is plainly a
-question (it ends with "?") is answered as a question instead, and closes the choice; anything else typed
-while the reasons are offered is kept as the comment, with the reason "other".
+question (it ends with "?") is answered as a question instead, and closes the choice. Small talk is
+answered as small talk and never stored: "ok", "merci", "gracias", a typed 👍 mean she has nothing to add
+(the reasons close, like "skip"); "I don't understand" keeps them open and says them again more simply.
+Anything else typed while the reasons are offered is kept as the comment, with the reason "other".
 
 Buttons: vote:<up|down>:<answer id>, why:<feedback id>:<reason|skip>.
 State: awaiting = "feedback_reason:<feedback id>" or "feedback_comment:<feedback id>".
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.onboarding import fold
+from assistant.conversation.smalltalk import classify
 from assistant.conversation.types import Button, Reply
 from assistant.errors import InputError, NotFoundError
 from assistant.phrases import phrase
@@ -33,7 +36,7 @@ def _looks_like_a_question(text: str) -> bool:
 
 
 class FeedbackTurn:
-    """Mixed into the engine's turn (it provides state, say, save, store, engine, question)."""
+    """Mixed into the engine's turn (it provides state, say, save, store, engine, question, chat)."""
 
     def vote(self, answer_id: str, direction: str) -> list[Reply]:
         try:
@@ -65,6 +68,12 @@ class FeedbackTurn:
             typed = self._typed_reason(text)
             if typed is not None:
                 return self._reason(int(feedback_id), typed)
+        talk = classify(text)
+        if talk.kind == "confusion":  # the reasons stay open, said again more simply
+            return self.chat(talk.kind, talk.language)
+        if talk.kind:  # "ok", "merci", 👍: nothing to add, and no comment
+            self._close_feedback()
+            return self.chat(talk.kind, talk.language)
         if _looks_like_a_question(text):
             self._close_feedback()
             return self.question(text)
@@ -104,4 +113,5 @@ class FeedbackTurn:
     def _close_feedback(self) -> None:
         if awaiting_feedback(self.state):
             self.state["awaiting"] = None
+            self.state["choice"] = None  # the reasons' buttons are not offered again
             self.save()

@@ -5,6 +5,12 @@ word forgiven, emoji read as words), finds the small-talk phrases of `smalltalk.
 and decides by a short-message rule: small talk when nothing is left but filler and at most one other word
 (a name, a stray word). When a real question is left ("hola, ¿cómo saco un crédito?"), it is returned as
 `rest` with the opening and closing courtesies cut off, so the question still gets answered.
+
+Typos are forgiven only on words that are not words already: a word the bundled guides use (fr, es, en) is
+taken as written ("file" is not "fine", "goods" not "good"), and words of four letters or fewer must match
+exactly. A word left over that the guides use in lower case is content ("loan", "préstamo"; a name such as
+"Rosa" is not): with one, the message is a question, never small talk ("ok loan"). "Are you a real
+person?" and its variants are read by a pattern: a "you", a kind of being, and nothing else.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import yaml
 from rapidfuzz.distance import OSA
 
 LEXICON = Path(__file__).with_name("smalltalk.yaml")
+GUIDES = Path(__file__).resolve().parents[2] / "knowledge_base" / "guides"  # their words are never typos
+EXACT_MAX = 4  # words this short are never read as a typo of another (too many near neighbours: file/fine)
 KINDS: tuple[str, ...] = ("confusion", "who", "goodbye", "thanks", "greeting", "ack")  # precedence, first wins
 MAX_OTHER_WORDS = 1  # words that are neither small talk nor filler a message may hold and still be small talk
 MAX_WORDS = 12  # longer messages are never small talk as a whole
@@ -81,14 +89,35 @@ def _squeeze(word: str) -> str:
 
 
 @cache
+def guide_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(every word of the guides, folded; those among them written in lower case at least once: common words,
+    not names). Empty when the guides are not there."""
+    every: set[str] = set()
+    lower: set[str] = set()
+    for path in sorted(GUIDES.glob("*/*.md")) if GUIDES.is_dir() else []:
+        for raw in re.findall(r"[^\W\d_]+", path.read_text(encoding="utf-8")):
+            folded = normalise(raw)
+            every.add(folded)
+            if raw.islower():
+                lower.add(folded)
+    return frozenset(every), frozenset(lower)
+
+
+def is_content(word: str) -> bool:
+    """A word of the guides' own vocabulary (in lower case there) that small talk does not use."""
+    _, filler, vocabulary = _lexicon()
+    return len(word) > 2 and word not in vocabulary and word not in filler and word in guide_words()[1]
+
+
+@cache
 def _canonical(word: str) -> str:
     """The lexicon's spelling of `word`: itself when known, else the known word one edit away (two for long
-    words), else the word unchanged. Short words must match exactly (too many near neighbours)."""
+    words), else the word unchanged. Short words and words of the guides are taken as written."""
     vocabulary = _lexicon()[2]
     for candidate in (word, _squeeze(word), re.sub(r"(.)\1+", r"\1", word)):
         if candidate in vocabulary:
             return candidate
-    if len(word) < 4 or word.isdigit():
+    if len(word) <= EXACT_MAX or word.isdigit() or word in guide_words()[0]:
         return word
     limit = 1 if len(word) < 8 else 2
     best, best_distance = word, limit + 1
@@ -131,11 +160,14 @@ def classify(text: str) -> SmallTalk:
         return SmallTalk("confusion" if marks and set(marks) <= set("?¿？ ") else None, text)
     if _not_understood([t.word for t in tokens]):
         return SmallTalk("confusion", "", _language(matched))
+    if _asks_who([t.word for t in tokens]):
+        return SmallTalk("who", "", _language(matched))
     if not matched:
         return SmallTalk(None, text)
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
     language = _language(matched)
-    if len(others) <= MAX_OTHER_WORDS and len(tokens) <= MAX_WORDS:
+    content = any(is_content(t.word) for t in others)
+    if len(others) <= MAX_OTHER_WORDS and len(tokens) <= MAX_WORDS and not content:
         kind = min((k for k, _ in matched), key=KINDS.index)
         return SmallTalk(kind, "", language, len(others))
     return SmallTalk(None, _rest(text, tokens, kinds, filler), language, len(others))
@@ -150,6 +182,33 @@ MAX_CONFUSED_WORDS = 6
 def _not_understood(words: list[str]) -> bool:
     """A short message that says she did not understand, in whatever order ("no le entendí nada")."""
     return len(words) <= MAX_CONFUSED_WORDS and bool(set(words) & _NEGATION) and bool(set(words) & _UNDERSTAND)
+
+
+_YOU = frozenset({"you", "u", "youre", "ur", "eres", "sos", "usted", "vous", "tu", "toi", "etes", "es", "this",
+                  "cest", "ce", "esto", "eso", "hablo", "hablando", "escribo", "parle", "talking", "speaking",
+                  "chatting", "writing"})  # fmt: skip
+_BEING = frozenset({"robot", "robots", "bot", "bots", "chatbot", "human", "humain", "humaine", "humano", "humana",
+                    "person", "persona", "personne", "people", "gens", "gente", "real", "reel", "reelle", "vrai",
+                    "vraie", "verdadera", "verdadero", "machine", "maquina", "ai", "ia", "ordinateur", "computer",
+                    "computadora", "program", "programme", "programa", "automatic", "automatique", "automatico",
+                    "automatica", "chatgpt", "gpt", "someone", "somebody", "quelquun", "alguien", "woman", "man",
+                    "femme", "homme", "mujer", "hombre", "artificial", "artificielle", "intelligence",
+                    "inteligencia"})  # fmt: skip
+_GLUE = frozenset({"are", "am", "is", "i", "a", "an", "to", "with", "or", "o", "ou", "un", "une", "una", "uno",
+                   "de", "du", "con", "avec", "je", "j", "est", "que", "qui", "who", "quien", "really", "actually",
+                   "vraiment", "realmente", "verdad", "en", "vrm", "reellement", "et", "y", "and", "not", "no", "pas",
+                   "ne", "estoy", "soy", "suis", "im", "the", "el", "la", "le", "estas", "esta", "sera", "serait",
+                   "hay", "there", "il", "ya", "t", "s", "m", "r"})  # fmt: skip
+MAX_WHO_WORDS = 10
+
+
+def _asks_who(words: list[str]) -> bool:
+    """Whether she asks "are you a real person?" ("¿es usted una persona de verdad?", "je parle à un robot ?"): a "you"
+    (or "this"), a kind of being, and nothing but small talk, filler and grammar besides."""
+    if len(words) > MAX_WHO_WORDS or not set(words) & _YOU or not set(words) & _BEING:
+        return False
+    _, filler, vocabulary = _lexicon()
+    return all(w in _YOU or w in _BEING or w in _GLUE or w in filler or w in vocabulary for w in words)
 
 
 def _language(matched: list[tuple[str, frozenset[str]]]) -> str | None:

@@ -85,11 +85,36 @@ def test_a_reason_for_feedback_that_is_gone_is_said_politely(user):
 def test_cancel_closes_the_reasons(user, runtime):
     thumbs_down(user)
     assert text_of(user.send("/cancel")) == phrase("cancelled", "en")
-    assert "loan file" in text_of(user.send(QUESTION))
+    assert "loan file" in text_of(user.send("loan file"))
 
 
 def test_a_thumbs_up_asks_nothing(user):
     answer = user.send(QUESTION)
     up = next(i for i in button_ids(answer) if i.startswith("vote:up:"))
     assert text_of(user.press(up)) == phrase("vote_thanks", "en")
-    assert "loan file" in text_of(user.send(QUESTION))
+    assert "loan file" in text_of(user.send("loan file"))
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [("ok", "talk_ack"), ("gracias", "talk_thanks"), ("merci", "talk_thanks"), ("👍", "talk_ack"),
+     ("thanks!", "talk_thanks"), ("Vale", "talk_ack"), ("bye", "talk_goodbye")],
+)  # fmt: skip
+@pytest.mark.parametrize("stage", ["reason", "comment"])
+def test_small_talk_after_a_thumbs_down_is_answered_and_never_stored(user, runtime, typed, key, stage):
+    why = thumbs_down(user)
+    if stage == "comment":
+        user.press(next(i for i in button_ids(why) if i.endswith(":wrong")))
+    replies = user.send(typed)
+    assert text_of(replies).startswith(phrase(key, "en", name="")) and not button_ids(replies)
+    [item] = runtime.store.negative_feedback()
+    assert item["comment"] is None and item["reason"] == (None if stage == "reason" else "wrong")
+    assert "loan file" in text_of(user.send("loan file"))  # the reasons are closed: a question again
+
+
+def test_confusion_after_a_thumbs_down_says_the_reasons_again(user, runtime):
+    thumbs_down(user)
+    replies = user.send("I don't understand")
+    assert [b.title for b in replies[0].buttons] == [phrase(f"feedback_reason_{r}", "en") for r in FEEDBACK_REASONS]
+    assert text_of(user.send("2")) == phrase("feedback_ask_comment", "en")
+    assert runtime.store.negative_feedback()[0]["reason"] == "wrong"

@@ -1,0 +1,70 @@
+"""The small-talk classifier on its own: typo tolerance never turns a content word into small talk, small
+talk with typos is still small talk, and "are you a real person?" is asked in many ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation.smalltalk import classify, guide_words, is_content
+
+# Content words one edit (or a doubled letter) away from a small-talk word, alone or beside small talk.
+NEAR_MISSES = [
+    "loan file", "file", "fire", "wine", "fines", "goods", "goods export", "niche market", "nine steps",
+    "ok loan", "thanks loan", "loan ok", "good loan file",
+    "bono", "bono de apoyo", "mercado", "mercado local", "lista de precios", "salud", "hora", "caro",
+    "gracias credito", "vale la pena el credito", "hola prestamo",
+    "merci dossier", "marché", "salon", "bien garantie", "note de frais", "compte", "parfois", "super épargne",
+    "bonjour crédit", "ok epargne",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_content_words_near_small_talk_are_questions(text):
+    result = classify(text)
+    assert result.kind is None, result
+    assert result.rest.strip()
+
+
+def test_the_guides_vocabulary_is_read_and_names_are_not_content():
+    every, lower = guide_words()
+    assert {"loan", "credito", "credit"} <= lower and len(every) > 1000
+    assert is_content("loan") and is_content("prestamo") and not is_content("rosa") and not is_content("hola")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hola Rosa", "greeting"), ("bonjour à tous", "greeting"), ("hola a todos", "greeting"),
+        ("graciaaas", "thanks"), ("grasias", "thanks"), ("thnks", "thanks"), ("Merciii", "thanks"),
+        ("thank youuu", "thanks"), ("merci pour la réponse", "thanks"), ("okkk", "ack"), ("perfecto", "ack"),
+        ("parfiat", "ack"), ("daccord", "ack"), ("👍", "ack"), ("bonjoure", "greeting"), ("hellooo", "greeting"),
+        ("goodbey", "goodbye"),
+    ],
+)  # fmt: skip
+def test_small_talk_with_typos_is_still_small_talk(text, kind):
+    assert classify(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you a real person?", "Are you human or a bot?", "am I talking to a machine?", "is this a real person",
+        "r u a robot", "are you an AI?", "are you real or automatic?",
+        "es usted una persona?", "¿Es usted una persona de verdad?", "eres humana o robot?",
+        "¿estoy hablando con una máquina?", "¿es un programa?", "sos un bot?",
+        "êtes-vous un robot ?", "vous êtes une vraie personne ?", "tu es humaine ?", "c'est une machine ?",
+        "je parle à un robot ?", "vous êtes une IA ?",
+    ],
+)  # fmt: skip
+def test_are_you_a_person_is_asked_in_many_ways(text):
+    assert classify(text).kind == "who"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Are you able to help a real business?", "Can AI help my business?", "is a robot useful for my bakery?",
+     "¿usted tiene una persona de contacto en el banco?", "vous êtes une entreprise ?",
+     "est-ce qu'une machine à coudre est rentable ?"],
+)  # fmt: skip
+def test_questions_about_people_or_machines_are_not_who(text):
+    assert classify(text).kind != "who"
