@@ -51,7 +51,7 @@
   // -- emoji: drawn by the device's emoji font, or replaced by text where it has none ---------------------------
 
   const EMOJI = /\p{Extended_Pictographic}(?:\u200d\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}\uFE0F])*/gu;
-  const EMOJI_TEXT = { "👍": "(+)", "👎": "(−)" };
+  const EMOJI_TEXT = { "👍": "(+)", "👎": "(−)", "🎤": "(audio)" };
   const colourEmoji = (function () {
     try {
       const canvas = document.createElement("canvas");
@@ -67,7 +67,11 @@
       return false;
     } catch (err) { return true; }
   })();
-  if (!colourEmoji) document.documentElement.classList.add("no-emoji");
+  if (!colourEmoji) {
+    document.documentElement.classList.add("no-emoji");
+    const mic = document.querySelector("label.voice");  // the voice-note button: a word instead of 🎤
+    if (mic && mic.firstChild && mic.firstChild.nodeType === Node.TEXT_NODE) mic.firstChild.textContent = "Audio";
+  }
 
   function shown(text) {
     if (colourEmoji || !text) return text;
