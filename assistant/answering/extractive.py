@@ -7,7 +7,8 @@ An answer is the best passage of one guide, quoted whole and in order:
    own words counted three times), with a bonus for figures when the question asks "how many / when / combien /
    cuántos", and a penalty for questions and for lines that describe the guide ("This guide explains...").
    A guide's summary (the first paragraph under its title) is never quoted.
-2. The passage: the chunk whose retrieval score and best block are highest. The answer starts at its first
+2. The passage: the chunk whose retrieval score and best block are highest (the best guide's other retrieved
+   sections compete too; a section headed "Why..." loses ground unless the question asks why). The answer starts at its first
    block that answers about as well as its best one, and goes on in the guide's order to the phone length
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
    fit (those holding the question's words first when not all fit).
@@ -48,6 +49,11 @@ _META = re.compile(
     re.IGNORECASE,
 )
 UNHELPFUL_PENALTY = 0.2
+# A section that says why (its heading "Why...", "Pourquoi...", "Por qué...") answers a question asking why,
+# not one asking how or what: a "how do we set goals" question gets the section that says how.
+_WHY_HEADING = re.compile(r"^(?:why|pourquoi|por qu[eé])\b", re.IGNORECASE)
+_WHY_QUESTION = re.compile(r"\b(?:why|pourquoi|por ?qu[eé]|xq|pq|pk|pcq|porq)\b", re.IGNORECASE)
+WHY_PENALTY = 0.3
 CHUNK_WEIGHT = 0.45  # a chunk's score: this much its retrieval score, the rest its best block's coverage
 MAX_CHUNKS = 4
 RELATIVE_FLOOR = 0.5  # a chunk scoring under half the best hit is not evidence
@@ -102,8 +108,14 @@ class ExtractiveComposer:
         best = max((h.score for h in hits), default=0.0)
         useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
         same = [h for h in useful if h.chunk.lang == language]
-        evidence = (same or useful)[:MAX_CHUNKS]
+        pool = same or useful
+        evidence = pool[:MAX_CHUNKS]
+        # The best guide's other retrieved sections are candidates too: the right section of the right guide
+        # may rank under another guide's chunks.
+        if evidence:
+            evidence += [h for h in pool[MAX_CHUNKS:] if h.chunk.doc_id == evidence[0].chunk.doc_id]
         bodies = evidence
+        asks_why = bool(_WHY_QUESTION.search(question) or (focus and _WHY_QUESTION.search(focus)))
         seen = " ".join(seen.split())
         scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
         quoted: list[tuple[SearchHit, list[str]]] = []
@@ -118,6 +130,7 @@ class ExtractiveComposer:
                         CHUNK_WEIGHT * bodies[i].score / top
                         + (1 - CHUNK_WEIGHT) * scored[i][3]
                         + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
+                        - (WHY_PENALTY if not asks_why and _WHY_HEADING.match(bodies[i].chunk.heading) else 0.0)
                     )
                 ),
             )

@@ -270,3 +270,56 @@ def test_each_guide_is_cited_once_with_its_section_title():
 def test_a_lead_in_closed_by_a_short_line_does_not_capture_a_later_list():
     # "OK" is too short to be a sentence; the list after it must not be glued to the closed "Note:".
     assert split_sentences("Note:\nOK\n- item one") == ["Note:", "item one"]
+
+
+def section(doc_id: str, heading: str, text: str, score: float, lang: str) -> SearchHit:
+    chunk = Chunk(
+        chunk_id=f"{doc_id}.{lang}#{heading.lower().replace(' ', '-')}-1",
+        doc_id=doc_id,
+        lang=lang,
+        title=doc_id.title(),
+        heading=heading,
+        text=text,
+        source=f"{lang}/{doc_id}.md",
+    )
+    return SearchHit(rank=1, chunk=chunk, score=score, bm25=score, dense=score)
+
+
+WHY_AND_HOW = {
+    "en": (
+        "Why set goals together",
+        "Goals together give the pair a direction; without goals together, meetings drift.",
+        "Making goals concrete",
+        "Set goals that are concrete and measurable, with a date.",
+        "how do we set goals together",
+        "why set goals together",
+    ),
+    "fr": (
+        "Pourquoi fixer des objectifs ensemble",
+        "Fixer des objectifs ensemble donne un cap ; sans objectifs ensemble, les rencontres dérivent.",
+        "Des objectifs concrets",
+        "Fixez des objectifs concrets et mesurables, avec une date.",
+        "comment fixer des objectifs ensemble",
+        "pourquoi fixer des objectifs ensemble",
+    ),
+    "es": (
+        "Por qué fijar metas juntas",
+        "Fijar metas juntas da un rumbo; sin metas juntas, las reuniones se dispersan.",
+        "Metas concretas",
+        "Fijen metas concretas y medibles, con fecha.",
+        "como fijamos metas juntas",
+        "por qué fijar metas juntas",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(WHY_AND_HOW))
+def test_a_how_question_gets_the_section_that_says_how_not_the_one_that_says_why(language):
+    why_heading, why_text, how_heading, how_text, how_q, why_q = WHY_AND_HOW[language]
+    hits = [
+        section("goals", why_heading, why_text, 1.0, language),
+        section("goals", how_heading, how_text, 0.9, language),
+    ]
+    composer = ExtractiveComposer()
+    assert composer.compose(how_q, language, hits).text.startswith(how_text)
+    assert composer.compose(why_q, language, hits).text.startswith(why_text)
