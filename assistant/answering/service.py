@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 RETRIEVE_K = 8
 FOLLOW_UP_WORDS = 5  # a follow-up this short keeps the conversation's language...
 SURE = 0.95  # ...unless the detector is this sure of another one
+LONE_NUMBER = re.compile(r"[\W_]*\d[\W\d_]*")  # "2", "2.", "#3", "(1)", "2️⃣": no word to search for
 FOLLOW_UP_OWN_TERMS = 2  # a follow-up with this many content terms of its own is judged on them too
 
 
@@ -187,6 +189,8 @@ class Answerer:
         clearly written in another language she speaks."""
         if not question:
             raise InputError(phrase("empty_question", language or preferred or "en"))
+        if LONE_NUMBER.fullmatch(question):  # an option's number with no choice waiting: say so, no passages
+            raise InputError(phrase("lone_number", language or preferred or "en", number=question.strip()))
         if language is not None and language not in SUPPORTED_LANGUAGES:
             raise InputError(f"unknown language {language!r}: use one of {', '.join(SUPPORTED_LANGUAGES)}")
         notes: list[str] = []

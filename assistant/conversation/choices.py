@@ -37,6 +37,8 @@ MAX_ANSWER_WORDS = 6  # "sí, borrar todo por favor": longer texts are read as q
 _NUMBER = re.compile(r"^\s*(?:#|n[o°º]\.?|num(?:ero)?\.?|option|opcion|opción)?\s*(\d{1,2})\s*[.)]?\s*$", re.I)
 _LABEL_SIMILARITY = 85
 MIN_LABEL_WORD = 4  # shorter words ("no", "si", "it") name no button on their own
+MIN_NAME_WORD = 3  # ... but a word of three letters only one label has ("Ana", "Awa") names it
+_WORD_SIMILARITY = 80  # "kady" for "Khady", "lucy" for "Lucie"
 
 
 def _words(text: str) -> list[str]:
@@ -96,7 +98,7 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     if _said(words, DONE_WORDS):
         fitting = [i for i, _ in choices if i.startswith("path:done:")]
         return fitting[0] if len(fitting) == 1 else None
-    return None
+    return None if "?" in raw else _by_own_word(words, choices)
 
 
 def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:
@@ -113,3 +115,24 @@ def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:
         content = {w for w in words if len(w) >= MIN_LABEL_WORD}
         found = [i for i, title in options if content and content <= set(_plain_words(title))]
     return found[0] if len(found) == 1 else None
+
+
+def _by_own_word(words: list[str], options: list[tuple[str, str]]) -> str | None:
+    """The one option (a person's name, "see more"; never a yes or a no) named by a word no other label has:
+    "khady", "Khady Diop", "quiero conocer a khady", "kady" for "Conocer a Khady", "ana" for "Meet Ana"."""
+    free = [(i, set(_plain_words(t))) for i, t in options if _polarity(i) is None]
+    if not free or any(w in NO_WORDS for w in words):
+        return None
+    hit = set()
+    for word in words:
+        if len(word) < MIN_NAME_WORD or word in YES_WORDS:
+            continue
+        named = {
+            i for i, label in free
+            if word in label or (len(word) >= MIN_LABEL_WORD and any(
+                len(w) >= MIN_LABEL_WORD and fuzz.ratio(word, w) >= _WORD_SIMILARITY for w in label))
+        }  # fmt: skip
+        others = [i for i, t in options if i not in named and word in set(_plain_words(t))]
+        if len(named) == 1 and not others:
+            hit |= named
+    return hit.pop() if len(hit) == 1 else None

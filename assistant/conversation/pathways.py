@@ -1,7 +1,9 @@
 """`/pathway` and `/resources` in the chat, and the answers to nudges.
 
 The first `/pathway` runs a short diagnostic: one competency per message, a self-rating from 1 to 5 with
-buttons (a typed digit works too; anything else is asked again politely). Answers are kept in her state as
+buttons (typed, the digit, the button's words or her own words for the level work too, ratings.py; "I
+don't know what that is" is noted as the lowest level and she is told so; anything else is asked again
+politely). Answers are kept in her state as
 she goes, so the diagnostic resumes where she left it. Then her next step: why it is next, its resources,
 its time, what comes after, and an agenda for her next meeting when she has an active pairing. "I did
 this step" asks the module's check question; "yes" completes it and shows what is next.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import re
 
+from assistant.conversation.ratings import read_rating
 from assistant.conversation.types import Button, Reply
 from assistant.errors import InputError, NotFoundError
 
@@ -72,24 +75,29 @@ class PathwayTurn:
             return [Reply(self.say("unknown_button"))]
         value = button_value if button_value is not None else text.strip()
         match = re.fullmatch(r"\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*", value or "")
-        if not match:
+        rating = read_rating(value) if button_value is None and not match else None
+        if not match and rating is None:
             words = value.split()
             if button_value is None and len(words) >= QUESTION_WORDS and not any(c.isdigit() for c in value):
                 return [*self.question(value), self._diag_question()]
             return [Reply(self.say("diag_invalid")), self._diag_question()]
+        level = int(match.group(1)) if match else rating.level
         competencies = self._pathways().planner.diagnostic_competencies()
         diag = self.state["diag"]
-        diag["ratings"][competencies[diag["n"]]] = int(match.group(1))
+        noted = []
+        if rating is not None and rating.unknown:  # "I don't know what that is": new to her, and she is told so
+            noted = [Reply(self.say("diag_noted_unknown", rating=self.say(f"rating_{level}")))]
+        diag["ratings"][competencies[diag["n"]]] = level
         diag["n"] += 1
         if diag["n"] < len(competencies):
             self.save()
-            return [self._diag_question()]
+            return [*noted, self._diag_question()]
         self.participant = self._pathways().save_diagnostic(self.participant, diag["ratings"])
         self.state.pop("diag", None)
         self.state["awaiting"] = None
         self.save()
         log.info("pathway diagnostic completed")
-        return [Reply(self.say("diag_done")), *self._show_pathway()]
+        return [*noted, Reply(self.say("diag_done")), *self._show_pathway()]
 
     def _show_pathway(self) -> list[Reply]:
         service = self._pathways()

@@ -213,3 +213,22 @@ def test_after_asking_for_an_introduction_match_shows_where_it_stands(pair, runt
     said = text_of(awa.send("/match"))
     assert phrase("match_status_staff", "fr", name="Lucie") in said
     assert phrase("match_status_staff", "en", name="Awa") in text_of(lucie.send("/match"))
+
+
+@pytest.mark.parametrize("typed", ["Lucie", "lucie roy", "je veux rencontrer lucie", "Luci", "Lucie svp"])
+def test_typing_a_suggested_womans_name_chooses_her(pair, runtime, typed):
+    awa, _lucie = pair
+    awa.send("/match")
+    replies = awa.send(typed)
+    assert phrase("match_proposed", "fr", name="Lucie") in text_of(replies)
+    assert runtime.store.pairings(person=pid(runtime, awa))[0]["status"] == "proposed"
+
+
+def test_a_short_first_name_typed_chooses_her(engine, runtime):
+    ana = member(engine, runtime, "ana", "Ana Quispe", "Bolivia", ["es"], "Puedo ayudar con la contabilidad",
+                 "Necesito vender en línea", lang="es")  # fmt: skip
+    eva = member(engine, runtime, "eva", "Eva Mamani", "Bolivia", ["es"], "Puedo ayudar a vender en línea",
+                 "Necesito ayuda con la contabilidad", lang="es")  # fmt: skip
+    replies = ana.send("/match")
+    assert f"match:intro:{pid(runtime, eva)}" in button_ids(replies)
+    assert phrase("match_proposed", "es", name="Eva") in text_of(ana.send("eva"))

@@ -47,7 +47,37 @@ def test_the_diagnostic_asks_each_competency_with_buttons_in_her_language(engine
     assert "(2/8) Gestión financiera" in text_of(replies)
 
 
-@pytest.mark.parametrize("answer", ["7", "0", "trois", "3 ou 4", ""])
+@pytest.mark.parametrize(
+    ("lang", "typed", "level"),
+    [
+        ("es", "poco", 2), ("es", "un poco", 2), ("es", "Un pocoo", 2), ("es", "nada", 1), ("es", "mucho", 5),
+        ("es", "2 · un poco", 2), ("es", "con soltura", 4), ("es", "tres", 3), ("fr", "beaucoup", 5),
+        ("fr", "un peu", 2), ("fr", "pas beaucoup", 2), ("fr", "a l'aise", 4), ("fr", "expret", 5),
+        ("en", "a lot", 5), ("en", "a little", 2), ("en", "I manage", 3), ("en", "4/5", 4), ("fr", "trois", 3),
+    ],
+)  # fmt: skip
+def test_a_rating_typed_in_words_is_recorded(engine, runtime, lang, typed, level):
+    user = consented(engine, uid=f"w{lang}", lang=lang)
+    user.send("/pathway")
+    replies = user.send(typed)
+    assert phrase("diag_invalid", lang) not in text_of(replies)
+    assert "(2/8)" in text_of(replies)  # recorded: the next question
+    assert runtime.store.conversation_state(user.channel, user.user_id)["diag"]["ratings"] == {COMPETENCIES[0]: level}
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed"), [("es", "no sé qué es eso"), ("fr", "je sais pas"), ("en", "I don't know what that is")]
+)
+def test_i_dont_know_what_that_is_is_the_lowest_level_and_she_is_told(engine, runtime, lang, typed):
+    user = consented(engine, uid=f"u{lang}", lang=lang)
+    user.send("/pathway")
+    replies = user.send(typed)
+    assert phrase("diag_noted_unknown", lang, rating=phrase("rating_1", lang)) in text_of(replies)
+    assert "(2/8)" in text_of(replies)
+    assert runtime.store.conversation_state(user.channel, user.user_id)["diag"]["ratings"] == {COMPETENCIES[0]: 1}
+
+
+@pytest.mark.parametrize("answer", ["7", "0", "3 ou 4", "bleu", ""])
 def test_an_answer_out_of_range_or_in_words_is_asked_again_politely(engine, answer):
     user = consented(engine)
     user.send("/pathway")

@@ -446,3 +446,16 @@ def test_onboarding_from_free_text_keeps_the_fields_and_shows_them_in_her_langua
     for piece in shown:
         assert piece in said, (piece, said)
     assert "America/" not in said and "Asia/" not in said and "Africa/" not in said
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_lone_number_with_no_choice_pending_asks_what_she_meant_without_retrieval(engine, runtime, lang):
+    user = member(engine, lang)
+    before = untouched(runtime)
+    for typed in ("2", "3.", "#1", "2️⃣"):
+        replies = user.send(typed)
+        assert text_of(replies) == phrase("lone_number", lang, number=typed), typed
+        assert not button_ids(replies), typed  # no passage, no vote
+    assert untouched(runtime) == before
+    user.send(TALK[lang]["question"])  # an answer with vote buttons: they are no numbered choice
+    assert phrase("lone_number", lang, number="4") in text_of(user.send("4"))
