@@ -7,6 +7,7 @@ import pytest
 from assistant.embeddings import HashEmbedder
 from assistant.matching.explain import evidence, explain
 from assistant.matching.scoring import Scorer
+from assistant.phrases import phrase
 from tests.assistant.matching.conftest import parse, person
 
 LANGS = ("fr", "es", "en")
@@ -139,3 +140,20 @@ def test_staff_reasons_name_both_women(matcher):
     joined = "; ".join(pair.reasons)
     assert "Lucía can help Awa with bookkeeping" in joined or "Awa can help Lucía with branding" in joined
     assert "Awa" in joined and "Lucía" in joined
+
+
+@pytest.mark.parametrize(
+    ("name", "elided"),
+    [("Aya", True), ("Émilie", True), ("Hannah", True), ("Yvonne", True), ("Ousmane", True),
+     ("Lucie", False), ("Yasmine", False), ("Rosa", False)],
+)  # fmt: skip
+def test_french_elides_de_and_que_before_a_name_with_a_vowel_sound(taxonomy, name, elided):
+    me = person("me", offers=["branding"], needs=["bookkeeping"], languages=["fr"])
+    them = person("them", name=name, offers=["agroecology"], needs=["tailoring-fashion"], languages=["fr"])
+    text, _ = explanation(taxonomy, me, them, "fr")
+    if elided:
+        assert f"besoin d'{name}" in text and f"de {name}" not in text, text
+    else:
+        assert f"besoin de {name}" in text, text
+    said = phrase("match_you_text", "fr", name=name, skills="")
+    assert (f"qu'{name}" in said) == elided and (f"que {name}" in said) != elided, said
