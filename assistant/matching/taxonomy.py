@@ -39,7 +39,8 @@ MIN_STEM = 4
 def stem(word: str) -> str:
     """'financements' -> 'financement', 'selling' -> 'sell', 'vendre'/'vender' -> 'vend' (a folded word)."""
     for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+        shortest = MIN_STEM - 1 if suffix.startswith("ing") else MIN_STEM  # "drying" -> "dry"
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
             return word[: -len(suffix)]
     return word
 
@@ -78,6 +79,7 @@ class Taxonomy:
         # Longest phrases first, so "gestion de tresorerie" wins over "tresorerie" on the same words (keys are
         # stemmed: "gestion de tresoreri").
         self._phrases = sorted(phrases.items(), key=lambda item: -len(item[0]))
+        self._memo: dict[str, tuple[str, ...]] = {}
 
     def __contains__(self, skill_id: object) -> bool:
         return skill_id in self.by_id
@@ -92,6 +94,14 @@ class Taxonomy:
 
     def extract(self, text: str) -> list[str]:
         """Skill ids named in free text, in the order they first appear."""
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            found = self._memo[text] = tuple(self._extract(text))
+        return list(found)
+
+    def _extract(self, text: str) -> list[str]:
         haystack = f" {stems(text or '')} "
         found: dict[str, int] = {}
         for phrase, skill_id in self._phrases:
