@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,7 +27,36 @@ def phrase(key: str, lang: str, **values: object) -> str:
     """The phrase `key` in `lang` (English if the language is unknown), with placeholders filled."""
     entry = _catalogue()[key]
     text = entry.get(lang, entry["en"])
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if lang == "fr":
+        text = _ELIDABLE.sub(lambda m: _elide(m, values), text)
+    return text.format(**values)
+
+
+# French elides "de" and "que" before a vowel or a mute h: "le besoin d'Aya", "ce qu'Élodie a décrit".
+_ELIDABLE = re.compile(r"\b([Dd]e|[Qq]ue) \{(\w+)\}")
+_VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
+
+
+def _starts_with_vowel_sound(value: str) -> bool:
+    """'Aya', 'Élodie', 'Hannah' (a name's h is taken as mute), 'Yvonne' but not 'Yasmine', 'haricots'."""
+    word = value.strip()
+    if not word:
+        return False
+    first, second = word[0], word[1:2].lower()
+    if first.lower() == "y":
+        return bool(second) and second not in _VOWELS
+    if first == "H":
+        return bool(second) and second in _VOWELS
+    return first.lower() in _VOWELS
+
+
+def _elide(match: re.Match, values: dict) -> str:
+    word, field = match.group(1), match.group(2)
+    if field in values and _starts_with_vowel_sound(str(values[field])):
+        return f"{word[:-1]}'{{{field}}}"
+    return match.group(0)
 
 
 def named(table: str, key: str, lang: str) -> str:

@@ -41,10 +41,24 @@ def _related(taxonomy: Taxonomy, offers, needs, exact) -> list[tuple[str, str]]:
     return out
 
 
+def _in_her_words(taxonomy: Taxonomy, ids, text: str) -> list[str]:
+    """Her skills on one side: the ids of her profile, then any other skill her own words name (a cohort line's
+    ids may leave out what her text says; a direction is not called weak while her words meet the need)."""
+    out = list(ids)
+    out += [s for s in taxonomy.extract(text) if s not in out] if text else []
+    return out
+
+
 def evidence(f: Features, taxonomy: Taxonomy, viewer: int, other: int) -> dict:
     me, them = f.profiles[viewer], f.profiles[other]
-    they_help = [s for s in them.offers if s in me.needs]
-    you_help = [s for s in me.offers if s in them.needs]
+    my_offers, my_needs = (
+        _in_her_words(taxonomy, me.offers, me.offers_text),
+        _in_her_words(taxonomy, me.needs, me.needs_text),
+    )
+    their_offers = _in_her_words(taxonomy, them.offers, them.offers_text)
+    their_needs = _in_her_words(taxonomy, them.needs, them.needs_text)
+    they_help = [s for s in their_offers if s in my_needs]
+    you_help = [s for s in my_offers if s in their_needs]
     main_need = me.needs[0] if me.needs else None
     if main_need in they_help:  # her main need first
         they_help.remove(main_need)
@@ -62,8 +76,8 @@ def evidence(f: Features, taxonomy: Taxonomy, viewer: int, other: int) -> dict:
         and np.abs(f.goals_vec[other]).sum()
         and float(f.goals_vec[viewer] @ f.goals_vec[other]) >= f.scales.close_goals
     )
-    they_pairs = _related(taxonomy, them.offers, me.needs, they_help)
-    you_pairs = _related(taxonomy, me.offers, them.needs, you_help)
+    they_pairs = _related(taxonomy, their_offers, my_needs, they_help)
+    you_pairs = _related(taxonomy, my_offers, their_needs, you_help)
     ev = {
         "other_name": (them.name or them.id).split(" ")[0],
         "main_need": main_need,
@@ -76,10 +90,10 @@ def evidence(f: Features, taxonomy: Taxonomy, viewer: int, other: int) -> dict:
         "you_related_pairs": you_pairs,
         "they_text": not they_help and not they_pairs and text_close(f.offers_vec[other], f.needs_vec[viewer]),
         "you_text": not you_help and not you_pairs and text_close(f.offers_vec[viewer], f.needs_vec[other]),
-        "they_offers": list(them.offers),
-        "you_offers": list(me.offers),
-        "they_needs": list(me.needs),  # what the viewer needs (the other's direction serves it)
-        "you_needs": list(them.needs),
+        "they_offers": their_offers,
+        "you_offers": my_offers,
+        "they_needs": my_needs,  # what the viewer needs (the other's direction serves it)
+        "you_needs": their_needs,
         "shared_languages": [code for code in me.languages if code in them.languages],
         "hours_together": hours,
         "same_stage": bool(me.stage and me.stage == them.stage),

@@ -3,7 +3,9 @@ Spanish and English.
 
 Profiles name skills by id, so a Spanish need ("contabilidad básica") meets a French offer ("tenue de
 livres") through the id they share. Free text from the chat is mapped to ids by the labels and synonyms of
-every language (accent- and case-blind, whole words).
+every language (accent- and case-blind, whole words), compared word by word through a light stem, so that
+"financements" meets "financement" and "vendre" meets "vender"; a text that names several skills
+("vendre en ligne et trouver des financements") yields each of them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,27 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return " ".join(re.findall(r"\w+", plain))
+
+
+# Inflectional endings of French, Spanish and English (plurals, the feminine e, infinitives, -ing), longest
+# first; derivations ("negociación", "negocio") are left whole, so they do not meet. A stem keeps at least
+# MIN_STEM letters, so short words ("en", "de", "sa") are compared whole.
+_SUFFIXES = ("ings", "ing", "es", "er", "re", "ir", "ar", "s", "e")
+MIN_STEM = 4
+
+
+def stem(word: str) -> str:
+    """'financements' -> 'financement', 'selling' -> 'sell', 'vendre'/'vender' -> 'vend' (a folded word)."""
+    for suffix in _SUFFIXES:
+        shortest = MIN_STEM - 1 if suffix.startswith("ing") else MIN_STEM  # "drying" -> "dry"
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> str:
+    """The folded text, each word replaced by its stem."""
+    return " ".join(stem(word) for word in fold(text).split())
 
 
 @dataclass(frozen=True)
@@ -50,11 +73,13 @@ class Taxonomy:
         for skill in skills:
             names = list(skill.labels.values()) + [w for words in skill.synonyms.values() for w in words]
             for name in names:
-                key = fold(name)
-                if len(key) >= 3:
+                key = stems(name)
+                if len(fold(name)) >= 3:
                     phrases.setdefault(key, skill.id)
-        # Longest phrases first, so "gestion de tresorerie" wins over "tresorerie" on the same words.
+        # Longest phrases first, so "gestion de tresorerie" wins over "tresorerie" on the same words (keys are
+        # stemmed: "gestion de tresoreri").
         self._phrases = sorted(phrases.items(), key=lambda item: -len(item[0]))
+        self._memo: dict[str, tuple[str, ...]] = {}
 
     def __contains__(self, skill_id: object) -> bool:
         return skill_id in self.by_id
@@ -69,7 +94,15 @@ class Taxonomy:
 
     def extract(self, text: str) -> list[str]:
         """Skill ids named in free text, in the order they first appear."""
-        haystack = f" {fold(text or '')} "
+        found = self._memo.get(text)
+        if found is None:
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            found = self._memo[text] = tuple(self._extract(text))
+        return list(found)
+
+    def _extract(self, text: str) -> list[str]:
+        haystack = f" {stems(text or '')} "
         found: dict[str, int] = {}
         for phrase, skill_id in self._phrases:
             position = haystack.find(f" {phrase} ")

@@ -203,6 +203,8 @@ def test_her_main_need_that_nobody_can_offer_is_said_in_her_language(engine, run
     assert "María (Guatemala)" in text
     label = runtime.matching.taxonomy.label("credit-file-preparation", "es")
     assert phrase("match_main_need_none", "es", skill=label[:1].lower() + label[1:]) in text
+
+
 def test_after_asking_for_an_introduction_match_shows_where_it_stands(pair, runtime):
     awa, lucie = pair
     awa.send("/match")
@@ -232,3 +234,15 @@ def test_a_short_first_name_typed_chooses_her(engine, runtime):
     replies = ana.send("/match")
     assert f"match:intro:{pid(runtime, eva)}" in button_ids(replies)
     assert phrase("match_proposed", "es", name="Eva") in text_of(ana.send("eva"))
+
+
+def test_a_taglish_profile_finds_its_partner_with_both_skills_named(engine, runtime):
+    joy = member(engine, runtime, "joy", "Joy Santos", "Philippines", ["en"],
+                 "marketing sa facebook at online selling", "kailangan ko ng pautang para sa puhunan")  # fmt: skip
+    marie_offers, marie_needs = "I help women prepare a bank loan application", "I want to learn Facebook marketing"
+    member(engine, runtime, "marie", "Marie Roy", "Canada", ["en", "fr"], marie_offers, marie_needs)
+    text = text_of(joy.send("/match")).lower()
+    assert "marie (canada)" in text, text
+    assert "loan application preparation" in text  # what Marie offers for her need, named
+    assert "social media marketing" in text  # what Joy offers for Marie's need, named
+    assert "does little" not in text, text

@@ -7,6 +7,7 @@ import pytest
 from assistant.embeddings import HashEmbedder
 from assistant.matching.explain import evidence, explain
 from assistant.matching.scoring import Scorer
+from assistant.phrases import phrase
 from tests.assistant.matching.conftest import parse, person
 
 LANGS = ("fr", "es", "en")
@@ -139,3 +140,43 @@ def test_staff_reasons_name_both_women(matcher):
     joined = "; ".join(pair.reasons)
     assert "Lucía can help Awa with bookkeeping" in joined or "Awa can help Lucía with branding" in joined
     assert "Awa" in joined and "Lucía" in joined
+
+
+@pytest.mark.parametrize(
+    ("name", "elided"),
+    [("Aya", True), ("Émilie", True), ("Hannah", True), ("Yvonne", True), ("Ousmane", True),
+     ("Lucie", False), ("Yasmine", False), ("Rosa", False)],
+)  # fmt: skip
+def test_french_elides_de_and_que_before_a_name_with_a_vowel_sound(taxonomy, name, elided):
+    me = person("me", offers=["branding"], needs=["bookkeeping"], languages=["fr"])
+    them = person("them", name=name, offers=["agroecology"], needs=["tailoring-fashion"], languages=["fr"])
+    text, _ = explanation(taxonomy, me, them, "fr")
+    if elided:
+        assert f"besoin d'{name}" in text and f"de {name}" not in text, text
+    else:
+        assert f"besoin de {name}" in text, text
+    said = phrase("match_you_text", "fr", name=name, skills="")
+    assert (f"qu'{name}" in said) == elided and (f"que {name}" in said) != elided, said
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_her_offer_in_her_own_words_meeting_the_partners_need_is_not_called_weak(taxonomy, lang):
+    # a chat profile: her offer is only her words (drying, fermenting, jams: food processing)
+    me = {"id": "me", "name": "Zoe", "country": "canada", "languages": ["fr", "es", "en"],
+          "offers_text": "I dry and ferment fruit and peppers, and I make jams", "needs": ["bookkeeping"]}  # fmt: skip
+    them = person("them", name="Hannah", offers=["branding"], needs=["food-processing", "agroecology"],
+                  languages=["fr", "es", "en"])  # fmt: skip
+    text, ev = explanation(taxonomy, me, them, lang)
+    assert ev["you_help"] == ["food-processing"] and not ev["you_weak"], text
+    assert WEAK_CLAIMS[lang][0] not in text.split(";")[1], text  # only her partner's direction may be weak
+    assert taxonomy.label("food-processing", lang).lower() in text.lower()
+
+
+def test_a_skill_her_text_names_beside_her_ids_counts_for_the_direction(taxonomy):
+    # a cohort line whose ids leave out what her own words offer
+    me = person("me", offers=["branding"], needs=["bookkeeping"], languages=["en"],
+                offers_text="Brand design, and I also teach fruit drying and preserving")  # fmt: skip
+    them = person("them", name="Aya", offers=["bookkeeping"], needs=["food-processing"], languages=["en"])
+    text, ev = explanation(taxonomy, me, them, "en")
+    assert "food-processing" in ev["you_help"] and not ev["you_weak"]
+    assert "you can help Aya with food processing" in text and "does little" not in text, text

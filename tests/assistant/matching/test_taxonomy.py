@@ -37,9 +37,11 @@ def test_extract_finds_ids_across_languages_accent_and_case_blind(taxonomy, text
 
 
 def test_extract_only_matches_whole_words(taxonomy):
-    # "repricing" contains "pricing" and "tontines" starts with "tontine", but neither is the whole word
+    # "repricing" contains "pricing" and "montontine" contains "tontine", but neither is the whole word;
+    # an inflection of the word is ("tontines")
     assert "pricing-costing" not in taxonomy.extract("repricing")
-    assert "savings-groups-microfinance" not in taxonomy.extract("tontines")
+    assert "savings-groups-microfinance" not in taxonomy.extract("montontine")
+    assert taxonomy.extract("les tontines") == ["savings-groups-microfinance"]
     assert taxonomy.extract("une tontine") == ["savings-groups-microfinance"]
     assert taxonomy.extract("") == []
     assert taxonomy.extract("bonjour, rien à voir ici") == []
@@ -84,3 +86,31 @@ def test_a_spanish_need_meets_a_french_offer_through_the_shared_id(taxonomy):
     lucia_to_awa = float(Scorer.fit(f, np.array([0]), np.array([1]))[0, 0])
     assert awa_to_lucia > 0.5
     assert lucia_to_awa < 0.2
+
+
+@pytest.mark.parametrize(
+    ("text", "skills"),
+    [
+        ("vendre en ligne et trouver des financements", {"e-commerce", "fundraising"}),
+        ("Necesito vender en línea y conseguir un préstamo", {"e-commerce", "credit-file-preparation"}),
+        ("bookkeeping, pricing and a bank loan", {"bookkeeping", "pricing-costing", "credit-file-preparation"}),
+        ("contabilidad y precios", {"bookkeeping", "pricing-costing"}),
+        ("je transforme et sèche des fruits", {"food-processing"}),
+    ],
+)
+def test_a_text_naming_several_skills_yields_each_of_them(taxonomy, text, skills):
+    assert set(taxonomy.extract(text)) == skills
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("marketing sa facebook", "social-media-marketing"),
+        ("kaya kong tumulong sa online selling", "e-commerce"),
+        ("kailangan ko ng pautang para sa puhunan", "credit-file-preparation"),
+        ("marunong ako sa pananahi", "tailoring-fashion"),
+        ("I can help with marketing", "marketing-strategy"),
+    ],
+)
+def test_taglish_and_english_loanwords_name_skills(taxonomy, text, skill):
+    assert skill in taxonomy.extract(text)
