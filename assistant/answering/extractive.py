@@ -8,8 +8,9 @@ An answer is the best passage of one guide, quoted whole and in order:
    cuántos", and a penalty for questions and for lines that describe the guide ("This guide explains...").
    A guide's summary (the first paragraph under its title) is never quoted.
 2. The passage: the chunk whose retrieval score and best block are highest (the best guide's other retrieved
-   sections compete too; a section headed "Why..." loses ground unless the question asks why). The answer starts at its first
-   block that answers about as well as its best one, and goes on in the guide's order to the phone length
+   sections compete too; a section headed "Why..." loses ground unless the question asks why). The answer
+   starts at its first block that answers about as well as its best one, and goes on in the guide's order to
+   the phone length
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
    fit (those holding the question's words first when not all fit).
 3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
@@ -105,62 +106,40 @@ class ExtractiveComposer:
         weigh more than the rest of the question; `seen`, the answer she was just given: a follow-up asks
         for something else, so what it quoted is the last choice (and counts for nothing in a passage's score)."""
         terms_of = terms_of or analyze
-        best = max((h.score for h in hits), default=0.0)
-        useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
-        same = [h for h in useful if h.chunk.lang == language]
-        pool = same or useful
-        evidence = pool[:MAX_CHUNKS]
-        # The best guide's other retrieved sections are candidates too: the right section of the right guide
-        # may rank under another guide's chunks.
-        if evidence:
-            evidence += [h for h in pool[MAX_CHUNKS:] if h.chunk.doc_id == evidence[0].chunk.doc_id]
-        bodies = evidence
-        asks_why = bool(_WHY_QUESTION.search(question) or (focus and _WHY_QUESTION.search(focus)))
-        seen = " ".join(seen.split())
-        scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
-        quoted: list[tuple[SearchHit, list[str]]] = []
-        if scored:
-            top = max(h.score for h in bodies) or 1.0
-            # A follow-up stays with the guide just quoted (the rest of its passage) before another guide.
-            quoted_before = {bodies[i].chunk.doc_id for i, sc in enumerate(scored) if any(b.seen for b in sc[0])}
-            ranked = sorted(
-                range(len(bodies)),
-                key=lambda i: (
-                    -(
-                        CHUNK_WEIGHT * bodies[i].score / top
-                        + (1 - CHUNK_WEIGHT) * scored[i][3]
-                        + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
-                        - (WHY_PENALTY if not asks_why and _WHY_HEADING.match(bodies[i].chunk.heading) else 0.0)
-                    )
-                ),
-            )
-            first, pieces, used = ranked[0], [], 0
-            for i in ranked:  # the best chunk with something not quoted just before
-                pieces, used = self._passage(scored[i][0], self.max_chars, bodies[i].chunk.lang)
-                if pieces:
-                    first = i
-                    break
-            if not pieces and seen:  # everything was quoted just before: say it again rather than nothing
-                return self.compose(question, language, hits, terms_of, weights, focus)
-            quoted.append((bodies[first], pieces))
-            weight, total = scored[first][1], scored[first][2]
-            covered = set().union(*(s.terms for s in scored[first][0])) if pieces else set()
-            room = self.max_chars - used
-            for i in ranked[1:]:
-                if bodies[i].chunk.doc_id == bodies[first].chunk.doc_id or not scored[i][0]:
-                    continue
-                extra = max(scored[i][0], key=lambda s: s.score)
-                gain = sum(w for t, w in weight.items() if t in extra.terms and t not in covered) / total
-                text = extra.block.text()
-                if gain >= SECOND_GAIN and len(text) + MARKER <= room and extra.score > 0:
-                    quoted.append((bodies[i], [text]))
-                break
+        same, evidence = _evidence(hits, language)
+        quoted = self._quote(question, evidence, terms_of, weights, focus, " ".join(seen.split()))
+        if quoted is None:  # everything was quoted just before: say it again rather than nothing
+            return self.compose(question, language, hits, terms_of, weights, focus)
         text, citations = _render(quoted)
         if not same and evidence:
             others = sorted({h.chunk.lang for h in evidence})
             label = ", ".join(language_label(code, language) for code in others)
             text = f"{phrase('only_other_language', language, languages=label)}\n{text}"
         return Draft(text=text, citations=citations, composer=self.name)
+
+    def _quote(
+        self, question: str, bodies: list[SearchHit], terms_of, weights, focus: str | None, seen: str
+    ) -> list[tuple[SearchHit, list[str]]] | None:
+        """The quoted pieces of each guide: the best chunk's passage, then maybe one block of a second guide;
+        None when every block was quoted just before (`seen`)."""
+        asks_why = bool(_WHY_QUESTION.search(question) or (focus and _WHY_QUESTION.search(focus)))
+        scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
+        if not scored:
+            return []
+        ranked = _rank(bodies, scored, asks_why)
+        first, pieces, used = ranked[0], [], 0
+        for i in ranked:  # the best chunk with something not quoted just before
+            pieces, used = self._passage(scored[i][0], self.max_chars, bodies[i].chunk.lang)
+            if pieces:
+                first = i
+                break
+        if not pieces and seen:
+            return None
+        quoted = [(bodies[first], pieces)]
+        second = _second_guide(bodies, scored, ranked, first, bool(pieces), self.max_chars - used)
+        if second is not None:
+            quoted.append(second)
+        return quoted
 
     @staticmethod
     def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights, seen: str = ""):
@@ -223,6 +202,57 @@ class ExtractiveComposer:
             pieces.append(text)
             used += len(text) + MARKER
         return pieces, used
+
+
+def _evidence(hits: list[SearchHit], language: str) -> tuple[list[SearchHit], list[SearchHit]]:
+    """The useful hits in the asker's language, and the chunks to quote from: the best few (hers when there
+    are any), with the best guide's other retrieved sections, since the right section of the right guide may
+    rank under another guide's chunks."""
+    best = max((h.score for h in hits), default=0.0)
+    useful = [h for h in hits if h.score > 0 and h.score >= RELATIVE_FLOOR * best]
+    same = [h for h in useful if h.chunk.lang == language]
+    pool = same or useful
+    evidence = pool[:MAX_CHUNKS]
+    if evidence:
+        evidence += [h for h in pool[MAX_CHUNKS:] if h.chunk.doc_id == evidence[0].chunk.doc_id]
+    return same, evidence
+
+
+def _rank(bodies: list[SearchHit], scored: list, asks_why: bool) -> list[int]:
+    """The chunks' indexes, best first: retrieval score and coverage, a follow-up staying with the guide just
+    quoted (the rest of its passage) before another guide, a "Why..." section lower unless she asks why."""
+    top = max(h.score for h in bodies) or 1.0
+    quoted_before = {bodies[i].chunk.doc_id for i, sc in enumerate(scored) if any(b.seen for b in sc[0])}
+    return sorted(
+        range(len(bodies)),
+        key=lambda i: (
+            -(
+                CHUNK_WEIGHT * bodies[i].score / top
+                + (1 - CHUNK_WEIGHT) * scored[i][3]
+                + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
+                - (WHY_PENALTY if not asks_why and _WHY_HEADING.match(bodies[i].chunk.heading) else 0.0)
+            )
+        ),
+    )
+
+
+def _second_guide(
+    bodies: list[SearchHit], scored: list, ranked: list[int], first: int, quoted_any: bool, room: int
+) -> tuple[SearchHit, list[str]] | None:
+    """One block of the next-ranked other guide, when it holds enough of the question's weight the first
+    passage lacks and fits in the `room` left."""
+    weight, total = scored[first][1], scored[first][2]
+    covered = set().union(*(s.terms for s in scored[first][0])) if quoted_any else set()
+    for i in ranked[1:]:
+        if bodies[i].chunk.doc_id == bodies[first].chunk.doc_id or not scored[i][0]:
+            continue
+        extra = max(scored[i][0], key=lambda s: s.score)
+        gain = sum(w for t, w in weight.items() if t in extra.terms and t not in covered) / total
+        text = extra.block.text()
+        if gain >= SECOND_GAIN and len(text) + MARKER <= room and extra.score > 0:
+            return bodies[i], [text]
+        return None
+    return None
 
 
 def _length(scored: list[_Scored]) -> int:

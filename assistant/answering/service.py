@@ -28,7 +28,7 @@ from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measur
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.mixed import foreign_words, mixed_coverage
-from assistant.answering.types import Answer
+from assistant.answering.types import Answer, Draft
 from assistant.answering.understanding import understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
@@ -76,6 +76,8 @@ class Answerer:
         preferred: str | None = None,
         history: list[Turn] | None = None,
     ) -> Answer:
+        """The answer to `question` (steps 1 to 5 above), in `language` when given; `preferred` (else the
+        conversation's language) breaks ties in detection; `history`, the conversation's previous turns."""
         started = time.perf_counter()
         history = history or []
         preferred = preferred or (history[-1].language if history else None)
@@ -84,19 +86,72 @@ class Answerer:
         language, searched, notes = self._understand(question, language, preferred, follow_up)
         message = understand(searched, language)
         resolved = resolve(message.question, history)
-        if resolved.follow_up:
-            searched, also, focus = resolved.searched, (), resolved.focus
-        else:
-            searched, focus = message.searched, None
-            also = (message.question,) if message.question != message.searched else ()
-            if message.context:  # the context's words no guide uses (her name, her town) say nothing either way
-                words = tokenize(" ".join(message.context))
-                known = [w for w in words if self.runtime.retriever.knows(w)]
-                also += (" ".join([*known, message.question]),)
+        searched, also, focus = self._queries(message, resolved)
         index = self.runtime.index
         retriever = self.runtime.retriever
         vector = retriever.encode_query(searched)  # once, for the search in her language and any other
         hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector).hits
+        evidence, threshold = self._evidence(
+            index, retriever, searched, language, hits, vector, message, resolved, also
+        )
+        if not hits or evidence.strength < threshold:
+            return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
+        seen = history[-1].answer if resolved.follow_up and not resolved.swapped else ""
+        draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen)
+        sources = {c.language for c in draft.citations}
+        if sources and language not in sources:  # answered, but only from a guide in another language
+            self.gaps.record_gap(question, language, {**evidence.to_dict(), "answered_from": sorted(sources)})
+        answer = Answer(
+            question,
+            language,
+            _with_other_questions(draft.text, message.others, language),
+            False,
+            draft.citations,
+            draft.composer,
+            notes,
+            evidence_strength=evidence.strength,
+            hits=hits,
+            searched=searched,
+            evidence=evidence.to_dict(),
+        )
+        return self._done(answer, started)
+
+    def _abstain(
+        self, question: str, language: str, notes: list[str], evidence: Evidence, hits, searched: str
+    ) -> Answer:
+        """The honest "I don't know", the question recorded as a content gap."""
+        self.gaps.record_gap(question, language, evidence.to_dict())
+        return Answer(
+            question,
+            language,
+            phrase("dont_know", language),
+            True,
+            notes=notes,
+            evidence_strength=evidence.strength,
+            hits=hits,
+            composer="none",
+            searched=searched,
+            evidence=evidence.to_dict(),
+        )
+
+    def _queries(self, message, resolved) -> tuple[str, tuple[str, ...], str | None]:
+        """What to search, the other texts the evidence is measured on, and a follow-up's own words (`focus`):
+        a follow-up searches the previous question with what it changes; a message with context searches it
+        all, the evidence measured on the question too (with the context's words some guide uses)."""
+        if resolved.follow_up:
+            return resolved.searched, (), resolved.focus
+        also = (message.question,) if message.question != message.searched else ()
+        if message.context:  # the context's words no guide uses (her name, her town) say nothing either way
+            words = tokenize(" ".join(message.context))
+            known = [w for w in words if self.runtime.retriever.knows(w)]
+            also += (" ".join([*known, message.question]),)
+        return message.searched, also, None
+
+    def _evidence(
+        self, index, retriever, searched: str, language: str, hits, vector, message, resolved, also
+    ) -> tuple[Evidence, float]:
+        """The evidence for the hits, and the threshold it must reach (calibrated for the model and the language
+        pair, unless the settings fix it)."""
         mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
@@ -124,61 +179,31 @@ class Answerer:
             # "and in Peru?": the previous question about something no guide mentions in any language; the
             # previous topic's words would carry the evidence, so the follow-up's own new word decides.
             evidence = Evidence.of(evidence.dense, 0.0, 0.0)
-        if not hits or evidence.strength < threshold:
-            self.gaps.record_gap(question, language, evidence.to_dict())
-            return self._done(
-                Answer(
-                    question,
-                    language,
-                    phrase("dont_know", language),
-                    True,
-                    notes=notes,
-                    evidence_strength=evidence.strength,
-                    hits=hits,
-                    composer="none",
-                    searched=searched,
-                    evidence=evidence.to_dict(),
-                ),
-                started,
-            )
-        draft = None
+        return evidence, threshold
+
+    def _draft(
+        self,
+        retriever,
+        question: str,
+        searched: str,
+        language: str,
+        hits,
+        follow_up: bool,
+        focus: str | None,
+        seen: str,
+    ) -> Draft:
+        """The composed answer: the LLM's when one is configured and it succeeds, else the extractive one."""
         if self.llm is not None:
             try:
                 # Her whole message (a follow-up resolved): a model reads context and several questions itself.
-                draft = self.llm.compose(searched if resolved.follow_up else question[:MAX_QUERY_CHARS], language, hits)
+                draft = self.llm.compose(searched if follow_up else question[:MAX_QUERY_CHARS], language, hits)
+                if draft is not None:
+                    return draft
             except CompositionFailed as exc:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
-        if draft is None:
-            draft = self.extractive.compose(
-                searched,
-                language,
-                hits,
-                retriever.query_terms,
-                retriever.term_weights,
-                focus=focus,
-                seen=history[-1].answer if resolved.follow_up and not resolved.swapped else "",
-            )
-        text = draft.text
-        if message.others:  # she asked more than one thing: the others are named, to be asked again
-            asked = " ; ".join(f"« {q} »" if language == "fr" else f"“{q}”" for q in message.others)
-            text = f"{text}\n\n{phrase('other_questions', language, questions=asked)}"
-        sources = {c.language for c in draft.citations}
-        if sources and language not in sources:  # answered, but only from a guide in another language
-            self.gaps.record_gap(question, language, {**evidence.to_dict(), "answered_from": sorted(sources)})
-        answer = Answer(
-            question,
-            language,
-            text,
-            False,
-            draft.citations,
-            draft.composer,
-            notes,
-            evidence_strength=evidence.strength,
-            hits=hits,
-            searched=searched,
-            evidence=evidence.to_dict(),
+        return self.extractive.compose(
+            searched, language, hits, retriever.query_terms, retriever.term_weights, focus=focus, seen=seen
         )
-        return self._done(answer, started)
 
     @staticmethod
     def _understand(
@@ -233,3 +258,11 @@ def _unknown_terms(text: str, language: str, retriever) -> list[str]:
         if not word_known:
             unknown.append(term)
     return unknown
+
+
+def _with_other_questions(text: str, others, language: str) -> str:
+    """The answer, with the other questions she asked named at its end, to be asked again."""
+    if not others:
+        return text
+    asked = " ; ".join(f"« {q} »" if language == "fr" else f"“{q}”" for q in others)
+    return f"{text}\n\n{phrase('other_questions', language, questions=asked)}"
