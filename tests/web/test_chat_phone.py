@@ -69,6 +69,13 @@ def texts(page) -> list[str]:
     return page.locator("#log li.msg").all_inner_texts()
 
 
+def choose_spanish(page) -> None:
+    """Press Español and wait for its answer: a message typed while the page still waits is not sent."""
+    page.get_by_role("button", name="Español").click()
+    sync_api.expect(page.locator("li.msg.me").last).to_have_text("Español")
+    sync_api.expect(page.locator("li.msg.typing")).to_have_count(0, timeout=60_000)
+
+
 def visible_above_the_input(page, locator) -> None:
     """The element is inside the conversation's visible part, above the input, and nothing covers it."""
     box, composer, log = (
@@ -112,7 +119,7 @@ def test_language_first_then_the_page_in_her_language_and_a_typing_indicator(pag
 def test_the_newest_message_and_its_buttons_are_never_under_the_input(page):
     expect = sync_api.expect
     page.goto("/chat")
-    page.get_by_role("button", name="Español").click()
+    choose_spanish(page)
     box = page.get_by_label(phrase("chat_input_label", "es"))
     for question in ["¿Qué es un grupo de ahorro?", "¿Cómo preparo un expediente de préstamo?", QUESTION_ES]:
         box.fill(question)
@@ -133,7 +140,7 @@ def test_the_newest_message_and_its_buttons_are_never_under_the_input(page):
 def test_the_conversation_survives_a_reload_and_a_return_visit_and_goes_with_forget(page, browser_context):
     expect = sync_api.expect
     page.goto("/chat")
-    page.get_by_role("button", name="Español").click()
+    choose_spanish(page)
     box = page.get_by_label(phrase("chat_input_label", "es"))
     box.fill(QUESTION_ES)
     box.press("Enter")
@@ -160,7 +167,7 @@ def test_the_conversation_survives_a_reload_and_a_return_visit_and_goes_with_for
 def test_sources_open_the_guides_section_and_emoji_are_drawn_or_spelled_out(page, browser_context):
     expect = sync_api.expect
     page.goto("/chat")
-    page.get_by_role("button", name="Español").click()
+    choose_spanish(page)
     page.get_by_label(phrase("chat_input_label", "es")).fill(QUESTION_ES)
     page.get_by_label(phrase("chat_input_label", "es")).press("Enter")
     answer = page.locator("li.msg.bot").last

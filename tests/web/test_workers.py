@@ -240,7 +240,7 @@ def test_a_web_chat_spread_over_both_servers_gets_the_staff_reply_from_either(de
         say(b, "/start")
         say(a, button="consent:yes")
         say(b, "/cancel")
-        assert say(a, "/human") == phrase("human_handed", "en")
+        assert say(a, "/human") == phrase("human_handed", "en", hours=24)
         assert say(b, "Could someone call me?") == phrase("human_relayed", "en")
         [waiting] = httpx.get(f"{b.url}/v1/handoffs", headers={"Authorization": f"Bearer {token}"}).json()
         sent = httpx.post(
