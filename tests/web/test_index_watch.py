@@ -18,6 +18,7 @@ def test_a_version_published_elsewhere_is_loaded_without_a_request(api_runtime, 
     api_runtime.settings.index_watch_s = 0.05
     caplog.set_level(logging.INFO, logger="web.index_watch")
     with TestClient(create_app(api_runtime.settings, api_runtime)):
+        time.sleep(1)  # the watcher's first look (which loads silently) before the new version is published
         extra = write(tmp_path / "more" / "ovens.md", guide("ovens", "en", "Shared ovens", {"Ovens": "Bake."}))
         report = Ingestor(api_runtime.settings, api_runtime.embedder).ingest([extra])
         deadline = time.monotonic() + 10
