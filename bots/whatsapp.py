@@ -313,15 +313,6 @@ def _payload_text(payload: dict) -> str:
     return payload.get("text", {}).get("body") or payload.get("interactive", {}).get("body", {}).get("text") or ""
 
 
-def _answer_id(reply: Reply) -> str | None:
-    """The answer a reply carries (its vote buttons name it), or None."""
-    for button in reply.buttons:
-        kind, _, rest = button.id.partition(":")
-        if kind == "vote" and rest.partition(":")[2]:
-            return rest.partition(":")[2]
-    return None
-
-
 @dataclass
 class WhatsAppChannel:
     """Webhook events → the relay → Graph API replies; failures recorded, not lost."""
@@ -337,7 +328,7 @@ class WhatsAppChannel:
     async def deliver(self, to: str, reply: Reply, errors: list[str] | None = None) -> bool:
         """Send `reply`; False when a part still failed after the retries (recorded, and the Graph API's
         reason appended to `errors` when given)."""
-        answer_id = _answer_id(reply)
+        answer_id = reply.answer_id
         for payload in self.client.payloads(to, reply):
             try:
                 response = await self.client.post(payload)

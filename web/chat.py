@@ -89,18 +89,10 @@ async def chat_page(request: Request, channels: ChannelsDep) -> Response:
     return templates.TemplateResponse(request, "chat.html", context, headers=PAGE_HEADERS)
 
 
-def _answer_id(reply: Reply) -> str | None:
-    for button in reply.buttons:
-        kind, _, rest = button.id.partition(":")
-        if kind == "vote" and rest.partition(":")[2]:
-            return rest.partition(":")[2]
-    return None
-
-
 def _render(channels: Channels, reply: Reply, wanted: str | None) -> dict:
     """A reply for the page: its text, buttons, and its sources as links apart from the text."""
     text, sources = reply.text, []
-    answer_id = _answer_id(reply)
+    answer_id = reply.answer_id
     citations = channels.store.answer_citations(answer_id) if answer_id else []
     marker = f"\n\n{phrase('sources', reply.language or 'en')}:\n"
     if citations and marker in text:

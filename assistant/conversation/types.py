@@ -74,3 +74,12 @@ class Reply:
     # She was just forgotten (/forget): a channel that gave her an id of its own (the web chat's cookie) gives
     # her a new one, so nothing she sends next is tied to what was deleted.
     forgotten: bool = False
+
+    @property
+    def answer_id(self) -> str | None:
+        """The answer this reply carries (its vote buttons name it), or None."""
+        for button in self.buttons:
+            kind, _, rest = button.id.partition(":")
+            if kind == "vote" and rest.partition(":")[2]:
+                return rest.partition(":")[2]
+        return None

@@ -31,16 +31,6 @@ def _weakest_two(ratings: dict[str, int]) -> set[str]:
     return {c for c, r in ratings.items() if r <= cut}
 
 
-def _descendants(planner: Planner, module_id: str) -> set[str]:
-    out, todo = set(), [module_id]
-    while todo:
-        for child in planner.unlocks[todo.pop()]:
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
-
-
 def untrue_claims(planner: Planner, steps: list[Step], facts: Facts, lang: str) -> list[str]:
     """Every claim of every step that the facts do not bear out (empty when all are true)."""
     bad: list[str] = []
@@ -59,7 +49,7 @@ def untrue_claims(planner: Planner, steps: list[Step], facts: Facts, lang: str) 
                 ok = competency in step.competencies
             elif kind == "prerequisite":
                 target = claim["module"]
-                reach = planner.unlocks[step.module_id] if index == 0 else _descendants(planner, step.module_id)
+                reach = planner.unlocks[step.module_id] if index == 0 else planner.unlocked_by(step.module_id)
                 ok = target in reach and competency in (modules[target].get("competencies") or [])
                 ok = ok and ("rating" not in claim or facts.ratings.get(competency) == claim["rating"])
             elif kind == "questions":

@@ -124,6 +124,16 @@ class Planner:
             for prerequisite in module.get("prerequisites") or []:
                 self.unlocks[prerequisite].append(mid)
 
+    def unlocked_by(self, module_id: str) -> set[str]:
+        """Every module `module_id` unlocks, directly or through others."""
+        out, todo = set(), [module_id]
+        while todo:
+            for child in self.unlocks[todo.pop()]:
+                if child not in out:
+                    out.add(child)
+                    todo.append(child)
+        return out
+
     def competency_label(self, competency: str, lang: str) -> str:
         return self.competencies[competency]["labels"][lang]
 

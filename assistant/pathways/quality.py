@@ -135,7 +135,7 @@ def evaluate(
             direct = bool(weakest & set(first.competencies))
             leads = any(
                 weakest & set(catalog.modules[m].get("competencies") or [])
-                for m in _unlocked_by(planner, first.module_id)
+                for m in planner.unlocked_by(first.module_id)
             )
             quality.first_on_weakest += direct
             quality.first_on_weakest_or_prerequisite += direct or leads
@@ -181,16 +181,6 @@ def resource_competencies(catalog: Catalog, resource_id: str) -> set[str]:
         if resource_id in (module.get("resources") or [])
         for c in module.get("competencies") or []
     }
-
-
-def _unlocked_by(planner: Planner, module_id: str) -> set[str]:
-    out, todo = set(), [module_id]
-    while todo:
-        for child in planner.unlocks[todo.pop()]:
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return out
 
 
 def load_demo(path: Path | None = None) -> list[dict]:
