@@ -58,7 +58,11 @@ _DURATION = re.compile(
 )
 _NUMBERS = {"un": 1, "una": 1, "one": 1, "a": 1, "deux": 2, "dos": 2, "two": 2, "tres": 3, "trois": 3, "three": 3,
             "cinco": 5, "cinq": 5, "five": 5, "diez": 10, "dix": 10, "ten": 10}  # fmt: skip
-_NOT_YET = r"todavia no|aun no|pas encore|not yet|no he|haven t|pas commence"
+# "not started yet", "no he empezado", "pas encore commencé": a start denied is not a start
+_NOT_YET = (
+    r"todavia no|aun no|pas encore|not yet|no he|haven t|pas commence|\bnot (?:\w+ )?(?:started|begun|launched)|"
+    r"\bno (?:\w+ )?(?:empec|empez|comenc|arranq)|\bn ?(?:ai|a) pas (?:encore )?(?:commenc|demarr|lanc)"
+)
 ESTABLISHED_YEARS = 3  # running this long or more: established
 
 
@@ -96,3 +100,4 @@ def read_modality(text: str) -> str | None:
     if "both" in found or {"virtual", "in_person"} <= found:
         return "both"
     return found.pop() if len(found) == 1 else None
+
