@@ -101,3 +101,25 @@ def read_modality(text: str) -> str | None:
         return "both"
     return found.pop() if len(found) == 1 else None
 
+
+# -- business sector ----------------------------------------------------------------------------------------
+
+# Words that say how long, not what: "ça fait 3 ans", "hace 2 años", "for 5 years now", "depuis longtemps".
+_TIME_ONLY_WORDS = re.compile(
+    r"\b(?:ca|fait|cela|il|y|a|depuis|deja|ya|hace|tengo|tiene|llevo|desde|for|since|about|around|almost|nearly|"
+    r"already|now|i|ive|have|been|it|its|s|been|environ|presque|casi|mas|menos|de|plus|more|than|que|moins|less|"
+    r"je|suis|lance|e|et|and|y|un|una|peu|poco|more|plus|longtemps|mucho|tiempo|long|time|while|a|an|the|el|la|"
+    r"le|les|los|las|mon|ma|mi|my|ago|this|ce|cette|esto|este|en|in|on|oui|si|yes|bueno|well|ben|bah|pues)\b"
+)
+
+
+def is_only_a_duration(text: str) -> bool:
+    """'ça fait 3 ans', 'hace 2 años', 'since 2019', 'depuis longtemps': how long her business has run, and
+    nothing about what it does (the answer to another question)."""
+    folded = fold(text)
+    said_time = _DURATION.search(folded) or re.search(r"\b(?:19|20)\d\d\b|longtemps|mucho tiempo|long time", folded)
+    if not said_time:
+        return False
+    rest = _DURATION.sub(" ", folded)
+    rest = re.sub(r"\b(?:19|20)\d\d\b|\d+", " ", rest)
+    return not _TIME_ONLY_WORDS.sub(" ", rest).split()

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.conversation.freetext import read_modality, read_name, read_stage
+from assistant.conversation.freetext import is_only_a_duration, read_modality, read_name, read_stage
 from assistant.conversation.places import country_code, country_name, country_zone_code, find_place
 from assistant.conversation.spoken import parse_languages
 from assistant.conversation.timezones import parse_timezone_text
@@ -118,6 +118,11 @@ def parse_text(text: str, button: str | None = None) -> str | None:
     return _words_text(text, MAX_LONG, minimum=3)
 
 
+def parse_sector(text: str, button: str | None = None) -> str | None:
+    """What her business does; 'ça fait 3 ans' says how long it has run, not what it does: None."""
+    return None if is_only_a_duration(text) else parse_text(text, button)
+
+
 def parse_availability(text: str, button: str | None = None) -> str | None:
     return _words_text(text, MAX_LONG, minimum=MIN_AVAILABILITY)
 
@@ -182,7 +187,7 @@ def parse_timezone(text: str, button: str | None = None, country: str | None = N
 PARSERS: dict[str, Callable[..., object]] = {
     "name": parse_name,
     "country": parse_country,
-    "sector": parse_text,
+    "sector": parse_sector,
     "stage": parse_stage,
     "offers": parse_text,
     "needs": parse_text,
