@@ -231,6 +231,7 @@ def test_links_in_an_answer_are_links_and_its_text_is_never_html(page):
     choose_spanish(page)
     text = (
         "Abre https://example.org/guia?x=1&y=2. O la guía: /guides/ferias?lang=es#vender-en-ferias\n"
+        "La ficha (/resources/cash-flow-tracker?lang=es), no a/guides/x.\n"
         '<img src=x onerror="window.hacked=1"> <a href="javascript:alert(1)">clic</a>'
     )
     reply = {"text": text, "language": "es", "sources": [], "buttons": []}
@@ -240,10 +241,11 @@ def test_links_in_an_answer_are_links_and_its_text_is_never_html(page):
     box.fill("enlaces")
     box.press("Enter")
     answer = page.locator("li.msg.bot").last
-    expect(answer.locator(".text a")).to_have_count(2)
+    expect(answer.locator(".text a")).to_have_count(3)
     links = answer.locator(".text a")
     expect(links.nth(0)).to_have_attribute("href", "https://example.org/guia?x=1&y=2")  # the full stop left out
     expect(links.nth(1)).to_have_attribute("href", "/guides/ferias?lang=es#vender-en-ferias")
+    expect(links.nth(2)).to_have_text("/resources/cash-flow-tracker?lang=es")  # its brackets left out
     assert (
         links.nth(0).get_attribute("rel") == "noopener noreferrer" and links.nth(0).get_attribute("target") == "_blank"
     )

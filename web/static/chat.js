@@ -101,9 +101,10 @@
     return item;
   }
 
-  // http(s) addresses, and the app's own guide and resource pages ("/guides/...", "/resources/..."); the
-  // punctuation that ends a sentence is not part of the address.
-  const LINK = /\bhttps?:\/\/[^\s<>"«»]+|(?<![\w/.])\/(?:guides|resources)\/[^\s<>"«»]+/g;
+  // http(s) addresses, and the app's own guide and resource pages ("/guides/...", "/resources/...") at the
+  // start of a word; the punctuation that ends a sentence is not part of the address. (No lookbehind: older
+  // phone browsers cannot parse it, and the whole script would not run.)
+  const LINK = /\b(https?:\/\/[^\s<>"«»]+)|(^|[\s(«"'])(\/(?:guides|resources)\/[^\s<>"«»]+)/g;
   const TRAILING = /[.,;:!?)\]}'’]+$/;
 
   function linked(element, text) {  // text nodes and <a> elements only: nothing is read as HTML
@@ -111,16 +112,17 @@
     if (!text) return;
     let last = 0;
     for (const match of text.matchAll(LINK)) {
-      const url = match[0].replace(TRAILING, "");
+      const start = match[1] ? match.index : match.index + match[2].length;
+      const url = (match[1] || match[3]).replace(TRAILING, "");
       if (!url) continue;
-      element.append(text.slice(last, match.index));
+      element.append(text.slice(last, start));
       const a = document.createElement("a");
       a.href = url;
       a.target = "_blank";
       a.rel = "noopener noreferrer";
       a.textContent = url;
       element.appendChild(a);
-      last = match.index + url.length;
+      last = start + url.length;
     }
     element.append(text.slice(last));
   }
