@@ -128,7 +128,7 @@ async def chat_message(body: ChatIn, request: Request, channels: ChannelsDep):
     handled = await channels.relay.handle(message, collect)
     payload = await _replies_payload(channels, user, handled, replies)
     if payload["forgotten"]:  # her old id named what was deleted: a new one from now on
-        user, new = _new_chat_user(), True
+        user, new = await _renewed(channels, user), True
     return _chat_response(request, payload, user, new)
 
 
@@ -164,8 +164,15 @@ async def chat_voice(
     handled = await channels.relay.handle(message, collect, fetch)
     payload = await _replies_payload(channels, user, handled, replies)
     if payload["forgotten"]:  # her old id named what was deleted: a new one from now on
-        user, new = _new_chat_user(), True
+        user, new = await _renewed(channels, user), True
     return _chat_response(request, payload, user, new)
+
+
+async def _renewed(channels: Channels, old: str) -> str:
+    """A new chat id after /forget, which keeps only the language she was spoken to in (process memory)."""
+    user = _new_chat_user()
+    await run_in_threadpool(channels.engine.carry_language, CHAT_CHANNEL, old, user)
+    return user
 
 
 async def _read_bounded(request: Request, limit: int) -> tuple[bytes, bool]:

@@ -104,6 +104,19 @@ class Engine:
     def drop_volatile(self, channel: str, user_id: str) -> None:
         self._volatile.pop((channel, user_id))
 
+    def carry_language(self, channel: str, old: str, new: str) -> None:
+        """Her language after /forget, moved from the id that was forgotten to the new one her channel gave."""
+        kept = self._volatile.pop((channel, old)) or {}
+        if kept.get("lang"):
+            self.keep_language(channel, new, kept["lang"], bool(kept.get("lang_chosen")))
+
+    def keep_language(self, channel: str, user_id: str, lang: str, chosen: bool) -> None:
+        """After /forget, the language she was spoken to in, and nothing else, in process memory (as before
+        consent): the reply to her next message is in her language, not the default's. A channel that gives her
+        a new id after /forget (the web chat) carries it over to the new id."""
+        if lang in SUPPORTED_LANGUAGES:
+            self._volatile.put((channel, user_id), {"lang": lang, "lang_chosen": chosen})
+
     def known_language(self, channel: str, user_id: str) -> str | None:
         """The language she chose or her profile prefers; None while neither says (a channel's hint aside)."""
         participant = self.store.participant(channel, user_id)
@@ -364,8 +377,10 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             self.state["awaiting"] = None
             self.save()
             return [Reply(self.say("forget_cancelled"))]
+        chosen = bool(self.chosen_language())
         self.store.forget(self.channel, self.user_id)
         self.engine.drop_volatile(self.channel, self.user_id)
+        self.engine.keep_language(self.channel, self.user_id, self.lang, chosen)
         self.forgotten = True
         log.info("participant data deleted on request on %s", self.channel)
         return [Reply(self.say("forget_done"), forgotten=True)]

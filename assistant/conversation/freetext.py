@@ -58,7 +58,11 @@ _DURATION = re.compile(
 )
 _NUMBERS = {"un": 1, "una": 1, "one": 1, "a": 1, "deux": 2, "dos": 2, "two": 2, "tres": 3, "trois": 3, "three": 3,
             "cinco": 5, "cinq": 5, "five": 5, "diez": 10, "dix": 10, "ten": 10}  # fmt: skip
-_NOT_YET = r"todavia no|aun no|pas encore|not yet|no he|haven t|pas commence"
+# "not started yet", "no he empezado", "pas encore commencé": a start denied is not a start
+_NOT_YET = (
+    r"todavia no|aun no|pas encore|not yet|no he|haven t|pas commence|\bnot (?:\w+ )?(?:started|begun|launched)|"
+    r"\bno (?:\w+ )?(?:empec|empez|comenc|arranq)|\bn ?(?:ai|a) pas (?:encore )?(?:commenc|demarr|lanc)"
+)
 ESTABLISHED_YEARS = 3  # running this long or more: established
 
 
@@ -96,3 +100,26 @@ def read_modality(text: str) -> str | None:
     if "both" in found or {"virtual", "in_person"} <= found:
         return "both"
     return found.pop() if len(found) == 1 else None
+
+
+# -- business sector ----------------------------------------------------------------------------------------
+
+# Words that say how long, not what: "ça fait 3 ans", "hace 2 años", "for 5 years now", "depuis longtemps".
+_TIME_ONLY_WORDS = re.compile(
+    r"\b(?:ca|fait|cela|il|y|a|depuis|deja|ya|hace|tengo|tiene|llevo|desde|for|since|about|around|almost|nearly|"
+    r"already|now|i|ive|have|been|it|its|s|been|environ|presque|casi|mas|menos|de|plus|more|than|que|moins|less|"
+    r"je|suis|lance|e|et|and|y|un|una|peu|poco|more|plus|longtemps|mucho|tiempo|long|time|while|a|an|the|el|la|"
+    r"le|les|los|las|mon|ma|mi|my|ago|this|ce|cette|esto|este|en|in|on|oui|si|yes|bueno|well|ben|bah|pues)\b"
+)
+
+
+def is_only_a_duration(text: str) -> bool:
+    """'ça fait 3 ans', 'hace 2 años', 'since 2019', 'depuis longtemps': how long her business has run, and
+    nothing about what it does (the answer to another question)."""
+    folded = fold(text)
+    said_time = _DURATION.search(folded) or re.search(r"\b(?:19|20)\d\d\b|longtemps|mucho tiempo|long time", folded)
+    if not said_time:
+        return False
+    rest = _DURATION.sub(" ", folded)
+    rest = re.sub(r"\b(?:19|20)\d\d\b|\d+", " ", rest)
+    return not _TIME_ONLY_WORDS.sub(" ", rest).split()

@@ -10,13 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.conversation.freetext import read_modality, read_name, read_stage
+from assistant.conversation.freetext import is_only_a_duration, read_modality, read_name, read_stage
 from assistant.conversation.places import country_code, country_name, country_zone_code, find_place
 from assistant.conversation.spoken import parse_languages
+from assistant.conversation.timezones import parse_timezone_text
 from assistant.phrases import phrase
 
 STEPS: tuple[str, ...] = (
@@ -119,6 +118,11 @@ def parse_text(text: str, button: str | None = None) -> str | None:
     return _words_text(text, MAX_LONG, minimum=3)
 
 
+def parse_sector(text: str, button: str | None = None) -> str | None:
+    """What her business does; 'ça fait 3 ans' says how long it has run, not what it does: None."""
+    return None if is_only_a_duration(text) else parse_text(text, button)
+
+
 def parse_availability(text: str, button: str | None = None) -> str | None:
     return _words_text(text, MAX_LONG, minimum=MIN_AVAILABILITY)
 
@@ -170,55 +174,20 @@ def parse_modality(text: str, button: str | None = None) -> str | None:
     return _choice("modality", MODALITIES, _MODALITY_LOOKUP, text, button) or (None if button else read_modality(text))
 
 
-@cache
-def _zones() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
-
-
-_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:h]?(\d{2}))?$")
-
-
 def parse_timezone(text: str, button: str | None = None, country: str | None = None) -> str | None:
-    """An IANA name ('America/Toronto', any case), a UTC offset ('UTC-4', 'GMT+5:30'), or a country
-    ('Sénégal' -> 'Africa/Dakar'). Returns the IANA name or 'UTC±HH:MM'."""
+    """An IANA name ('America/Toronto', any case), a UTC offset ('UTC-4', 'GMT+5:30', 'GMT'), or a place
+    ('Sénégal', 'heure de Dakar' -> 'Africa/Dakar'). Returns the IANA name or 'UTC' / 'UTC±HH:MM'."""
     if button == "tz:country":
         return country_zone(country)
     if button:
         return None
-    raw = " ".join(text.split()).replace("−", "-")
-    if not raw:
-        return None
-    zone = _zones().get(raw.lower().replace(" ", "_"))
-    if zone is not None:
-        ZoneInfo(zone)  # loadable, not just listed
-        return zone
-    folded = fold(raw)
-    if folded in ("utc", "gmt", "utc+0", "utc-0", "gmt+0"):
-        return "UTC"
-    match = _OFFSET.match(folded)
-    if match:
-        sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
-        total = (hours * 60 + minutes) * (1 if sign == "+" else -1)
-        if minutes not in (0, 30, 45) or not -12 * 60 <= total <= 14 * 60:
-            return None
-        if total == 0:
-            return "UTC"
-        return f"UTC{sign}{hours:02d}:{minutes:02d}"
-    place = find_place(folded) or find_place(_ZONE_WORDS.sub(" ", folded))  # "la hora de Bolivia", "manila time"
-    return place.zone if place else None
-
-
-# What people write around a place when they give their time zone.
-_ZONE_WORDS = re.compile(
-    r"\b(?:la|el|le|the|my|mi|ma|mon|de|du|del|d|in|en|a|au|hora|horario|heure|time|zone|zona|horaria|fuseau|"
-    r"horaire|local|same|misma|meme|as|que|como|comme|its|it|is|es|est|c|aqui|ici|here|ahora|now|hour|standard)\b"
-)
+    return parse_timezone_text(text)
 
 
 PARSERS: dict[str, Callable[..., object]] = {
     "name": parse_name,
     "country": parse_country,
-    "sector": parse_text,
+    "sector": parse_sector,
     "stage": parse_stage,
     "offers": parse_text,
     "needs": parse_text,

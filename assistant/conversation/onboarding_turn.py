@@ -11,6 +11,7 @@ import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.choices import typed_choice
+from assistant.conversation.freetext import is_only_a_duration, read_stage
 from assistant.conversation.onboarding import (
     MODALITIES,
     PARSERS,
@@ -158,7 +159,7 @@ class OnboardingTurn:
         value = self.parse_step(step, text, button)
         if value is None:
             reply = self.ask_step()
-            return [Reply(self.say(f"invalid_{step}") + "\n\n" + reply.text, reply.buttons)]
+            return [Reply(self._why_invalid(step, text) + "\n\n" + reply.text, reply.buttons)]
         self.note_source(step)
         answers = dict(self.state.get("answers") or {})
         answers.update(as_fields(step, value))
@@ -168,9 +169,9 @@ class OnboardingTurn:
             self.save_fields(as_fields(step, value))
             self.save()
             return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
-        position = STEPS.index(step)
-        if position + 1 < len(STEPS):
-            self.state["step"] = STEPS[position + 1]
+        later = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in answers]  # the stage may be known already
+        if later:
+            self.state["step"] = later[0]
             self.save()
             return [self.ask_step()]
         self.state.update(step=None, mode=None, answers={})
@@ -178,6 +179,17 @@ class OnboardingTurn:
         self.save()
         log.info("onboarding completed on %s", self.channel)
         return [Reply(self.say("onboarding_done") + "\n\n" + self.profile_text())]
+
+    def _why_invalid(self, step: str, text: str) -> str:
+        """What was wrong with her answer. A sector answered with how long the business has run ("ça fait 3
+        ans") keeps that as the stage, when it says one, and asks what the business does."""
+        if step == "sector" and is_only_a_duration(text):
+            stage = read_stage(text)
+            if stage and self.state.get("mode") != "edit":
+                self.state["answers"] = {**(self.state.get("answers") or {}), "stage": stage}
+                self.save()
+            return self.say("sector_not_duration")
+        return self.say(f"invalid_{step}")
 
     def save_fields(self, answers: dict, **columns: object) -> None:
         if self.participant is None:  # only consented people onboard; forgotten in between

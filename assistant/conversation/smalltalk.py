@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import Stemmer
 import yaml
 from rapidfuzz.distance import OSA
 
@@ -37,6 +38,8 @@ _EMOJI = {
     "👋": "hello", "🤔": "what", "😕": "what", "❓": "what", "❔": "what",
 }  # fmt: skip
 _WORD = re.compile(r"[a-z0-9]+")
+_STEMMERS = {"fr": "french", "es": "spanish", "en": "english"}
+MIN_STEM = 4  # shorter stems meet too many unrelated words
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,10 +106,32 @@ def guide_words() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(every), frozenset(lower)
 
 
+@cache
+def _guide_stems() -> dict[str, frozenset[str]]:
+    """Per language, the Snowball stems of the words its guides write in lower case ("factures" -> "factur")."""
+    stems: dict[str, set[str]] = {}
+    for path in sorted(GUIDES.glob("*/*.md")) if GUIDES.is_dir() else []:
+        words = {normalise(raw) for raw in re.findall(r"[^\W\d_]+", path.read_text(encoding="utf-8")) if raw.islower()}
+        stems.setdefault(path.parent.name, set()).update(_stem(w, path.parent.name) for w in words)
+    return {lang: frozenset(s for s in found if len(s) >= MIN_STEM) for lang, found in stems.items()}
+
+
+@cache
+def _stemmer(lang: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(_STEMMERS.get(lang, "english"))
+
+
+def _stem(word: str, lang: str) -> str:
+    return _stemmer(lang).stemWord(word)
+
+
 def is_content(word: str) -> bool:
-    """A word of the guides' own vocabulary (in lower case there) that small talk does not use."""
+    """A word of the guides' own vocabulary (in lower case there, in any of its forms: "facture" for the
+    guides' "factures") that small talk does not use."""
     _, filler, vocabulary = _lexicon()
-    return len(word) > 2 and word not in vocabulary and word not in filler and word in guide_words()[1]
+    if len(word) <= 2 or word in vocabulary or word in filler:
+        return False
+    return word in guide_words()[1] or any(_stem(word, lang) in stems for lang, stems in _guide_stems().items())
 
 
 @cache
@@ -166,7 +191,8 @@ def classify(text: str) -> SmallTalk:
         return SmallTalk(None, text)
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
     language = _language(matched)
-    content = any(is_content(t.word) for t in others)
+    # a word the guides use makes it a question ("merci facture"); a name she capitalised does not ("thanks Grace")
+    content = any(is_content(t.word) and not _named(text, t, tokens) for t in others)
     if len(others) <= MAX_OTHER_WORDS and len(tokens) <= MAX_WORDS and not content:
         kind = min((k for k, _ in matched), key=KINDS.index)
         return SmallTalk(kind, "", language, len(others))
@@ -177,6 +203,12 @@ _NEGATION = frozenset({"no", "pas", "ne", "dont", "didnt", "not", "nada", "rien"
 _UNDERSTAND = frozenset({"entiendo", "entendi", "comprendo", "comprendi", "comprends", "compris", "understand",
                          "understood", "get", "got", "capte", "pigé", "pige"})  # fmt: skip
 MAX_CONFUSED_WORDS = 6
+
+
+def _named(text: str, token: _Token, tokens: list[_Token]) -> bool:
+    """Whether she wrote `token` as a name: capitalised (not in capitals), and not merely the first word."""
+    raw = text[token.start : token.end]
+    return token is not tokens[0] and raw[:1].isupper() and not raw.isupper()
 
 
 def _not_understood(words: list[str]) -> bool:

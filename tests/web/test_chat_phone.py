@@ -186,3 +186,69 @@ def test_sources_open_the_guides_section_and_emoji_are_drawn_or_spelled_out(page
     expect(guide.locator("section#vender-en-ferias h2")).to_have_text("Vender en ferias")
     assert guide.evaluate("document.documentElement.lang") == "es"
     assert page.errors == []
+
+
+def test_a_message_sent_while_an_answer_is_pending_waits_its_turn_and_is_sent(page):
+    """Typed and sent while the page waits: taken at once (the box empties, the message shows), sent as soon
+    as the pending answer has come; nothing is lost."""
+    expect = sync_api.expect
+    page.goto("/chat")
+    choose_spanish(page)
+    answers = page.locator("li.msg.bot:not(.typing)")
+    before = answers.count()
+    held = []  # the requests the server has not been given yet
+    page.route("**/chat/api/messages", lambda route: held.append(route))
+    box = page.get_by_label(phrase("chat_input_label", "es"))
+    box.fill("¿Qué es un grupo de ahorro?")
+    box.press("Enter")
+    page.wait_for_function("document.querySelector('li.msg.typing') !== null")
+    while not held:
+        page.wait_for_timeout(50)
+    box.fill(QUESTION_ES)
+    box.press("Enter")
+    expect(box).to_have_value("")
+    expect(page.locator("li.msg.me").last).to_have_text(QUESTION_ES)
+    expect(page.locator("li.msg.me.queued")).to_have_count(1)
+    page.wait_for_timeout(300)
+    assert len(held) == 1  # not sent while the first answer is pending
+    held[0].continue_()
+    while len(held) < 2:
+        page.wait_for_timeout(50)
+    assert QUESTION_ES in (held[1].request.post_data or "")
+    expect(page.locator("li.msg.me.queued")).to_have_count(0)
+    held[1].continue_()
+    page.unroute("**/chat/api/messages")
+    expect(answers).to_have_count(before + 2, timeout=60_000)  # both answered
+    expect(page.locator("li.msg.typing")).to_have_count(0)
+    assert page.locator("li.msg").last.get_attribute("class") == "msg bot"  # the second answer comes last
+    assert page.errors == []
+
+
+def test_links_in_an_answer_are_links_and_its_text_is_never_html(page):
+    """An address in the answer's text opens as a link; markup in it is shown as text, never run."""
+    expect = sync_api.expect
+    page.goto("/chat")
+    choose_spanish(page)
+    text = (
+        "Abre https://example.org/guia?x=1&y=2. O la guía: /guides/ferias?lang=es#vender-en-ferias\n"
+        "La ficha (/resources/cash-flow-tracker?lang=es), no a/guides/x.\n"
+        '<img src=x onerror="window.hacked=1"> <a href="javascript:alert(1)">clic</a>'
+    )
+    reply = {"text": text, "language": "es", "sources": [], "buttons": []}
+    body = {"duplicate": False, "page_language": "es", "forgotten": False, "replies": [reply]}
+    page.route("**/chat/api/messages", lambda route: route.fulfill(json=body))
+    box = page.get_by_label(phrase("chat_input_label", "es"))
+    box.fill("enlaces")
+    box.press("Enter")
+    answer = page.locator("li.msg.bot").last
+    expect(answer.locator(".text a")).to_have_count(3)
+    links = answer.locator(".text a")
+    expect(links.nth(0)).to_have_attribute("href", "https://example.org/guia?x=1&y=2")  # the full stop left out
+    expect(links.nth(1)).to_have_attribute("href", "/guides/ferias?lang=es#vender-en-ferias")
+    expect(links.nth(2)).to_have_text("/resources/cash-flow-tracker?lang=es")  # its brackets left out
+    assert (
+        links.nth(0).get_attribute("rel") == "noopener noreferrer" and links.nth(0).get_attribute("target") == "_blank"
+    )
+    assert answer.locator("img").count() == 0 and page.evaluate("window.hacked") is None
+    assert '<a href="javascript:alert(1)">clic</a>' in answer.locator(".text").inner_text()
+    assert page.errors == []

@@ -120,7 +120,7 @@ def test_web_chat_start_choose_a_language_ask_and_vote(page, api_runtime):
     errors = page_errors(page)
     page.goto("/chat")
     page.get_by_role("button", name="Español").click()  # the first screen asks her language, nothing else
-    box = page.get_by_label("Su mensaje")  # the page's own words follow her choice
+    box = page.get_by_label("Tu mensaje")  # the page's own words follow her choice
     box.fill("/start")
     box.press("Enter")
     expect(page.locator("li.msg.bot").last).to_contain_text("¿acepta")  # the consent question, in Spanish
@@ -130,6 +130,6 @@ def test_web_chat_start_choose_a_language_ask_and_vote(page, api_runtime):
     answer = page.locator("li.msg.bot").last
     expect(answer.locator(".sources a").first).to_have_attribute("href", re.compile(r"^/guides/.+\?lang=es"))
     answer.get_by_role("button", name="👍 Útil").click()
-    expect(page.locator("li.msg.bot").last).to_have_text("¡Gracias por su opinión!")
+    expect(page.locator("li.msg.bot").last).to_have_text("¡Gracias por tu opinión!")
     expect(page.get_by_role("button", name="👍 Útil")).to_be_disabled()  # a keyboard is used once
     assert errors == []

@@ -100,3 +100,14 @@ def test_forgetting_tells_the_page_to_drop_its_copy(api):
     assert chat(api, "/forget")["forgotten"] is False
     done = chat(api, "", "forget:confirm")
     assert done["forgotten"] is True and done["replies"][0]["text"] == phrase("forget_done", "es")
+
+
+def test_after_forgetting_the_next_reply_is_still_in_her_language(api):
+    chat(api, "", "lang:es")
+    chat(api, "", "consent:yes")
+    chat(api, "/forget")
+    done = chat(api, "", "forget:confirm", **{"Accept-Language": "en-US"})
+    assert done["page_language"] == "es"  # the page keeps speaking Spanish
+    after = chat(api, "/help", **{"Accept-Language": "en-US"})  # her new id: only the language came along
+    assert after["replies"][0]["text"] == phrase("help", "es")
+    assert chat(api, "/profile")["replies"][0]["text"] == phrase("profile_none", "es")  # nothing else came along

@@ -3,7 +3,9 @@
 // sources (links to the guides); polls /chat/api/updates for replies from the programme team. The
 // conversation is kept on her device (localStorage), so a reload or a return visit shows it again; the page's
 // own words follow the language she chose (the strings come with the page, in the three languages). A
-// typing indicator shows while she waits. No framework, no build step, nothing inline (the page's CSP).
+// typing indicator shows while she waits; what she sends meanwhile waits its turn (shown at once, sent when
+// the answer before it has come). Links in an answer are links (built as DOM nodes: no HTML from the
+// server is ever parsed). No framework, no build step, nothing inline (the page's CSP).
 "use strict";
 (function () {
   const STORE = "mentor-chat-v1";
@@ -16,6 +18,7 @@
   const LANGUAGES = { fr: "Français", es: "Español", en: "English" };
   let lang = main.dataset.lang || "en";
   let busy = false;
+  const waiting = [];  // messages she sent while an answer was pending, in order
   let saved = load();
 
   // -- her device's copy of the conversation ----------------------------------------------------------------
@@ -89,13 +92,39 @@
     if (entry.language) item.lang = entry.language;
     const body = document.createElement("div");
     body.className = "text";
-    body.textContent = shown(entry.text);
+    linked(body, shown(entry.text));
     item.appendChild(body);
     if (entry.sources && entry.sources.length) item.appendChild(sourceList(entry));
     if (entry.buttons && entry.buttons.length) item.appendChild(buttonRow(entry));
     log.appendChild(item);
     scrollToEnd();
     return item;
+  }
+
+  // http(s) addresses, and the app's own guide and resource pages ("/guides/...", "/resources/...") at the
+  // start of a word; the punctuation that ends a sentence is not part of the address. (No lookbehind: older
+  // phone browsers cannot parse it, and the whole script would not run.)
+  const LINK = /\b(https?:\/\/[^\s<>"«»]+)|(^|[\s(«"'])(\/(?:guides|resources)\/[^\s<>"«»]+)/g;
+  const TRAILING = /[.,;:!?)\]}'’]+$/;
+
+  function linked(element, text) {  // text nodes and <a> elements only: nothing is read as HTML
+    element.replaceChildren();
+    if (!text) return;
+    let last = 0;
+    for (const match of text.matchAll(LINK)) {
+      const start = match[1] ? match.index : match.index + match[2].length;
+      const url = (match[1] || match[3]).replace(TRAILING, "");
+      if (!url) continue;
+      element.append(text.slice(last, start));
+      const a = document.createElement("a");
+      a.href = url;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      a.textContent = url;
+      element.appendChild(a);
+      last = start + url.length;
+    }
+    element.append(text.slice(last));
   }
 
   function sourceList(entry) {
@@ -125,8 +154,8 @@
       if (button.textContent !== b.title) button.setAttribute("aria-label", b.title);
       button.dataset.id = b.id;
       button.disabled = Boolean(entry.used);
-      button.addEventListener("click", () => {
-        if (busy) return;
+      button.addEventListener("click", () => {  // pressed while an answer is pending: sent after it
+        if (entry.used) return;
         entry.used = true;
         row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
         save();
@@ -183,9 +212,17 @@
   }
 
   async function exchange(text, url, type, body, greetAfter) {
-    if (busy) return;
+    const mine = add({ kind: "me", text: text });
+    if (busy) {  // an answer is pending: this one goes when it has come
+      mine.classList.add("queued");
+      waiting.push({ url: url, type: type, body: body, greetAfter: greetAfter, item: mine });
+      return;
+    }
+    await talk(url, type, body, greetAfter);
+  }
+
+  async function talk(url, type, body, greetAfter) {
     busy = true;
-    add({ kind: "me", text: text });
     const indicator = typing();
     let data = null;
     let problem = null;
@@ -207,12 +244,18 @@
     indicator.remove();
     if (data) receive(data, greetAfter); else add({ kind: "error", text: problem });
     busy = false;
+    const next = waiting.shift();
+    if (next) {
+      next.item.classList.remove("queued");
+      await talk(next.url, next.type, next.body, next.greetAfter);
+    }
   }
 
   function receive(data, greetAfter) {
     if (data.forgotten) {  // everything about her was deleted: so is the copy on her device
       saved = { entries: [], lastStaffId: saved.lastStaffId, lang: null };
       log.replaceChildren();
+      for (const w of waiting) log.appendChild(w.item);  // sent after the deletion: still hers to see
     }
     if (data.page_language && data.page_language !== lang) applyLanguage(data.page_language);
     if (data.page_language) saved.lang = data.page_language;
@@ -226,7 +269,7 @@
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || busy) return;
+    if (!text) return;  // sent now, or as soon as the pending answer has come
     input.value = "";
     grow();
     send({ text: text }, text, false);
@@ -235,7 +278,7 @@
   voice.addEventListener("change", () => {
     const file = voice.files && voice.files[0];
     voice.value = "";
-    if (file && !busy) sendAudio(file);
+    if (file) sendAudio(file);
   });
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }

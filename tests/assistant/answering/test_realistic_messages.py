@@ -64,7 +64,7 @@ def test_a_second_question_is_named_for_her_to_ask_again(answerer):
         "¿Cómo preparo una carpeta de crédito? ¿Y cuál es el mejor horario para reunirme con mi pareja en Ruanda?"
     )
     assert not answer.abstained
-    assert "También preguntó" in answer.text and "Ruanda" in answer.text.split("También preguntó")[1]
+    assert "También preguntaste" in answer.text and "Ruanda" in answer.text.split("También preguntaste")[1]
 
 
 def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):

@@ -298,7 +298,7 @@ def test_forget_confirm_deletes_everything(user, runtime):
     assert runtime.store.participant(user.channel, user.user_id) is None
     for model in (Participant, Conversation, Message, Feedback):
         assert count(runtime, model) == 0, model
-    assert state(user.engine, user) == {}
+    assert state(user.engine, user) == {"lang": "en", "lang_chosen": True}  # her language only, in memory
 
 
 @pytest.mark.parametrize(("lang", "typed"), [("es", "si, borrar"), ("fr", "oui"), ("en", "yes")])

@@ -143,7 +143,8 @@ def test_names_without_the_introduction(text, expected):
     [("ya tengo 8 años con mi taller", "established"), ("empecé hace 6 meses", "early"),
      ("es solo una idea por ahora", "idea"), ("todavía no he empezado", "idea"), ("depuis 5 ans", "established"),
      ("on vient de commencer", "early"), ("I have been running it for 10 years", "established"),
-     ("just started last year", "early"), ("perhaps", None)],
+     ("just started last year", "early"), ("perhaps", None), ("not started yet, still planning", "idea"),
+     ("no he empezado, es un proyecto", "idea"), ("je n'ai pas encore commencé", "idea")],
 )  # fmt: skip
 def test_stage_from_a_sentence(text, expected):
     assert parse_stage(text) == expected

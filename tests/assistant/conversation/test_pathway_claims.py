@@ -111,5 +111,5 @@ def test_questions_are_claimed_only_for_the_guide_that_answered_them(runtime, en
     said = " ".join(s.why for s in steps)
     assert "Guía de comunicación" not in said
     assert {c["guide"] for s in steps for c in s.claims if c["kind"] == "questions"} == {"access-to-credit"}
-    assert "6 de sus preguntas se respondieron con la guía «Acceso al crédito»" in said
+    assert "6 de tus preguntas se respondieron con la guía «Acceso al crédito»" in said
     assert any(c.get("guide") == "access-to-credit" and c["count"] == 6 for s in steps for c in s.claims)

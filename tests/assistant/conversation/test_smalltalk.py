@@ -68,3 +68,22 @@ def test_are_you_a_person_is_asked_in_many_ways(text):
 )  # fmt: skip
 def test_questions_about_people_or_machines_are_not_who(text):
     assert classify(text).kind != "who"
+
+
+@pytest.mark.parametrize(
+    "text", ["merci facture", "Merci, facture ?", "gracias factura", "thanks invoice", "ok facture",
+             "merci pour la facture", "bonjour facture"],
+)  # fmt: skip
+def test_thanks_beside_a_word_of_the_guides_is_a_question(text):
+    """Only a message that is nothing but courtesy is small talk: the word left over is asked about, in any of
+    its forms ("facture" for the guides' "factures")."""
+    found = classify(text)
+    assert found.kind is None and any(word in found.rest.lower() for word in ("fact", "invoice"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("merci Awa", "thanks"), ("thanks Grace", "thanks"), ("gracias rosa", "thanks"),
+                       ("merci infiniment", "thanks"), ("hola Rosa", "greeting")],
+)  # fmt: skip
+def test_thanks_with_her_name_or_a_stray_word_is_still_small_talk(text, kind):
+    assert classify(text).kind == kind

@@ -459,3 +459,16 @@ def test_a_lone_number_with_no_choice_pending_asks_what_she_meant_without_retrie
     assert untouched(runtime) == before
     user.send(TALK[lang]["question"])  # an answer with vote buttons: they are no numbered choice
     assert phrase("lone_number", lang, number="4") in text_of(user.send("4"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"), [("fr", "merci facture"), ("es", "gracias factura"), ("en", "thanks invoice")]
+)
+def test_thanks_with_a_question_word_is_a_question_not_thanks(engine, runtime, lang, text):
+    """Only a message that is nothing but thanks is small talk: "merci facture" asks about an invoice."""
+    user = member(engine, lang)
+    user.send(TALK[lang]["question"])
+    before = untouched(runtime)
+    said = text_of(user.send(text))
+    assert not said.startswith(phrase("talk_thanks", lang, name="")[:6]), said
+    assert untouched(runtime) != before  # looked up in the guides: an answer (or a content gap) recorded

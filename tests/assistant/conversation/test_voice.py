@@ -161,7 +161,7 @@ def test_after_forget_nothing_of_a_transcribed_note_remains(engine, user, runtim
     user.press("forget:confirm")
     for model in (Participant, Conversation, StoredMessage, AnswerRecord):
         assert count(runtime, model) == 0, model
-    assert engine.load_state(user.channel, user.user_id)[0] == {}
+    assert engine.load_state(user.channel, user.user_id)[0] == {"lang": "en", "lang_chosen": True}  # only that
 
 
 def test_screen_refuses_before_any_download_what_the_payload_already_rules_out(engine, user):

@@ -68,7 +68,7 @@ def test_a_partner_offering_her_main_need_is_in_her_top_three_and_first(matcher)
     assert found.main_need == "credit-file-preparation" and found.main_need_status == "covered"
     assert found[0].id == "credit" and found[0].covers_main_need
     assert taxonomy_label_es("credit-file-preparation") in found[0].explanation.lower()
-    assert "(su necesidad principal)" in found[0].explanation
+    assert "(tu necesidad principal)" in found[0].explanation
     assert len(found) == 3 and not any(s.covers_main_need for s in found[1:])
 
 
