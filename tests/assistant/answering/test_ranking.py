@@ -1,0 +1,96 @@
+"""Which retrieved section the extractive answer quotes: word order, meaning, and the kind of question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answering.extractive import ExtractiveComposer
+from assistant.answering.ranking import Features, pairs, phrase_share, rank
+from assistant.knowledge.chunking import Chunk
+from assistant.retrieval.search import SearchHit
+
+
+def section(heading: str, text: str, score: float, dense: float | None = None, lang: str = "en") -> SearchHit:
+    chunk = Chunk(
+        chunk_id=f"pairings.{lang}#{heading.lower().replace(' ', '-')}-1",
+        doc_id="pairings",
+        lang=lang,
+        title="Pairings",
+        heading=heading,
+        text=text,
+        source=f"{lang}/pairings.md",
+    )
+    return SearchHit(rank=1, chunk=chunk, score=score, bm25=score, dense=score if dense is None else dense)
+
+
+# phrase_share
+
+
+def test_a_phrase_counts_only_in_the_question_s_order():
+    weight = {"south": 1.0, "north": 1.0}
+    asked = pairs(["south", "north"])
+    assert phrase_share(asked, weight, ["link", "south", "north", "pair"]) == 1.0
+    assert phrase_share(asked, weight, ["link", "north", "south", "pair"]) == 0.0
+
+
+def test_a_repeated_term_is_a_phrase_of_its_own():
+    weight = {"south": 1.0, "pair": 1.0}
+    asked = pairs(["south", "south", "pair"])
+    assert asked == [("south", "south"), ("south", "pair")]
+    assert phrase_share(asked, weight, ["north", "south", "pair"]) == pytest.approx(0.5)
+    assert phrase_share(asked, weight, ["south", "south", "pair"]) == 1.0
+
+
+def test_no_pairs_no_phrase():
+    assert phrase_share([], {"credit": 2.0}, ["credit"]) == 0.0
+
+
+# rank
+
+
+def test_the_closer_meaning_breaks_a_tie_of_words_and_retrieval():
+    features = [Features(coverage=0.5), Features(coverage=0.5)]
+    assert rank([1.0, 1.0], features, asks_why=False, dense=[0.85, 0.90]) == [1, 0]
+    assert rank([1.0, 1.0], [Features(coverage=0.5), Features(coverage=0.5)], False, dense=[0.90, 0.85]) == [0, 1]
+
+
+def test_a_why_section_rises_for_a_why_question_and_falls_otherwise():
+    features = [Features(coverage=0.5), Features(coverage=0.5, why=True)]
+    assert rank([1.0, 0.8], features, asks_why=True) == [1, 0]
+    assert rank([0.8, 1.0], features, asks_why=False) == [0, 1]
+
+
+# the composer
+
+
+SOUTH_NORTH = "A South-North pairing links Canada and a partner country, the partner from the South named first."
+SOUTH_SOUTH = "A South-South pairing links two women from two partner countries, such as Bolivia and Guatemala."
+
+
+def test_the_section_holding_the_question_s_phrase_is_quoted_though_ranked_second():
+    hits = [
+        section("South-North pairings", SOUTH_NORTH, 1.0, dense=0.9),
+        section("South-South pairings", SOUTH_SOUTH, 0.97, dense=0.9),
+    ]
+    answer = ExtractiveComposer().compose("what is a south-south pairing", "en", hits)
+    assert answer.text.startswith(SOUTH_SOUTH)
+    assert answer.citations[0].chunk_id.endswith("south-south-pairings-1")
+    asked_the_other = ExtractiveComposer().compose("what is a south-north pairing", "en", hits)
+    assert asked_the_other.text.startswith(SOUTH_NORTH)
+
+
+def test_the_section_closest_in_meaning_is_quoted_when_words_do_not_decide():
+    cheap = "Use less water and energy: fix leaks, switch off machines, and you spend less."
+    label = "Labels tell customers how green a product is."
+    hits = [section("Green labels", label, 1.0, dense=0.85), section("Resource efficiency", cheap, 0.97, dense=0.89)]
+    assert ExtractiveComposer().compose("cheap ways to be greener", "en", hits).text.startswith(cheap)
+    hits = [section("Green labels", label, 1.0, dense=0.89), section("Resource efficiency", cheap, 0.97, dense=0.85)]
+    assert ExtractiveComposer().compose("cheap ways to be greener", "en", hits).text.startswith(label)
+
+
+def test_a_why_question_gets_the_why_section_though_another_ranks_first():
+    why = "Banks often ask for land as collateral, and fewer women hold land in their name."
+    how = "Borrow only what the business can repay in a bad month."
+    hits = [section("Borrowing safely", how, 1.0), section("Why credit is harder for women", why, 0.9)]
+    assert ExtractiveComposer().compose("why is it harder for women to borrow", "en", hits).text.startswith(why)
+    assert ExtractiveComposer().compose("how should women borrow", "en", hits).text.startswith(how)
