@@ -16,6 +16,8 @@ An answer is the best passage of one guide, quoted whole and in order:
    fit (those holding the question's words first when not all fit).
 3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
 4. A follow-up does not get the passage it was just given again: blocks the previous answer quoted come last.
+   When no other passage holds any of her words, the previous passage is quoted again (it said what she asks
+   about: "and after it?" after a passage that ended on what to do after the fair), not an unrelated one.
 5. Each guide is cited once, with its section's title; the [n] marker closes each quoted block.
 
 Chunks in the asker's language are preferred; when the only evidence is in another language, the answer
@@ -137,6 +139,8 @@ class ExtractiveComposer:
         ranked = _rank(bodies, scored, asks_why)
         first, pieces, used = ranked[0], [], 0
         for i in ranked:  # the best chunk with something not quoted just before
+            if seen and not any(s.score > 0 for s in scored[i].blocks):
+                continue  # a follow-up's new passage must say something of what she asks, else quote again
             pieces, used = self._passage(scored[i].blocks, self.max_chars, bodies[i].chunk.lang)
             if pieces:
                 first = i

@@ -94,3 +94,32 @@ def test_a_why_question_gets_the_why_section_though_another_ranks_first():
     hits = [section("Borrowing safely", how, 1.0), section("Why credit is harder for women", why, 0.9)]
     assert ExtractiveComposer().compose("why is it harder for women to borrow", "en", hits).text.startswith(why)
     assert ExtractiveComposer().compose("how should women borrow", "en", hits).text.startswith(how)
+
+
+# follow-ups
+
+
+FAIR = (
+    "A trade fair is a chance to meet buyers. Before the fair, print price labels. "
+    "After the fair, follow up with each contact within a week."
+)
+BENIN = "Book meetings in the Canadian morning, which is afternoon in Benin."
+
+
+def test_a_follow_up_gets_the_passage_again_rather_than_one_holding_none_of_its_words():
+    hits = [section("Trade fairs", FAIR, 1.0, dense=0.9), section("Tips for Benin", BENIN, 0.6, dense=0.85)]
+    composer = ExtractiveComposer()
+    first = composer.compose("tips for a trade fair", "en", hits).text
+    assert "within a week" in first
+    again = composer.compose("tips for a trade fair and after it", "en", hits, focus="and after it", seen=first)
+    assert "within a week" in again.text
+    assert "Benin" not in again.text
+
+
+def test_a_follow_up_moves_on_to_a_passage_that_holds_its_words():
+    loans = "After a loan is repaid, ask the lender for a receipt."
+    hits = [section("Trade fairs", FAIR, 1.0, dense=0.9), section("Loans", loans, 0.6, dense=0.85)]
+    composer = ExtractiveComposer()
+    first = composer.compose("tips for a trade fair", "en", hits).text
+    again = composer.compose("tips for a trade fair and the loan after it", "en", hits, focus="loan", seen=first)
+    assert again.text.startswith(loans)
