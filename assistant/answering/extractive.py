@@ -9,9 +9,9 @@ An answer is the best passage of one guide, quoted whole and in order:
    A guide's summary (the first paragraph under its title) is never quoted.
 2. The passage: the best-ranked chunk (assistant/answering/ranking.py: its retrieval score, the share of the
    question's weight it covers, the question's phrases it holds in order, its closeness in meaning; a "Why..."
-   section rises for a question asking why and falls otherwise; the best guide's other retrieved sections
-   compete too). The answer starts at its first block that answers about as well as its best one, and goes on
-   in the guide's order to the phone length
+   section rises for a question asking why and falls otherwise, a "What X is" one rises when she asks what X
+   is; the best guide's other retrieved sections compete too). The answer starts at its first block that
+   answers about as well as its best one, and goes on in the guide's order to the phone length
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
    fit (those holding the question's words first when not all fit).
 3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.passages import Block, blocks, split_sentences
-from assistant.answering.ranking import Features, is_why_heading, pairs, phrase_share, rank
+from assistant.answering.ranking import Features, asks_meaning, defines, is_why_heading, pairs, phrase_share, rank
 from assistant.answering.types import Citation, Draft
 from assistant.phrases import language_label, phrase
 from assistant.retrieval.search import SearchHit
@@ -136,7 +136,8 @@ class ExtractiveComposer:
         scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
         if not scored:
             return []
-        ranked = _rank(bodies, scored, asks_why)
+        meaning = asks_meaning(question) or bool(focus and asks_meaning(focus))
+        ranked = _rank(bodies, scored, asks_why, meaning)
         first, pieces, used = ranked[0], [], 0
         for i in ranked:  # the best chunk with something not quoted just before
             if seen and not any(s.score > 0 for s in scored[i].blocks):
@@ -184,6 +185,7 @@ class ExtractiveComposer:
             coverage=sum(w for t, w in weight.items() if t in found) / total,
             phrase=phrase_share(pairs(ordered), weight, sequence),
             why=is_why_heading(hit.chunk.heading),
+            defines=defines(hit.chunk.heading, lang, set(weight)),
         )
         return _Candidate(out, weight, total, features)
 
@@ -239,13 +241,13 @@ def _evidence(hits: list[SearchHit], language: str) -> tuple[list[SearchHit], li
     return same, evidence
 
 
-def _rank(bodies: list[SearchHit], scored: list[_Candidate], asks_why: bool) -> list[int]:
+def _rank(bodies: list[SearchHit], scored: list[_Candidate], asks_why: bool, meaning: bool = False) -> list[int]:
     """The chunks' indexes, best first (assistant/answering/ranking.py); a follow-up stays with the guide just
     quoted (the rest of its passage) before another guide."""
     quoted_before = {bodies[i].chunk.doc_id for i, c in enumerate(scored) if any(b.seen for b in c.blocks)}
     for hit, candidate in zip(bodies, scored, strict=True):
         candidate.features.quoted_before = hit.chunk.doc_id in quoted_before
-    return rank([h.score for h in bodies], [c.features for c in scored], asks_why, [h.dense for h in bodies])
+    return rank([h.score for h in bodies], [c.features for c in scored], asks_why, [h.dense for h in bodies], meaning)
 
 
 def _second_guide(

@@ -10,9 +10,10 @@ question:
 - `dense`: its embedding cosine with the question, scaled over the candidates (0 for the farthest, 1 for the
   closest): the meaning where the words differ ("cheap" and "spend less").
 
-A "Why..." section answers a question asking why ("why", "pourquoi", "xq", "por qué"...), and loses ground on
-any other question: the kind of question and the kind of section go together. A follow-up stays with the guide
-it was just answered from (the rest of its passage) before another guide.
+The kind of question and the kind of section go together: a "Why..." section answers a question asking why
+("why", "pourquoi", "xq", "por qué"...) and loses ground on any other; a "What X is" section ("Qu'est-ce que
+X", "Qué significa X") gains on a question asking what X is or means, when her question names its X.
+A follow-up stays with the guide it was just answered from (the rest of its passage) before another guide.
 """
 
 from __future__ import annotations
@@ -21,11 +22,27 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from assistant.text import analyze
+
 _WHY_HEADING = re.compile(r"^(?:why|pourquoi|por qu[eé])\b", re.IGNORECASE)
+# A section that says what something is or means ("What reciprocal mentoring is", "Qu'est-ce que...", "Qué
+# significa...") answers a question asking what that thing is or means ("c'est quoi", "what does X mean").
+_MEANING_HEADING = re.compile(
+    r"^(?:what\b.*\b(?:is|are|means?)\b|qu['’]est-ce qu|ce que (?:veut dire|signifie)|qu[eé] (?:es|son|significa)\b)",
+    re.IGNORECASE,
+)
+_MEANING_QUESTION = re.compile(
+    r"\b(?:what(?:['’]s| is| are)\b|means?\b|meaning|defin\w*|c['’]?est quoi|qu['’]?est[- ]ce qu|veut dire|"
+    r"signifi\w*|qu[eé] es\b|qu[eé] son\b)",
+    re.IGNORECASE,
+)
+_MEANING_WORDS = "what is are means mean qu'est-ce que ce veut dire signifie qué es son significa"
+MEANING_SHARE = 0.5  # the heading names her subject: this share of its own terms are in her question
 CHUNK_WEIGHT = 0.45  # retrieval's share; the rest is the passage's own coverage
 PHRASE_WEIGHT = 0.1
 DENSE_WEIGHT = 0.1
-WHY_WEIGHT = 0.3  # a "Why..." section: this much more when she asks why, this much less when she does not
+WHY_WEIGHT = 0.3  # a "Why..." section: this much more when she asks why, this much less when she does not;
+# a "What X is" section, this much more when she asks what X is
 SAME_GUIDE_BONUS = 0.2  # for a follow-up, the guide the previous answer quoted
 
 
@@ -37,6 +54,7 @@ class Features:
     phrase: float = 0.0
     dense: float = 0.0
     why: bool = False
+    defines: bool = False  # a "What X is" section whose X she names
     quoted_before: bool = False
 
 
@@ -59,17 +77,37 @@ def is_why_heading(heading: str) -> bool:
     return bool(_WHY_HEADING.match(heading))
 
 
-def rank(scores: list[float], features: list[Features], asks_why: bool, dense: list[float] | None = None) -> list[int]:
-    """The candidates' indexes, best first; `scores` their retrieval scores, `dense` their cosines."""
+def asks_meaning(text: str) -> bool:
+    """Whether the question asks what something is or means."""
+    return bool(_MEANING_QUESTION.search(text))
+
+
+def defines(heading: str, lang: str, question_terms: set[str]) -> bool:
+    """Whether the section says what something is or means, something her question names."""
+    if not _MEANING_HEADING.match(heading):
+        return False
+    own = set(analyze(heading, lang)) - set(analyze(_MEANING_WORDS, lang))
+    return bool(own) and len(own & question_terms) >= MEANING_SHARE * len(own)
+
+
+def rank(
+    scores: list[float],
+    features: list[Features],
+    asks_why: bool,
+    dense: list[float] | None = None,
+    meaning: bool = False,
+) -> list[int]:
+    """The candidates' indexes, best first; `scores` their retrieval scores, `dense` their cosines; `meaning`:
+    the question asks what something is or means."""
     top = max(scores, default=0.0) or 1.0
     if dense:
         low, high = min(dense), max(dense)
         for f, d in zip(features, dense, strict=True):
             f.dense = (d - low) / (high - low) if high > low else 0.0
-    return sorted(range(len(scores)), key=lambda i: -value(scores[i] / top, features[i], asks_why))
+    return sorted(range(len(scores)), key=lambda i: -value(scores[i] / top, features[i], asks_why, meaning))
 
 
-def value(retrieval: float, f: Features, asks_why: bool) -> float:
+def value(retrieval: float, f: Features, asks_why: bool, meaning: bool = False) -> float:
     """A candidate's value. The phrases of a "Why..." section she did not ask why about count for nothing: its
     heading names the reasons, and repeating her words there does not make it say how."""
     phrase = 0.0 if f.why and not asks_why else f.phrase
@@ -80,4 +118,5 @@ def value(retrieval: float, f: Features, asks_why: bool) -> float:
         + DENSE_WEIGHT * f.dense
         + (SAME_GUIDE_BONUS if f.quoted_before else 0.0)
         + ((WHY_WEIGHT if asks_why else -WHY_WEIGHT) if f.why else 0.0)
+        + (WHY_WEIGHT if meaning and f.defines else 0.0)
     )

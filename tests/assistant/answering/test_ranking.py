@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.extractive import ExtractiveComposer
-from assistant.answering.ranking import Features, pairs, phrase_share, rank
+from assistant.answering.ranking import Features, asks_meaning, defines, pairs, phrase_share, rank
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.search import SearchHit
+from assistant.text import analyze
 
 
 def section(heading: str, text: str, score: float, dense: float | None = None, lang: str = "en") -> SearchHit:
@@ -123,3 +124,38 @@ def test_a_follow_up_moves_on_to_a_passage_that_holds_its_words():
     first = composer.compose("tips for a trade fair", "en", hits).text
     again = composer.compose("tips for a trade fair and the loan after it", "en", hits, focus="loan", seen=first)
     assert again.text.startswith(loans)
+
+
+# a question asking what something is or means
+
+
+@pytest.mark.parametrize(
+    ("heading", "question", "lang", "expected"),
+    [
+        ("What reciprocal mentoring is", "what does reciprocal mentoring mean", "en", True),
+        ("Qu'est-ce que le mentorat réciproque ?", "mentorat réciproque ça veut dire quoi", "fr", True),
+        ("Qué es la mentoría recíproca", "qué es la mentoría recíproca", "es", True),
+        ("What a short expertise mission is", "what is the time difference with Dakar", "en", False),
+        ("Respect between equals", "what does reciprocal mentoring mean", "en", False),
+    ],
+)
+def test_a_section_defines_what_the_question_names(heading, question, lang, expected):
+    assert defines(heading, lang, set(analyze(question, lang))) is expected
+
+
+def test_what_questions_are_told_from_others():
+    assert asks_meaning("what does reciprocal mentoring actually mean")
+    assert asks_meaning("c'est quoi une tontine")
+    assert asks_meaning("qué es el impacto colectivo")
+    assert not asks_meaning("how do we end our pairing")
+
+
+def test_a_question_asking_what_something_means_gets_the_section_that_says_it():
+    respect = "Respect means valuing what your partner knows about reciprocal mentoring and her market."
+    meaning = "Reciprocal mentoring is a two-way exchange between peers."
+    hits = [
+        section("Respect between equals", respect, 1.0, dense=0.9),
+        section("What reciprocal mentoring is", meaning, 0.9, dense=0.9),
+    ]
+    answer = ExtractiveComposer().compose("what does reciprocal mentoring mean", "en", hits)
+    assert answer.text.startswith(meaning)
