@@ -7,14 +7,17 @@ An answer is the best passage of one guide, quoted whole and in order:
    own words counted three times), with a bonus for figures when the question asks "how many / when / combien /
    cuántos", and a penalty for questions and for lines that describe the guide ("This guide explains...").
    A guide's summary (the first paragraph under its title) is never quoted.
-2. The passage: the chunk whose retrieval score and best block are highest (the best guide's other retrieved
-   sections compete too; a section headed "Why..." loses ground unless the question asks why). The answer
-   starts at its first block that answers about as well as its best one, and goes on in the guide's order to
-   the phone length
+2. The passage: the best-ranked chunk (assistant/answering/ranking.py: its retrieval score, the share of the
+   question's weight it covers, the question's phrases it holds in order, its closeness in meaning; a "Why..."
+   section rises for a question asking why and falls otherwise, a "What X is" one rises when she asks what X
+   is; the best guide's other retrieved sections compete too). The answer starts at its first block that
+   answers about as well as its best one, and goes on in the guide's order to the phone length
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
    fit (those holding the question's words first when not all fit).
 3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
 4. A follow-up does not get the passage it was just given again: blocks the previous answer quoted come last.
+   When no other passage holds any of her words, the previous passage is quoted again (it said what she asks
+   about: "and after it?" after a passage that ended on what to do after the fair), not an unrelated one.
 5. Each guide is cited once, with its section's title; the [n] marker closes each quoted block.
 
 Chunks in the asker's language are preferred; when the only evidence is in another language, the answer
@@ -27,6 +30,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.answering.passages import Block, blocks, split_sentences
+from assistant.answering.ranking import Features, asks_meaning, defines, is_why_heading, pairs, phrase_share, rank
 from assistant.answering.types import Citation, Draft
 from assistant.phrases import language_label, phrase
 from assistant.retrieval.search import SearchHit
@@ -51,11 +55,8 @@ _META = re.compile(
 )
 UNHELPFUL_PENALTY = 0.2
 # A section that says why (its heading "Why...", "Pourquoi...", "Por qué...") answers a question asking why,
-# not one asking how or what: a "how do we set goals" question gets the section that says how.
-_WHY_HEADING = re.compile(r"^(?:why|pourquoi|por qu[eé])\b", re.IGNORECASE)
+# not one asking how or what: a "how do we set goals" question gets the section that says how (ranking.py).
 _WHY_QUESTION = re.compile(r"\b(?:why|pourquoi|por ?qu[eé]|xq|pq|pk|pcq|porq)\b", re.IGNORECASE)
-WHY_PENALTY = 0.3
-CHUNK_WEIGHT = 0.45  # a chunk's score: this much its retrieval score, the rest its best block's coverage
 MAX_CHUNKS = 4
 RELATIVE_FLOOR = 0.5  # a chunk scoring under half the best hit is not evidence
 START_SHARE = 0.8  # the answering block: the first scoring at least this share of the passage's best
@@ -63,7 +64,6 @@ LEAD_SHARE = 0.9  # the blocks before it are kept while they and it fill at most
 SECOND_GAIN = 0.25  # a second guide must add this share of the question's weight the first lacks
 FOCUS_WEIGHT = 3.0  # a follow-up's own words count this much more than the previous question's
 SEEN_PENALTY = 1.0  # a block the previous answer quoted: after every other
-SAME_GUIDE_BONUS = 0.2  # for a follow-up, the guide the previous answer quoted
 SNIPPET_CHARS = 200
 MARKER = 5  # " [n]"
 
@@ -74,6 +74,16 @@ class _Scored:
     score: float
     terms: set[str]
     seen: bool = False
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A chunk's blocks scored against the question, the question's term weights, and the chunk's features."""
+
+    blocks: list[_Scored]
+    weight: dict[str, float]
+    total: float
+    features: Features
 
 
 def _block_score(block: Block, words: set[str], weight: dict[str, float], total: float, wants_figure: bool) -> float:
@@ -126,10 +136,13 @@ class ExtractiveComposer:
         scored = [self._score(question, focus, h, terms_of, weights, seen) for h in bodies]
         if not scored:
             return []
-        ranked = _rank(bodies, scored, asks_why)
+        meaning = asks_meaning(question) or bool(focus and asks_meaning(focus))
+        ranked = _rank(bodies, scored, asks_why, meaning)
         first, pieces, used = ranked[0], [], 0
         for i in ranked:  # the best chunk with something not quoted just before
-            pieces, used = self._passage(scored[i][0], self.max_chars, bodies[i].chunk.lang)
+            if seen and not any(s.score > 0 for s in scored[i].blocks):
+                continue  # a follow-up's new passage must say something of what she asks, else quote again
+            pieces, used = self._passage(scored[i].blocks, self.max_chars, bodies[i].chunk.lang)
             if pieces:
                 first = i
                 break
@@ -142,9 +155,10 @@ class ExtractiveComposer:
         return quoted
 
     @staticmethod
-    def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights, seen: str = ""):
+    def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights, seen: str = "") -> _Candidate:
         lang = hit.chunk.lang
-        terms = sorted(set(terms_of(question, lang)))
+        ordered = terms_of(question, lang)
+        terms = sorted(set(ordered))
         own = set(terms_of(focus, lang)) if focus else set()
         base = weights(lang, terms) if weights else [1.0] * len(terms)
         weight = {t: w * (FOCUS_WEIGHT if t in own else 1.0) for t, w in zip(terms, base, strict=True)}
@@ -152,19 +166,28 @@ class ExtractiveComposer:
         wants_figure = bool(_QUANTITY.search(question) or (focus and _QUANTITY.search(focus)))
         out = []
         summary = _opens_guide(hit)
+        heading = analyze(hit.chunk.heading, lang)
+        sequence = list(heading)  # the section's terms in order, for the question's phrases
         for block in blocks(hit.chunk.text):
             if summary and block.paragraph == 0:
                 continue  # the guide's summary ("What the programme does in Rwanda, how...") answers nothing
-            words = set(analyze(block.text(), lang))
             if seen and block.lead in seen:
                 out.append(_Scored(block, -SEEN_PENALTY, set(), seen=True))
                 continue
+            analysed = analyze(block.text(), lang)
+            sequence += analysed
+            words = set(analysed)
             out.append(_Scored(block, _block_score(block, words, weight, total, wants_figure), words & set(weight)))
         # The chunk's own coverage: its section heading and all its blocks, so a section named for the
         # question ("What reciprocal mentoring means") and a passage that answers across sentences both count.
-        found = set(analyze(hit.chunk.heading, lang)).union(*(s.terms for s in out))
-        coverage = sum(w for t, w in weight.items() if t in found) / total
-        return out, weight, total, coverage
+        found = set(heading).union(*(s.terms for s in out))
+        features = Features(
+            coverage=sum(w for t, w in weight.items() if t in found) / total,
+            phrase=phrase_share(pairs(ordered), weight, sequence),
+            why=is_why_heading(hit.chunk.heading),
+            defines=defines(hit.chunk.heading, lang, set(weight)),
+        )
+        return _Candidate(out, weight, total, features)
 
     def _passage(self, scored: list[_Scored], budget: int, lang: str) -> tuple[list[str], int]:
         """The quoted pieces, in the guide's order from the first block that answers, within `budget`."""
@@ -218,35 +241,26 @@ def _evidence(hits: list[SearchHit], language: str) -> tuple[list[SearchHit], li
     return same, evidence
 
 
-def _rank(bodies: list[SearchHit], scored: list, asks_why: bool) -> list[int]:
-    """The chunks' indexes, best first: retrieval score and coverage, a follow-up staying with the guide just
-    quoted (the rest of its passage) before another guide, a "Why..." section lower unless she asks why."""
-    top = max(h.score for h in bodies) or 1.0
-    quoted_before = {bodies[i].chunk.doc_id for i, sc in enumerate(scored) if any(b.seen for b in sc[0])}
-    return sorted(
-        range(len(bodies)),
-        key=lambda i: (
-            -(
-                CHUNK_WEIGHT * bodies[i].score / top
-                + (1 - CHUNK_WEIGHT) * scored[i][3]
-                + (SAME_GUIDE_BONUS if bodies[i].chunk.doc_id in quoted_before else 0.0)
-                - (WHY_PENALTY if not asks_why and _WHY_HEADING.match(bodies[i].chunk.heading) else 0.0)
-            )
-        ),
-    )
+def _rank(bodies: list[SearchHit], scored: list[_Candidate], asks_why: bool, meaning: bool = False) -> list[int]:
+    """The chunks' indexes, best first (assistant/answering/ranking.py); a follow-up stays with the guide just
+    quoted (the rest of its passage) before another guide."""
+    quoted_before = {bodies[i].chunk.doc_id for i, c in enumerate(scored) if any(b.seen for b in c.blocks)}
+    for hit, candidate in zip(bodies, scored, strict=True):
+        candidate.features.quoted_before = hit.chunk.doc_id in quoted_before
+    return rank([h.score for h in bodies], [c.features for c in scored], asks_why, [h.dense for h in bodies], meaning)
 
 
 def _second_guide(
-    bodies: list[SearchHit], scored: list, ranked: list[int], first: int, quoted_any: bool, room: int
+    bodies: list[SearchHit], scored: list[_Candidate], ranked: list[int], first: int, quoted_any: bool, room: int
 ) -> tuple[SearchHit, list[str]] | None:
     """One block of the next-ranked other guide, when it holds enough of the question's weight the first
     passage lacks and fits in the `room` left."""
-    weight, total = scored[first][1], scored[first][2]
-    covered = set().union(*(s.terms for s in scored[first][0])) if quoted_any else set()
+    weight, total = scored[first].weight, scored[first].total
+    covered = set().union(*(s.terms for s in scored[first].blocks)) if quoted_any else set()
     for i in ranked[1:]:
-        if bodies[i].chunk.doc_id == bodies[first].chunk.doc_id or not scored[i][0]:
+        if bodies[i].chunk.doc_id == bodies[first].chunk.doc_id or not scored[i].blocks:
             continue
-        extra = max(scored[i][0], key=lambda s: s.score)
+        extra = max(scored[i].blocks, key=lambda s: s.score)
         gain = sum(w for t, w in weight.items() if t in extra.terms and t not in covered) / total
         text = extra.block.text()
         if gain >= SECOND_GAIN and len(text) + MARKER <= room and extra.score > 0:
