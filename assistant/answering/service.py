@@ -155,13 +155,13 @@ class Answerer:
         mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
-        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms, also)
+        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.asked_terms, also)
         if resolved.follow_up and not resolved.swapped and hits:
             # A new aspect ("and the bank's phone number in Kigali?"): the previous topic's words must not carry
             # it; a follow-up with words of its own is judged on those too.
             own = sorted(set(retriever.query_terms(resolved.focus, language)))
             if len(own) >= FOLLOW_UP_OWN_TERMS:
-                focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.query_terms)
+                focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.asked_terms)
                 coverage = (evidence.coverage + focus_only.coverage) / 2
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
         foreign = foreign_words(message.question, language, index)

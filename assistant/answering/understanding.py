@@ -6,7 +6,8 @@ retrieval the message is
 
 1. normalised for matching (`normalise_sms`): the SMS spellings of her language written out ("q" -> "que",
    "xq" -> "porque", "c" -> "c'est", "pls" -> "please"; politeness particles such as Filipino English "po"
-   dropped). Missing accents need nothing here: BM25 folds accents and the embedding model reads both forms.
+   dropped; the Tagalog words of Taglish, "paano" -> "how", "ng" dropped). Missing accents need nothing
+   here: BM25 folds accents and the embedding model reads both forms.
 2. cut into sentences, each one a greeting or thanks (dropped), a question, or context (`understand`).
    The context (her business, her country) is searched with the question, but the evidence is measured on
    the question: a long, chatty message must not look weaker than the same question asked alone.
@@ -52,6 +53,12 @@ SMS = {
         "pls?": "please", "1st": "first", "2nd": "second", "msg": "message", "ppl": "people", "tho": "though",
         "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
         "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "",
+        # Taglish: the Tagalog question and function words of Filipino English ("paano po mag-set ng price").
+        "paano": "how", "pano": "how", "magkano": "how much", "ano": "what", "saan": "where", "bakit": "why",
+        "kailan": "when", "pwede": "can", "puwede": "can", "gusto": "want", "kailangan": "need", "ba": "",
+        "ng": "", "ko": "", "sa": "", "ang": "", "yung": "the", "mga": "", "na": "", "naman": "", "kasi": "because",
+        "mag": "", "ako": "i", "ka": "", "salamat": "", "negosyo": "business", "presyo": "price", "pera": "money",
+        "utang": "loan", "benta": "sales",
     },
 }
 # fmt: on

@@ -24,6 +24,7 @@ from assistant.knowledge.chunking import Chunk
 from assistant.languages import detect_language
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
+from assistant.retrieval.variants import is_frame, variant_terms
 from assistant.text import analyze, fold_accents, tokenize
 
 MAX_QUERY_CHARS = 2000
@@ -185,17 +186,28 @@ class Retriever:
 
     def query_terms(self, query: str, lang: str) -> list[str]:
         """The query's analysed terms in `lang`, each unseen term first read as the guides' word written without
-        its accents ("despues" is "después", whose stem differs), else corrected to its closest indexed term."""
+        its accents ("despues" is "después", whose stem differs), then as the guides' word for the same thing
+        ("plata" is "dinero": assistant/retrieval/variants.py), else corrected to its closest indexed term."""
         if lang not in self.index.bm25:
             return analyze(query, lang)
         vocab = self.index.bm25[lang][0].vocab_dict
-        out = []
+        out: list[str] = []
         for word in tokenize(query):
             for term in analyze(word, lang):
                 if term not in vocab:
                     term = self._accented(lang).get(fold_accents(word), term)
-                out.append(term if term in vocab else self._correct(term, lang))
+                if term in vocab:
+                    out.append(term)
+                    continue
+                variant = variant_terms(word, lang, vocab)
+                out.extend(variant if variant else [self._correct(term, lang)])
         return out
+
+    def asked_terms(self, query: str, lang: str) -> list[str]:
+        """`query_terms` without the words that only frame a question ("que hago", "any tips"), unless nothing
+        else is left: what the evidence measures. Search keeps them (a guide's "Comment fixer..." heading)."""
+        terms = self.query_terms(query, lang)
+        return [t for t in terms if not is_frame(t, lang)] or terms
 
     def knows(self, word: str) -> bool:
         """Whether the guides of some language use `word` (as written, or without its accents), no typo allowed."""

@@ -16,6 +16,7 @@ from assistant.memory import Turn, resolve
         ("tkt, cmt je fais?", "fr", ", comment je fais?"),
         ("q necesito xq no se nomas", "es", "que necesito por qué no se nomás"),
         ("hi po, wat do u need pls", "en", "hi , what do you need please"),
+        ("paano po mag-set ng price ng kakanin ko?", "en", "how -set price kakanin ?"),
     ],
 )
 def test_sms_spellings_are_written_out_per_language(text, lang, expected):
@@ -26,6 +27,7 @@ def test_sms_spellings_of_another_language_are_left_alone():
     # "c" is "c'est" in French only; "po" is dropped in (Filipino) English only.
     assert normalise_sms("vitamina c", "es") == "vitamina c"
     assert normalise_sms("po", "fr") == "po"
+    assert normalise_sms("paano ng", "es") == "paano ng"  # Taglish is Filipino English's
 
 
 def test_greetings_and_thanks_are_not_the_question():
