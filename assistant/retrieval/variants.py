@@ -35,7 +35,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "tiendita": ("tienda",), "changarro": ("negocio",), "emprendimiento": ("negocio",),
         "ganancias": ("ganancia",), "cobro": ("precio",), "tarifa": ("precio",), "costos": ("costo",),
         "deuda": ("endeudarse",), "deudas": ("endeudarse",), "compu": ("computadora",),
-        "whatsap": ("whatsapp",), "wasap": ("whatsapp",), "guasap": ("whatsapp",),
+        "coope": ("cooperativa",), "coop": ("cooperativa",), "whatsap": ("whatsapp",), "wasap": ("whatsapp",),
+        "guasap": ("whatsapp",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -44,14 +45,15 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "tiktok": ("réseaux sociaux",), "fb": ("réseaux sociaux",), "reporte": ("reporter",),
         "tarif": ("prix",), "tarifs": ("prix",), "payant": ("frais",),
         "dette": ("endetter",), "dettes": ("endetter",), "whatsap": ("whatsapp",),
-        "wa": ("whatsapp",),
+        "wa": ("whatsapp",), "coop": ("coopérative",), "coops": ("coopérative",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
         "hubby": ("husband",), "facebook": ("social media",), "fb": ("social media",),
         "instagram": ("social media",), "ig": ("social media",), "tiktok": ("social media",),
         "clients": ("customers",), "client": ("customers",), "reschedule": ("postpone",),
-        "charge": ("price",), "charges": ("price",),
+        "charge": ("price",), "charges": ("price",), "coop": ("cooperative",),
+        "coops": ("cooperative",),
     },
 }
 
@@ -60,15 +62,18 @@ FRAME: dict[str, tuple[str, ...]] = {
         "hago", "hacer", "hace", "hacemos", "necesito", "necesita", "quiero", "quisiera", "saber", "puedo",
         "podemos", "debo", "ayuda", "ayudame", "ayúdame", "consejo", "consejos", "tips", "dime", "digame",
         "explicame", "explícame", "favor", "exactamente", "realmente", "normalmente", "help",
+        "tener", "tengo", "tiene", "ser", "cosa", "cosas", "algo",
     ),
     "fr": (
         "fais", "faire", "fait", "faut", "veux", "voudrais", "savoir", "peux", "peut", "dois",
         "aide", "aidez", "conseil", "conseils", "astuces", "dites", "explique", "expliquez", "exactement",
         "vraiment", "normalement", "comment",
+        "avoir", "être", "etre", "tout", "tous", "toute", "toutes", "chose", "choses", "truc", "trucs",
     ),
     "en": (
         "get", "help", "tips", "advice", "want", "know", "actually", "exactly", "really", "please",
         "tell", "explain", "anyone", "idea", "ideas",
+        "thing", "things", "stuff", "ok", "okay",
     ),
 }
 # fmt: on

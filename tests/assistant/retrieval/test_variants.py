@@ -76,5 +76,9 @@ def test_framing_words_are_left_out_of_the_evidence_terms_not_the_search(retriev
     assert "hag" in retriever.query_terms("que hago con la plata", "es")
 
 
+def test_general_words_frame_too():
+    assert is_frame("avoir", "fr") and is_frame("thing", "en") and is_frame("cos", "es")
+
+
 def test_a_question_of_framing_words_only_keeps_them(retriever):
     assert retriever.asked_terms("any tips?", "en") == retriever.query_terms("any tips?", "en") != []
