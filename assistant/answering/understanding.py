@@ -52,8 +52,7 @@ SMS = {
         "didnt": "did not", "isnt": "is not", "thx": "", "tnx": "", "ty": "", "po": "", "opo": "",
         "pls?": "please", "1st": "first", "2nd": "second", "msg": "message", "ppl": "people", "tho": "though",
         "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
-        "mins": "minutes", "shud": "should", "shld": "should", "cud": "could", "wud": "would",
-        "tz": "time zone", "bf": "before", "lol": "", "btw": "",
+        "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "",
         # Taglish: the Tagalog question and function words of Filipino English ("paano po mag-set ng price").
         "paano": "how", "pano": "how", "magkano": "how much", "ano": "what", "saan": "where", "bakit": "why",
         "kailan": "when", "pwede": "can", "puwede": "can", "gusto": "want", "kailangan": "need", "ba": "",

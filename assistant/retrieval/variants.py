@@ -35,7 +35,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "tiendita": ("tienda",), "changarro": ("negocio",), "emprendimiento": ("negocio",),
         "ganancias": ("ganancia",), "cobro": ("precio",), "tarifa": ("precio",), "costos": ("costo",),
         "deuda": ("endeudarse",), "deudas": ("endeudarse",), "compu": ("computadora",),
-        "coope": ("cooperativa",), "coop": ("cooperativa",), "whatsap": ("whatsapp",), "wasap": ("whatsapp",),
+        "whatsap": ("whatsapp",), "wasap": ("whatsapp",),
         "guasap": ("whatsapp",),
     },
     "fr": {
@@ -45,15 +45,14 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "tiktok": ("réseaux sociaux",), "fb": ("réseaux sociaux",), "reporte": ("reporter",),
         "tarif": ("prix",), "tarifs": ("prix",), "payant": ("frais",),
         "dette": ("endetter",), "dettes": ("endetter",), "whatsap": ("whatsapp",),
-        "wa": ("whatsapp",), "coop": ("coopérative",), "coops": ("coopérative",),
+        "wa": ("whatsapp",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
         "hubby": ("husband",), "facebook": ("social media",), "fb": ("social media",),
         "instagram": ("social media",), "ig": ("social media",), "tiktok": ("social media",),
         "clients": ("customers",), "client": ("customers",), "reschedule": ("postpone",),
-        "charge": ("price",), "charges": ("price",), "coop": ("cooperative",),
-        "coops": ("cooperative",),
+        "charge": ("price",), "charges": ("price",),
     },
 }
 

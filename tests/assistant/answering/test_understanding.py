@@ -17,7 +17,6 @@ from assistant.memory import Turn, resolve
         ("q necesito xq no se nomas", "es", "que necesito por qué no se nomás"),
         ("hi po, wat do u need pls", "en", "hi , what do you need please"),
         ("paano po mag-set ng price ng kakanin ko?", "en", "how -set price kakanin ?"),
-        ("shud i join a coop?", "en", "should i join a coop?"),
     ],
 )
 def test_sms_spellings_are_written_out_per_language(text, lang, expected):
