@@ -10,9 +10,10 @@
    the question as well), a second question named at the end of the answer; a message mixing languages is
    searched in both (assistant/answering/mixed.py) and answered in hers. A follow-up is the previous
    question with what it changes (assistant/memory.py), in the conversation's language.
-4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the threshold calibrated for
-   the model (and for the language pair, when the best evidence is in another language), abstain, offer
-   staff, and record a content gap.
+4. Retrieve (the guide of the country she asks about weighs more, another country's less; a country named
+   only around her question, neither: assistant/retrieval/places.py); measure the evidence
+   (assistant/answering/evidence.py); below the threshold calibrated for the model (and for the language
+   pair, when the best evidence is in another language), abstain, offer staff, and record a content gap.
 5. Compose: the LLM when one is configured and it succeeds, else the extractive composer. An answer
    quoted only from guides in another language says so first, and is recorded for staff as a gap of that
    language ("answered only from French").
@@ -35,6 +36,7 @@ from assistant.errors import InputError
 from assistant.languages import detect_language
 from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
+from assistant.retrieval.places import Places
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
 from assistant.text import tokenize
@@ -90,7 +92,11 @@ class Answerer:
         index = self.runtime.index
         retriever = self.runtime.retriever
         vector = retriever.encode_query(searched)  # once, for the search in her language and any other
-        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector).hits
+        # The places she asks about, and those she only names around her question ("I'm from Rwanda. ...?").
+        places = Places.of(resolved.searched, "" if resolved.follow_up else " ".join(message.context))
+        hits = retriever.search(
+            searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector, places=places
+        ).hits
         evidence, threshold = self._evidence(
             index, retriever, searched, language, hits, vector, message, resolved, also
         )
