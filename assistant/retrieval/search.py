@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import faiss
 import numpy as np
@@ -27,7 +28,7 @@ from assistant.languages import detect_language
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
 from assistant.retrieval.places import Places, guide_place, place_factor
-from assistant.retrieval.variants import is_frame, variant_terms
+from assistant.retrieval.variants import is_frame, is_possessive, variant_terms
 from assistant.text import analyze, fold_accents, tokenize
 
 MAX_QUERY_CHARS = 2000
@@ -219,10 +220,21 @@ class Retriever:
         return out
 
     def asked_terms(self, query: str, lang: str) -> list[str]:
-        """`query_terms` without the words that only frame a question ("que hago", "any tips"), unless nothing
-        else is left: what the evidence measures. Search keeps them (a guide's "Comment fixer..." heading)."""
+        """What the evidence measures: `query_terms` without the words that only frame a question ("que hago",
+        "any tips") and without her own things no guide names ("my kakanin", "mis salteñas": a word after a
+        possessive that no guide uses in any language, nor has a variant there), unless nothing else is left.
+        Search keeps them all (a guide's "Comment fixer..." heading)."""
         terms = self.query_terms(query, lang)
-        return [t for t in terms if not is_frame(t, lang)] or terms
+        vocab = self.index.bm25[lang][0].vocab_dict if lang in self.index.bm25 else {}
+        words = tokenize(query)
+        own = {
+            word
+            for before, word in pairwise(words)
+            if is_possessive(before, lang) and not self.knows(word) and variant_terms(word, lang, vocab) is None
+        }
+        if own:
+            terms = [t for w in words if w not in own for t in self.query_terms(w, lang)]
+        return [t for t in terms if not is_frame(t, lang)] or self.query_terms(query, lang)
 
     def knows(self, word: str) -> bool:
         """Whether the guides of some language use `word` (as written, or without its accents), no typo allowed."""

@@ -13,6 +13,10 @@ matching, never the text shown to her:
   and nothing about what. They are dropped from the terms searched and from the evidence measure
   (`is_frame`), so "mi socia no contesta, que hago?" is judged on "socia no contesta", not on "hago".
 
+- `POSSESSIVES`: a word after "my", "mis", "mes" that no guide uses is her own thing (her product, her town),
+  left out of the evidence like a framing word (`Retriever.asked_terms`): "how do I price my kakanin" is asked
+  about pricing; "my son has a fever" is still asked about a fever.
+
 Both are keyed by the language of the index searched: a Spanish word in the French index has no entry there.
 """
 
@@ -76,6 +80,18 @@ FRAME: dict[str, tuple[str, ...]] = {
     ),
 }
 # fmt: on
+
+
+# Possessives: the word after one is often her own thing ("my kakanin", "mis salteñas", "mon karité").
+POSSESSIVES = {
+    "es": frozenset({"mi", "mis", "nuestro", "nuestra", "nuestros", "nuestras"}),
+    "fr": frozenset({"mon", "ma", "mes", "notre", "nos"}),
+    "en": frozenset({"my", "our"}),
+}
+
+
+def is_possessive(word: str, lang: str) -> bool:
+    return word.lower() in POSSESSIVES.get(lang, frozenset())
 
 
 @lru_cache(maxsize=4)

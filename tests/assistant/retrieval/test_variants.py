@@ -82,3 +82,16 @@ def test_general_words_frame_too():
 
 def test_a_question_of_framing_words_only_keeps_them(retriever):
     assert retriever.asked_terms("any tips?", "en") == retriever.query_terms("any tips?", "en") != []
+
+
+def test_her_own_thing_after_a_possessive_is_left_out_of_the_evidence(retriever):
+    # "kakanin" is no guide's word, and she says it is hers: the question is about posting, not about kakanin.
+    assert retriever.asked_terms("can i post my kakanin on social media", "en") == ["post", "social", "media"]
+    assert "kakanin" in retriever.query_terms("can i post my kakanin on social media", "en")
+    # An unknown word not after a possessive is what she asks about: it stays, and the evidence will lack it.
+    assert "fever" in retriever.asked_terms("my son has a fever", "en")
+
+
+def test_a_known_word_after_a_possessive_stays(retriever):
+    assert "media" in retriever.asked_terms("our social media", "en")
+    assert retriever.asked_terms("mi plata", "es") == ["diner"]  # a variant is a known word
