@@ -30,7 +30,7 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.types import Answer, Draft
-from assistant.answering.understanding import understand
+from assistant.answering.understanding import language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import detect_language
@@ -237,6 +237,8 @@ class Answerer:
             )
             if follow_up and short and preferred in SUPPORTED_LANGUAGES and other:
                 language = preferred
+            elif detection.detected is None and preferred not in SUPPORTED_LANGUAGES:
+                language = language_by_words(searched) or language  # the detector could not tell
             elif detection.unsupported:
                 notes.append(phrase("unsupported_language", language))
         if len(question) > MAX_QUERY_CHARS:

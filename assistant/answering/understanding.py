@@ -11,7 +11,9 @@ retrieval the message is
 2. cut into sentences, each one a greeting or thanks (dropped), a question, or context (`understand`).
    The context (her business, her country) is searched with the question, but the evidence is measured on
    the question: a long, chatty message must not look weaker than the same question asked alone.
-3. When she asks several questions, the first one the guides answer is answered and the others are named
+3. When the language detector cannot tell (no accents, few words), her language is the one whose function
+   words the message uses most (`language_by_words`).
+4. When she asks several questions, the first one the guides answer is answered and the others are named
    (`Understanding.questions`), so she knows to ask them again.
 
 Everything is a small per-language table: general rules, no case-by-case tuning.
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from assistant.text import fold_accents, stop_words, tokenize
 
 # SMS spellings and abbreviations, per language, written out for matching (whole tokens, case-insensitive).
 # An empty replacement drops the token (politeness particles, "lol").
@@ -120,6 +124,20 @@ def normalise_sms(text: str, lang: str) -> str:
         return token
 
     return " ".join(_TOKEN.sub(swap, text).split())
+
+
+MIN_FUNCTION_WORDS = 2  # `language_by_words` decides only on this many function words, more than any other's
+
+
+def language_by_words(text: str) -> str | None:
+    """The language whose function words (stop words and SMS spellings) the message uses most, when the detector
+    could not tell ("difference entre binome sud-sud et nord-sud ?", no accent, an English-looking first word):
+    None on a tie or fewer than `MIN_FUNCTION_WORDS`."""
+    words = [fold_accents(w) for w in tokenize(text)]
+    counts = {lang: sum(1 for w in words if w in stop_words(lang) or w in SMS.get(lang, {})) for lang in SMS}
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    best, second = ranked[0], ranked[1]
+    return best[0] if best[1] >= MIN_FUNCTION_WORDS and best[1] > second[1] else None
 
 
 def sentences(text: str) -> list[str]:

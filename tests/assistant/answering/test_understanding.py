@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.understanding import normalise_sms, understand
+from assistant.answering.understanding import language_by_words, normalise_sms, understand
 from assistant.memory import Turn, resolve
 
 
@@ -87,3 +87,17 @@ def test_a_new_question_is_not_resolved_against_the_previous_one():
 def test_of_two_places_the_last_one_named_is_the_one_a_follow_up_replaces():
     history = [Turn("time difference between Canada and Senegal", "en", "...")]
     assert resolve("and Rwanda?", history).searched == "time difference between Canada and Rwanda"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("difference entre binome sud-sud et nord-sud ?", "fr"),
+        ("cual es la diferencia entre las parejas", "es"),
+        ("what is the difference between the pairings", "en"),
+        ("tontine", None),  # no function word: nothing to go on
+        ("la mentoria", None),  # one word, shared by French and Spanish
+    ],
+)
+def test_the_language_of_a_message_by_its_function_words(text, expected):
+    assert language_by_words(text) == expected
