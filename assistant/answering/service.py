@@ -252,10 +252,11 @@ class Answerer:
 
 
 def _unknown_terms(text: str, language: str, retriever) -> list[str]:
-    """The terms of `text` (typo-corrected) that no guide uses, in her language or any other."""
+    """The terms of `text` (typo-corrected; words that only frame a question left out: "tu peux me donner...")
+    that no guide uses, in her language or any other."""
     vocabularies = {lang: entry[0].vocab_dict for lang, entry in retriever.index.bm25.items()}
     unknown = []
-    for term in retriever.query_terms(text, language):
+    for term in retriever.asked_terms(text, language):
         if term.isdigit() or term in vocabularies.get(language, {}):
             continue
         word_known = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.understanding import language_by_words, normalise_sms, understand
-from assistant.memory import Turn, resolve
+from assistant.memory import Turn, is_follow_up, resolve
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,19 @@ def test_of_two_places_the_last_one_named_is_the_one_a_follow_up_replaces():
 )
 def test_the_language_of_a_message_by_its_function_words(text, expected):
     assert language_by_words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tu peux me donner un exemple sur l'environnement ?", True),
+        ("can you give me some examples for my shop?", True),
+        ("¿me das más detalles sobre eso por favor?", True),
+        ("how do I write a key message for a buyer at the fair", False),
+        ("give me an example of a goal for a bakery that sells cakes online in Kigali", False),  # long: its own
+    ],
+)
+def test_asking_for_an_example_or_more_detail_follows_up(text, expected):
+    assert is_follow_up(text) is expected
+    previous = Turn("comment fixer des objectifs avec ma binôme", "fr", "...")
+    assert resolve(text, [previous]).follow_up is expected
