@@ -2,7 +2,8 @@
 
 The turns themselves are kept by `assistant.storage.Store` (in the database for a participant who
 consented, in process memory otherwise).
-A short or anaphoric follow-up ("and in Senegal?", "¿y cómo empiezo?") is the previous question with what the
+A short or anaphoric follow-up ("and in Senegal?", "¿y cómo empiezo?"), or one asking for an example or more
+detail ("tu peux me donner un exemple sur l'environnement ?"), is the previous question with what the
 follow-up changes: a new place or tool put in place of the previous one ("what is the time difference with
 Senegal?" + "and in Guatemala?" = "what is the time difference with Guatemala?"), else the follow-up's words
 (a new aspect: "¿y cuánto cuesta?") added to the previous question's (`resolve`). `Resolved.focus` keeps the
@@ -24,6 +25,12 @@ _PRONOUN = re.compile(
     r"\b(it|that|this|them|those|ça|ca|cela|ceci|le faire|la faire|eso|esto|lo|la|ella|elle|il)\b", re.IGNORECASE
 )
 SHORT_WORDS = 3
+# Asking for an example or more detail is about what was just answered ("un exemple sur l'environnement ?").
+_ASKS_MORE = re.compile(
+    r"\b(?:exemples?|ejemplos?|examples?|plus de d[ée]tails?|m[aá]s detalles?|more details?|more detail)\b",
+    re.IGNORECASE,
+)
+ASKS_MORE_WORDS = 10
 OWN_QUESTION_WORDS = 3  # a follow-up with a new place and this many words of its own is a question of its own
 # Words a follow-up uses around a new place ("and in", "et pour le", "y con la"): nothing of its own to ask.
 _LINKS = frozenset(
@@ -45,6 +52,8 @@ class Turn:
 def is_follow_up(text: str) -> bool:
     words = text.split()
     if len(words) <= SHORT_WORDS or _CONNECTIVE.match(text):
+        return True
+    if len(words) <= ASKS_MORE_WORDS and _ASKS_MORE.search(text):  # "tu peux me donner un exemple sur ...?"
         return True
     return len(words) <= 6 and bool(_PRONOUN.search(text))
 

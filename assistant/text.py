@@ -42,6 +42,11 @@ def _folded_stopwords(lang: str) -> frozenset[str]:
     return frozenset(fold_accents(w.lower()) for w in _STOPWORDS.get(lang, STOPWORDS_EN_PLUS))
 
 
+def stop_words(lang: str) -> frozenset[str]:
+    """`lang`'s stop words, lower-cased and accent-folded."""
+    return _folded_stopwords(lang)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased word tokens, elided articles removed."""
     text = _ELISION.sub(" ", unicodedata.normalize("NFC", text).lower())

@@ -2,7 +2,11 @@
 
 Fused scores are relative to the other candidates, so they cannot say "nothing here". Strength combines
 two absolute signals of the best hits: the embedding cosine of the closest chunk, and the share of the
-question's content terms (stemmed, accent-folded) that the top chunks contain. The mix and the threshold
+question's content terms (stemmed, accent-folded, IDF-weighted, words that only frame a question left out)
+found together in one sentence of the top chunks (with its section's title and heading): "is the programme
+free?" is not answered by "programme" in one section and a "free spreadsheet app" in another
+(`TOGETHER_SHARE` of the coverage comes from that sentence, the rest from the top chunks as a whole; 1.0, the
+share that separated answerable from unanswerable best on the calibration split). The mix and the threshold
 are measured on the evaluation questions (answerable against not) by `python -m evals.calibrate_abstention`
 and stored in `abstention.json` beside this module, per embedding model, and per language pair where the
 best evidence is in another language than the question (a Spanish question over a French-only guide: the
@@ -14,6 +18,7 @@ warning.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +31,8 @@ CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
 DEFAULT = {"dense_mix": 0.5, "threshold": 0.45}  # the test fake's (it knows no meaning, nothing to measure)
 SAFE = {"dense_mix": 0.0, "threshold": 0.5}
 TOP_HITS = 3
+TOGETHER_SHARE = 1.0  # coverage: this much from the best single sentence, the rest from the top hits as a whole
+_SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,16 +88,36 @@ def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None
 
 
 def _coverage(question: str, top: list[SearchHit], weights, terms_of) -> float:
+    """Per language of the top hits, the blend of two shares of the question's weight: the terms found anywhere
+    in those hits, and the terms found together in one sentence (with its section's title and heading); the
+    best language's. A question answered by its words scattered over three sections ("is the programme free?":
+    "programme" everywhere, "free" in a market-study tip) has its words together nowhere."""
     coverage = 0.0
     for lang in {h.chunk.lang for h in top}:
         terms = sorted(set(terms_of(question, lang)))
         if not terms:
             continue
-        found = set()
+        weight = dict(zip(terms, weights(lang, terms) if weights else [1.0] * len(terms), strict=True))
+        total = sum(weight.values())
+        if not total:
+            continue
+        found: set[str] = set()
+        together = 0.0
         for hit in top:
-            if hit.chunk.lang == lang:
-                found |= set(analyze(f"{hit.chunk.title} {hit.chunk.heading} {hit.chunk.text}", lang))
-        weight = weights(lang, terms) if weights else [1.0] * len(terms)
-        covered = sum(w for t, w in zip(terms, weight, strict=True) if t in found)
-        coverage = max(coverage, covered / sum(weight) if sum(weight) else 0.0)
+            if hit.chunk.lang != lang:
+                continue
+            chunk = hit.chunk
+            for sentence in _sentence_terms(chunk.lang, chunk.title, chunk.heading, chunk.text):
+                found |= sentence
+                together = max(together, sum(w for t, w in weight.items() if t in sentence))
+        anywhere = sum(w for t, w in weight.items() if t in found)
+        coverage = max(coverage, ((1 - TOGETHER_SHARE) * anywhere + TOGETHER_SHARE * together) / total)
     return coverage
+
+
+@lru_cache(maxsize=4096)
+def _sentence_terms(lang: str, title: str, heading: str, text: str) -> tuple[frozenset[str], ...]:
+    """The analysed terms of each sentence of a chunk, each with its guide's title and its section's heading."""
+    frame = set(analyze(f"{title} {heading}", lang))
+    pieces = [p for p in _SENTENCE.split(text) if p.strip()] or [""]
+    return tuple(frozenset(frame | set(analyze(p, lang))) for p in pieces)

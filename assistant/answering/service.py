@@ -10,9 +10,10 @@
    the question as well), a second question named at the end of the answer; a message mixing languages is
    searched in both (assistant/answering/mixed.py) and answered in hers. A follow-up is the previous
    question with what it changes (assistant/memory.py), in the conversation's language.
-4. Retrieve; measure the evidence (assistant/answering/evidence.py); below the threshold calibrated for
-   the model (and for the language pair, when the best evidence is in another language), abstain, offer
-   staff, and record a content gap.
+4. Retrieve (the guide of the country she asks about weighs more, another country's less; a country named
+   only around her question, neither: assistant/retrieval/places.py); measure the evidence
+   (assistant/answering/evidence.py); below the threshold calibrated for the model (and for the language
+   pair, when the best evidence is in another language), abstain, offer staff, and record a content gap.
 5. Compose: the LLM when one is configured and it succeeds, else the extractive composer. An answer
    quoted only from guides in another language says so first, and is recorded for staff as a gap of that
    language ("answered only from French").
@@ -29,12 +30,13 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.types import Answer, Draft
-from assistant.answering.understanding import understand
+from assistant.answering.understanding import language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import detect_language
 from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
+from assistant.retrieval.places import Places
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
 from assistant.text import tokenize
@@ -90,7 +92,11 @@ class Answerer:
         index = self.runtime.index
         retriever = self.runtime.retriever
         vector = retriever.encode_query(searched)  # once, for the search in her language and any other
-        hits = retriever.search(searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector).hits
+        # The places she asks about, and those she only names around her question ("I'm from Rwanda. ...?").
+        places = Places.of(resolved.searched, "" if resolved.follow_up else " ".join(message.context))
+        hits = retriever.search(
+            searched, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector, places=places
+        ).hits
         evidence, threshold = self._evidence(
             index, retriever, searched, language, hits, vector, message, resolved, also
         )
@@ -155,13 +161,13 @@ class Answerer:
         mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
-        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.query_terms, also)
+        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.asked_terms, also)
         if resolved.follow_up and not resolved.swapped and hits:
             # A new aspect ("and the bank's phone number in Kigali?"): the previous topic's words must not carry
             # it; a follow-up with words of its own is judged on those too.
             own = sorted(set(retriever.query_terms(resolved.focus, language)))
             if len(own) >= FOLLOW_UP_OWN_TERMS:
-                focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.query_terms)
+                focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.asked_terms)
                 coverage = (evidence.coverage + focus_only.coverage) / 2
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
         foreign = foreign_words(message.question, language, index)
@@ -231,6 +237,8 @@ class Answerer:
             )
             if follow_up and short and preferred in SUPPORTED_LANGUAGES and other:
                 language = preferred
+            elif detection.detected is None and preferred not in SUPPORTED_LANGUAGES:
+                language = language_by_words(searched) or language  # the detector could not tell
             elif detection.unsupported:
                 notes.append(phrase("unsupported_language", language))
         if len(question) > MAX_QUERY_CHARS:
@@ -244,10 +252,11 @@ class Answerer:
 
 
 def _unknown_terms(text: str, language: str, retriever) -> list[str]:
-    """The terms of `text` (typo-corrected) that no guide uses, in her language or any other."""
+    """The terms of `text` (typo-corrected; words that only frame a question left out: "tu peux me donner...")
+    that no guide uses, in her language or any other."""
     vocabularies = {lang: entry[0].vocab_dict for lang, entry in retriever.index.bm25.items()}
     unknown = []
-    for term in retriever.query_terms(text, language):
+    for term in retriever.asked_terms(text, language):
         if term.isdigit() or term in vocabularies.get(language, {}):
             continue
         word_known = False

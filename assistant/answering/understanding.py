@@ -6,11 +6,14 @@ retrieval the message is
 
 1. normalised for matching (`normalise_sms`): the SMS spellings of her language written out ("q" -> "que",
    "xq" -> "porque", "c" -> "c'est", "pls" -> "please"; politeness particles such as Filipino English "po"
-   dropped). Missing accents need nothing here: BM25 folds accents and the embedding model reads both forms.
+   dropped; the Tagalog words of Taglish, "paano" -> "how", "ng" dropped). Missing accents need nothing
+   here: BM25 folds accents and the embedding model reads both forms.
 2. cut into sentences, each one a greeting or thanks (dropped), a question, or context (`understand`).
    The context (her business, her country) is searched with the question, but the evidence is measured on
    the question: a long, chatty message must not look weaker than the same question asked alone.
-3. When she asks several questions, the first one the guides answer is answered and the others are named
+3. When the language detector cannot tell (no accents, few words), her language is the one whose function
+   words the message uses most (`language_by_words`).
+4. When she asks several questions, the first one the guides answer is answered and the others are named
    (`Understanding.questions`), so she knows to ask them again.
 
 Everything is a small per-language table: general rules, no case-by-case tuning.
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from assistant.text import fold_accents, stop_words, tokenize
 
 # SMS spellings and abbreviations, per language, written out for matching (whole tokens, case-insensitive).
 # An empty replacement drops the token (politeness particles, "lol").
@@ -52,6 +57,12 @@ SMS = {
         "pls?": "please", "1st": "first", "2nd": "second", "msg": "message", "ppl": "people", "tho": "though",
         "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
         "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "",
+        # Taglish: the Tagalog question and function words of Filipino English ("paano po mag-set ng price").
+        "paano": "how", "pano": "how", "magkano": "how much", "ano": "what", "saan": "where", "bakit": "why",
+        "kailan": "when", "pwede": "can", "puwede": "can", "gusto": "want", "kailangan": "need", "ba": "",
+        "ng": "", "ko": "", "sa": "", "ang": "", "yung": "the", "mga": "", "na": "", "naman": "", "kasi": "because",
+        "mag": "", "ako": "i", "ka": "", "salamat": "", "negosyo": "business", "presyo": "price", "pera": "money",
+        "utang": "loan", "benta": "sales",
     },
 }
 # fmt: on
@@ -113,6 +124,20 @@ def normalise_sms(text: str, lang: str) -> str:
         return token
 
     return " ".join(_TOKEN.sub(swap, text).split())
+
+
+MIN_FUNCTION_WORDS = 2  # `language_by_words` decides only on this many function words, more than any other's
+
+
+def language_by_words(text: str) -> str | None:
+    """The language whose function words (stop words and SMS spellings) the message uses most, when the detector
+    could not tell ("difference entre binome sud-sud et nord-sud ?", no accent, an English-looking first word):
+    None on a tie or fewer than `MIN_FUNCTION_WORDS`."""
+    words = [fold_accents(w) for w in tokenize(text)]
+    counts = {lang: sum(1 for w in words if w in stop_words(lang) or w in SMS.get(lang, {})) for lang in SMS}
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    best, second = ranked[0], ranked[1]
+    return best[0] if best[1] >= MIN_FUNCTION_WORDS and best[1] > second[1] else None
 
 
 def sentences(text: str) -> list[str]:

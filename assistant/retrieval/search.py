@@ -4,13 +4,16 @@ For a query: detect its language (or take the one given), retrieve candidates fr
 index (each analysed with that language's stemmer) and from FAISS, give every candidate both scores
 (the dense one exactly, from the stored vectors), fuse them with the weight measured for this model and
 language, and multiply chunks in other languages by a penalty (measured per model too), so the query's
-language is preferred and other languages are the fallback when it has no good hit.
+language is preferred and other languages are the fallback when it has no good hit. A chunk of a guide about
+one country weighs less when the question asks about another one, or names that country only as context
+(assistant/retrieval/places.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import faiss
 import numpy as np
@@ -24,6 +27,8 @@ from assistant.knowledge.chunking import Chunk
 from assistant.languages import detect_language
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
+from assistant.retrieval.places import Places, guide_place, place_factor
+from assistant.retrieval.variants import is_frame, is_possessive, variant_terms
 from assistant.text import analyze, fold_accents, tokenize
 
 MAX_QUERY_CHARS = 2000
@@ -88,6 +93,7 @@ class Retriever:
         self._vocabularies: dict[str, list[str]] = {}
         self._unaccented: dict[str, dict[str, str]] = {}
         self._rows: dict[str, np.ndarray] | None = None
+        self._places: dict[str, str | None] = {}
         # One query at a time: FAISS's OpenMP pool costs far more than it saves (15 ms against 0.3 ms
         # for 10,000 vectors on two busy cores), and it fights torch for the same cores.
         faiss.omp_set_num_threads(1)
@@ -101,8 +107,11 @@ class Retriever:
         query_vector: np.ndarray | None = None,
         mode: str = "hybrid",
         dense_weight_override: float | None = None,
+        places: Places | None = None,
     ) -> SearchResponse:
-        """Top-`k` chunks. `mode` is 'hybrid', 'bm25' or 'dense' (the last two for evaluation)."""
+        """Top-`k` chunks. `mode` is 'hybrid', 'bm25' or 'dense' (the last two for evaluation). `places`: the places
+        the message asks about and names only as context (default: those the query names, all asked); a chunk
+        of a guide about another place weighs less (assistant/retrieval/places.py)."""
         query = validate_query(query)
         if mode not in MODES:
             raise InputError(f"unknown retrieval mode {mode!r}: use one of {', '.join(MODES)}")
@@ -130,10 +139,12 @@ class Retriever:
         dense_max = max((max(v, 0.0) for v in ranked.values()), default=0.0)
         scored = []
         penalty = cross_language_penalty(self.index.model, self.settings.cross_language_penalty)
+        places = places if places is not None else Places.of(query)
         for i in semantic:
             score = fuse(lexical.get(i, 0.0), bm25_max, ranked[i], dense_max, weight)
             if self.index.chunks[i].lang != language:
                 score *= penalty
+            score *= place_factor(self._place(self.index.chunks[i]), places)
             scored.append((score, i))
         scored.sort(key=lambda item: (-item[0], item[1]))
         hits = [
@@ -163,6 +174,12 @@ class Retriever:
         ids = sorted(set(lexical) | set(top))
         return {i: float(sims[i]) for i in ids}, {i: float(centred[i]) for i in ids}
 
+    def _place(self, chunk: Chunk) -> str | None:
+        """The one place the chunk's guide is about, if any."""
+        if chunk.doc_key not in self._places:
+            self._places[chunk.doc_key] = guide_place(self.index.documents.get(chunk.doc_key, {}).get("metadata"))
+        return self._places[chunk.doc_key]
+
     def _language_rows(self) -> dict[str, np.ndarray]:
         if self._rows is None:
             langs = np.array([c.lang for c in self.index.chunks])
@@ -185,17 +202,39 @@ class Retriever:
 
     def query_terms(self, query: str, lang: str) -> list[str]:
         """The query's analysed terms in `lang`, each unseen term first read as the guides' word written without
-        its accents ("despues" is "después", whose stem differs), else corrected to its closest indexed term."""
+        its accents ("despues" is "después", whose stem differs), then as the guides' word for the same thing
+        ("plata" is "dinero": assistant/retrieval/variants.py), else corrected to its closest indexed term."""
         if lang not in self.index.bm25:
             return analyze(query, lang)
         vocab = self.index.bm25[lang][0].vocab_dict
-        out = []
+        out: list[str] = []
         for word in tokenize(query):
             for term in analyze(word, lang):
                 if term not in vocab:
                     term = self._accented(lang).get(fold_accents(word), term)
-                out.append(term if term in vocab else self._correct(term, lang))
+                if term in vocab:
+                    out.append(term)
+                    continue
+                variant = variant_terms(word, lang, vocab)
+                out.extend(variant if variant else [self._correct(term, lang)])
         return out
+
+    def asked_terms(self, query: str, lang: str) -> list[str]:
+        """What the evidence measures: `query_terms` without the words that only frame a question ("que hago",
+        "any tips") and without her own things no guide names ("my kakanin", "mis salteñas": a word after a
+        possessive that no guide uses in any language, nor has a variant there), unless nothing else is left.
+        Search keeps them all (a guide's "Comment fixer..." heading)."""
+        terms = self.query_terms(query, lang)
+        vocab = self.index.bm25[lang][0].vocab_dict if lang in self.index.bm25 else {}
+        words = tokenize(query)
+        own = {
+            word
+            for before, word in pairwise(words)
+            if is_possessive(before, lang) and not self.knows(word) and variant_terms(word, lang, vocab) is None
+        }
+        if own:
+            terms = [t for w in words if w not in own for t in self.query_terms(w, lang)]
+        return [t for t in terms if not is_frame(t, lang)] or self.query_terms(query, lang)
 
     def knows(self, word: str) -> bool:
         """Whether the guides of some language use `word` (as written, or without its accents), no typo allowed."""

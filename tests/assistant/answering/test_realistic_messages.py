@@ -59,6 +59,15 @@ def test_a_follow_up_the_guides_do_not_answer_is_refused(answerer):
     assert follow.abstained
 
 
+def test_a_follow_up_asking_for_an_example_stays_on_the_topic(answerer):
+    first = answerer.answer("comment fixer des objectifs avec ma binôme", language="fr")
+    history = [Turn(first.question, first.language, first.text)]
+    # "peux" is no guide's word (they say "vous pouvez"), but it only frames the question: not refused for it.
+    follow = answerer.answer("tu peux me donner un exemple sur l'environnement ?", history=history)
+    assert not follow.abstained
+    assert follow.citations[0].doc_id == "mutual-goals"
+
+
 def test_a_second_question_is_named_for_her_to_ask_again(answerer):
     answer = answerer.answer(
         "¿Cómo preparo una carpeta de crédito? ¿Y cuál es el mejor horario para reunirme con mi pareja en Ruanda?"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.understanding import normalise_sms, understand
-from assistant.memory import Turn, resolve
+from assistant.answering.understanding import language_by_words, normalise_sms, understand
+from assistant.memory import Turn, is_follow_up, resolve
 
 
 @pytest.mark.parametrize(
@@ -16,6 +16,7 @@ from assistant.memory import Turn, resolve
         ("tkt, cmt je fais?", "fr", ", comment je fais?"),
         ("q necesito xq no se nomas", "es", "que necesito por qué no se nomás"),
         ("hi po, wat do u need pls", "en", "hi , what do you need please"),
+        ("paano po mag-set ng price ng kakanin ko?", "en", "how -set price kakanin ?"),
     ],
 )
 def test_sms_spellings_are_written_out_per_language(text, lang, expected):
@@ -26,6 +27,7 @@ def test_sms_spellings_of_another_language_are_left_alone():
     # "c" is "c'est" in French only; "po" is dropped in (Filipino) English only.
     assert normalise_sms("vitamina c", "es") == "vitamina c"
     assert normalise_sms("po", "fr") == "po"
+    assert normalise_sms("paano ng", "es") == "paano ng"  # Taglish is Filipino English's
 
 
 def test_greetings_and_thanks_are_not_the_question():
@@ -85,3 +87,33 @@ def test_a_new_question_is_not_resolved_against_the_previous_one():
 def test_of_two_places_the_last_one_named_is_the_one_a_follow_up_replaces():
     history = [Turn("time difference between Canada and Senegal", "en", "...")]
     assert resolve("and Rwanda?", history).searched == "time difference between Canada and Rwanda"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("difference entre binome sud-sud et nord-sud ?", "fr"),
+        ("cual es la diferencia entre las parejas", "es"),
+        ("what is the difference between the pairings", "en"),
+        ("tontine", None),  # no function word: nothing to go on
+        ("la mentoria", None),  # one word, shared by French and Spanish
+    ],
+)
+def test_the_language_of_a_message_by_its_function_words(text, expected):
+    assert language_by_words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tu peux me donner un exemple sur l'environnement ?", True),
+        ("can you give me some examples for my shop?", True),
+        ("¿me das más detalles sobre eso por favor?", True),
+        ("how do I write a key message for a buyer at the fair", False),
+        ("give me an example of a goal for a bakery that sells cakes online in Kigali", False),  # long: its own
+    ],
+)
+def test_asking_for_an_example_or_more_detail_follows_up(text, expected):
+    assert is_follow_up(text) is expected
+    previous = Turn("comment fixer des objectifs avec ma binôme", "fr", "...")
+    assert resolve(text, [previous]).follow_up is expected

@@ -1,0 +1,75 @@
+"""Places in a question, and the guides written about one place: a country guide answers for its own country.
+
+Each programme country has a guide of its own (front matter `countries: [senegal]`; the other guides say
+`[all]`). Such a guide holds the same kind of section as its neighbours ("Languages in Guatemala", "Languages in
+Rwanda"), so a question about one country ("and for Canada?", "what language do they speak in Rwanda") must
+not be answered from another country's guide because its words match as well, and the guide of the country
+asked about is the one that knows it best. So a chunk of a one-country guide is weighed by `place_factor`:
+
+- the question names this place: `ASKED_PLACE` (a bonus);
+- the question names places, not this one: `OTHER_PLACE`;
+- otherwise (no place asked about; her country named only around her question, "I'm Grace from Rwanda. ..."):
+  unchanged. A place named only as context gets no bonus: her country's guide must win on what it says (and
+  it often does say what she asks: the meeting hours between Kigali and Toronto).
+
+Places are found by the names of `assistant.memory.ENTITIES["country"]` (names, demonyms, in the three
+languages; accents and case ignored).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.memory import ENTITIES
+
+ASKED_PLACE = 1.1
+OTHER_PLACE = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """The places a message names in its question (`asked`) and only in its context (`context`)."""
+
+    asked: frozenset[str] = field(default_factory=frozenset)
+    context: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, question: str, context: str = "") -> Places:
+        asked = named(question)
+        return cls(asked, named(context) - asked)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    names = {_fold(name): place for place, spellings in ENTITIES["country"].items() for name in spellings}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), names
+
+
+def named(text: str) -> frozenset[str]:
+    """The places `text` names ("ma binôme canadienne" names canada)."""
+    pattern, names = _pattern()
+    return frozenset(names[m.group(0)] for m in pattern.finditer(_fold(text)))
+
+
+def guide_place(metadata: dict | None) -> str | None:
+    """The one place a guide is about (its front matter's `countries`), None for a guide about all of them."""
+    countries = (metadata or {}).get("countries") or []
+    return countries[0] if len(countries) == 1 and countries[0] != "all" else None
+
+
+def place_factor(place: str | None, places: Places) -> float:
+    """The weight of a chunk from a guide about `place` (None: about no one place) for a message naming `places`."""
+    if place is None:
+        return 1.0
+    if place in places.asked:
+        return ASKED_PLACE
+    return OTHER_PLACE if places.asked else 1.0

@@ -1,0 +1,115 @@
+"""Everyday words people type and the guides' words for them, and the words that only frame a question.
+
+People ask in the words of their day ("la plata", "my husband", "je peux en parler sur Facebook ?"); the guides
+say "dinero", "spouse or family", "réseaux sociaux". Lexical search and the evidence measure only see a word
+the guides use, so a question in everyday words looked unanswered. Two small per-language tables fix the
+matching, never the text shown to her:
+
+- `VARIANTS`: a word -> the guides' words for the same thing, tried in order. A query word the guides of that
+  language never use is read as the first variant they do use (`variant_terms`); a word they use is kept as
+  it is (it may mean something else there: "me cuesta", it is hard for me). Only common everyday words are
+  listed (money, husband, postpone, social networks...), never a topic word of one question.
+- `FRAME`: words that say she is asking or wants help ("que hago", "je fais comment", "any tips", "necesito")
+  and nothing about what. They are dropped from the terms searched and from the evidence measure
+  (`is_frame`), so "mi socia no contesta, que hago?" is judged on "socia no contesta", not on "hago".
+
+- `POSSESSIVES`: a word after "my", "mis", "mes" that no guide uses is her own thing (her product, her town),
+  left out of the evidence like a framing word (`Retriever.asked_terms`): "how do I price my kakanin" is asked
+  about pricing; "my son has a fever" is still asked about a fever.
+
+Both are keyed by the language of the index searched: a Spanish word in the French index has no entry there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from functools import lru_cache
+
+from assistant.text import analyze, fold_accents
+
+# fmt: off
+VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "es": {
+        "plata": ("dinero",), "platita": ("dinero",), "lana": ("dinero",), "guita": ("dinero",),
+        "billete": ("dinero",), "marido": ("esposo", "pareja"), "esposa": ("pareja",),
+        "pospone": ("aplazar",), "posponer": ("aplazar",), "posterga": ("aplazar",), "postergar": ("aplazar",),
+        "facebook": ("redes sociales",), "instagram": ("redes sociales",),
+        "tiktok": ("redes sociales",), "feisbuk": ("redes sociales",), "face": ("redes sociales",),
+        "prestamito": ("préstamo",), "credito": ("crédito",), "chamba": ("trabajo",), "negocito": ("negocio",),
+        "tiendita": ("tienda",), "changarro": ("negocio",), "emprendimiento": ("negocio",),
+        "ganancias": ("ganancia",), "cobro": ("precio",), "tarifa": ("precio",), "costos": ("costo",),
+        "deuda": ("endeudarse",), "deudas": ("endeudarse",), "compu": ("computadora",),
+        "whatsap": ("whatsapp",), "wasap": ("whatsapp",),
+        "guasap": ("whatsapp",),
+    },
+    "fr": {
+        "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
+        "pognon": ("argent",), "conjoint": ("mari",), "époux": ("mari",),
+        "epoux": ("mari",), "facebook": ("réseaux sociaux",), "instagram": ("réseaux sociaux",),
+        "tiktok": ("réseaux sociaux",), "fb": ("réseaux sociaux",), "reporte": ("reporter",),
+        "tarif": ("prix",), "tarifs": ("prix",), "payant": ("frais",),
+        "dette": ("endetter",), "dettes": ("endetter",), "whatsap": ("whatsapp",),
+        "wa": ("whatsapp",),
+    },
+    "en": {
+        "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
+        "hubby": ("husband",), "facebook": ("social media",), "fb": ("social media",),
+        "instagram": ("social media",), "ig": ("social media",), "tiktok": ("social media",),
+        "clients": ("customers",), "client": ("customers",), "reschedule": ("postpone",),
+        "charge": ("price",), "charges": ("price",),
+    },
+}
+
+FRAME: dict[str, tuple[str, ...]] = {
+    "es": (
+        "hago", "hacer", "hace", "hacemos", "necesito", "necesita", "quiero", "quisiera", "saber", "puedo",
+        "podemos", "debo", "ayuda", "ayudame", "ayúdame", "consejo", "consejos", "tips", "dime", "digame",
+        "explicame", "explícame", "favor", "exactamente", "realmente", "normalmente", "help",
+        "tener", "tengo", "tiene", "ser", "cosa", "cosas", "algo",
+    ),
+    "fr": (
+        "fais", "faire", "fait", "faut", "veux", "voudrais", "savoir", "peux", "peut", "dois",
+        "aide", "aidez", "conseil", "conseils", "astuces", "dites", "explique", "expliquez", "exactement",
+        "vraiment", "normalement", "comment",
+        "avoir", "être", "etre", "tout", "tous", "toute", "toutes", "chose", "choses", "truc", "trucs",
+    ),
+    "en": (
+        "get", "help", "tips", "advice", "want", "know", "actually", "exactly", "really", "please",
+        "tell", "explain", "anyone", "idea", "ideas",
+        "thing", "things", "stuff", "ok", "okay",
+    ),
+}
+# fmt: on
+
+
+# Possessives: the word after one is often her own thing ("my kakanin", "mis salteñas", "mon karité").
+POSSESSIVES = {
+    "es": frozenset({"mi", "mis", "nuestro", "nuestra", "nuestros", "nuestras"}),
+    "fr": frozenset({"mon", "ma", "mes", "notre", "nos"}),
+    "en": frozenset({"my", "our"}),
+}
+
+
+def is_possessive(word: str, lang: str) -> bool:
+    return word.lower() in POSSESSIVES.get(lang, frozenset())
+
+
+@lru_cache(maxsize=4)
+def _frame_terms(lang: str) -> frozenset[str]:
+    return frozenset(t for word in FRAME.get(lang, ()) for t in analyze(word, lang))
+
+
+def is_frame(term: str, lang: str) -> bool:
+    """Whether an analysed term only frames a question in `lang` ("hag", "fais", "tip")."""
+    return term in _frame_terms(lang)
+
+
+def variant_terms(word: str, lang: str, vocab: Container[str], terms_of: Callable[[str, str], list[str]] = analyze):
+    """The analysed terms of the first variant of `word` that the guides of `lang` use (every term in `vocab`),
+    or None: `word` has no variant there, or none the guides use."""
+    table = VARIANTS.get(lang, {})
+    for alternative in table.get(word.lower(), table.get(fold_accents(word.lower()), ())):
+        terms = terms_of(alternative, lang)
+        if terms and all(t in vocab for t in terms):
+            return terms
+    return None

@@ -1,0 +1,97 @@
+"""Everyday words read as the guides' words ("plata" is "dinero"), and question-framing words left out of the
+evidence measure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.knowledge.ingest import Ingestor
+from assistant.retrieval.search import Retriever
+from assistant.retrieval.variants import VARIANTS, is_frame, variant_terms
+from tests.conftest import guide, write
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "variants-corpus"
+    write(
+        root / "es" / "dinero.md",
+        guide("dinero", "es", "Tu dinero", {"Control": "Separa el dinero del negocio del dinero de la casa."}),
+    )
+    write(
+        root / "es" / "ferias.md",
+        guide("ferias", "es", "Ferias", {"Vender": "Las ferias permiten conocer compradores de textiles."}),
+    )
+    write(
+        root / "en" / "social.md",
+        guide("social", "en", "Social media", {"Posting": "Ask before you post about your partner on social media."}),
+    )
+    return root
+
+
+@pytest.fixture
+def retriever(hash_runtime, corpus) -> Retriever:
+    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([corpus])
+    return hash_runtime.retriever
+
+
+def test_a_word_the_guides_never_use_is_read_as_their_word(retriever):
+    assert "plat" not in retriever.index.bm25["es"][0].vocab_dict
+    assert retriever.query_terms("la plata del negocio", "es") == ["diner", "negoci"]
+
+
+def test_a_variant_reaches_the_guide_that_says_it_otherwise(retriever):
+    response = retriever.search("mi plata", k=2, lang="es", mode="bm25")
+    assert response.hits and response.hits[0].chunk.doc_id == "dinero"
+
+
+def test_a_variant_of_several_words_gives_each_of_its_terms(retriever):
+    assert retriever.query_terms("can I talk about her on facebook", "en") == ["talk", "social", "media"]
+
+
+def test_a_word_the_guides_use_is_kept_as_it_is(retriever):
+    # "ferias" is in the guides: no variant replaces a word they use, even one listed for another word.
+    assert retriever.query_terms("ferias", "es") == ["feri"]
+
+
+def test_variants_only_where_the_guides_of_that_language_use_them():
+    assert variant_terms("plata", "es", {"diner"}) == ["diner"]
+    assert variant_terms("plata", "es", {"plat"}) is None  # the variant is not in the guides either
+    assert variant_terms("plata", "en", {"diner"}) is None  # no English entry for a Spanish word
+    assert variant_terms("marido", "es", {"parej"}) == ["parej"]  # the first variant the guides use
+
+
+def test_variants_are_everyday_words_not_the_guides_own():
+    for lang, table in VARIANTS.items():
+        for word, alternatives in table.items():
+            assert word not in alternatives, (lang, word)
+            assert alternatives, (lang, word)
+
+
+def test_framing_words_are_left_out_of_the_evidence_terms_not_the_search(retriever):
+    assert is_frame("hag", "es") and is_frame("tip", "en") and not is_frame("diner", "es")
+    assert retriever.asked_terms("que hago con la plata", "es") == ["diner"]
+    assert "hag" in retriever.query_terms("que hago con la plata", "es")
+
+
+def test_general_words_frame_too():
+    assert is_frame("avoir", "fr") and is_frame("thing", "en") and is_frame("cos", "es")
+
+
+def test_a_question_of_framing_words_only_keeps_them(retriever):
+    assert retriever.asked_terms("any tips?", "en") == retriever.query_terms("any tips?", "en") != []
+
+
+def test_her_own_thing_after_a_possessive_is_left_out_of_the_evidence(retriever):
+    # "kakanin" is no guide's word, and she says it is hers: the question is about posting, not about kakanin.
+    assert retriever.asked_terms("can i post my kakanin on social media", "en") == ["post", "social", "media"]
+    assert "kakanin" in retriever.query_terms("can i post my kakanin on social media", "en")
+    # An unknown word not after a possessive is what she asks about: it stays, and the evidence will lack it.
+    assert "fever" in retriever.asked_terms("my son has a fever", "en")
+
+
+def test_a_known_word_after_a_possessive_stays(retriever):
+    assert "media" in retriever.asked_terms("our social media", "en")
+    assert retriever.asked_terms("mi plata", "es") == ["diner"]  # a variant is a known word
