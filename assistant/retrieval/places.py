@@ -6,7 +6,9 @@ Rwanda"), so a question about one country ("and for Canada?", "what language do 
 not be answered from another country's guide because its words match as well, and the guide of the country
 asked about is the one that knows it best. So a chunk of a one-country guide is weighed by `place_factor`:
 
-- the question names this place: `ASKED_PLACE` (a bonus);
+- the question names this place: `ASKED_PLACE` (no bonus: a question that names its country is often about a
+  topic of another guide, "which groups does the programme work with in Senegal", and a bonus of 1.1 moved
+  two clean-set questions to the country's guide while it moved nothing on the realistic calibration split);
 - the question names places, not this one: `OTHER_PLACE`;
 - otherwise (no place asked about; her country named only around her question, "I'm Grace from Rwanda. ..."):
   unchanged. A place named only as context gets no bonus: her country's guide must win on what it says (and
@@ -25,7 +27,7 @@ from functools import lru_cache
 
 from assistant.memory import ENTITIES
 
-ASKED_PLACE = 1.1
+ASKED_PLACE = 1.0
 OTHER_PLACE = 0.8
 
 
