@@ -15,10 +15,10 @@ part, conservatively, so the answer can say it found nothing on it rather than l
   titles and headings, nor any other retrieved chunk in that language (so "I found nothing" is true of what
   was found, not only of what was quoted).
 
-The part named is her words as she wrote them: the run around each missing salient word of her rare words
-(IDF at least `SALIENT_SHARE` of an unseen term's) that no found text holds either, with the short words
-inside it ("interest rate at BancoSol"), never across punctuation, a covered or a common word, at most
-`MAX_WORDS` words in all.
+The part named is her words as she wrote them: a run of missing salient words and what lies between them,
+short words and uncovered rare words (IDF at least `SALIENT_SHARE` of an unseen term's) ("interest rate at
+BancoSol", "BancoSol en 2027"), never across punctuation, a covered or a common word, and never starting or
+ending on a word that is not salient ("chez Baobab" is "Baobab"); at most `MAX_WORDS` words in all.
 """
 
 from __future__ import annotations
@@ -153,8 +153,8 @@ def _opens(asked: str, start: int) -> bool:
 
 
 def _spans(asked: str, words: list[_Word], asking: set[str]) -> list[str]:
-    """Her words around each salient one: the uncovered content words and short words next to it, up to a
-    break (punctuation, a covered word, a word about asking), with no short word at either end."""
+    """Her words around each salient one: from the first salient word to the last of a run that only short words
+    and uncovered rare words join, up to a break (punctuation, a covered or common word, a word about asking)."""
     parts: list[str] = []
     used: set[int] = set()
     for i, w in enumerate(words):
@@ -165,9 +165,9 @@ def _spans(asked: str, words: list[_Word], asking: set[str]) -> list[str]:
             lo -= 1
         while hi + 1 < len(words) and _joins(asked, words, hi, hi + 1, asking):
             hi += 1
-        while lo < i and not words[lo].terms:
+        while lo < i and not words[lo].salient:
             lo += 1
-        while hi > i and not words[hi].terms:
+        while hi > i and not words[hi].salient:
             hi -= 1
         used.update(range(lo, hi + 1))
         parts.append(" ".join(x.surface for x in words[lo : hi + 1]))
