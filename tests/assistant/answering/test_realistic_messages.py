@@ -116,7 +116,8 @@ def test_a_named_lender_no_guide_mentions_is_said_missing_in_her_words(answerer,
 def test_words_of_her_context_and_a_covered_question_get_no_note(answerer):
     bare = answerer.answer("how do I prepare a loan file for a microfinance institution?")
     chatty = answerer.answer(
-        "I am Nyiramana from Musanze and I sell vegetables. How do I prepare a loan file for a microfinance institution?"
+        "I am Nyiramana from Musanze and I sell vegetables. "
+        "How do I prepare a loan file for a microfinance institution?"
     )
     for answer in (bare, chatty):
         assert not answer.abstained and "/human" not in answer.text
