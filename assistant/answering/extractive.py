@@ -305,19 +305,20 @@ def _missing_note(
 
 
 def _make_room(quoted, excess: int, question: str, terms_of, weights):
-    """The quoted pieces less those holding least of the question's weight (the later first, never the first
-    guide's last one) until `excess` characters are freed; None when that would leave nothing."""
+    """The quoted pieces less the last ones until `excess` characters are freed, sparing the passage's first
+    piece and those holding the most of the question's weight (its answer, wherever it stands); those go last,
+    the first piece never. None when that would leave nothing."""
     lang = quoted[0][0].chunk.lang
     terms = sorted(set(terms_of(question, lang)))
     weight = dict(zip(terms, weights(lang, terms) if weights else [1.0] * len(terms), strict=True))
     pieces = [(g, i, p) for g, (_, ps) in enumerate(quoted) for i, p in enumerate(ps)]
     value = {(g, i): sum(weight.get(t, 0.0) for t in set(analyze(p, lang))) for g, i, p in pieces}
+    best = max(value.values())
+    order = sorted(pieces[1:], key=lambda x: (value[(x[0], x[1])] >= best > 0, -x[0], -x[1]))
     dropped: set[tuple[int, int]] = set()
-    for g, i, p in sorted(pieces, key=lambda x: (value[(x[0], x[1])], -x[0], -x[1])):
+    for g, i, p in order:
         if excess <= 0:
             break
-        if g == 0 and sum(1 for h, j, _ in pieces if h == 0 and (h, j) not in dropped) <= 1:
-            continue
         dropped.add((g, i))
         excess -= len(p) + MARKER + 1
     if excess > 0:

@@ -136,7 +136,7 @@ def test_a_word_another_retrieved_section_holds_is_not_said_missing():
     assert phrase("found_nothing_on", "en", missing="BancoSol") not in draft.text
 
 
-def test_the_note_keeps_the_answer_within_its_length_leaving_out_what_holds_least_of_her_question():
+def test_the_note_keeps_the_answer_within_its_length_leaving_out_the_last_pieces_but_not_her_answer():
     text = (
         "Microfinance institutions lend small amounts to women. Savings groups meet every week in the village. "
         "Before signing, compare the interest rate, the fees and the repayment schedule of several offers."
@@ -147,7 +147,7 @@ def test_the_note_keeps_the_answer_within_its_length_leaving_out_what_holds_leas
     draft = compose("what interest rate and fees at BancoSol", "en", [hit(text, "en")], max_chars=limit)
     assert len(draft.text) <= limit
     assert draft.text.endswith(note_of("en", "BancoSol"))
-    assert "Savings groups" not in draft.text  # the sentence with none of her words made room
+    assert "Savings groups" not in draft.text  # made room; the last sentence, which answers her, stays
     assert "compare the interest rate, the fees" in draft.text
 
 
