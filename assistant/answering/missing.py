@@ -10,7 +10,9 @@ part, conservatively, so the answer can say it found nothing on it rather than l
   is not a word about asking ("tell", "explain", "besoin", "ejemplo": `ASKING`), and was not corrected as a
   typo (the correction may be wrong; her word then says nothing for sure), nor is a typo of a word a guide
   of another language uses, nor a word such a guide uses (`known`: a mixed message's foreign word); and it
-  names something (`_new_word_counts`): a number, a name with a capital, or an uninflected word;
+  names something (`_new_word_counts`): a number, a name with a capital, or an uninflected word; and it is
+  not one of her own things ("mes beignets", "mis salteñas": `POSSESSIVES`), which the guides answer for in
+  general;
 - a salient word is missing when its term occurs in none of the quoted sentences, the quoted sections'
   titles and headings, nor any other retrieved chunk in that language (so "I found nothing" is true of what
   was found, not only of what was quoted).
@@ -46,6 +48,15 @@ ASKING = {
     "posible gracias hola ok okay perdón también tipo detalles detalle significa favor nomás pues bueno "
     "cuánto cuánta cuántos cuántas cómo qué",
 }
+# Her own things ("mes beignets", "mis salteñas", "my shop"): the guides answer for any such thing, so a word of
+# a noun phrase opened by a possessive is her context, not a subject the guides lack. The phrase runs over
+# content words and "de" / "of" links ("mes jus de bissap"), and ends at any other short word ("my loan at X").
+POSSESSIVES = {
+    "fr": "mon ma mes notre nos",
+    "es": "mi mis nuestro nuestra nuestros nuestras tu tus",
+    "en": "my our",
+}
+LINKS = {"fr": "de d du des", "es": "de del", "en": "of"}
 _WORD = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 _BREAK = re.compile(r"[?!.,;:()«»\"“”…/]")
 _UNSEEN = "\x00"  # a term no guide uses: `weights` gives it the highest weight
@@ -84,7 +95,8 @@ def missing_words(
     if not words:
         return None
     unseen = weights(lang, [_UNSEEN])[0] if weights else 1.0
-    for w in words:
+    owned = _owned(words, asked, lang)
+    for n, w in enumerate(words):
         w.covered = any(t in found for t in w.terms + w.raw) or fold_accents(w.surface.lower()) in written
         if w.covered or not w.terms or any(t in asking for t in w.terms + w.raw):
             continue
@@ -94,6 +106,8 @@ def missing_words(
         w.rare = weight >= SALIENT_SHARE * unseen
         if weight < unseen:
             continue  # a word some guide of her language uses
+        if n in owned and w.surface.islower():
+            continue  # one of her own things
         if not _new_word_counts(w, _opens(asked, w.start), known, terms_of, SUPPORTED_LANGUAGES):
             continue
         w.salient = True
@@ -119,6 +133,27 @@ def _words(asked: str, lang: str, terms_of) -> list[_Word]:
         raw = analyze(surface, lang)
         terms = terms_of(surface, lang) if raw else []
         out.append(_Word(surface, terms, raw, m.start(), m.end()))
+    return out
+
+
+def _owned(words: list[_Word], asked: str, lang: str) -> set[int]:
+    """The indexes of the words in a noun phrase she opens with a possessive: her own things (a name written with
+    a capital in it still names something the guides may lack: "mes jus chez Baobab")."""
+    possessive = set(POSSESSIVES.get(lang, POSSESSIVES["en"]).split())
+    links = set(LINKS.get(lang, LINKS["en"]).split())
+    out: set[int] = set()
+    for i, w in enumerate(words):
+        if w.surface.lower() not in possessive:
+            continue
+        j = i + 1
+        while j < len(words) and not _BREAK.search(asked[words[j - 1].end : words[j].start]):
+            if words[j].surface.lower() in links:
+                j += 1
+                continue
+            if not words[j].terms:
+                break
+            out.add(j)
+            j += 1
     return out
 
 

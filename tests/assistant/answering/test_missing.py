@@ -154,3 +154,19 @@ def test_the_note_keeps_the_answer_within_its_length_leaving_out_the_last_pieces
 def test_an_answer_quoted_from_another_language_gets_no_note():
     draft = compose("¿cuál es la tasa de interés de BancoSol?", "es", [hit(CREDIT["en"], "en")])
     assert "BancoSol" not in draft.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "asked", "named"),
+    [
+        ("fr", "comment fixer le prix de mes beignets ?", None),
+        ("fr", "comment fixer le prix de mes jus de bissap chez Baobab ?", "Baobab"),
+        ("es", "¿cómo fijo el precio de mis salteñas?", None),
+        ("en", "how do I price my beignets for the market at Kigali", "Kigali"),
+        ("en", "how do I price beignets", "beignets"),
+    ],
+)
+def test_her_own_things_are_context_not_missing_subjects(lang, asked, named):
+    text = {"fr": "Pour fixer un prix, calculez le coût complet.", "es": "Para fijar un precio, calcula el costo.",
+            "en": "To price a product, work out its full cost at the market."}[lang]  # fmt: skip
+    assert missing_words(asked, lang, [text], None, guide_weights(text)) == named
