@@ -67,8 +67,9 @@ def score(case: dict, outcome: Outcome, passages: Relevant | None = None) -> dic
         values["abstain_precision"] = 0.0 if answerable else 1.0
     else:
         evidence = " ".join(outcome.evidence.values())
-        values["grounded_facts"] = m.grounded_facts(text, evidence, lang)
-        values["content_support"] = m.content_support(text, evidence, lang)
+        quoted = u.guide_text(outcome.answer, lang)  # the assistant's own notes are not claims of the guides
+        values["grounded_facts"] = m.grounded_facts(quoted, evidence, lang)
+        values["content_support"] = m.content_support(quoted, evidence, lang)
     if passages is not None:
         values.update(_usefulness(case, outcome, values, passages))
     return values

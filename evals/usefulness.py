@@ -8,6 +8,9 @@ the passage in that order (extractive answers, trimmed or not), or at least `DRA
 do (an answer written in other words). The relevant passages of a case are the sections of its relevant guides
 that hold a key fact, or the sections it names (`evals.sections`).
 
+The grounding measures (`grounded_facts`, `content_support`) read the answer without its framing (`guide_text`):
+a note naming her words ("I found nothing in the guides about “BancoSol”") is not a claim the evidence must hold.
+
 - `answer_relevance`: share of the content sentences drawn from a relevant passage (None without content).
 - `first_sentence_relevant`: whether the first content sentence is; what she reads first on her phone.
 - `useful_answer`: not refused, in her language, a key fact present, first sentence relevant.
@@ -94,6 +97,12 @@ def is_framing(sentence: str, lang: str) -> bool:
 def content_sentences(answer: str, lang: str) -> list[str]:
     """The answer's sentences that carry content: not framing, with at least one content term."""
     return [s for s in answer_sentences(answer) if analyze(s, lang) and not is_framing(s, lang)]
+
+
+def guide_text(answer: str, lang: str) -> str:
+    """The answer without the assistant's own sentences (`is_framing`), one sentence a line: what the grounding
+    measures (`evals.metrics.grounded_facts`, `content_support`) check against the evidence."""
+    return "\n".join(s for s in answer_sentences(answer) if not is_framing(s, lang))
 
 
 @lru_cache(maxsize=4096)

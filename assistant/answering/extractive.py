@@ -19,6 +19,9 @@ An answer is the best passage of one guide, quoted whole and in order:
    When no other passage holds any of her words, the previous passage is quoted again (it said what she asks
    about: "and after it?" after a passage that ended on what to do after the fair), not an unrelated one.
 5. Each guide is cited once, with its section's title; the [n] marker closes each quoted block.
+6. When her question names something salient that neither the passage nor any other retrieved chunk speaks of
+   ("the interest rate at BancoSol"), the answer ends saying it found nothing on that, in her words, and how to
+   ask the team (assistant/answering/missing.py); the passage is trimmed to leave it room.
 
 Chunks in the asker's language are preferred; when the only evidence is in another language, the answer
 says so in the asker's language and quotes it.
@@ -29,6 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.answering.missing import missing_words
 from assistant.answering.passages import Block, blocks, split_sentences
 from assistant.answering.ranking import Features, asks_meaning, defines, is_why_heading, pairs, phrase_share, rank
 from assistant.answering.types import Citation, Draft
@@ -110,17 +114,32 @@ class ExtractiveComposer:
         weights=None,
         focus: str | None = None,
         seen: str = "",
+        asked: str | None = None,
+        known=None,
     ) -> Draft:
         """`terms_of(question, lang)` analyses the question (the retriever's, with typo correction);
         `weights(lang, terms)` gives each term's importance (IDF); `focus`, a follow-up's own words, which
         weigh more than the rest of the question; `seen`, the answer she was just given: a follow-up asks
-        for something else, so what it quoted is the last choice (and counts for nothing in a passage's score)."""
+        for something else, so what it quoted is the last choice (and counts for nothing in a passage's score).
+        `asked`, her question's own words (no greeting, no context; a follow-up's own words): what it names that
+        no found text holds is said at the end (assistant/answering/missing.py), `known(word)` telling whether
+        any guide uses a word."""
         terms_of = terms_of or analyze
         same, evidence = _evidence(hits, language)
-        quoted = self._quote(question, evidence, terms_of, weights, focus, " ".join(seen.split()))
+        seen = " ".join(seen.split())
+        quoted = self._quote(question, evidence, terms_of, weights, focus, seen, self.max_chars)
         if quoted is None:  # everything was quoted just before: say it again rather than nothing
-            return self.compose(question, language, hits, terms_of, weights, focus)
+            return self.compose(question, language, hits, terms_of, weights, focus, asked=asked, known=known)
         text, citations = _render(quoted)
+        note = _missing_note(asked, language, quoted, hits, terms_of, weights, known) if same else None
+        if note and len(text) + len(note) + 2 > self.max_chars:  # the passage makes room for it
+            quoted = _make_room(quoted, len(text) + len(note) + 2 - self.max_chars, question, terms_of, weights)
+            if quoted is None:
+                note = None  # one block fills the answer: the passage matters more
+            else:
+                text, citations = _render(quoted)
+        if note:
+            text = f"{text}\n\n{note}"
         if not same and evidence:
             others = sorted({h.chunk.lang for h in evidence})
             label = ", ".join(language_label(code, language) for code in others)
@@ -128,7 +147,7 @@ class ExtractiveComposer:
         return Draft(text=text, citations=citations, composer=self.name)
 
     def _quote(
-        self, question: str, bodies: list[SearchHit], terms_of, weights, focus: str | None, seen: str
+        self, question: str, bodies: list[SearchHit], terms_of, weights, focus: str | None, seen: str, budget: int
     ) -> list[tuple[SearchHit, list[str]]] | None:
         """The quoted pieces of each guide: the best chunk's passage, then maybe one block of a second guide;
         None when every block was quoted just before (`seen`)."""
@@ -142,14 +161,14 @@ class ExtractiveComposer:
         for i in ranked:  # the best chunk with something not quoted just before
             if seen and not any(s.score > 0 for s in scored[i].blocks):
                 continue  # a follow-up's new passage must say something of what she asks, else quote again
-            pieces, used = self._passage(scored[i].blocks, self.max_chars, bodies[i].chunk.lang)
+            pieces, used = self._passage(scored[i].blocks, budget, bodies[i].chunk.lang)
             if pieces:
                 first = i
                 break
         if not pieces and seen:
             return None
         quoted = [(bodies[first], pieces)]
-        second = _second_guide(bodies, scored, ranked, first, bool(pieces), self.max_chars - used)
+        second = _second_guide(bodies, scored, ranked, first, bool(pieces), budget - used)
         if second is not None:
             quoted.append(second)
         return quoted
@@ -267,6 +286,45 @@ def _second_guide(
             return bodies[i], [text]
         return None
     return None
+
+
+def _missing_note(
+    asked: str | None, language: str, quoted, hits: list[SearchHit], terms_of, weights, known
+) -> str | None:
+    """The sentence saying what her question names that neither the quoted passage nor any other retrieved
+    chunk in her language speaks of; None when there is no such part (or no question of hers to read)."""
+    if not asked:
+        return None
+    found = [piece for _, pieces in quoted for piece in pieces]
+    found += [f"{h.chunk.title} {h.chunk.heading} {h.chunk.text}" for h in hits if h.chunk.lang == language]
+    found += [f"{h.chunk.title} {h.chunk.heading}" for h, _ in quoted]
+    part = missing_words(asked, language, found, terms_of, weights, known)
+    if not part:
+        return None
+    return phrase("found_nothing_on", language, missing=part)
+
+
+def _make_room(quoted, excess: int, question: str, terms_of, weights):
+    """The quoted pieces less the last ones until `excess` characters are freed, sparing the passage's first
+    piece and those holding the most of the question's weight (its answer, wherever it stands); those go last,
+    the first piece never. None when that would leave nothing."""
+    lang = quoted[0][0].chunk.lang
+    terms = sorted(set(terms_of(question, lang)))
+    weight = dict(zip(terms, weights(lang, terms) if weights else [1.0] * len(terms), strict=True))
+    pieces = [(g, i, p) for g, (_, ps) in enumerate(quoted) for i, p in enumerate(ps)]
+    value = {(g, i): sum(weight.get(t, 0.0) for t in set(analyze(p, lang))) for g, i, p in pieces}
+    best = max(value.values())
+    order = sorted(pieces[1:], key=lambda x: (value[(x[0], x[1])] >= best > 0, -x[0], -x[1]))
+    dropped: set[tuple[int, int]] = set()
+    for g, i, p in order:
+        if excess <= 0:
+            break
+        dropped.add((g, i))
+        excess -= len(p) + MARKER + 1
+    if excess > 0:
+        return None
+    kept = [(hit, [p for i, p in enumerate(ps) if (g, i) not in dropped]) for g, (hit, ps) in enumerate(quoted)]
+    return [(hit, ps) for hit, ps in kept if ps]
 
 
 def _length(scored: list[_Scored]) -> int:

@@ -103,7 +103,8 @@ class Answerer:
         if not hits or evidence.strength < threshold:
             return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
         seen = history[-1].answer if resolved.follow_up and not resolved.swapped else ""
-        draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen)
+        asked = focus if resolved.follow_up else message.question
+        draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen, asked)
         sources = {c.language for c in draft.citations}
         if sources and language not in sources:  # answered, but only from a guide in another language
             self.gaps.record_gap(question, language, {**evidence.to_dict(), "answered_from": sorted(sources)})
@@ -197,6 +198,7 @@ class Answerer:
         follow_up: bool,
         focus: str | None,
         seen: str,
+        asked: str | None = None,
     ) -> Draft:
         """The composed answer: the LLM's when one is configured and it succeeds, else the extractive one."""
         if self.llm is not None:
@@ -208,7 +210,15 @@ class Answerer:
             except CompositionFailed as exc:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
         return self.extractive.compose(
-            searched, language, hits, retriever.query_terms, retriever.term_weights, focus=focus, seen=seen
+            searched,
+            language,
+            hits,
+            retriever.query_terms,
+            retriever.term_weights,
+            focus=focus,
+            seen=seen,
+            asked=asked,
+            known=retriever.knows,
         )
 
     @staticmethod

@@ -118,6 +118,18 @@ def test_an_answered_case_is_scored_on_every_metric():
     assert values["abstain_recall"] is None and values["abstain_precision"] is None
 
 
+def test_the_assistants_note_on_what_the_guides_lack_is_not_checked_against_the_evidence():
+    from assistant.phrases import phrase
+
+    note = phrase("found_nothing_on", "fr", missing="taux de BancoSol en 2027")
+    quoted = '"Il y a 15,000 bénévoles." [1]'  # a quotation closes the sentence: no full stop before the note
+    plain = scoring.score(case(), outcome(answer=quoted))
+    noted = scoring.score(case(), outcome(answer=f"{quoted}\n\n{note}"))
+    assert noted["content_support"] == plain["content_support"] == 1.0
+    assert noted["grounded_facts"] == plain["grounded_facts"] == 1.0  # "BancoSol", "2027" are her words
+    assert noted["key_fact_recall"] == plain["key_fact_recall"]
+
+
 def test_an_abstention_on_an_answerable_case_scores_no_facts_and_a_wrong_abstention():
     values = scoring.score(case(), outcome(answer="Je ne sais pas.", abstained=True, cited=()))
     assert values["key_fact_recall"] == 0.0 and values["token_f1"] == 0.0

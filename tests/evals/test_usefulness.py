@@ -89,3 +89,16 @@ def test_useful_needs_all_four_conditions():
 def test_each_failure_gets_the_first_type_that_explains_it(flags, expected):
     assert u.failure_type(*flags) == expected
     assert expected is None or expected in u.FAILURE_TYPES
+
+
+@pytest.mark.parametrize("lang", ["fr", "es", "en"])
+def test_the_note_on_what_the_guides_lack_is_framing_not_content(lang):
+    from assistant.phrases import phrase
+
+    note = phrase("found_nothing_on", lang, missing="interest rate at BancoSol")
+    answer = f"{GUARANTEE} [1]\n\n{note}"
+    assert u.is_framing(note, lang)
+    assert u.content_sentences(answer, lang) == [GUARANTEE]
+    assert u.guide_text(answer, lang) == GUARANTEE  # what the grounding measures check
+    assert u.answer_relevance(answer, [GUARANTEE], lang) == 1.0
+    assert u.first_sentence_relevant(answer, [GUARANTEE], lang)

@@ -103,3 +103,30 @@ def test_context_words_no_guide_uses_are_told_apart(answerer):
     knows = answerer.runtime.retriever.knows
     assert not knows("Nyiramana") and not knows("Musanze")
     assert knows("Toronto") and knows("despues") and knows("crédito")
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "named"),
+    [
+        ("what is the interest rate for a microfinance loan at BancoSol?", "en", "BancoSol"),
+        ("quel est le taux d'intérêt d'un prêt de microfinance chez Baobab ?", "fr", "Baobab"),
+        ("¿cuál es la tasa de interés de un préstamo de microfinanzas en BancoSol?", "es", "BancoSol"),
+    ],
+)
+def test_a_named_lender_no_guide_mentions_is_said_missing_in_her_words(answerer, question, lang, named):
+    from assistant.phrases import phrase
+
+    answer = answerer.answer(question, language=lang)
+    assert not answer.abstained
+    assert answer.text.endswith(phrase("found_nothing_on", lang, missing=named))
+    assert len(answer.text) <= answerer.runtime.settings.answer_max_chars
+
+
+def test_words_of_her_context_and_a_covered_question_get_no_note(answerer):
+    bare = answerer.answer("how do I prepare a loan file for a microfinance institution?")
+    chatty = answerer.answer(
+        "I am Nyiramana from Musanze and I sell vegetables. "
+        "How do I prepare a loan file for a microfinance institution?"
+    )
+    for answer in (bare, chatty):
+        assert not answer.abstained and "/human" not in answer.text
