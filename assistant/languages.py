@@ -28,6 +28,11 @@ LANGUAGE_NAMES = {"fr": "français", "es": "español", "en": "English"}
 # Below this many words a detection is a guess; the user's preference wins.
 SHORT_TEXT_WORDS = 3
 MIN_CONFIDENCE = 0.5
+# A text that looks weakly like a language we do not speak (unaccented Spanish often reads as Italian: "q es la
+# mentoria reciproca", es 0.20 against it 0.42) is ours when one supported language stands out among ours: at least
+# this confidence and `STANDS_OUT` times the next supported one.
+CLEAR_SUPPORTED = 0.15
+STANDS_OUT = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +77,7 @@ def detect_language(text: str, preferred: str | None = None, default: str = "en"
     # The text looks unsupported. Answer in the best supported candidate only if it is close, else fallback.
     supported = [v for v in values if v.language in _SUPPORTED]
     if len(words) < SHORT_TEXT_WORDS or best.value < 0.6:
-        if supported and supported[0].value >= 0.3:
+        if supported and (supported[0].value >= 0.3 or _stands_out(supported)):
             lang = _SUPPORTED[supported[0].language]
             return Detection(lang, lang, supported[0].value)
         # Too little text to call it unsupported: a letter only one of our languages writes decides ("Quel âge
@@ -80,6 +85,12 @@ def detect_language(text: str, preferred: str | None = None, default: str = "en"
         marked = _marked_language(text)
         return Detection(marked or fallback, marked, best.value)
     return Detection(fallback, code, best.value)
+
+
+def _stands_out(supported: list) -> bool:
+    """Whether the first of the supported candidates (best first) is clearly ahead of the others."""
+    runner_up = supported[1].value if len(supported) > 1 else 0.0
+    return supported[0].value >= CLEAR_SUPPORTED and supported[0].value >= STANDS_OUT * runner_up
 
 
 # Letters that only one of the supported languages writes (é is both French and Spanish; English has none).

@@ -38,3 +38,16 @@ def test_a_letter_only_one_language_writes_decides_an_unsure_detection():
     # A foreign name makes the detector unsure; "â" is written in French only, among the three.
     assert detect_language("Quel âge a Aya Nakamura").language == "fr"
     assert detect_language("how old is Aya Nakamura").language == "en"
+
+
+@pytest.mark.parametrize("text", ["q es la mentoria reciproca", "que es la mentoria reciproca", "mentoria reciproca"])
+def test_unaccented_spanish_that_reads_a_little_italian_is_spanish(text):
+    # The detector's best guess is Italian, weakly; Spanish stands out among the languages the assistant speaks.
+    detection = detect_language(text)
+    assert (detection.language, detection.detected) == ("es", "es")
+
+
+def test_no_supported_language_standing_out_keeps_the_fallback():
+    # "merci" alone: Spanish 0.23 and French 0.16 behind Italian; neither stands out, the default holds.
+    assert detect_language("merci").detected is None
+    assert detect_language("como faço para conseguir um empréstimo no banco").detected == "pt"
