@@ -214,6 +214,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             return [Reply(self.say("empty_question"))]
         if talk.kind:
             return self.chat(talk.kind, talk.language)
+        if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
+            self.chatted = True
+            return self.with_next(self.say("no_words"))
         named = self.named_resource(talk.rest or text)  # "where can I download the ... checklist?": the resource
         if named:
             return named

@@ -472,3 +472,31 @@ def test_thanks_with_a_question_word_is_a_question_not_thanks(engine, runtime, l
     said = text_of(user.send(text))
     assert not said.startswith(phrase("talk_thanks", lang, name="")[:6]), said
     assert untouched(runtime) != before  # looked up in the guides: an answer (or a content gap) recorded
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_thumbs_down_typed_after_small_talk_still_votes_on_the_answer(engine, runtime, lang):
+    """"ok" or "no entiendo" after an answer offers no buttons: a 👎 typed next is her vote on that answer,
+    never a question for the guides."""
+    user = member(engine, lang)
+    user.send(TALK[lang]["question"])
+    for talk in (TALK[lang]["ack"][0], TALK[lang]["confusion"][0]):
+        user.send(talk)
+    answers = count(runtime, AnswerRecord)
+    replies = user.send("👎")
+    assert any(b.startswith("why:") for b in button_ids(replies)), text_of(replies)
+    assert count(runtime, Feedback) == 1
+    assert count(runtime, AnswerRecord) == answers
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_message_without_words_is_not_asked_of_the_guides(engine, runtime, lang):
+    user = member(engine, lang)
+    before = untouched(runtime)
+    for typed in ("👎", "😢", "...", "🌽🌽"):
+        replies = user.send(typed)
+        said = text_of(replies)
+        assert said.startswith(phrase("no_words", lang)), (typed, said)
+        assert phrase("talk_next_member", lang) in said
+        assert not button_ids(replies), typed
+    assert untouched(runtime) == before
