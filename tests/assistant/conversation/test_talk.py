@@ -292,6 +292,8 @@ def test_a_returning_start_greets_her_by_name_and_her_next_question_is_answered(
     replies = user.send(TALK[lang]["question"])
     assert any(b.startswith("vote:") for b in button_ids(replies))
     assert runtime.store.participant(user.channel, user.user_id).name == person.name
+    hint = text_of(user.send("/profile"))  # what it tells her to do works: a returning /start keeps her answers
+    assert "/start" not in hint, hint
     assert phrase("ask_country", lang) in text_of(user.send(f"/profile {field}"))
     user.send(new_country)
     assert runtime.store.participant(user.channel, user.user_id).country == new_country
