@@ -345,7 +345,11 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             values["country"] = f"{p.country} ({p.profile['city']})"
         lines = [self.say("profile_header")]
         for field in STEPS:
-            lines.append(f"• {self.say(f'field_{field}')}: {self.show_value(field, values.get(field))}")
+            lines.append(
+                self.say(
+                    "profile_line", field=self.say(f"field_{field}"), value=self.show_value(field, values.get(field))
+                )
+            )
         return "\n".join(lines)
 
     def show_value(self, field: str, value: object) -> str:
@@ -406,7 +410,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
         body = answer.full_text
         if answer.citations:
             sources = "\n".join(f"[{c.n}] {c.title}" for c in answer.citations)
-            body += f"\n\n{phrase('sources', answer.language)}:\n{sources}"
+            body += f"\n\n{phrase('sources_heading', answer.language)}\n{sources}"
         buttons = []
         if answer.id:
             buttons = [

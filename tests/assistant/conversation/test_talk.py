@@ -3,6 +3,8 @@ reply (no retrieval, no vote, no gap), and typed answers to buttons work like pr
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.config import Settings
@@ -502,3 +504,18 @@ def test_a_message_without_words_is_not_asked_of_the_guides(engine, runtime, lan
         assert phrase("talk_next_member", lang) in said
         assert not button_ids(replies), typed
     assert untouched(runtime) == before
+
+
+def test_french_headings_take_a_space_before_the_colon_like_the_rest_of_the_catalogue(engine):
+    """French typography, as every French phrase writes it: "Nom : Awa", "Sources :" (not "Nom: Awa")."""
+    user = member(engine, "fr")
+    user.send("/profile nom")
+    user.send("Awa Sow")
+    profile = text_of(user.send("/profile"))
+    assert f"• {phrase('field_name', 'fr')} : Awa Sow" in profile, profile
+    assert not re.search(r"\w: ", profile.replace("http:", "")), profile
+    answer = text_of(user.send(TALK["fr"]["question"]))
+    assert "\n\nSources :\n[1]" in answer, answer
+    english = member(engine, "en", "u-en")
+    english.send(TALK["en"]["question"])
+    assert "\n\nSources:\n[1]" in text_of(english.send(TALK["en"]["question"]))
