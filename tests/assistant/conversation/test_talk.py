@@ -480,7 +480,7 @@ def test_thanks_with_a_question_word_is_a_question_not_thanks(engine, runtime, l
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_thumbs_down_typed_after_small_talk_still_votes_on_the_answer(engine, runtime, lang):
-    """"ok" or "no entiendo" after an answer offers no buttons: a 👎 typed next is her vote on that answer,
+    """After "ok" or "no entiendo", which offer no buttons: a 👎 typed next is her vote on that answer,
     never a question for the guides."""
     user = member(engine, lang)
     user.send(TALK[lang]["question"])
