@@ -311,6 +311,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             self.store.set_handed_to_staff(self.channel, self.user_id, handed=False)
             return [Reply(self.say("human_released"))]
         if self.state.get("step"):
+            if self.state.get("mode") == "onboarding" and self.state.get("answers"):
+                self.save_fields(self.state["answers"])  # what she answered is kept; /start asks the rest
             self.state.update(step=None, mode=None, answers={})
             self.save()
             return [Reply(self.say("onboarding_cancelled"))]

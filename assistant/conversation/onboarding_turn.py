@@ -63,11 +63,22 @@ class OnboardingTurn:
         hello = self.say("welcome_back", name=", " + name[0] if name else "")
         if self.state.get("step"):
             return [Reply(hello + " " + self.say("onboarding_resume")), self.ask_step()]
-        if not self.participant.name and not self.participant.profile:
-            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
+        missing = [step for step in STEPS if not self.saved(step)]
+        if missing:  # she stopped the questions before the end: the ones she did not answer
+            self.state.update(step=missing[0], mode="onboarding", answers={}, awaiting=None)
             self.save()
-            return [Reply(hello), self.ask_step(intro=True)]
+            if len(missing) == len(STEPS):
+                return [Reply(hello), self.ask_step(intro=True)]
+            return [Reply(hello + " " + self.say("onboarding_resume")), self.ask_step()]
         return [Reply(hello + "\n\n" + self.say("talk_next_member") + "\n\n" + self.say("welcome_back_profile"))]
+
+    def saved(self, step: str) -> bool:
+        """Whether her stored profile already answers `step`."""
+        p = self.participant
+        if p is None:
+            return False
+        value = {"name": p.name, "country": p.country, "languages": p.languages}.get(step, p.profile.get(step))
+        return value not in (None, "", [])
 
     def consent_question(self) -> Reply:
         return Reply(
@@ -169,7 +180,8 @@ class OnboardingTurn:
             self.save_fields(as_fields(step, value))
             self.save()
             return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
-        later = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in answers]  # the stage may be known already
+        # the stage may be known already, and an onboarding resumed by /start skips what she answered before
+        later = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in answers and not self.saved(s)]
         if later:
             self.state["step"] = later[0]
             self.save()

@@ -519,3 +519,28 @@ def test_french_headings_take_a_space_before_the_colon_like_the_rest_of_the_cata
     english = member(engine, "en", "u-en")
     english.send(TALK["en"]["question"])
     assert "\n\nSources:\n[1]" in text_of(english.send(TALK["en"]["question"]))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_answers_given_before_cancel_are_kept_and_start_asks_only_the_rest(engine, runtime, lang):
+    """She answers three questions and stops: they are kept, and /start (which the cancel message tells her
+    to send) goes on with the fourth; nothing she answered is asked again."""
+    answers = PROFILE[lang][0]
+    user = User(engine, f"stop-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for text in answers[:3]:
+        user.send(text)
+    assert phrase("onboarding_cancelled", lang) in text_of(user.send("/cancel"))
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert (person.name, person.profile.get("sector")) == (answers[0], answers[2]) and person.country
+    said = text_of(user.send("/start"))
+    assert phrase("ask_stage", lang) in said and phrase("ask_name", lang) not in said, said
+    for text in answers[3:]:
+        said = text_of(user.send(text))
+        assert not any(phrase(f"ask_{f}", lang) in said for f in ("name", "country", "sector")), said
+    assert phrase("onboarding_done", lang) in said
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert person.name == answers[0] and person.profile.get("sector") == answers[2]
+    assert person.profile.get("modality") and person.profile.get("stage")
