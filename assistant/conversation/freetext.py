@@ -81,6 +81,12 @@ def read_stage(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def stage_in_passing(text: str) -> str | None:
+    """The stage an answer to another question gives by saying how long: 'tengo un taller de tejidos hace 8
+    años' -> 'established'; None without a duration (other cues are too loose outside the stage question)."""
+    return read_stage(text) if _DURATION.search(fold(text)) else None
+
+
 # -- meeting modality -------------------------------------------------------------------------------------
 
 _MODALITY_CUES = {

@@ -11,7 +11,7 @@ import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.choices import typed_choice
-from assistant.conversation.freetext import is_only_a_duration, read_stage
+from assistant.conversation.freetext import is_only_a_duration, read_stage, stage_in_passing
 from assistant.conversation.onboarding import (
     MODALITIES,
     PARSERS,
@@ -174,6 +174,9 @@ class OnboardingTurn:
         self.note_source(step)
         answers = dict(self.state.get("answers") or {})
         answers.update(as_fields(step, value))
+        in_passing = stage_in_passing(text) if step == "sector" and self.state.get("mode") != "edit" else None
+        if in_passing and "stage" not in answers:  # "un taller de tejidos hace 8 años": the stage is not asked
+            answers["stage"] = in_passing
         self.state["answers"] = answers
         if self.state.get("mode") == "edit":
             self.state.update(step=None, mode=None, answers={})

@@ -544,3 +544,28 @@ def test_answers_given_before_cancel_are_kept_and_start_asks_only_the_rest(engin
     person = runtime.store.participant(user.channel, user.user_id)
     assert person.name == answers[0] and person.profile.get("sector") == answers[2]
     assert person.profile.get("modality") and person.profile.get("stage")
+
+
+@pytest.mark.parametrize(
+    ("lang", "sector", "stage"),
+    [
+        ("es", "tengo un taller de tejidos hace 8 años", "established"),
+        ("fr", "je suis couturière depuis 10 ans", "established"),
+        ("en", "i started a bakery 6 months ago", "early"),
+    ],
+)
+def test_a_sector_answer_that_says_how_long_gives_the_stage_too(engine, runtime, lang, sector, stage):
+    user = User(engine, f"sector-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    answers = PROFILE[lang][0]
+    user.send(answers[0])
+    user.send(answers[1])
+    said = text_of(user.send(sector))
+    assert phrase("ask_offers", lang) in said and phrase("ask_stage", lang) not in said, said
+    for text in answers[4:]:
+        said = text_of(user.send(text))
+    assert phrase("onboarding_done", lang) in said
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert person.profile["stage"] == stage and person.profile["sector"] == sector
