@@ -48,10 +48,9 @@ class OnboardingTurn:
     def start(self) -> list[Reply]:
         if self.consented and self.participant is not None:
             return self.start_again()
-        greeting = Reply(
-            self.say("start_greeting") + "\n\n" + self.say("capabilities") + "\n\n" + self.say("choose_language"),
-            language_buttons(),
-        )
+        greeting = Reply(self.say("start_greeting") + "\n\n" + self.say("capabilities"))
+        if not self.state.get("lang_chosen"):  # a language she already picked (the web page's first question) stays
+            greeting = Reply(greeting.text + "\n\n" + self.say("choose_language"), language_buttons())
         self.state["awaiting"] = "consent"
         self.save()
         return [greeting, self.consent_question()]

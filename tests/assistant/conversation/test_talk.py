@@ -569,3 +569,17 @@ def test_a_sector_answer_that_says_how_long_gives_the_stage_too(engine, runtime,
     assert phrase("onboarding_done", lang) in said
     person = runtime.store.participant(user.channel, user.user_id)
     assert person.profile["stage"] == stage and person.profile["sector"] == sector
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_start_after_she_picked_a_language_does_not_ask_it_again(engine, lang):
+    """The web chat's first screen asks the language; the /start that follows goes on to the consent."""
+    user = User(engine, f"picked-{lang}", channel="web")
+    user.press(f"lang:{lang}")
+    replies = user.send("/start")
+    ids = button_ids(replies)
+    assert not any(i.startswith("lang:") for i in ids) and "consent:yes" in ids
+    assert phrase("choose_language", lang) not in text_of(replies)
+    assert all(r.language in (None, lang) for r in replies) and phrase("start_greeting", lang) in text_of(replies)
+    fresh = User(engine, f"fresh-{lang}", channel="web")
+    assert any(i.startswith("lang:") for i in button_ids(fresh.send("/start")))
