@@ -122,6 +122,8 @@ def test_confusion_rephrases_the_last_answer_and_offers_a_person(engine, runtime
         said = text_of(user.send(text))
         assert said.startswith(phrase("talk_simple_intro", lang)), (text, said)
         assert first_sentence in said and "/human" in said
+        # one introduction ("Let me put it more simply:"), then her answer's words, not a second one
+        assert said.split("\n\n")[1].strip("«»\" ").startswith(first_sentence), (text, said)
     assert untouched(runtime) == before
 
 
