@@ -18,6 +18,7 @@ from dataclasses import replace
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.edits import QUESTION, EditTurn
 from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
+from assistant.conversation.freetext import asks_a_question
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -200,6 +201,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
             if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
                 return self.chat(talk.kind, talk.language)
+            if self.state["step"] != "needs" and asks_a_question(text):  # a need may be put as a question
+                return [*self.question(text), self.ask_step()]  # answered; the profile question asked again
             return self.on_answer(text)
         if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
             return self.on_feedback_text(text)

@@ -123,7 +123,7 @@ def test_confusion_rephrases_the_last_answer_and_offers_a_person(engine, runtime
         assert said.startswith(phrase("talk_simple_intro", lang)), (text, said)
         assert first_sentence in said and "/human" in said
         # one introduction ("Let me put it more simply:"), then her answer's words, not a second one
-        assert said.split("\n\n")[1].strip("«»\" ").startswith(first_sentence), (text, said)
+        assert said.split("\n\n")[1].strip('«»" ').startswith(first_sentence), (text, said)
     assert untouched(runtime) == before
 
 
@@ -585,3 +585,32 @@ def test_start_after_she_picked_a_language_does_not_ask_it_again(engine, lang):
     assert all(r.language in (None, lang) for r in replies) and phrase("start_greeting", lang) in text_of(replies)
     fresh = User(engine, f"fresh-{lang}", channel="web")
     assert any(i.startswith("lang:") for i in button_ids(fresh.send("/start")))
+
+
+ASKED_MID_PROFILE = {
+    "es": "¿cómo saco un crédito para mi taller?",
+    "fr": "comment obtenir un crédit pour mon atelier ?",
+    "en": "how do I get a loan for my workshop?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_asked_at_a_profile_question_is_answered_not_kept_as_her_answer(engine, runtime, lang):
+    """At "What would you like to offer?" she asks the guides something: answered, then asked again."""
+    answers = PROFILE[lang][0]
+    user = User(engine, f"ask-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for text in answers[:4]:
+        said = text_of(user.send(text))
+    assert phrase("ask_offers", lang) in said
+    replies = user.send(ASKED_MID_PROFILE[lang])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert replies[-1].text == phrase("ask_offers", lang)
+    said = text_of(user.send(answers[4]))
+    assert phrase("ask_needs", lang) in said
+    for text in answers[5:]:
+        user.send(text)
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert person.profile["offers"] == answers[4]
