@@ -154,7 +154,7 @@ def test_ask_prints_numbered_sources(tmp_path, small_corpus):
     )
     assert result.exit_code == 0
     # Each guide once, with the section quoted.
-    assert "Sources:" in result.stdout and "[1] Accès au crédit — Préparer un dossier de prêt (fr)" in result.stdout
+    assert "Sources :" in result.stdout and "[1] Accès au crédit — Préparer un dossier de prêt (fr)" in result.stdout
 
 
 def test_ask_empty_question_is_a_clear_error(tmp_path, small_corpus):

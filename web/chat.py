@@ -94,7 +94,7 @@ def _render(channels: Channels, reply: Reply, wanted: str | None) -> dict:
     text, sources = reply.text, []
     answer_id = reply.answer_id
     citations = channels.store.answer_citations(answer_id) if answer_id else []
-    marker = f"\n\n{phrase('sources', reply.language or 'en')}:\n"
+    marker = f"\n\n{phrase('sources_heading', reply.language or 'en')}\n"
     if citations and marker in text:
         text = text[: text.rindex(marker)]
         runtime = channels.engine.assistant.runtime

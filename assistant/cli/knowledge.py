@@ -107,7 +107,7 @@ def ask(
 def _print_answer(answer) -> None:
     out.print(answer.full_text, highlight=False, markup=False)
     if answer.citations:
-        out.print(f"\n{phrase('sources', answer.language)}:", highlight=False)
+        out.print(f"\n{phrase('sources_heading', answer.language)}", highlight=False)
         for c in answer.citations:
             out.print(f"  [{c.n}] {c.title} ({c.language}) — {c.chunk_id}", highlight=False, markup=False)
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.edits import QUESTION, EditTurn
 from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
+from assistant.conversation.freetext import asks_a_question
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -200,6 +201,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
             if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
                 return self.chat(talk.kind, talk.language)
+            if self.state["step"] != "needs" and asks_a_question(text):  # a need may be put as a question
+                return [*self.question(text), self.ask_step()]  # answered; the profile question asked again
             return self.on_answer(text)
         if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
             return self.on_feedback_text(text)
@@ -214,6 +217,9 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             return [Reply(self.say("empty_question"))]
         if talk.kind:
             return self.chat(talk.kind, talk.language)
+        if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
+            self.chatted = True
+            return self.with_next(self.say("no_words"))
         named = self.named_resource(talk.rest or text)  # "where can I download the ... checklist?": the resource
         if named:
             return named
@@ -308,6 +314,8 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             self.store.set_handed_to_staff(self.channel, self.user_id, handed=False)
             return [Reply(self.say("human_released"))]
         if self.state.get("step"):
+            if self.state.get("mode") == "onboarding" and self.state.get("answers"):
+                self.save_fields(self.state["answers"])  # what she answered is kept; /start asks the rest
             self.state.update(step=None, mode=None, answers={})
             self.save()
             return [Reply(self.say("onboarding_cancelled"))]
@@ -342,7 +350,11 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             values["country"] = f"{p.country} ({p.profile['city']})"
         lines = [self.say("profile_header")]
         for field in STEPS:
-            lines.append(f"• {self.say(f'field_{field}')}: {self.show_value(field, values.get(field))}")
+            lines.append(
+                self.say(
+                    "profile_line", field=self.say(f"field_{field}"), value=self.show_value(field, values.get(field))
+                )
+            )
         return "\n".join(lines)
 
     def show_value(self, field: str, value: object) -> str:
@@ -403,7 +415,7 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
         body = answer.full_text
         if answer.citations:
             sources = "\n".join(f"[{c.n}] {c.title}" for c in answer.citations)
-            body += f"\n\n{phrase('sources', answer.language)}:\n{sources}"
+            body += f"\n\n{phrase('sources_heading', answer.language)}\n{sources}"
         buttons = []
         if answer.id:
             buttons = [

@@ -81,6 +81,12 @@ def read_stage(text: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def stage_in_passing(text: str) -> str | None:
+    """The stage an answer to another question gives by saying how long: 'tengo un taller de tejidos hace 8
+    años' -> 'established'; None without a duration (other cues are too loose outside the stage question)."""
+    return read_stage(text) if _DURATION.search(fold(text)) else None
+
+
 # -- meeting modality -------------------------------------------------------------------------------------
 
 _MODALITY_CUES = {
@@ -123,3 +129,24 @@ def is_only_a_duration(text: str) -> bool:
     rest = _DURATION.sub(" ", folded)
     rest = re.sub(r"\b(?:19|20)\d\d\b|\d+", " ", rest)
     return not _TIME_ONLY_WORDS.sub(" ", rest).split()
+
+
+# -- a question asked in the middle of the profile questions ---------------------------------------------
+
+_ASKING = re.compile(
+    r"^(?:como|comment|how|que|quoi|what|quel|quelle|quels|quelles|which|donde|ou|where|cuando|quand|when|"
+    r"por que|porque|pourquoi|why|cuanto|cuanta|cuantos|cuantas|combien|how much|how many|quien|qui|who|"
+    r"est ce que|quest ce|puedo|puedes|se puede|hay|existe|je peux|puis je|peut on|on peut|can i|can you|could|should|"
+    r"is there|are there|do i|does|dois je|necesito saber|tengo que|faut il)\b"
+)
+ASKING_WORDS = 3  # shorter messages ending in "?" are an unsure answer ("textil?"), not a question
+
+
+def asks_a_question(text: str) -> bool:
+    """'comment fixer le prix de mes pagnes ?', '¿cómo saco un crédito?': a question for the guides, not an
+    answer to the profile question she was asked."""
+    stripped = text.strip()
+    if not (stripped.endswith("?") or stripped.startswith("¿")):
+        return False
+    folded = fold(stripped).strip(" ¿?")
+    return len(folded.split()) >= ASKING_WORDS and bool(_ASKING.match(folded))

@@ -31,9 +31,14 @@ class MatchTurn:
         p = self.participant
         return bool(self.consented and p is not None and p.profile.get("offers") and p.profile.get("needs"))
 
+    def needs_profile(self) -> Reply:
+        """What to send to add her offers and needs, with the field names of her language."""
+        fields = {f: self.say(f"field_{f}").lower() for f in ("offers", "needs")}
+        return Reply(self.say("match_needs_profile", **fields))
+
     def match(self) -> list[Reply]:
         if not self._ready():
-            return [Reply(self.say("match_needs_profile"))]
+            return [self.needs_profile()]
         service = self._service()
         pool = service.pool()
         replies = self._pending(pool)
@@ -109,7 +114,7 @@ class MatchTurn:
 
     def on_match_button(self, value: str) -> list[Reply]:
         if not self._ready():
-            return [Reply(self.say("match_needs_profile"))]
+            return [self.needs_profile()]
         action, _, target = value.partition(":")
         service = self._service()
         try:

@@ -11,7 +11,7 @@ import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.choices import typed_choice
-from assistant.conversation.freetext import is_only_a_duration, read_stage
+from assistant.conversation.freetext import is_only_a_duration, read_stage, stage_in_passing
 from assistant.conversation.onboarding import (
     MODALITIES,
     PARSERS,
@@ -48,10 +48,9 @@ class OnboardingTurn:
     def start(self) -> list[Reply]:
         if self.consented and self.participant is not None:
             return self.start_again()
-        greeting = Reply(
-            self.say("start_greeting") + "\n\n" + self.say("capabilities") + "\n\n" + self.say("choose_language"),
-            language_buttons(),
-        )
+        greeting = Reply(self.say("start_greeting") + "\n\n" + self.say("capabilities"))
+        if not self.state.get("lang_chosen"):  # a language she already picked (the web page's first question) stays
+            greeting = Reply(greeting.text + "\n\n" + self.say("choose_language"), language_buttons())
         self.state["awaiting"] = "consent"
         self.save()
         return [greeting, self.consent_question()]
@@ -63,11 +62,22 @@ class OnboardingTurn:
         hello = self.say("welcome_back", name=", " + name[0] if name else "")
         if self.state.get("step"):
             return [Reply(hello + " " + self.say("onboarding_resume")), self.ask_step()]
-        if not self.participant.name and not self.participant.profile:
-            self.state.update(step=STEPS[0], mode="onboarding", answers={}, awaiting=None)
+        missing = [step for step in STEPS if not self.saved(step)]
+        if missing:  # she stopped the questions before the end: the ones she did not answer
+            self.state.update(step=missing[0], mode="onboarding", answers={}, awaiting=None)
             self.save()
-            return [Reply(hello), self.ask_step(intro=True)]
+            if len(missing) == len(STEPS):
+                return [Reply(hello), self.ask_step(intro=True)]
+            return [Reply(hello + " " + self.say("onboarding_resume")), self.ask_step()]
         return [Reply(hello + "\n\n" + self.say("talk_next_member") + "\n\n" + self.say("welcome_back_profile"))]
+
+    def saved(self, step: str) -> bool:
+        """Whether her stored profile already answers `step`."""
+        p = self.participant
+        if p is None:
+            return False
+        value = {"name": p.name, "country": p.country, "languages": p.languages}.get(step, p.profile.get(step))
+        return value not in (None, "", [])
 
     def consent_question(self) -> Reply:
         return Reply(
@@ -163,13 +173,17 @@ class OnboardingTurn:
         self.note_source(step)
         answers = dict(self.state.get("answers") or {})
         answers.update(as_fields(step, value))
+        in_passing = stage_in_passing(text) if step == "sector" and self.state.get("mode") != "edit" else None
+        if in_passing and "stage" not in answers:  # "un taller de tejidos hace 8 años": the stage is not asked
+            answers["stage"] = in_passing
         self.state["answers"] = answers
         if self.state.get("mode") == "edit":
             self.state.update(step=None, mode=None, answers={})
             self.save_fields(as_fields(step, value))
             self.save()
             return [Reply(self.say("field_updated") + "\n\n" + self.profile_text())]
-        later = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in answers]  # the stage may be known already
+        # the stage may be known already, and an onboarding resumed by /start skips what she answered before
+        later = [s for s in STEPS[STEPS.index(step) + 1 :] if s not in answers and not self.saved(s)]
         if later:
             self.state["step"] = later[0]
             self.save()

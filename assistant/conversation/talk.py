@@ -107,7 +107,10 @@ class TalkTurn:
         if not own:
             return
         before = (self.state.get("choice"), self.state.get("last_said"))
-        self.state["choice"] = offered_choice(own)
+        offered = offered_choice(own)
+        if offered is None and self.chatted and before[0]:
+            offered = before[0]  # "ok", "no entiendo" offer no buttons: the vote she was shown stays hers to type
+        self.state["choice"] = offered
         if self.chatted:
             if self.state.get("choice") != before[0]:
                 self.save()

@@ -106,3 +106,11 @@ def test_the_catalogues_hold_strings_in_both_languages():
 )
 def test_the_register_checks_tell_the_forms_apart(lang, text, flagged):
     assert (_says_usted(text) if lang == "es" else _says_tu(text)) is flagged
+
+
+def test_the_french_assistant_is_always_feminine():
+    """She introduces herself as "l'assistante": no French phrase switches to "l'assistant"."""
+    phrases = _catalogue(CATALOGUES[0])
+    found = [f"{where}: {text}" for where, text in _strings(phrases, "fr") if re.search(r"\bl'assistant\b", text)]
+    assert "assistante" in phrases["start_greeting"]["fr"]
+    assert not found, "\n".join(found)

@@ -116,6 +116,22 @@ def test_language_first_then_the_page_in_her_language_and_a_typing_indicator(pag
     assert page.errors == []
 
 
+def test_the_empty_input_shows_its_whole_placeholder_on_a_phone(page):
+    """On a 390 px phone the placeholder wraps: the box is as tall as it, on arrival and after she picks a
+    language, never cut in the middle of a line."""
+    fits = "(() => { const b = document.getElementById('text'); return b.scrollHeight <= b.clientHeight + 1; })()"
+    page.goto("/chat")
+    assert page.evaluate(fits), page.evaluate("document.getElementById('text').placeholder")
+    page.get_by_role("button", name="Français").click()
+    sync_api.expect(page.get_by_label(phrase("chat_input_label", "fr"))).to_have_attribute(
+        "placeholder", phrase("chat_placeholder", "fr")
+    )
+    assert page.evaluate(fits)
+    send, voice = page.locator("#send").bounding_box(), page.locator("label.voice").bounding_box()
+    assert voice["height"] >= send["height"] - 1, (voice, send)  # the voice note is as easy to touch as Send
+    assert page.errors == []
+
+
 def test_the_newest_message_and_its_buttons_are_never_under_the_input(page):
     expect = sync_api.expect
     page.goto("/chat")

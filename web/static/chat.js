@@ -49,6 +49,7 @@
     document.querySelectorAll("[data-s-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.sPlaceholder); });
     document.querySelectorAll("[data-s-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.sLabel)); });
     document.querySelectorAll("[data-s-title]").forEach((el) => { el.title = t(el.dataset.sTitle); });
+    grow();  // the new placeholder may wrap differently
   }
 
   // -- emoji: drawn by the device's emoji font, or replaced by text where it has none ---------------------------
@@ -286,10 +287,12 @@
 
   function grow() {  // the box grows with her text, up to a few lines, and the newest message stays in view
     input.style.height = "auto";
-    input.style.height = Math.min(input.scrollHeight, 144) + "px";
+    const borders = input.offsetHeight - input.clientHeight;  // the box's height counts its border, scrollHeight not
+    input.style.height = Math.min(input.scrollHeight + borders, 144) + "px";
     scrollToEnd();
   }
   input.addEventListener("input", grow);
+  grow();  // on a narrow phone the placeholder wraps: the empty box shows all of it
   input.addEventListener("focus", () => setTimeout(scrollToEnd, 300));  // after the keyboard opened
   if (window.visualViewport) window.visualViewport.addEventListener("resize", scrollToEnd);
 

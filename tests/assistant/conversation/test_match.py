@@ -51,7 +51,25 @@ def test_match_needs_her_offers_and_needs_first(user):
     user.send("/start")
     user.press("lang:en")
     user.press("consent:yes")
-    assert phrase("match_needs_profile", "en") in text_of(user.send("/match"))
+    said = text_of(user.send("/match"))
+    assert phrase("match_needs_profile", "en", offers="what i offer", needs="what i need") in said
+
+
+@pytest.mark.parametrize("lang", ["es", "fr", "en"])
+def test_what_match_tells_her_to_send_asks_for_her_offers(engine, lang):
+    """A member with a name but no offers: a returning /start would not ask again, /profile <field> does."""
+    user = User(engine, f"m-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    user.send("Rosa Pérez")
+    user.send("/cancel")
+    user.send(f"/profile {phrase('field_name', lang)}")
+    user.send("Rosa Pérez")
+    said = text_of(user.send("/match"))
+    command = "/profile " + phrase("field_offers", lang).lower()
+    assert command in said, said
+    assert phrase("ask_offers", lang) in text_of(user.send(command))
 
 
 def test_match_without_a_suitable_partner_says_so(engine, runtime):

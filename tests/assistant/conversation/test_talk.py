@@ -3,6 +3,8 @@ reply (no retrieval, no vote, no gap), and typed answers to buttons work like pr
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.config import Settings
@@ -120,6 +122,8 @@ def test_confusion_rephrases_the_last_answer_and_offers_a_person(engine, runtime
         said = text_of(user.send(text))
         assert said.startswith(phrase("talk_simple_intro", lang)), (text, said)
         assert first_sentence in said and "/human" in said
+        # one introduction ("Let me put it more simply:"), then her answer's words, not a second one
+        assert said.split("\n\n")[1].strip('«»" ').startswith(first_sentence), (text, said)
     assert untouched(runtime) == before
 
 
@@ -292,6 +296,8 @@ def test_a_returning_start_greets_her_by_name_and_her_next_question_is_answered(
     replies = user.send(TALK[lang]["question"])
     assert any(b.startswith("vote:") for b in button_ids(replies))
     assert runtime.store.participant(user.channel, user.user_id).name == person.name
+    hint = text_of(user.send("/profile"))  # what it tells her to do works: a returning /start keeps her answers
+    assert "/start" not in hint, hint
     assert phrase("ask_country", lang) in text_of(user.send(f"/profile {field}"))
     user.send(new_country)
     assert runtime.store.participant(user.channel, user.user_id).country == new_country
@@ -472,3 +478,139 @@ def test_thanks_with_a_question_word_is_a_question_not_thanks(engine, runtime, l
     said = text_of(user.send(text))
     assert not said.startswith(phrase("talk_thanks", lang, name="")[:6]), said
     assert untouched(runtime) != before  # looked up in the guides: an answer (or a content gap) recorded
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_thumbs_down_typed_after_small_talk_still_votes_on_the_answer(engine, runtime, lang):
+    """After "ok" or "no entiendo", which offer no buttons: a 👎 typed next is her vote on that answer,
+    never a question for the guides."""
+    user = member(engine, lang)
+    user.send(TALK[lang]["question"])
+    for talk in (TALK[lang]["ack"][0], TALK[lang]["confusion"][0]):
+        user.send(talk)
+    answers = count(runtime, AnswerRecord)
+    replies = user.send("👎")
+    assert any(b.startswith("why:") for b in button_ids(replies)), text_of(replies)
+    assert count(runtime, Feedback) == 1
+    assert count(runtime, AnswerRecord) == answers
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_message_without_words_is_not_asked_of_the_guides(engine, runtime, lang):
+    user = member(engine, lang)
+    before = untouched(runtime)
+    for typed in ("👎", "😢", "...", "🌽🌽"):
+        replies = user.send(typed)
+        said = text_of(replies)
+        assert said.startswith(phrase("no_words", lang)), (typed, said)
+        assert phrase("talk_next_member", lang) in said
+        assert not button_ids(replies), typed
+    assert untouched(runtime) == before
+
+
+def test_french_headings_take_a_space_before_the_colon_like_the_rest_of_the_catalogue(engine):
+    """French typography, as every French phrase writes it: "Nom : Awa", "Sources :" (not "Nom: Awa")."""
+    user = member(engine, "fr")
+    user.send("/profile nom")
+    user.send("Awa Sow")
+    profile = text_of(user.send("/profile"))
+    assert f"• {phrase('field_name', 'fr')} : Awa Sow" in profile, profile
+    assert not re.search(r"\w: ", profile.replace("http:", "")), profile
+    answer = text_of(user.send(TALK["fr"]["question"]))
+    assert "\n\nSources :\n[1]" in answer, answer
+    english = member(engine, "en", "u-en")
+    english.send(TALK["en"]["question"])
+    assert "\n\nSources:\n[1]" in text_of(english.send(TALK["en"]["question"]))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_answers_given_before_cancel_are_kept_and_start_asks_only_the_rest(engine, runtime, lang):
+    """She answers three questions and stops: they are kept, and /start (which the cancel message tells her
+    to send) goes on with the fourth; nothing she answered is asked again."""
+    answers = PROFILE[lang][0]
+    user = User(engine, f"stop-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for text in answers[:3]:
+        user.send(text)
+    assert phrase("onboarding_cancelled", lang) in text_of(user.send("/cancel"))
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert (person.name, person.profile.get("sector")) == (answers[0], answers[2]) and person.country
+    said = text_of(user.send("/start"))
+    assert phrase("ask_stage", lang) in said and phrase("ask_name", lang) not in said, said
+    for text in answers[3:]:
+        said = text_of(user.send(text))
+        assert not any(phrase(f"ask_{f}", lang) in said for f in ("name", "country", "sector")), said
+    assert phrase("onboarding_done", lang) in said
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert person.name == answers[0] and person.profile.get("sector") == answers[2]
+    assert person.profile.get("modality") and person.profile.get("stage")
+
+
+@pytest.mark.parametrize(
+    ("lang", "sector", "stage"),
+    [
+        ("es", "tengo un taller de tejidos hace 8 años", "established"),
+        ("fr", "je suis couturière depuis 10 ans", "established"),
+        ("en", "i started a bakery 6 months ago", "early"),
+    ],
+)
+def test_a_sector_answer_that_says_how_long_gives_the_stage_too(engine, runtime, lang, sector, stage):
+    user = User(engine, f"sector-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    answers = PROFILE[lang][0]
+    user.send(answers[0])
+    user.send(answers[1])
+    said = text_of(user.send(sector))
+    assert phrase("ask_offers", lang) in said and phrase("ask_stage", lang) not in said, said
+    for text in answers[4:]:
+        said = text_of(user.send(text))
+    assert phrase("onboarding_done", lang) in said
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert person.profile["stage"] == stage and person.profile["sector"] == sector
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_start_after_she_picked_a_language_does_not_ask_it_again(engine, lang):
+    """The web chat's first screen asks the language; the /start that follows goes on to the consent."""
+    user = User(engine, f"picked-{lang}", channel="web")
+    user.press(f"lang:{lang}")
+    replies = user.send("/start")
+    ids = button_ids(replies)
+    assert not any(i.startswith("lang:") for i in ids) and "consent:yes" in ids
+    assert phrase("choose_language", lang) not in text_of(replies)
+    assert all(r.language in (None, lang) for r in replies) and phrase("start_greeting", lang) in text_of(replies)
+    fresh = User(engine, f"fresh-{lang}", channel="web")
+    assert any(i.startswith("lang:") for i in button_ids(fresh.send("/start")))
+
+
+ASKED_MID_PROFILE = {
+    "es": "¿cómo saco un crédito para mi taller?",
+    "fr": "comment obtenir un crédit pour mon atelier ?",
+    "en": "how do I get a loan for my workshop?",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_question_asked_at_a_profile_question_is_answered_not_kept_as_her_answer(engine, runtime, lang):
+    """At "What would you like to offer?" she asks the guides something: answered, then asked again."""
+    answers = PROFILE[lang][0]
+    user = User(engine, f"ask-{lang}")
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for text in answers[:4]:
+        said = text_of(user.send(text))
+    assert phrase("ask_offers", lang) in said
+    replies = user.send(ASKED_MID_PROFILE[lang])
+    assert any(b.startswith("vote:") for b in button_ids(replies))
+    assert replies[-1].text == phrase("ask_offers", lang)
+    said = text_of(user.send(answers[4]))
+    assert phrase("ask_needs", lang) in said
+    for text in answers[5:]:
+        user.send(text)
+    person = runtime.store.participant(user.channel, user.user_id)
+    assert person.profile["offers"] == answers[4]
