@@ -21,17 +21,13 @@ from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
 from assistant.conversation.freetext import asks_a_question
 from assistant.conversation.matching import MatchTurn
 from assistant.conversation.onboarding import (
-    MODALITIES,
-    STAGES,
-    STEPS,
     fold,
     is_cancel,
-    profile_field,
 )
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
+from assistant.conversation.profile import ProfileTurn
 from assistant.conversation.smalltalk import classify
-from assistant.conversation.spoken import language_name
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
 from assistant.core import Assistant
@@ -130,7 +126,7 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn):
+class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -325,53 +321,6 @@ class _Turn(OnboardingTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, Feedback
             self.save()
             return [Reply(self.say("forget_cancelled" if pending == "forget" else "cancelled"))]
         return [Reply(self.say("nothing_to_cancel"))]
-
-    # -- profile ---------------------------------------------------------------------------------------------------
-
-    def profile(self, field: str) -> list[Reply]:
-        if not self.consented or self.participant is None:
-            return [Reply(self.say("profile_none"))]
-        fields = ", ".join(self.say(f"field_{f}").lower() for f in STEPS)
-        if field:
-            step = profile_field(field)
-            if step is None:
-                return [Reply(self.say("profile_unknown_field", fields=fields))]
-            self.state.update(step=step, mode="edit", answers={})
-            self.save()
-            return [self.ask_step()]
-        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=fields))]
-
-    def profile_text(self) -> str:
-        p = self.participant
-        if p is None:
-            return self.say("profile_none")
-        values = {"name": p.name, "country": p.country, "languages": p.languages, **p.profile}
-        if p.profile.get("city") and p.country:
-            values["country"] = f"{p.country} ({p.profile['city']})"
-        lines = [self.say("profile_header")]
-        for field in STEPS:
-            lines.append(
-                self.say(
-                    "profile_line", field=self.say(f"field_{field}"), value=self.show_value(field, values.get(field))
-                )
-            )
-        return "\n".join(lines)
-
-    def show_value(self, field: str, value: object) -> str:
-        """A profile value as she reads it: names in her language, never a code."""
-        if value in (None, "", []):
-            return "—"
-        if isinstance(value, dict):  # the country step's answer: her country and city
-            return f"{value['country']} ({value['city']})" if value.get("city") else str(value["country"])
-        if field == "languages":
-            return ", ".join(language_name(code, self.lang) for code in value)
-        if field == "timezone":
-            return self.show_zone(str(value))
-        if field == "stage" and value in STAGES:
-            return self.say(f"stage_{value}")
-        if field == "modality" and value in MODALITIES:
-            return self.say(f"modality_{value}")
-        return str(value)
 
     # -- staff, forgetting ---------------------------------------------------------------------------------------
 
