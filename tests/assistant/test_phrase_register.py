@@ -7,6 +7,12 @@ The Spanish forms below are the "usted" forms the catalogue used before it moved
 imperatives ("escriba", "envíe", "hágame"), the clitic "le"/"la" that addresses her ("ayudarle",
 "contactarla") and the questions that ask her in the third person ("¿Acepta?", "si quiere"). Possessives
 ("su", "sus") are left out on purpose: they also say "her", "their" ("su compañera").
+
+The Spanish guides (knowledge_base/guides/es) speak to her in "tú" too. Their check is narrower, because a guide
+also speaks about the partner in the third person ("pregúntale qué idioma prefiere", "sea cual sea"): it reads
+the pronoun "usted"/"ustedes" anywhere, and the "usted" imperatives where a sentence, a clause after a colon or
+a "no"/"nunca" that starts one begins ("Guarde sus notas", "No grabe", "Nunca se burle"); inside a sentence these
+forms are also third-person subjunctives ("una canadiense que no hable español").
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+SPANISH_GUIDES = sorted((ROOT / "knowledge_base" / "guides" / "es").glob("*.md"))
 CATALOGUES = [
     ROOT / "assistant" / "phrases.yaml",
     ROOT / "knowledge_base" / "pathways.yaml",
@@ -38,12 +45,27 @@ _USTED = re.compile(
     r"|\bsi (?:quiere|desea|cambia)\b|\bcuando quiera\b",
     re.IGNORECASE,
 )
+_USTED_IMPERATIVES = (
+    "guarde|pregunte|evite|mantenga|cuente|envíe|pida|haga|hable|termine|agradezca|explique|anote|escriba|"
+    "revise|prepare|lea|pruebe|tómese|reciba|valore|escuche|detecte|acepte|use|resuma|cumpla|responda|"
+    "reconozca|plantee|describa|contacte|complete|actualícelo|indique|comparta|añada|hágase|pídale|"
+    "menciónelo|piénselo|grabe|se burle|avise"
+)
+_USTED_GUIDE = re.compile(
+    r"\bustedes?\b"
+    rf"|(?:^|[.!?:;]\s+|«)(?:(?:no|nunca)\s+)?(?:{_USTED_IMPERATIVES})\b",
+    re.IGNORECASE | re.MULTILINE,
+)
 _TU_FR = re.compile(r"(?<![\w'’-])(?:tu|toi|ton|ta|tes|te)(?![\w'’])|\bt['’]|-tu\b", re.IGNORECASE)
 _TONE = re.compile(r"\b(?:le|du|au|un|même|de) ton\b", re.IGNORECASE)  # "le ton": the tone, not "your"
 
 
 def _says_usted(text: str) -> bool:
     return bool(_USTED.search(text))
+
+
+def _guide_says_usted(text: str) -> bool:
+    return bool(_USTED_GUIDE.search(text))
 
 
 def _says_tu(text: str) -> bool:
@@ -85,6 +107,46 @@ def test_the_catalogues_hold_strings_in_both_languages():
     for path in CATALOGUES:
         tree = _catalogue(path)
         assert len(list(_strings(tree, "es"))) >= 20 and len(list(_strings(tree, "fr"))) >= 20, path
+
+
+def _body(path: Path) -> str:
+    """A guide's text without its front matter (its title repeats the first heading)."""
+    text = path.read_text(encoding="utf-8")
+    return text.split("---", 2)[2] if text.startswith("---") else text
+
+
+@pytest.mark.parametrize("path", SPANISH_GUIDES, ids=lambda p: p.stem)
+def test_spanish_guides_say_tu_not_usted(path):
+    found = [
+        f"{path.name}:{number}: {line}"
+        for number, line in enumerate(_body(path).splitlines(), start=1)
+        if _guide_says_usted(line)
+    ]
+    assert not found, "The Spanish guides say 'tú'; these lines say 'usted':\n" + "\n".join(found)
+
+
+def test_there_are_spanish_guides_to_read():
+    assert len(SPANISH_GUIDES) >= 20
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Guarde sus notas en un lugar seguro.", True),
+        ("No grabe una reunión ni haga capturas.", True),
+        ("Es curiosa. Nunca se burle de un acento.", True),
+        ("Primero, plantea el tema: describa lo que pasó.", True),
+        ("Valore lo que su compañera sabe, que usted no conoce.", True),
+        ("Guarda tus notas en un lugar seguro.", False),
+        ("No grabes una reunión ni hagas capturas. Nunca te burles de un acento.", False),
+        ("Sea cual sea el formato, valen las mismas reglas.", False),
+        ("En una pareja con una ruandesa, pregúntale qué idioma prefiere; quizá le guste escribir.", False),
+        ("Pregunta a tu compañera qué le conviene y pida lo que pida, escúchala.", False),
+        ("Una canadiense que no hable español debe prever intérprete.", False),
+    ],
+)
+def test_the_guide_check_tells_the_forms_apart(text, flagged):
+    assert _guide_says_usted(text) is flagged
 
 
 @pytest.mark.parametrize(
