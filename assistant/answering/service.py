@@ -7,10 +7,11 @@
    preference with a note listing the languages the assistant speaks.
 3. Understand the message (assistant/answering/understanding.py): SMS spellings written out, greetings and
    filler dropped, the question told apart from its context (searched together, the evidence measured on
-   the question as well), a second question named at the end of the answer; a message mixing languages is
-   searched in both (assistant/answering/mixed.py) and answered in hers. A follow-up is the previous
-   question with what it changes (assistant/memory.py), in the conversation's language.
-4. Retrieve (the guide of the country she asks about weighs more, another country's less; a country named
+   the question as well, and on each weighty clause of a question that joins several asks), a second
+   question named at the end of the answer; a message mixing languages is searched in both
+   (assistant/answering/mixed.py) and answered in hers. A follow-up is the previous question with what it
+   changes (assistant/memory.py), in the conversation's language.
+4. Retrieve (the guide of another country than the one she asks about weighs less; a country named
    only around her question, neither: assistant/retrieval/places.py); measure the evidence
    (assistant/answering/evidence.py); below the threshold calibrated for the model (and for the language
    pair, when the best evidence is in another language), abstain, offer staff, and record a content gap.
@@ -30,7 +31,7 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.types import Answer, Draft
-from assistant.answering.understanding import language_by_words, understand
+from assistant.answering.understanding import clauses, language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import detect_language
@@ -47,6 +48,8 @@ FOLLOW_UP_WORDS = 5  # a follow-up this short keeps the conversation's language.
 SURE = 0.95  # ...unless the detector is this sure of another one
 LONE_NUMBER = re.compile(r"[\W_]*\d[\W\d_]*")  # "2", "2.", "#3", "(1)", "2️⃣": no word to search for
 FOLLOW_UP_OWN_TERMS = 2  # a follow-up with this many content terms of its own is judged on them too
+MIN_CLAUSE_TERMS = 1  # a clause measured apart holds this many of the question's terms...
+MIN_CLAUSE_SHARE = 0.4  # ...and this share of their weight
 
 
 def evidence_language(hits, language: str, documents) -> str:
@@ -88,7 +91,7 @@ class Answerer:
         language, searched, notes = self._understand(question, language, preferred, follow_up)
         message = understand(searched, language)
         resolved = resolve(message.question, history)
-        searched, also, focus = self._queries(message, resolved)
+        searched, also, focus = self._queries(message, resolved, language)
         index = self.runtime.index
         retriever = self.runtime.retriever
         vector = retriever.encode_query(searched)  # once, for the search in her language and any other
@@ -141,10 +144,12 @@ class Answerer:
             evidence=evidence.to_dict(),
         )
 
-    def _queries(self, message, resolved) -> tuple[str, tuple[str, ...], str | None]:
+    def _queries(self, message, resolved, language: str) -> tuple[str, tuple[str, ...], str | None]:
         """What to search, the other texts the evidence is measured on, and a follow-up's own words (`focus`):
         a follow-up searches the previous question with what it changes; a message with context searches it
-        all, the evidence measured on the question too (with the context's words some guide uses)."""
+        all, the evidence measured on the question too (with the context's words some guide uses), and on each
+        clause of a question that joins several and carries `MIN_CLAUSE_SHARE` of its weight (a long question
+        must not look weaker than its main ask alone)."""
         if resolved.follow_up:
             return resolved.searched, (), resolved.focus
         also = (message.question,) if message.question != message.searched else ()
@@ -152,7 +157,25 @@ class Answerer:
             words = tokenize(" ".join(message.context))
             known = [w for w in words if self.runtime.retriever.knows(w)]
             also += (" ".join([*known, message.question]),)
+        also += self._weighty_clauses(message.question, language)
         return message.searched, also, None
+
+    def _weighty_clauses(self, question: str, language: str) -> tuple[str, ...]:
+        """The clauses of `question` that hold at least `MIN_CLAUSE_TERMS` of its measured terms and
+        `MIN_CLAUSE_SHARE` of their weight."""
+        parts = clauses(question)
+        if not parts:
+            return ()
+        retriever = self.runtime.retriever
+        terms = set(retriever.asked_terms(question, language))
+        total = sum(retriever.term_weights(language, sorted(terms))) if terms else 0.0
+        kept = []
+        for part in parts:
+            own = sorted(set(retriever.asked_terms(part, language)) & terms)
+            weighty = total and sum(retriever.term_weights(language, own)) >= MIN_CLAUSE_SHARE * total
+            if len(own) >= MIN_CLAUSE_TERMS and weighty:
+                kept.append(part)
+        return tuple(kept)
 
     def _evidence(
         self, index, retriever, searched: str, language: str, hits, vector, message, resolved, also

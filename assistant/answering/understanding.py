@@ -140,6 +140,19 @@ def language_by_words(text: str) -> str | None:
     return best[0] if best[1] >= MIN_FUNCTION_WORDS and best[1] > second[1] else None
 
 
+# Where one question joins two asks or an ask and its background ("c koi une tontine et est ce que ca peut m'aider
+# pour mon commerce", "tengo 4 empleadas y me cuesta delegar, algun consejo"): commas, semicolons and the
+# coordinating conjunctions of each language.
+_CLAUSE_BREAK = re.compile(r"\s*[,;?]\s*|\s+(?:et|mais|ou|y|e|pero|o|and|but|or)\s+", re.IGNORECASE)
+MIN_CLAUSE_WORDS = 2
+
+
+def clauses(question: str) -> list[str]:
+    """The clauses of a question when it has more than one, each of at least `MIN_CLAUSE_WORDS` words; [] else."""
+    parts = [p.strip() for p in _CLAUSE_BREAK.split(question) if p and len(p.split()) >= MIN_CLAUSE_WORDS]
+    return parts if len(parts) > 1 else []
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip(" .!,;-")]
 

@@ -130,3 +130,13 @@ def test_words_of_her_context_and_a_covered_question_get_no_note(answerer):
     )
     for answer in (bare, chatty):
         assert not answer.abstained and "/human" not in answer.text
+
+
+def test_a_question_joining_two_asks_is_as_strong_as_its_main_ask(answerer):
+    # The clause carrying most of the question's weight is measured on its own as well: the added "and ..." must
+    # not sink the evidence under the threshold the same ask alone clears.
+    alone = answerer.answer("tengo 4 empleadas y me cuesta delegar")
+    assert not alone.abstained
+    parts = answerer._weighty_clauses("tengo 4 empleadas y me cuesta delegar", "es")
+    assert parts and all(p in ("tengo 4 empleadas", "me cuesta delegar") for p in parts)
+    assert answerer._weighty_clauses("how do i get a loan", "en") == ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.understanding import language_by_words, normalise_sms, understand
+from assistant.answering.understanding import clauses, language_by_words, normalise_sms, understand
 from assistant.memory import Turn, is_follow_up, resolve
 
 
@@ -117,3 +117,26 @@ def test_asking_for_an_example_or_more_detail_follows_up(text, expected):
     assert is_follow_up(text) is expected
     previous = Turn("comment fixer des objectifs avec ma binôme", "fr", "...")
     assert resolve(text, [previous]).follow_up is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("time difference manila and vancouver pls", ["time difference manila", "vancouver pls"]),
+        (
+            "c'est quoi une tontine et est-ce que ça peut m'aider",
+            ["c'est quoi une tontine", "est-ce que ça peut m'aider"],
+        ),
+        (
+            "tengo 4 empleadas y me cuesta delegar, algun consejo",
+            ["tengo 4 empleadas", "me cuesta delegar", "algun consejo"],
+        ),
+    ],
+)
+def test_a_question_joining_several_asks_is_cut_into_its_clauses(question, expected):
+    assert clauses(question) == expected
+
+
+def test_a_one_clause_question_has_no_clauses():
+    assert clauses("how do i get a loan") == []
+    assert clauses("delegar, consejos") == []  # a one-word part is not a clause
