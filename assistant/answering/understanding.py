@@ -10,7 +10,9 @@ retrieval the message is
    here: BM25 folds accents and the embedding model reads both forms.
 2. cut into sentences, each one a greeting or thanks (dropped), a question, or context (`understand`).
    The context (her business, her country) is searched with the question, but the evidence is measured on
-   the question: a long, chatty message must not look weaker than the same question asked alone.
+   the question: a long, chatty message must not look weaker than the same question asked alone. Opening
+   clauses of a question sentence in which she says who she is or what she does ("tengo un taller de tejidos
+   en El Alto y me cuesta delegar, ¿algún consejo?") are context too (`split_about_her`).
 3. When the language detector cannot tell (no accents, few words), her language is the one whose function
    words the message uses most (`language_by_words`).
 4. When she asks several questions, the first one the guides answer is answered and the others are named
@@ -153,6 +155,35 @@ def clauses(question: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+# A clause in which she says who she is or what she does, rather than what she asks: "tengo un taller de tejidos",
+# "je vends du bissap à Dakar", "i run a salon in Cebu", "mi pareja es de Senegal". Such opening clauses of a
+# question sentence are context, as a sentence of context is.
+_ABOUT_HER = re.compile(
+    r"^\W*(?:(?:yo\s+)?(?:tengo(?!\s+que\b)|soy|vendo|hago|trabajo|vivo|estoy|produzco|cultivo|somos|tenemos|"
+    r"vendemos|hacemos|mi|mis)|j'ai|je suis|jsuis|je vends?|je fais|je travaille|je vis|j'habite|je produis|"
+    r"je transforme|mon|ma|mes|nous sommes|nous avons|on a|on est|i have|i'm|i am|i sell|i make|i run|i work|"
+    r"i live|i own|my|we have|we are|we sell|we make|we run)\b",
+    re.IGNORECASE,
+)
+
+
+def split_about_her(question: str) -> tuple[list[str], str]:
+    """The opening clauses of `question` that speak about her (`_ABOUT_HER`, not a question themselves), and
+    the rest, as she wrote it, which is what she asks; ([], question) when too little is left to ask."""
+    about: list[str] = []
+    start = 0
+    for mark in _CLAUSE_BREAK.finditer(question):
+        piece = question[start : mark.start()].strip()
+        if not piece or not _ABOUT_HER.match(piece) or is_question(piece):
+            break
+        about.append(piece)
+        start = mark.end()
+    rest = question[start:].strip(" ,;")
+    if not about or len(rest.split()) < MIN_CLAUSE_WORDS:
+        return [], question
+    return about, rest
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip(" .!,;-")]
 
@@ -174,6 +205,9 @@ def understand(text: str, lang: str) -> Understanding:
     asked = [i for i, s in enumerate(parts) if is_question(s)]
     if not asked or len(parts) == 1:
         whole = " ".join(parts)
+        about_her, question = split_about_her(whole)
+        if about_her:  # "tengo un taller en El Alto y me cuesta delegar, algun consejo?"
+            return Understanding(normalised, question, whole, [question], about_her)
         return Understanding(normalised, whole, whole, [whole], [])
     questions = [parts[i] for i in asked]
     first = asked[0]
@@ -181,7 +215,9 @@ def understand(text: str, lang: str) -> Understanding:
     context = [s for i, s in enumerate(parts) if i < first and i not in asked][-MAX_CONTEXT_SENTENCES:]
     # Two questions where the second only refines the first ("c combien ? c gratuit ?", "how? any example?")
     # are one question: only a second question with words of its own is named apart.
-    main = [questions[0]]
+    about_her, opening = split_about_her(questions[0])
+    context = (context + about_her)[-MAX_CONTEXT_SENTENCES:]
+    main = [opening]
     others = []
     for q in questions[1:]:
         (others if len(q.split()) >= 4 else main).append(q)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.understanding import clauses, language_by_words, normalise_sms, understand
+from assistant.answering.understanding import clauses, language_by_words, normalise_sms, split_about_her, understand
 from assistant.memory import Turn, is_follow_up, resolve
 
 
@@ -140,3 +140,41 @@ def test_a_question_joining_several_asks_is_cut_into_its_clauses(question, expec
 def test_a_one_clause_question_has_no_clauses():
     assert clauses("how do i get a loan") == []
     assert clauses("delegar, consejos") == []  # a one-word part is not a clause
+
+
+@pytest.mark.parametrize(
+    ("message", "lang", "question", "about_her"),
+    [
+        (
+            "tengo un taller de tejidos en el alto y me cuesta delegar, algun consejo?",
+            "es",
+            "me cuesta delegar, algun consejo?",
+            ["tengo un taller de tejidos en el alto"],
+        ),
+        (
+            "i run a small salon in cebu, how can i make it greener?",
+            "en",
+            "how can i make it greener?",
+            ["i run a small salon in cebu"],
+        ),
+        (
+            "je vends du bissap a dakar et je veux un pret, quels papiers ?",
+            "fr",
+            "je veux un pret, quels papiers ?",
+            ["je vends du bissap a dakar"],
+        ),
+    ],
+)
+def test_what_she_says_about_herself_before_her_question_is_context(message, lang, question, about_her):
+    understood = understand(message, lang)
+    assert understood.question == question and understood.context == about_her
+    assert understood.searched == message  # searched whole: her business still steers the search
+
+
+def test_a_clause_that_asks_or_too_little_left_is_not_context():
+    assert split_about_her("tengo que revisar algo antes de aceptar?") == (
+        [],
+        "tengo que revisar algo antes de aceptar?",
+    )
+    assert split_about_her("je vends du bissap a dakar") == ([], "je vends du bissap a dakar")
+    assert split_about_her("my shop, ok?") == ([], "my shop, ok?")
