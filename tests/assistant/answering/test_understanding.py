@@ -178,3 +178,9 @@ def test_a_clause_that_asks_or_too_little_left_is_not_context():
     )
     assert split_about_her("je vends du bissap a dakar") == ([], "je vends du bissap a dakar")
     assert split_about_her("my shop, ok?") == ([], "my shop, ok?")
+
+
+def test_a_clause_about_her_partner_or_her_shop_is_what_she_asks_about():
+    message = "my partner wants to record our calls, is that ok?"
+    assert understand(message, "en").question == message
+    assert understand("ma binôme veut enregistrer nos réunions, c'est ok ?", "fr").context == []
