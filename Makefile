@@ -60,7 +60,7 @@ EVAL_GATE := --fail-under hybrid:hit@5=0.97 --fail-under hybrid:mrr@10=0.93 --fa
 # Realistic-set bounds (evals/datasets/realistic.jsonl, test split): useful answers overall and per language, wrong
 # refusals, unanswerable messages refused, follow-ups handled, no errors.
 # Set about one message under the default model's figures (evals/baselines/2026-12-07): useful 0.730 (fr 0.732,
-# es 0.717, en 0.740), wrong refusals 0.063, unanswerable refused 0.879, follow-ups 0.818. Tighten as they improve.
+# es 0.717, en 0.740), wrong refusals 0.057, unanswerable refused 0.879, follow-ups 0.818. Tighten as they improve.
 EVAL_GATE_REALISTIC := --fail-under realistic:hybrid:useful_answer=0.71 \
 	--fail-under realistic:hybrid:useful_answer/fr=0.71 --fail-under realistic:hybrid:useful_answer/es=0.69 \
 	--fail-under realistic:hybrid:useful_answer/en=0.72 --fail-over realistic:hybrid:wrong_abstention=0.08 \
