@@ -190,6 +190,8 @@ class ExtractiveComposer:
         for block in blocks(hit.chunk.text):
             if summary and block.paragraph == 0:
                 continue  # the guide's summary ("What the programme does in Rwanda, how...") answers nothing
+            if block.fragment:
+                continue  # a sentence the chunking cut: its whole is quoted from the chunk that holds its start
             if seen and block.lead in seen:
                 out.append(_Scored(block, -SEEN_PENALTY, set(), seen=True))
                 continue

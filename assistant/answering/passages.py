@@ -24,6 +24,7 @@ class Block:
     items: list[str] = field(default_factory=list)
     position: int = 0
     paragraph: int = 0  # which paragraph (non-blank line outside a list) of the passage it comes from
+    fragment: bool = False  # a piece of a sentence the chunking cut (the passage starts or stops inside it)
 
     def text(self, items: list[str] | None = None) -> str:
         chosen = self.items if items is None else items
@@ -68,7 +69,20 @@ def blocks(text: str) -> list[Block]:
     close()
     for n, block in enumerate(out):
         block.position = n
+    if out and _starts_inside(out[0].lead):
+        out[0].fragment = True  # "asistente de mentoría cuando sugiere...": its start is in the chunk before
+    if out and not out[-1].items and not _ENDED.search(out[-1].lead):
+        out[-1].fragment = True  # "... y lo que revisa el": its end is in the next chunk
     return out
+
+
+_ENDED = re.compile(r"[.!?…:;»\"”')\]]\s*$")
+
+
+def _starts_inside(text: str) -> bool:
+    """Whether a passage's first words continue a sentence: it opens on a lowercase letter."""
+    first = next((c for c in text if c.isalnum()), "")
+    return first.isalpha() and first.islower()
 
 
 def split_sentences(text: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.extractive import ExtractiveComposer, split_sentences
-from assistant.answering.passages import LIST_CHARS
+from assistant.answering.passages import LIST_CHARS, blocks
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.search import SearchHit
 
@@ -323,3 +323,19 @@ def test_a_how_question_gets_the_section_that_says_how_not_the_one_that_says_why
     composer = ExtractiveComposer()
     assert composer.compose(how_q, language, hits).text.startswith(how_text)
     assert composer.compose(why_q, language, hits).text.startswith(why_text)
+
+
+def test_a_sentence_the_chunking_cut_is_marked_at_both_ends():
+    start = blocks("mentor suggests a partner. Savings groups lend to members.")
+    assert [b.fragment for b in start] == [True, False]
+    end = blocks("Savings groups lend to members. This guide explains what the mentor")
+    assert [b.fragment for b in end] == [False, True]
+    assert not any(b.fragment for b in blocks("Savings groups lend to members.\n\nThey meet:\n- weekly\n- monthly"))
+
+
+def test_a_piece_of_a_cut_sentence_is_never_quoted():
+    # The whole passage is the tail of a sentence cut by the chunking: nothing to quote from it.
+    composer = ExtractiveComposer(max_chars=600)
+    tail = "assistant checks when it suggests a partner for a loan from a savings group."
+    draft = composer.compose("loan from a savings group", "en", [hit("groups", f"{tail} {ANSWER}")])
+    assert draft.text.startswith(ANSWER) and tail not in draft.text
