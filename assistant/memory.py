@@ -21,8 +21,10 @@ _CONNECTIVE = re.compile(
     r"and what|then|puis|alors|luego|entonces|ok)\b",
     re.IGNORECASE,
 )
+# Bare "la" is not among them: it is the article far more often than the pronoun ("q es la mentoria reciproca",
+# "c'est quoi la tontine" ask something new).
 _PRONOUN = re.compile(
-    r"\b(it|that|this|them|those|ça|ca|cela|ceci|le faire|la faire|eso|esto|lo|la|ella|elle|il)\b", re.IGNORECASE
+    r"\b(it|that|this|them|those|ça|ca|cela|ceci|le faire|la faire|eso|esto|lo|ella|elle|il)\b", re.IGNORECASE
 )
 SHORT_WORDS = 3
 # Asking for an example or more detail is about what was just answered ("un exemple sur l'environnement ?").

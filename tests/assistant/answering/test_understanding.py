@@ -184,3 +184,17 @@ def test_a_clause_about_her_partner_or_her_shop_is_what_she_asks_about():
     message = "my partner wants to record our calls, is that ok?"
     assert understand(message, "en").question == message
     assert understand("ma binôme veut enregistrer nos réunions, c'est ok ?", "fr").context == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("q es la mentoria reciproca", False),  # "la" the article: a question of its own
+        ("c'est quoi la tontine", False),
+        ("¿cómo lo hago?", True),
+        ("elle dure combien ?", True),
+        ("how long does it take?", True),
+    ],
+)
+def test_an_article_is_not_a_pronoun_pointing_back(text, expected):
+    assert is_follow_up(text) is expected
