@@ -14,7 +14,7 @@ LANGS = ("fr", "es", "en")
 # What "she can help you with ..." / "you can help her with ..." look like in each language.
 HELP_CLAIMS = {
     "fr": ("peut vous aider", "pouvez l'aider"),
-    "es": ("puede ayudarle",),
+    "es": ("puede ayudarte", "puedes ayudar"),
     "en": ("can help you with", "can help her with"),
 }
 RELATED_CLAIMS = {"fr": ("expérience en",), "es": ("experiencia en",), "en": ("experience in",)}
