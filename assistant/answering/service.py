@@ -34,7 +34,7 @@ from assistant.answering.types import Answer, Draft
 from assistant.answering.understanding import clauses, language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
-from assistant.languages import detect_language
+from assistant.languages import MIN_CONFIDENCE, detect_language
 from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
 from assistant.retrieval.places import Places
@@ -272,6 +272,10 @@ class Answerer:
                 language = preferred
             elif detection.detected is None and preferred not in SUPPORTED_LANGUAGES:
                 language = language_by_words(searched) or language  # the detector could not tell
+            elif detection.confidence < MIN_CONFIDENCE and (by_words := language_by_words(searched)):
+                # A weak guess ("soy de el alto, vendo chompas... como vendo por whatsapp o facebook?" reads 0.29
+                # English for its brand and place names): her function words decide.
+                language = by_words
             elif detection.unsupported:
                 notes.append(phrase("unsupported_language", language))
         if len(question) > MAX_QUERY_CHARS:

@@ -140,3 +140,12 @@ def test_a_question_joining_two_asks_is_as_strong_as_its_main_ask(answerer):
     parts = answerer._weighty_clauses("tengo 4 empleadas y me cuesta delegar", "es")
     assert parts and all(p in ("tengo 4 empleadas", "me cuesta delegar") for p in parts)
     assert answerer._weighty_clauses("how do i get a loan", "en") == ()
+
+
+def test_a_spanish_message_full_of_brand_and_place_names_is_answered_in_spanish(answerer):
+    # The detector reads it as English (0.29) for "el alto", "alpaca", "whatsapp", "facebook"; her function words
+    # ("soy de", "como", "por", "o") are Spanish.
+    answer = answerer.answer(
+        "soy de el alto, vendo chompas de alpaca. como vendo por whatsapp o facebook?", preferred="es"
+    )
+    assert answer.language == "es" and not answer.abstained
