@@ -165,6 +165,8 @@ def test_many_people_at_once_on_postgresql_stay_inside_the_connection_pool():
             assert sorted(sent) == sorted(f"ok wamid.pool.{n}" for n in range(60))
         finally:
             database.dispose()
+
+
 def test_the_engine_runs_in_the_relays_own_bounded_pool(corpus_runtime, monkeypatch):
     engine = Engine(Assistant(corpus_runtime))
     answer = engine.handle

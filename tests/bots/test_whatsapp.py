@@ -216,6 +216,8 @@ def test_a_message_older_than_the_dedup_window_is_refused_by_its_timestamp():
     stale = {**text("22177", "hello", "wamid.b"), "timestamp": str(int(now - window - 60))}
     garbage = {**text("22177", "hello", "wamid.c"), "timestamp": "yesterday"}
     assert [m.message_id for m in parse_webhook(webhook(fresh, stale, garbage), now=now)] == ["wamid.a"]
+
+
 @pytest.mark.parametrize(
     "title",
     [

@@ -180,4 +180,3 @@ def test_a_voice_note_is_acknowledged_before_it_is_transcribed(api_runtime, tran
             assert graph.to(talker) == []  # still being transcribed: the 200 did not wait for it
             transcriber.release.set()
             assert len(graph.wait_for(talker, 2)) == 2
-

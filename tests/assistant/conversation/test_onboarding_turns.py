@@ -67,4 +67,3 @@ def test_gmt_typed_as_her_time_zone_is_kept_as_utc(user, runtime):
     replies = user.send("GMT")
     assert phrase("ask_availability", "fr") in text_of(replies)
     assert _state(user)["answers"]["timezone"] == "UTC"
-
