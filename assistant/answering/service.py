@@ -270,12 +270,12 @@ class Answerer:
             )
             if follow_up and short and preferred in SUPPORTED_LANGUAGES and other:
                 language = preferred
-            elif detection.detected is None and preferred not in SUPPORTED_LANGUAGES:
-                language = language_by_words(searched) or language  # the detector could not tell
-            elif detection.confidence < MIN_CONFIDENCE and (by_words := language_by_words(searched)):
-                # A weak guess ("soy de el alto, vendo chompas... como vendo por whatsapp o facebook?" reads 0.29
-                # English for its brand and place names): her function words decide.
-                language = by_words
+            elif detection.confidence < MIN_CONFIDENCE or (
+                detection.detected is None and preferred not in SUPPORTED_LANGUAGES
+            ):
+                # The detector could not tell, or guessed weakly ("soy de el alto, vendo chompas... como vendo por
+                # whatsapp o facebook?" reads 0.29 English for its brand and place names): her function words decide.
+                language = language_by_words(searched) or language
             elif detection.unsupported:
                 notes.append(phrase("unsupported_language", language))
         if len(question) > MAX_QUERY_CHARS:
