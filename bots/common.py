@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 # Where a long text may be cut, best first: between paragraphs, between lines, after a sentence, between words.
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?;:])\s+"), re.compile(r"\s+"))
-_LOCK_STRIPES = 256
 _LOCK_POLL_MAX_S = 0.1  # longest wait between two tries of her lock held by another worker
 _HELD_AT_ONCE = 8  # people's locks (one database connection each) this process holds at once, of a pool of 30
 DEFAULT_ENGINE_WORKERS = 32  # MENTOR_ENGINE_WORKERS' default: a micro-batch of queries (micro_batch_max)
@@ -125,20 +124,34 @@ class Relay:
         self.engine_workers = max(1, engine_workers)
         self._voice_pool: ThreadPoolExecutor | None = None
         self._engine_pool: ThreadPoolExecutor | None = None
-        self._locks: list[asyncio.Lock] | None = None
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}  # per person: lock, messages using it
         self._held: asyncio.Semaphore | None = None
 
-    def _lock(self, message: Message) -> asyncio.Lock:
-        if self._locks is None:  # created on the running loop
-            self._locks = [asyncio.Lock() for _ in range(_LOCK_STRIPES)]
-        return self._locks[hash((message.channel, message.user_id)) % _LOCK_STRIPES]
+    @contextlib.asynccontextmanager
+    async def _own_lock(self, message: Message):
+        """Her lock in this process, one per person (never shared with anyone else, so a long voice note
+        from someone else never delays her), taken in arrival order and dropped once nobody waits on it."""
+        key = (message.channel, message.user_id)
+        lock, users = self._locks.get(key, (None, 0))
+        if lock is None:
+            lock = asyncio.Lock()
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
 
     async def handle(self, message: Message, send: Send, fetch: Fetch | None = None) -> bool:
         """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
         sent) when it was already handled."""
         # Her lock in this process, taken in arrival order (her messages are answered in order), then across
         # workers and hosts (PostgreSQL).
-        async with self._lock(message), self._hold_person(message):
+        async with self._own_lock(message), self._hold_person(message):
             loop = asyncio.get_running_loop()
             owner = pseudonym(message.channel, message.user_id)  # so that /forget finds the row
             claim = await loop.run_in_executor(

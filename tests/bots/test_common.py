@@ -96,6 +96,40 @@ def test_one_persons_messages_are_answered_in_the_order_they_arrived(corpus_runt
     assert len(sent) == 12 and firsts[:4] * 3 == firsts
 
 
+def test_a_message_stuck_for_one_person_delays_nobody_else(corpus_runtime, monkeypatch):
+    """Locks are per person: with 600 others writing while her message is stuck (a long voice note), every
+    one of them is answered, whatever their ids (a striped lock table made some wait behind her), and no
+    lock is left behind."""
+    engine = Engine(Assistant(corpus_runtime))
+    answer, release = engine.handle, threading.Event()
+
+    def handle(message):
+        if message.user_id == "22177000999":
+            release.wait(60)
+        return answer(message)
+
+    monkeypatch.setattr(engine, "handle", handle)
+    relay = Relay(engine, corpus_runtime.store, engine_workers=4)
+    sent: list[str] = []
+
+    async def send(reply: Reply) -> None:
+        sent.append(reply.text)
+
+    async def one_stuck_and_many_others() -> None:
+        stuck = asyncio.ensure_future(relay.handle(Message("whatsapp", "22177000999", "/help", "wamid.stuck"), send))
+        others = [Message("whatsapp", f"22177{i:06d}", "/lang", f"wamid.other.{i}", "en") for i in range(600)]
+        try:
+            await asyncio.wait_for(asyncio.gather(*(relay.handle(m, send) for m in others)), 120)
+            assert len(sent) == 600 and not stuck.done()
+        finally:
+            release.set()
+            await stuck
+
+    asyncio.run(one_stuck_and_many_others())
+    relay.close()
+    assert len(sent) == 601 and relay._locks == {}
+
+
 def test_a_message_begun_by_a_worker_that_died_is_answered_on_redelivery(corpus_runtime):
     """A worker that claimed the id and died before answering leaves it undone: the redelivery is answered,
     once; a message whose replies were sent is not answered again."""
