@@ -37,7 +37,7 @@ from assistant.errors import InputError
 from assistant.languages import MIN_CONFIDENCE, detect_language
 from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
-from assistant.retrieval.places import Places
+from assistant.retrieval.places import Places, elsewhere
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
 from assistant.text import tokenize
@@ -205,9 +205,11 @@ class Answerer:
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        if resolved.follow_up and _unknown_terms(resolved.focus, language, retriever):
-            # "and in Peru?": the previous question about something no guide mentions in any language; the
-            # previous topic's words would carry the evidence, so the follow-up's own new word decides.
+        if resolved.follow_up and (elsewhere(resolved.focus) or _unknown_terms(resolved.focus, language, retriever)):
+            # "and in Peru?", "et au Maroc ?": the previous question about a country outside the programme or
+            # something no guide mentions in any language (a word some guide happens to use, "mal", "marco",
+            # does not make Mali or Morocco a programme country); the previous topic's words would carry the
+            # evidence, so the follow-up's own new words decide.
             evidence = Evidence.of(evidence.dense, 0.0, 0.0)
         return evidence, threshold
 

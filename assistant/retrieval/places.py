@@ -15,7 +15,9 @@ asked about is the one that knows it best. So a chunk of a one-country guide is 
   it often does say what she asks: the meeting hours between Kigali and Toronto).
 
 Places are found by the names of `assistant.memory.ENTITIES["country"]` (names, demonyms, in the three
-languages; accents and case ignored).
+languages; accents and case ignored). Countries outside the programme are found by their CLDR names (Babel) in
+the three languages (`elsewhere`): a follow-up that swaps one in ("et au Maroc ?") is about a country no guide
+covers, even where its name looks like a guide's word ("Mali", "mal").
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from babel import Locale
+from babel.core import get_global
+
+from assistant.config import SUPPORTED_LANGUAGES
 from assistant.memory import ENTITIES
 
 ASKED_PLACE = 1.0
@@ -60,6 +66,28 @@ def named(text: str) -> frozenset[str]:
     """The places `text` names ("ma binôme canadienne" names canada)."""
     pattern, names = _pattern()
     return frozenset(names[m.group(0)] for m in pattern.finditer(_fold(text)))
+
+
+@lru_cache(maxsize=1)
+def _elsewhere() -> re.Pattern[str]:
+    """The world's countries by their CLDR names in the three languages, less the programme's."""
+    _, ours = _pattern()
+    zoned = get_global("territory_zones")
+    names = {
+        _fold(name)
+        for lang in SUPPORTED_LANGUAGES
+        for code, name in Locale(lang).territories.items()
+        if len(code) == 2 and code.isalpha() and code in zoned  # a country, not "European Union"
+    }
+    names = {n for n in names if n not in ours and not named(n) and len(n) > 3}
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def elsewhere(text: str) -> list[str]:
+    """The countries outside the programme that `text` names ("et au Maroc ?", "and in Kenya?"), folded; the
+    guides speak of the programme's countries only."""
+    return [m.group(0) for m in _elsewhere().finditer(_fold(text))]
 
 
 def guide_place(metadata: dict | None) -> str | None:

@@ -59,6 +59,25 @@ def test_a_follow_up_the_guides_do_not_answer_is_refused(answerer):
     assert follow.abstained
 
 
+@pytest.mark.parametrize(
+    ("first", "follow", "lang"),
+    [
+        ("que hace el programa en Bolivia?", "y en Mali?", "es"),  # "mal" is a guide word
+        ("que fait le programme au Sénégal ?", "et au Maroc ?", "fr"),  # "maroc" reads as a typo of a guide word
+        ("what does the programme do in Rwanda?", "and in Mexico?", "en"),
+    ],
+)
+def test_a_follow_up_about_a_country_outside_the_programme_is_refused(answerer, first, follow, lang):
+    answered = answerer.answer(first, language=lang)
+    assert not answered.abstained
+    history = [Turn(answered.question, answered.language, answered.text)]
+    assert answerer.answer(follow, history=history).abstained
+    inside = answerer.answer(
+        {"es": "y en Guatemala?", "fr": "et au Bénin ?", "en": "and in the Philippines?"}[lang], history=history
+    )
+    assert not inside.abstained  # a programme country is answered
+
+
 def test_a_follow_up_asking_for_an_example_stays_on_the_topic(answerer):
     first = answerer.answer("comment fixer des objectifs avec ma binôme", language="fr")
     history = [Turn(first.question, first.language, first.text)]
