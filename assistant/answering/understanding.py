@@ -156,14 +156,16 @@ def clauses(question: str) -> list[str]:
 
 
 # A clause in which she says who she is or what she does, rather than what she asks: "tengo un taller de tejidos",
-# "je vends du bissap à Dakar", "i run a salon in Cebu". Such opening clauses of a question sentence are context,
-# as a sentence of context is. A clause that opens on "my ..." is not: "my partner wants to record our calls, is
-# that ok?" asks about what that clause says.
+# "je vends du bissap à Dakar", "i run a salon in Cebu", "nagtitinda ako ng kakanin". Such opening clauses of a
+# question sentence are context, as a sentence of context is. A clause that opens on "my ..." is not: "my partner
+# wants to record our calls, is that ok?" asks about what that clause says.
 _ABOUT_HER = re.compile(
     r"^\W*(?:(?:yo\s+)?(?:tengo(?!\s+que\b)|soy|vendo|hago|trabajo|vivo|estoy|produzco|cultivo|somos|tenemos|"
     r"vendemos|hacemos)|j'ai|je suis|jsuis|je vends?|je fais|je travaille|je vis|j'habite|je produis|"
     r"je transforme|nous sommes|nous avons|on a|on est|i have|i'm|i am|i sell|i make|i run|i work|"
-    r"i live|i own|we have|we are|we sell|we make|we run)\b",
+    r"i live|i own|we have|we are|we sell|we make|we run|"
+    # Taglish, once "ako" reads "i": a "nag-" verb then "ako" ("nagtitinda ako ng kakanin": I sell kakanin)
+    r"nag\w+\s+i)\b",
     re.IGNORECASE,
 )
 

@@ -171,6 +171,14 @@ def test_what_she_says_about_herself_before_her_question_is_context(message, lan
     assert understood.searched == message  # searched whole: her business still steers the search
 
 
+def test_a_taglish_clause_about_what_she_does_is_context():
+    understood = understand("nagtitinda ako ng kakanin, how do i price my products po?", "en")
+    assert understood.question == "how do i price my products ?"  # "po" (politeness) dropped
+    assert understood.context == ["nagtitinda i kakanin"]
+    # "nag-" verb then "ako" (I): not a question's opening "may i", "can i"
+    assert split_about_her("can i sell online, what do i need?") == ([], "can i sell online, what do i need?")
+
+
 def test_a_clause_that_asks_or_too_little_left_is_not_context():
     assert split_about_her("tengo que revisar algo antes de aceptar?") == (
         [],
