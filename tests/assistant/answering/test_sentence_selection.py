@@ -339,3 +339,14 @@ def test_a_piece_of_a_cut_sentence_is_never_quoted():
     tail = "assistant checks when it suggests a partner for a loan from a savings group."
     draft = composer.compose("loan from a savings group", "en", [hit("groups", f"{tail} {ANSWER}")])
     assert draft.text.startswith(ANSWER) and tail not in draft.text
+
+
+def test_her_own_thing_does_not_choose_the_passage():
+    """"ma boutique" is where she asks from; "budget" is what she asks about: the section that names shops
+    ("Boutiques... veulent de la fiabilité") must not win over the one about a budget for her word "boutique"."""
+    shops = hit("markets", "Boutiques, hôtels et grossistes veulent de la fiabilité, des factures claires.", lang="fr")
+    budget = hit("plan", "Un petit budget mensuel se prépare en listant chaque dépense prévue.", 0.95, 2, "fr")
+    draft = ExtractiveComposer().compose("comment faire un budget pour ma boutique", "fr", [shops, budget])
+    assert draft.citations[0].doc_id == "plan"
+    draft = ExtractiveComposer().compose("comment trouver une boutique pour vendre", "fr", [shops, budget])
+    assert draft.citations[0].doc_id == "markets"  # a shop she does not own is what she asks about
