@@ -342,7 +342,7 @@ def test_a_piece_of_a_cut_sentence_is_never_quoted():
 
 
 def test_her_own_thing_does_not_choose_the_passage():
-    """"ma boutique" is where she asks from; "budget" is what she asks about: the section that names shops
+    """ "ma boutique" is where she asks from; "budget" is what she asks about: the section that names shops
     ("Boutiques... veulent de la fiabilité") must not win over the one about a budget for her word "boutique"."""
     shops = hit("markets", "Boutiques, hôtels et grossistes veulent de la fiabilité, des factures claires.", lang="fr")
     budget = hit("plan", "Un petit budget mensuel se prépare en listant chaque dépense prévue.", 0.95, 2, "fr")
