@@ -28,7 +28,7 @@ from assistant.languages import detect_language
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
 from assistant.retrieval.places import Places, guide_place, place_factor
-from assistant.retrieval.variants import is_frame, is_possessive, variant_terms
+from assistant.retrieval.variants import KINDS, is_frame, is_possessive, variant_terms
 from assistant.text import analyze, fold_accents, tokenize
 
 MAX_QUERY_CHARS = 2000
@@ -200,10 +200,13 @@ class Retriever:
                 out[int(rows[doc])] = float(scores[doc])
         return out
 
-    def query_terms(self, query: str, lang: str) -> list[str]:
+    def query_terms(self, query: str, lang: str, kinds: str = "beside") -> list[str]:
         """The query's analysed terms in `lang`, each unseen term first read as the guides' word written without
         its accents ("despues" is "después", whose stem differs), then as the guides' word for the same thing
-        ("plata" is "dinero": assistant/retrieval/variants.py), else corrected to its closest indexed term."""
+        ("plata" is "dinero": assistant/retrieval/variants.py), else corrected to its closest indexed term. A
+        platform whose kind the guides name (`KINDS`: "instagram" is social media) gets its kind's terms beside it
+        (`kinds="beside"`, for search and passage choice) or instead of it (`"instead"`, for the evidence: a
+        guide that names Instagram once in an example does not answer more than one about social media)."""
         if lang not in self.index.bm25:
             return analyze(query, lang)
         vocab = self.index.bm25[lang][0].vocab_dict
@@ -212,8 +215,13 @@ class Retriever:
             for term in analyze(word, lang):
                 if term not in vocab:
                     term = self._accented(lang).get(fold_accents(word), term)
+                kind = variant_terms(word, lang, vocab) if word.lower() in KINDS else None
+                if kind and kinds == "instead":  # "instagram" read as the "social media" the guides speak of
+                    out.extend(kind)
+                    continue
                 if term in vocab:
                     out.append(term)
+                    out.extend(kind or [])  # "instagram", and "social media" beside it
                     continue
                 variant = variant_terms(word, lang, vocab)
                 out.extend(variant if variant else [self._correct(term, lang)])
@@ -224,7 +232,7 @@ class Retriever:
         "any tips") and without her own things no guide names ("my kakanin", "mis salteñas": a word after a
         possessive that no guide uses in any language, nor has a variant there), unless nothing else is left.
         Search keeps them all (a guide's "Comment fixer..." heading)."""
-        terms = self.query_terms(query, lang)
+        terms = self.query_terms(query, lang, kinds="instead")
         vocab = self.index.bm25[lang][0].vocab_dict if lang in self.index.bm25 else {}
         words = tokenize(query)
         own = {
@@ -233,8 +241,8 @@ class Retriever:
             if is_possessive(before, lang) and not self.knows(word) and variant_terms(word, lang, vocab) is None
         }
         if own:
-            terms = [t for w in words if w not in own for t in self.query_terms(w, lang)]
-        return [t for t in terms if not is_frame(t, lang)] or self.query_terms(query, lang)
+            terms = [t for w in words if w not in own for t in self.query_terms(w, lang, kinds="instead")]
+        return [t for t in terms if not is_frame(t, lang)] or self.query_terms(query, lang, kinds="instead")
 
     def knows(self, word: str) -> bool:
         """Whether the guides of some language use `word` (as written, or without its accents), no typo allowed."""

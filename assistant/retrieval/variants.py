@@ -60,6 +60,11 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# Words whose variant names their kind rather than the same thing (a platform is social media): the guides'
+# word for the kind is searched beside the word even where a guide uses the word itself ("Instagram" once in a
+# goal's example; "social media" where the guides speak of it).
+KINDS = frozenset({"facebook", "instagram", "tiktok", "fb", "ig", "face", "feisbuk"})
+
 FRAME: dict[str, tuple[str, ...]] = {
     "es": (
         "hago", "hacer", "hace", "hacemos", "necesito", "necesita", "quiero", "quisiera", "saber", "puedo",

@@ -28,6 +28,10 @@ def corpus(tmp_path: Path) -> Path:
         root / "en" / "social.md",
         guide("social", "en", "Social media", {"Posting": "Ask before you post about your partner on social media."}),
     )
+    write(
+        root / "en" / "goals.md",
+        guide("goals", "en", "Goals", {"Example": "Post twice a week on Instagram and count the enquiries."}),
+    )
     return root
 
 
@@ -95,3 +99,10 @@ def test_her_own_thing_after_a_possessive_is_left_out_of_the_evidence(retriever)
 def test_a_known_word_after_a_possessive_stays(retriever):
     assert "media" in retriever.asked_terms("our social media", "en")
     assert retriever.asked_terms("mi plata", "es") == ["diner"]  # a variant is a known word
+
+
+def test_a_platform_is_searched_with_its_kind_even_where_a_guide_names_it(retriever):
+    # "instagram" is in a goal's example; what the guides say about it is under "social media".
+    assert retriever.query_terms("and instagram?", "en") == ["instagram", "social", "media"]
+    assert retriever.asked_terms("and instagram?", "en") == ["social", "media"]  # the evidence: its kind alone
+    assert retriever.query_terms("and whatsapp?", "en") == ["whatsapp"]  # not a platform with a kind here
