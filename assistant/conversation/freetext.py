@@ -140,6 +140,8 @@ _ASKING = re.compile(
     r"is there|are there|do i|does|dois je|necesito saber|tengo que|faut il)\b"
 )
 ASKING_WORDS = 3  # shorter messages ending in "?" are an unsure answer ("textil?"), not a question
+UNMARKED_ASKING_WORDS = 4  # without "?", a question word needs this many words ("como le dije" is not asking)
+_CLAUSE = re.compile(r"[^,.;:!?…\n]+[?？]*")
 
 
 def asks_a_question(text: str) -> bool:
@@ -150,3 +152,20 @@ def asks_a_question(text: str) -> bool:
         return False
     folded = fold(stripped).strip(" ¿?")
     return len(folded.split()) >= ASKING_WORDS and bool(_ASKING.match(folded))
+
+
+def question_within(text: str) -> str | None:
+    """The question a comment carries ("no entendí, cómo hago un presupuesto?" -> "cómo hago un presupuesto?"):
+    from the first clause that asks (a question word and words enough, or a question mark after three words
+    that are not small talk) to the end of the message; None when nothing in it asks ("pas clair", "too long")."""
+    for clause in _CLAUSE.finditer(text):
+        folded = fold(clause.group()).strip(" ¿?？")
+        words = folded.split()
+        marked = "?" in clause.group() or "？" in clause.group() or clause.group().lstrip().startswith("¿")
+        asking = bool(_ASKING.match(folded)) and len(words) >= (ASKING_WORDS if marked else UNMARKED_ASKING_WORDS)
+        if asking or (marked and len(words) >= ASKING_WORDS and classify(clause.group()).kind is None):
+            start = clause.start() + len(clause.group()) - len(clause.group().lstrip())
+            if start and text[start - 1] == "¿":
+                start -= 1
+            return text[start:].strip()
+    return None
