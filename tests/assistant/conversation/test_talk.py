@@ -425,7 +425,7 @@ FREE_TEXT = {  # one onboarding typed as people write, and what must be kept and
             "la comptabilité", "français, wolof et un peu de fon", "Dakar", "le mardi soir", "les deux"],
            {"name": "Awa Ndiaye", "country": "Sénégal", "languages": ["fr", "wo", "fon"],
             "profile": {"city": "Thies", "stage": "early", "timezone": "Africa/Dakar", "modality": "both"}},
-           ["Sénégal (Thies)", "wolof", "Dakar (il y est"]),
+           ["Sénégal (Thies)", "wolof", "Dakar (il est "]),
     "en": (["my name is Joy Santos", "in the philippines, cebu", "bakery", "only an idea for now", "baking",
             "funding", "Cebuano, Tagalog and English", "manila time", "weekends", "in person please"],
            {"name": "Joy Santos", "country": "Philippines", "languages": ["ceb", "tl", "en"],
