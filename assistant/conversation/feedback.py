@@ -3,9 +3,12 @@
 👍 is thanked. 👎 is recorded at once, then she is offered the reasons (`FEEDBACK_REASONS`: not what she
 asked, wrong, too long, in another language, other) as buttons; typing one works too (its label or its
 number). After a reason, one message of comment is taken if she writes one. A message that is plainly a
-question (it ends with "?") is answered as a question instead, and closes the choice. Small talk is
+question (it ends with "?", or it asks from its first word) is answered as a question instead, and closes
+the choice. A comment that goes on to ask ("no entendí, ¿cómo hago un presupuesto?") is kept whole, and the
+question in it is answered in the same turn, after the thanks. Small talk is
 answered as small talk and never stored: "ok", "merci", "gracias", a typed 👍 mean she has nothing to add
-(the reasons close, like "skip"); "I don't understand" keeps them open and says them again more simply.
+(the reasons close, like "skip"), but an "ok" that finds fault ("no me sirvió", "not good") is a comment;
+"I don't understand" keeps them open and says them again more simply.
 Anything else typed while the reasons are offered is kept as the comment, with the reason "other".
 
 Buttons: vote:<up|down>:<answer id>, why:<feedback id>:<reason|skip>.
@@ -15,19 +18,27 @@ State: awaiting = "feedback_reason:<feedback id>" or "feedback_comment:<feedback
 from __future__ import annotations
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.freetext import question_within
 from assistant.conversation.onboarding import fold
-from assistant.conversation.smalltalk import classify
+from assistant.conversation.smalltalk import classify, normalise
 from assistant.conversation.types import Button, Reply
 from assistant.errors import InputError, NotFoundError
 from assistant.phrases import phrase
 from assistant.storage.answers import FEEDBACK_REASONS
 
+# A word that finds fault: "ok" with one of these is what was wrong ("no me sirvió", "not good", "pas bien").
+_FAULT = frozenset({"no", "not", "pas", "ne", "nada", "rien", "nothing", "never", "jamais", "nunca", "ni"})
 REASON_PENDING = "feedback_reason:"
 COMMENT_PENDING = "feedback_comment:"
 
 
 def awaiting_feedback(state: dict) -> bool:
     return str(state.get("awaiting") or "").startswith((REASON_PENDING, COMMENT_PENDING))
+
+
+def _finds_fault(text: str) -> bool:
+    words = normalise(text).split()
+    return len(words) > 1 and bool(_FAULT & {w.strip(".,;:!?") for w in words})
 
 
 def _looks_like_a_question(text: str) -> bool:
@@ -68,13 +79,13 @@ class FeedbackTurn:
             typed = self._typed_reason(text)
             if typed is not None:
                 return self._reason(int(feedback_id), typed)
-        talk = classify(text)
-        if talk.kind == "confusion":  # the reasons stay open, said again more simply
+        talk, asked = classify(text), question_within(text)
+        if talk.kind == "confusion" and not asked:  # the reasons stay open, said again more simply
             return self.chat(talk.kind, talk.language)
-        if talk.kind:  # "ok", "merci", 👍: nothing to add, and no comment
+        if talk.kind and not asked and not (talk.kind == "ack" and _finds_fault(text)):  # "ok", "merci", 👍
             self._close_feedback()
             return self.chat(talk.kind, talk.language)
-        if _looks_like_a_question(text):
+        if asked == text.strip() or (asked is None and _looks_like_a_question(text)):  # a question, no comment
             self._close_feedback()
             return self.question(text)
         self._close_feedback()
@@ -84,7 +95,7 @@ class FeedbackTurn:
             )
         except NotFoundError:  # forgotten meanwhile
             return [Reply(self.say("vote_unknown"))]
-        return [Reply(self.say("feedback_comment_saved"))]
+        return [Reply(self.say("feedback_comment_saved")), *(self.question(asked) if asked else [])]
 
     # -- helpers ----------------------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ _STAGE_CUES = {
                    r"croissance|growing|empleados|employes|employees|salaries|trabajadoras|trabajadores|"
                    r"established|mature|years|desde hace|funciona|running|^3$",
 }  # fmt: skip
-_DURATION = re.compile(
+DURATION = re.compile(
     r"(\d+|un|una|one|a|deux|dos|two|tres|trois|three|cinco|cinq|five|diez|dix|ten)\s*"
     r"(anos?|ans?|annees?|years?|yrs?|meses|mes|mois|months?|semanas?|semaines?|weeks?)\b"
 )
@@ -69,7 +69,7 @@ ESTABLISHED_YEARS = 3  # running this long or more: established
 def read_stage(text: str) -> str | None:
     """'ya tengo 8 años con mi taller' -> 'established'; 'empecé hace 6 meses' -> 'early'."""
     folded = fold(text)
-    duration = _DURATION.search(folded)
+    duration = DURATION.search(folded)
     if duration:
         amount = duration.group(1)
         n = int(amount) if amount.isdigit() else _NUMBERS[amount]
@@ -84,7 +84,7 @@ def read_stage(text: str) -> str | None:
 def stage_in_passing(text: str) -> str | None:
     """The stage an answer to another question gives by saying how long: 'tengo un taller de tejidos hace 8
     años' -> 'established'; None without a duration (other cues are too loose outside the stage question)."""
-    return read_stage(text) if _DURATION.search(fold(text)) else None
+    return read_stage(text) if DURATION.search(fold(text)) else None
 
 
 # -- meeting modality -------------------------------------------------------------------------------------
@@ -123,10 +123,10 @@ def is_only_a_duration(text: str) -> bool:
     """'ça fait 3 ans', 'hace 2 años', 'since 2019', 'depuis longtemps': how long her business has run, and
     nothing about what it does (the answer to another question)."""
     folded = fold(text)
-    said_time = _DURATION.search(folded) or re.search(r"\b(?:19|20)\d\d\b|longtemps|mucho tiempo|long time", folded)
+    said_time = DURATION.search(folded) or re.search(r"\b(?:19|20)\d\d\b|longtemps|mucho tiempo|long time", folded)
     if not said_time:
         return False
-    rest = _DURATION.sub(" ", folded)
+    rest = DURATION.sub(" ", folded)
     rest = re.sub(r"\b(?:19|20)\d\d\b|\d+", " ", rest)
     return not _TIME_ONLY_WORDS.sub(" ", rest).split()
 
@@ -140,6 +140,8 @@ _ASKING = re.compile(
     r"is there|are there|do i|does|dois je|necesito saber|tengo que|faut il)\b"
 )
 ASKING_WORDS = 3  # shorter messages ending in "?" are an unsure answer ("textil?"), not a question
+UNMARKED_ASKING_WORDS = 4  # without "?", a question word needs this many words ("como le dije" is not asking)
+_CLAUSE = re.compile(r"[^,.;:!?…\n]+[?？]*")
 
 
 def asks_a_question(text: str) -> bool:
@@ -150,3 +152,20 @@ def asks_a_question(text: str) -> bool:
         return False
     folded = fold(stripped).strip(" ¿?")
     return len(folded.split()) >= ASKING_WORDS and bool(_ASKING.match(folded))
+
+
+def question_within(text: str) -> str | None:
+    """The question a comment carries ("no entendí, cómo hago un presupuesto?" -> "cómo hago un presupuesto?"):
+    from the first clause that asks (a question word and words enough, or a question mark after three words
+    that are not small talk) to the end of the message; None when nothing in it asks ("pas clair", "too long")."""
+    for clause in _CLAUSE.finditer(text):
+        folded = fold(clause.group()).strip(" ¿?？")
+        words = folded.split()
+        marked = "?" in clause.group() or "？" in clause.group() or clause.group().lstrip().startswith("¿")
+        asking = bool(_ASKING.match(folded)) and len(words) >= (ASKING_WORDS if marked else UNMARKED_ASKING_WORDS)
+        if asking or (marked and len(words) >= ASKING_WORDS and classify(clause.group()).kind is None):
+            start = clause.start() + len(clause.group()) - len(clause.group().lstrip())
+            if start and text[start - 1] == "¿":
+                start -= 1
+            return text[start:].strip()
+    return None

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.freetext import is_only_a_duration, read_modality, read_name, read_stage
 from assistant.conversation.places import country_code, country_name, country_zone_code, find_place
+from assistant.conversation.sector import read_sector
 from assistant.conversation.spoken import parse_languages
 from assistant.conversation.timezones import parse_timezone_text
 from assistant.phrases import phrase
@@ -119,8 +120,11 @@ def parse_text(text: str, button: str | None = None) -> str | None:
 
 
 def parse_sector(text: str, button: str | None = None) -> str | None:
-    """What her business does; 'ça fait 3 ans' says how long it has run, not what it does: None."""
-    return None if is_only_a_duration(text) else parse_text(text, button)
+    """What her business does, in her few words ('je vends du bissap à Dakar' -> 'bissap'); 'ça fait 3 ans'
+    says how long it has run, not what it does: None."""
+    if is_only_a_duration(text) or parse_text(text, button) is None:
+        return None
+    return read_sector(text)
 
 
 def parse_availability(text: str, button: str | None = None) -> str | None:

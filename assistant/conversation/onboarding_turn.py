@@ -133,13 +133,15 @@ class OnboardingTurn:
         if step == "timezone":
             zone = country_zone(self._country())
             if zone:
-                label = self.say("button_use_zone", city=zone_city(zone, self.lang), time=zone_time(zone))
+                label = self.say(
+                    "button_use_zone", city=zone_city(zone, self.lang), time=zone_time(zone, lang=self.lang)
+                )
                 return [Button("tz:country", label)]
         return []
 
     def show_zone(self, zone: str) -> str:
         """'America/La_Paz' as she reads it: 'La Paz (14:05 there now)', in her language."""
-        return self.say("zone_shown", city=zone_city(zone, self.lang), time=zone_time(zone))
+        return self.say("zone_shown", city=zone_city(zone, self.lang), time=zone_time(zone, lang=self.lang))
 
     def _country(self) -> str | None:
         return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)

@@ -158,8 +158,8 @@ def _title(text: str, folded: str) -> str:
     return folded.title()
 
 
-def zone_time(zone: str, now: datetime | None = None) -> str:
-    """The local time in `zone` ('UTC-04:00' too), as HH:MM."""
+def zone_time(zone: str, now: datetime | None = None, lang: str = "en") -> str:
+    """The local time in `zone` ('UTC-04:00' too), as HH:MM, or as French writes it: '01 h 36'."""
     now = now or datetime.now(UTC)
     match = re.fullmatch(r"UTC([+-])(\d{2}):(\d{2})", zone)
     if match:
@@ -167,7 +167,7 @@ def zone_time(zone: str, now: datetime | None = None) -> str:
         tz = timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
     else:
         tz = ZoneInfo(zone)
-    return now.astimezone(tz).strftime("%H:%M")
+    return now.astimezone(tz).strftime("%H h %M" if lang == "fr" else "%H:%M")
 
 
 def zone_city(zone: str, lang: str) -> str:

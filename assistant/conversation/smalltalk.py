@@ -9,7 +9,9 @@ and decides by a short-message rule: small talk when nothing is left but filler 
 Typos are forgiven only on words that are not words already: a word the bundled guides use (fr, es, en) is
 taken as written ("file" is not "fine", "goods" not "good"), and words of four letters or fewer must match
 exactly. A word left over that the guides use in lower case is content ("loan", "préstamo"; a name such as
-"Rosa" is not): with one, the message is a question, never small talk ("ok loan"). "Are you a real
+"Rosa" is not), and so is a business word of `domain_words.yaml` ("tva", "impuestos") or a short word typed in
+capitals in a message that is not ("merci CNSS"); a word she capitalised stays a name ("thanks Grant"). With
+one, the message is a question, never small talk ("ok loan", "merci tva"). "Are you a real
 person?" and its variants are read by a pattern: a "you", a kind of being, and nothing else.
 """
 
@@ -26,7 +28,9 @@ import yaml
 from rapidfuzz.distance import OSA
 
 LEXICON = Path(__file__).with_name("smalltalk.yaml")
+DOMAIN = Path(__file__).with_name("domain_words.yaml")  # business words the guides may not write ("tva")
 GUIDES = Path(__file__).resolve().parents[2] / "knowledge_base" / "guides"  # their words are never typos
+ABBREVIATION_MAX = 6  # a word she typed in capitals up to this long is an abbreviation ("CNSS"), not shouting
 EXACT_MAX = 4  # words this short are never read as a typo of another (too many near neighbours: file/fine)
 KINDS: tuple[str, ...] = ("confusion", "who", "goodbye", "thanks", "greeting", "ack")  # precedence, first wins
 MAX_OTHER_WORDS = 1  # words that are neither small talk nor filler a message may hold and still be small talk
@@ -131,7 +135,16 @@ def is_content(word: str) -> bool:
     _, filler, vocabulary = _lexicon()
     if len(word) <= 2 or word in vocabulary or word in filler:
         return False
-    return word in guide_words()[1] or any(_stem(word, lang) in stems for lang, stems in _guide_stems().items())
+    if word in domain_words() or word in guide_words()[1]:
+        return True
+    return any(_stem(word, lang) in stems for lang, stems in _guide_stems().items())
+
+
+@cache
+def domain_words() -> frozenset[str]:
+    """The business words and abbreviations of domain_words.yaml, every language together."""
+    data = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    return frozenset(w for entries in data.values() for entry in entries for w in _WORD.findall(normalise(str(entry))))
 
 
 @cache
@@ -142,7 +155,7 @@ def _canonical(word: str) -> str:
     for candidate in (word, _squeeze(word), re.sub(r"(.)\1+", r"\1", word)):
         if candidate in vocabulary:
             return candidate
-    if len(word) <= EXACT_MAX or word.isdigit() or word in guide_words()[0]:
+    if len(word) <= EXACT_MAX or word.isdigit() or word in guide_words()[0] or word in domain_words():
         return word
     limit = 1 if len(word) < 8 else 2
     best, best_distance = word, limit + 1
@@ -192,7 +205,7 @@ def classify(text: str) -> SmallTalk:
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
     language = _language(matched)
     # a word the guides use makes it a question ("merci facture"); a name she capitalised does not ("thanks Grace")
-    content = any(is_content(t.word) and not _named(text, t, tokens) for t in others)
+    content = any((is_content(t.word) or _abbreviation(text, t)) and not _named(text, t, tokens) for t in others)
     if len(others) <= MAX_OTHER_WORDS and len(tokens) <= MAX_WORDS and not content:
         kind = min((k for k, _ in matched), key=KINDS.index)
         return SmallTalk(kind, "", language, len(others))
@@ -209,6 +222,16 @@ def _named(text: str, token: _Token, tokens: list[_Token]) -> bool:
     """Whether she wrote `token` as a name: capitalised (not in capitals), and not merely the first word."""
     raw = text[token.start : token.end]
     return token is not tokens[0] and raw[:1].isupper() and not raw.isupper()
+
+
+def _abbreviation(text: str, token: _Token) -> bool:
+    """Whether she typed `token` in capitals as an abbreviation ("merci CNSS"): short, in a message not all in
+    capitals, and no word of small talk ("OK", "THX") nor the assistant itself ("merci IA")."""
+    raw = text[token.start : token.end]
+    if not (raw.isupper() and 2 <= len(raw) <= ABBREVIATION_MAX) or text.upper() == text:
+        return False
+    _, filler, vocabulary = _lexicon()
+    return token.word not in vocabulary and token.word not in filler and token.word not in _BEING
 
 
 def _not_understood(words: list[str]) -> bool:

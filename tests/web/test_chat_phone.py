@@ -5,6 +5,7 @@ that open the guide's section, emoji drawn or replaced by text."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,6 +68,14 @@ def page(browser_context):
 
 def texts(page) -> list[str]:
     return page.locator("#log li.msg").all_inner_texts()
+
+
+def wait_until(page, condition, why: str = "", seconds: float = 30) -> None:
+    for _ in range(int(seconds * 20)):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError(why or "timed out")
 
 
 def choose_spanish(page) -> None:
@@ -237,6 +246,37 @@ def test_a_message_sent_while_an_answer_is_pending_waits_its_turn_and_is_sent(pa
     expect(answers).to_have_count(before + 2, timeout=60_000)  # both answered
     expect(page.locator("li.msg.typing")).to_have_count(0)
     assert page.locator("li.msg").last.get_attribute("class") == "msg bot"  # the second answer comes last
+    assert page.errors == []
+
+
+def test_a_message_waiting_its_turn_is_sent_after_a_reload(page):
+    """Typed while an answer is pending and the page reloaded before it went: it is shown again, still waiting,
+    and sent once the page is back; answered, it is not sent again by the next reload."""
+    expect = sync_api.expect
+    page.goto("/chat")
+    choose_spanish(page)
+    held = []  # the requests the server has not been given yet
+    page.route("**/chat/api/messages", lambda route: held.append(route))
+    box = page.get_by_label(phrase("chat_input_label", "es"))
+    box.fill("¿Qué es un grupo de ahorro?")
+    box.press("Enter")
+    wait_until(page, lambda: held)
+    box.fill(QUESTION_ES)
+    box.press("Enter")
+    expect(page.locator("li.msg.me.queued")).to_have_text(QUESTION_ES)
+    page.reload()
+    expect(page.locator("li.msg.me").last).to_have_text(QUESTION_ES)
+    wait_until(page, lambda: len(held) >= 2, "the queued message was lost with the page")  # sent from her device
+    sent = json.loads(held[1].request.post_data or "{}")
+    assert sent["text"] == QUESTION_ES and sent["message_id"]
+    reply = {"text": "Respuesta", "language": "es", "sources": [], "buttons": []}
+    held[1].fulfill(json={"duplicate": False, "page_language": "es", "forgotten": False, "replies": [reply]})
+    expect(page.locator("li.msg.bot").last).to_have_text("Respuesta")
+    expect(page.locator("li.msg.me.queued")).to_have_count(0)
+    page.reload()
+    expect(page.locator("li.msg.bot").last).to_have_text("Respuesta")
+    page.wait_for_timeout(500)
+    assert len(held) == 2 and page.locator("li.msg.me.queued").count() == 0  # answered: not sent again
     assert page.errors == []
 
 

@@ -4,7 +4,8 @@
 // conversation is kept on her device (localStorage), so a reload or a return visit shows it again; the page's
 // own words follow the language she chose (the strings come with the page, in the three languages). A
 // typing indicator shows while she waits; what she sends meanwhile waits its turn (shown at once, sent when
-// the answer before it has come). Links in an answer are links (built as DOM nodes: no HTML from the
+// the answer before it has come), and a typed message still waiting is kept with the conversation, so a
+// reload sends it (with the same message_id: never answered twice). Links in an answer are links (built as DOM nodes: no HTML from the
 // server is ever parsed). No framework, no build step, nothing inline (the page's CSP).
 "use strict";
 (function () {
@@ -91,6 +92,7 @@
     const item = document.createElement("li");
     item.className = "msg " + entry.kind;
     if (entry.language) item.lang = entry.language;
+    if (entry.pending) item.classList.add("queued");
     const body = document.createElement("div");
     body.className = "text";
     linked(body, shown(entry.text));
@@ -213,16 +215,22 @@
   }
 
   async function exchange(text, url, type, body, greetAfter) {
-    const mine = add({ kind: "me", text: text });
-    if (busy) {  // an answer is pending: this one goes when it has come
-      mine.classList.add("queued");
-      waiting.push({ url: url, type: type, body: body, greetAfter: greetAfter, item: mine });
+    const entry = { kind: "me", text: text };
+    if (!busy) {
+      add(entry);
+      await talk(url, type, body, greetAfter);
       return;
     }
-    await talk(url, type, body, greetAfter);
+    // an answer is pending: this one goes when it has come; kept on her device until then (a voice note's
+    // file cannot be, and goes only if the page stays open)
+    const request = { url: url, type: type, body: body, greetAfter: greetAfter };
+    if (typeof body === "string") entry.pending = request;
+    const mine = add(entry);
+    mine.classList.add("queued");
+    waiting.push(Object.assign({ item: mine, entry: entry }, request));
   }
 
-  async function talk(url, type, body, greetAfter) {
+  async function talk(url, type, body, greetAfter, entry) {
     busy = true;
     const indicator = typing();
     let data = null;
@@ -243,20 +251,28 @@
       }
     }
     indicator.remove();
+    if (entry) delete entry.pending;  // answered (or failed): a reload does not send it again
     if (data) receive(data, greetAfter); else add({ kind: "error", text: problem });
+    save();
     busy = false;
-    const next = waiting.shift();
-    if (next) {
-      next.item.classList.remove("queued");
-      await talk(next.url, next.type, next.body, next.greetAfter);
-    }
+    await next();
+  }
+
+  async function next() {  // the oldest message waiting its turn, if any
+    const queued = waiting.shift();
+    if (!queued) return;
+    queued.item.classList.remove("queued");
+    await talk(queued.url, queued.type, queued.body, queued.greetAfter, queued.entry);
   }
 
   function receive(data, greetAfter) {
     if (data.forgotten) {  // everything about her was deleted: so is the copy on her device
       saved = { entries: [], lastStaffId: saved.lastStaffId, lang: null };
       log.replaceChildren();
-      for (const w of waiting) log.appendChild(w.item);  // sent after the deletion: still hers to see
+      for (const w of waiting) {  // sent after the deletion: still hers to see, and still to send
+        log.appendChild(w.item);
+        saved.entries.push(w.entry);
+      }
     }
     if (data.page_language && data.page_language !== lang) applyLanguage(data.page_language);
     if (data.page_language) saved.lang = data.page_language;
@@ -314,8 +330,13 @@
   // -- start: her language, then what she saw last time (or the language choice) ------------------------------
   const chosen = main.dataset.chosen || saved.lang;
   if (chosen) applyLanguage(chosen);
-  if (saved.entries.length) saved.entries.forEach(draw);
-  else if (!main.dataset.chosen) welcome();
+  if (saved.entries.length) {
+    saved.entries.forEach((entry) => {
+      const item = draw(entry);
+      if (entry.pending) waiting.push(Object.assign({ item: item, entry: entry }, entry.pending));
+    });
+  } else if (!main.dataset.chosen) welcome();
   else add({ kind: "bot", text: t("greeting"), language: lang });
+  next();  // what she typed before a reload, while an answer was pending
   poll();
 })();

@@ -118,3 +118,44 @@ def test_confusion_after_a_thumbs_down_says_the_reasons_again(user, runtime):
     assert [b.title for b in replies[0].buttons] == [phrase(f"feedback_reason_{r}", "en") for r in FEEDBACK_REASONS]
     assert text_of(user.send("2")) == phrase("feedback_ask_comment", "en")
     assert runtime.store.negative_feedback()[0]["reason"] == "wrong"
+
+
+@pytest.mark.parametrize(
+    ("comment", "asked"),
+    [("not clear. How do I prepare a loan file to obtain credit?", "loan file"),
+     ("Not what I asked, how do savings groups help women without collateral", "avings groups")],
+)  # fmt: skip
+@pytest.mark.parametrize("stage", ["reason", "comment"])
+def test_a_comment_that_asks_a_new_question_is_stored_and_the_question_answered(user, runtime, comment, asked, stage):
+    why = thumbs_down(user)
+    if stage == "comment":
+        user.press(next(i for i in button_ids(why) if i.endswith(":wrong")))
+    replies = user.send(comment)
+    assert replies[0].text == phrase("feedback_comment_saved", "en")
+    assert asked in text_of(replies[1:]) and any(i.startswith("vote:up:") for i in button_ids(replies))
+    [item] = runtime.store.negative_feedback()
+    assert item["comment"] == comment
+
+
+@pytest.mark.parametrize(
+    "comment", ["no entendí, ¿cómo hago un presupuesto?", "pas clair. comment calculer mon prix de vente ?"]
+)
+def test_a_comment_that_asks_in_spanish_or_french_is_stored_and_answered(user, runtime, comment):
+    thumbs_down(user)
+    replies = user.send(comment)
+    assert replies[0].text == phrase("feedback_comment_saved", "en") and len(replies) > 1
+    assert runtime.store.negative_feedback()[0]["comment"] == comment
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["too long", "pas clair", "no me sirvió", "no es eso", "not good", "It talks about Canada, I am in Bolivia"],
+)
+@pytest.mark.parametrize("stage", ["reason", "comment"])
+def test_a_plain_reason_is_stored_and_nothing_is_answered(user, runtime, comment, stage):
+    """What was wrong, said in words (a negation is a fault found, not an "ok"), is kept and asks nothing."""
+    why = thumbs_down(user)
+    if stage == "comment" or comment == "too long":  # "too long" is a reason's own label: a comment after one
+        user.press(next(i for i in button_ids(why) if i.endswith(":wrong")))
+    assert [r.text for r in user.send(comment)] == [phrase("feedback_comment_saved", "en")]
+    assert runtime.store.negative_feedback()[0]["comment"] == comment

@@ -11,6 +11,7 @@ from assistant.conversation.onboarding import (
     parse_languages,
     parse_modality,
     parse_name,
+    parse_sector,
     parse_stage,
     parse_timezone,
 )
@@ -157,3 +158,25 @@ def test_stage_from_a_sentence(text, expected):
 )  # fmt: skip
 def test_modality_from_a_sentence(text, expected):
     assert parse_modality(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("je vends du bissap et des jus a dakar", "bissap et des jus"),
+     ("tengo un taller de tejidos hace 8 años", "tejidos"), ("vendo chompas de alpaca en El Alto", "chompas de alpaca"),
+     ("I run a small bakery in Kigali", "small bakery"), ("j'ai une boutique de pagnes au marché Sandaga", "pagnes"),
+     ("mi negocio es una tienda de abarrotes en La Paz", "abarrotes"), ("I am a tailor", "tailor"),
+     ("Je travaille dans la transformation du manioc", "transformation du manioc"),
+     ("je vends du tissu en gros au marché de Dakar, et je cherche des clientes", "tissu en gros"),
+     ("moi je fais la vente de poissons fumés à Mbour depuis 2015", "vente de poissons fumés"),
+     ("fabrico jabones artesanales y velas aromáticas con hierbas naturales de la región",
+      "jabones artesanales y velas aromáticas"),
+     ("huile d'arachide", "huile d'arachide"), ("couture, broderie et teinture", "couture, broderie et teinture"),
+     ("Transformation de céréales locales", "Transformation de céréales locales"),
+     ("produce and vegetables", "produce and vegetables"), ("make up artist", "make up artist"),
+     ("je vends", "je vends")],
+)  # fmt: skip
+def test_the_sector_is_her_business_words_without_the_sentence_around_them(text, expected):
+    """Her own words, untranslated: the opening ("je vends", "tengo un taller de"), articles, the place and
+    how long cut off, a few words at most; an answer with nothing else is kept whole."""
+    assert parse_sector(text) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation.smalltalk import classify, guide_words, is_content
+from assistant.conversation.smalltalk import _lexicon, classify, domain_words, guide_words, is_content
 
 # Content words one edit (or a doubled letter) away from a small-talk word, alone or beside small talk.
 NEAR_MISSES = [
@@ -87,3 +87,29 @@ def test_thanks_beside_a_word_of_the_guides_is_a_question(text):
 )  # fmt: skip
 def test_thanks_with_her_name_or_a_stray_word_is_still_small_talk(text, kind):
     assert classify(text).kind == kind
+
+
+@pytest.mark.parametrize(
+    "text", ["merci tva", "gracias iva", "thanks vat", "merci TVA", "Gracias, IVA?", "merci rccm", "gracias NIT",
+             "merci CNSS", "gracias impuestos", "merci impots", "thanks payroll", "merci ninea", "ok devis"],
+)  # fmt: skip
+def test_thanks_beside_a_business_word_or_abbreviation_is_a_question(text):
+    """A tax, registry or finance word left over, whether or not the guides write it (domain_words.yaml), or any
+    short word she typed in capitals (an abbreviation), is asked about."""
+    found = classify(text)
+    assert found.kind is None and found.rest.strip(), found
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"), [("gracias Ana", "thanks"), ("thanks Joy", "thanks"), ("thanks Grant", "thanks"),
+                       ("merci beaucoup", "thanks"), ("gracias!!", "thanks"), ("MERCI AWA", "thanks"),
+                       ("merci d'avance", "thanks"), ("OK merci", "thanks"), ("merci IA", "thanks"),
+                       ("THX", "thanks")],
+)  # fmt: skip
+def test_names_and_courtesies_in_capitals_stay_small_talk(text, kind):
+    assert classify(text).kind == kind
+
+
+def test_the_listed_business_words_are_not_small_talk_words():
+    _, filler, vocabulary = _lexicon()
+    assert domain_words() and not domain_words() & (filler | vocabulary)

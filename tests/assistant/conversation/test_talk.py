@@ -425,7 +425,7 @@ FREE_TEXT = {  # one onboarding typed as people write, and what must be kept and
             "la comptabilité", "français, wolof et un peu de fon", "Dakar", "le mardi soir", "les deux"],
            {"name": "Awa Ndiaye", "country": "Sénégal", "languages": ["fr", "wo", "fon"],
             "profile": {"city": "Thies", "stage": "early", "timezone": "Africa/Dakar", "modality": "both"}},
-           ["Sénégal (Thies)", "wolof", "Dakar (il y est"]),
+           ["Sénégal (Thies)", "wolof", "Dakar (il est "]),
     "en": (["my name is Joy Santos", "in the philippines, cebu", "bakery", "only an idea for now", "baking",
             "funding", "Cebuano, Tagalog and English", "manila time", "weekends", "in person please"],
            {"name": "Joy Santos", "country": "Philippines", "languages": ["ceb", "tl", "en"],
@@ -549,14 +549,14 @@ def test_answers_given_before_cancel_are_kept_and_start_asks_only_the_rest(engin
 
 
 @pytest.mark.parametrize(
-    ("lang", "sector", "stage"),
+    ("lang", "sector", "stage", "kept"),
     [
-        ("es", "tengo un taller de tejidos hace 8 años", "established"),
-        ("fr", "je suis couturière depuis 10 ans", "established"),
-        ("en", "i started a bakery 6 months ago", "early"),
+        ("es", "tengo un taller de tejidos hace 8 años", "established", "tejidos"),
+        ("fr", "je suis couturière depuis 10 ans", "established", "couturière"),
+        ("en", "i started a bakery 6 months ago", "early", "bakery"),
     ],
 )
-def test_a_sector_answer_that_says_how_long_gives_the_stage_too(engine, runtime, lang, sector, stage):
+def test_a_sector_answer_that_says_how_long_gives_the_stage_too(engine, runtime, lang, sector, stage, kept):
     user = User(engine, f"sector-{lang}")
     user.send("/start")
     user.press(f"lang:{lang}")
@@ -570,7 +570,8 @@ def test_a_sector_answer_that_says_how_long_gives_the_stage_too(engine, runtime,
         said = text_of(user.send(text))
     assert phrase("onboarding_done", lang) in said
     person = runtime.store.participant(user.channel, user.user_id)
-    assert person.profile["stage"] == stage and person.profile["sector"] == sector
+    assert person.profile["stage"] == stage and person.profile["sector"] == kept
+    assert phrase("profile_line", lang, field=phrase("field_sector", lang), value=kept) in said  # shown back
 
 
 @pytest.mark.parametrize("lang", LANGS)

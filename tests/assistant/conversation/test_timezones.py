@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from assistant.conversation.onboarding import parse_timezone
+from assistant.conversation.places import zone_time
+from assistant.phrases import phrase
 
 
 @pytest.mark.parametrize(
@@ -47,3 +51,11 @@ def test_a_time_zone_is_read_from_what_she_types(text, zone):
 @pytest.mark.parametrize("text", ["UTC 4", "GMT+1 ou GMT+2", "GMT-13", "UTC+5:17", "je ne sais pas", ""])
 def test_what_names_no_single_time_zone_is_asked_again(text):
     assert parse_timezone(text) is None
+
+
+def test_the_time_shown_with_her_zone_reads_naturally_in_french():
+    """'Dakar (il est 01 h 36 là-bas)', not '(il y est 01:36)'; Spanish and English keep HH:MM."""
+    night = datetime(2026, 12, 7, 1, 36, tzinfo=UTC)
+    assert zone_time("Africa/Dakar", night, "fr") == "01 h 36" and zone_time("Africa/Dakar", night) == "01:36"
+    shown = phrase("zone_shown", "fr", city="Dakar", time=zone_time("Africa/Dakar", night, "fr"))
+    assert shown == "Dakar (il est 01 h 36 là-bas)"
