@@ -37,7 +37,7 @@ from assistant.errors import InputError
 from assistant.languages import MIN_CONFIDENCE, detect_language
 from assistant.memory import Turn, is_follow_up, resolve
 from assistant.phrases import phrase
-from assistant.retrieval.places import Places, elsewhere
+from assistant.retrieval.places import Places, elsewhere, folded
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
 from assistant.text import tokenize
@@ -205,7 +205,9 @@ class Answerer:
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        if resolved.follow_up and (elsewhere(resolved.focus) or _unknown_terms(resolved.focus, language, retriever)):
+        if resolved.follow_up and (
+            elsewhere(resolved.focus, _written(index)) or _unknown_terms(resolved.focus, language, retriever)
+        ):
             # "and in Peru?", "et au Maroc ?": the previous question about a country outside the programme or
             # something no guide mentions in any language (a word some guide happens to use, "mal", "marco",
             # does not make Mali or Morocco a programme country); the previous topic's words would carry the
@@ -288,6 +290,17 @@ class Answerer:
     def _done(answer: Answer, started: float) -> Answer:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
+
+
+_WRITTEN: list[tuple[object, int, str]] = []  # (the index, its number of chunks, their text folded)
+
+
+def _written(index) -> str:
+    """Every guide's text, folded: made again when the index or its chunks change."""
+    if not _WRITTEN or _WRITTEN[0][0] is not index or _WRITTEN[0][1] != len(index.chunks):
+        text = folded(" ".join(f"{c.title} {c.heading} {c.text}" for c in index.chunks))
+        _WRITTEN[:] = [(index, len(index.chunks), text)]
+    return _WRITTEN[0][2]
 
 
 def _unknown_terms(text: str, language: str, retriever) -> list[str]:

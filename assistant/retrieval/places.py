@@ -16,8 +16,8 @@ asked about is the one that knows it best. So a chunk of a one-country guide is 
 
 Places are found by the names of `assistant.memory.ENTITIES["country"]` (names, demonyms, in the three
 languages; accents and case ignored). Countries outside the programme are found by their CLDR names (Babel) in
-the three languages (`elsewhere`): a follow-up that swaps one in ("et au Maroc ?") is about a country no guide
-covers, even where its name looks like a guide's word ("Mali", "mal").
+the three languages (`elsewhere`): a follow-up that swaps in one the guides never write ("et au Maroc ?") is
+about a country no guide covers, even where its name looks like a guide's word ("Mali", "mal").
 """
 
 from __future__ import annotations
@@ -84,10 +84,16 @@ def _elsewhere() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
-def elsewhere(text: str) -> list[str]:
-    """The countries outside the programme that `text` names ("et au Maroc ?", "and in Kenya?"), folded; the
-    guides speak of the programme's countries only."""
-    return [m.group(0) for m in _elsewhere().finditer(_fold(text))]
+def elsewhere(text: str, written: str = "") -> list[str]:
+    """The countries outside the programme that `text` names ("et au Maroc ?", "and in Kenya?"), folded, less
+    those `written` names (the guides' text: they mention France and Congo; "reunión" is a Spanish word)."""
+    found = [m.group(0) for m in _elsewhere().finditer(_fold(text))]
+    return [n for n in found if not re.search(rf"(?<!\w){re.escape(n)}(?!\w)", written)]
+
+
+def folded(text: str) -> str:
+    """`text` lower-cased, without accents (as places are matched)."""
+    return _fold(text)
 
 
 def guide_place(metadata: dict | None) -> str | None:

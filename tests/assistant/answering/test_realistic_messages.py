@@ -78,6 +78,13 @@ def test_a_follow_up_about_a_country_outside_the_programme_is_refused(answerer, 
     assert not inside.abstained  # a programme country is answered
 
 
+def test_a_follow_up_about_a_word_that_names_a_place_elsewhere_too_is_not_refused_for_it(answerer):
+    first = answerer.answer("cuanto dura la primera reunion con mi socia?", language="es")
+    history = [Turn(first.question, first.language, first.text)]
+    # "la reunión" (a meeting) is also La Réunion: a word the Spanish guides write is no country elsewhere
+    assert not answerer.answer("y la reunion siguiente?", history=history).abstained
+
+
 def test_a_follow_up_asking_for_an_example_stays_on_the_topic(answerer):
     first = answerer.answer("comment fixer des objectifs avec ma binôme", language="fr")
     history = [Turn(first.question, first.language, first.text)]
