@@ -202,8 +202,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return self.on_answer(text)
         if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
             return self.on_feedback_text(text)
-        picked = self.typed_answer(text)
-        if picked:
+        picked = self.typed_answer(text) or (self.pending_vote("down") if talk.complaint else None)
+        if picked:  # a button's label typed, or "no me sirvió" while the answer's 👎 is there to press
             return self.on_button(picked, text)
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
             return self.on_diag_answer(text)
@@ -211,8 +211,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return self.on_nudge_comment(text)
         if not text:
             return [Reply(self.say("empty_question"))]
-        if talk.kind:
-            return self.chat(talk.kind, talk.language)
+        if talk.kind or talk.complaint:  # a complaint with no answer to vote on: what she needs, asked kindly
+            return self.chat(talk.kind or "confusion", talk.language)
         if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
             self.chatted = True
             return self.with_next(self.say("no_words"))

@@ -4,7 +4,9 @@
 word forgiven, emoji read as words), finds the small-talk phrases of `smalltalk.yaml` in it, longest first,
 and decides by a short-message rule: small talk when nothing is left but filler and at most one other word
 (a name, a stray word). When a real question is left ("hola, ¿cómo saco un crédito?"), it is returned as
-`rest` with the opening and closing courtesies cut off, so the question still gets answered.
+`rest` with the opening and closing courtesies cut off, so the question still gets answered. How an answer
+helped her ("muy útil", "that helps a lot", the `praise` phrases) is thanks; the same words with a negation ("no
+me sirvió", "pas très utile") are a `complaint`, which the engine reads as her 👎 on the answer.
 
 Typos are forgiven only on words that are not words already: a word the bundled guides use (fr, es, en) is
 taken as written ("file" is not "fine", "goods" not "good"), and words of four letters or fewer must match
@@ -56,6 +58,7 @@ class SmallTalk:
     rest: str
     language: str | None = None
     others: int = 0  # words that are neither small talk nor filler ("hola Rosa": 1)
+    complaint: bool = False  # how an answer helped, negated: "no me sirvió", "pas très utile"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,8 @@ def _lexicon() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], froze
     """(phrase words -> (kind, languages), filler words, every known word)."""
     data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     phrases: dict[tuple[str, ...], tuple[str, set[str]]] = {}
-    for kind in KINDS:
-        for lang, entries in data[kind].items():
+    for kind, section in [(k, k) for k in KINDS] + [("thanks", "praise")]:
+        for lang, entries in data[section].items():
             for entry in entries:
                 words = tuple(_WORD.findall(normalise(str(entry))))
                 known_kind, langs = phrases.get(words, (kind, set()))
@@ -89,6 +92,15 @@ def _lexicon() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], froze
     filler = frozenset(w for entry in data["filler"]["all"] for w in _WORD.findall(normalise(str(entry))))
     vocabulary = frozenset(w for words in phrases for w in words) | filler
     return {k: (kind, frozenset(langs)) for k, (kind, langs) in phrases.items()}, filler, vocabulary
+
+
+@cache
+def _praise() -> frozenset[tuple[str, ...]]:
+    """The phrases of how an answer helped her ("muy util"): thanks, unless negated."""
+    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    return frozenset(
+        tuple(_WORD.findall(normalise(str(entry)))) for entries in data["praise"].values() for entry in entries
+    )
 
 
 def _squeeze(word: str) -> str:
@@ -182,11 +194,13 @@ def classify(text: str) -> SmallTalk:
     tokens = _tokens(text)
     longest = max((len(p) for p in phrases), default=1)
     kinds: list[tuple[str, frozenset[str]] | None] = [None] * len(tokens)
+    praised = False
     i = 0
     while i < len(tokens):
         for size in range(min(longest, len(tokens) - i), 0, -1):
             found = phrases.get(tuple(t.word for t in tokens[i : i + size]))
             if found:
+                praised = praised or tuple(t.word for t in tokens[i : i + size]) in _praise()
                 kinds[i : i + size] = [found] * size
                 i += size
                 break
@@ -202,6 +216,8 @@ def classify(text: str) -> SmallTalk:
         return SmallTalk("who", "", _language(matched))
     if not matched:
         return SmallTalk(None, text)
+    if praised and any(t.word in _NEGATION for t in tokens):  # "no me sirvió", "not helpful": a complaint
+        return SmallTalk(None, text, _language(matched), complaint=True)
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
     language = _language(matched)
     # a word the guides use makes it a question ("merci facture"); a name she capitalised does not ("thanks Grace")
@@ -212,7 +228,8 @@ def classify(text: str) -> SmallTalk:
     return SmallTalk(None, _rest(text, tokens, kinds, filler), language, len(others))
 
 
-_NEGATION = frozenset({"no", "pas", "ne", "dont", "didnt", "not", "nada", "rien"})
+_NEGATION = frozenset({"no", "pas", "ne", "dont", "didnt", "not", "nada", "rien", "isnt", "wasnt", "doesnt", "nunca",
+                       "jamais", "never", "ni", "sin", "sans", "without", "poco", "peu"})  # fmt: skip
 _UNDERSTAND = frozenset({"entiendo", "entendi", "comprendo", "comprendi", "comprends", "compris", "understand",
                          "understood", "get", "got", "capte", "pigé", "pige"})  # fmt: skip
 MAX_CONFUSED_WORDS = 6

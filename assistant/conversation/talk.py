@@ -92,6 +92,11 @@ class TalkTurn:
         options = [(i, t) for i, t in choice.get("options", [])]
         return typed_choice(text, options, choice.get("numbered"))
 
+    def pending_vote(self, direction: str) -> str | None:
+        """The pending choice's 👍 or 👎 button (`direction` "up" or "down"), if her last answer offers one."""
+        choice = self.state.get("choice") or {}
+        return next((i for i, _ in choice.get("options", []) if str(i).startswith(f"vote:{direction}:")), None)
+
     def open_choice(self) -> Reply | None:
         """The pending choice shown again (it stays open while she talks about something else)."""
         choice = self.state.get("choice") or {}

@@ -159,3 +159,32 @@ def test_a_plain_reason_is_stored_and_nothing_is_answered(user, runtime, comment
         user.press(next(i for i in button_ids(why) if i.endswith(":wrong")))
     assert [r.text for r in user.send(comment)] == [phrase("feedback_comment_saved", "en")]
     assert runtime.store.negative_feedback()[0]["comment"] == comment
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang"), [("no me sirvió", "es"), ("pas très utile", "fr"), ("that wasn't helpful", "en")]
+)
+def test_saying_the_answer_did_not_help_is_its_thumbs_down(engine, runtime, typed, lang):
+    """Typed instead of pressing 👎: the reasons are asked, as for the button (it was searched as a question and
+    answered with an unrelated passage)."""
+    user = User(engine, f"complaint-{lang}", hint=lang)
+    user.send(f"/lang {lang}")
+    user.send(QUESTION)
+    assert text_of(user.send(typed)) == phrase("feedback_why", lang)
+    assert text_of(user.send("1")) == phrase("feedback_ask_comment", lang)  # the reason, pressed by its number
+    assert len(runtime.store.negative_feedback()) == 1
+
+
+def test_a_complaint_with_no_answer_to_vote_on_gets_what_the_assistant_does(engine):
+    user = User(engine, "complaint-none", hint="es")
+    user.send("/lang es")
+    assert "Sources" not in text_of(user.send("no me sirvió")) and "Fuentes" not in text_of(user.send("no me sirve"))
+
+
+@pytest.mark.parametrize("typed", ["gracias, muy útil", "thanks, that helps a lot", "merci, c'est très clair"])
+def test_saying_the_answer_helped_is_thanks_not_a_question(engine, typed):
+    user = User(engine, "praise", hint="en")
+    user.send(QUESTION)
+    replies = user.send(typed)
+    assert "Sources" not in text_of(replies) and "Fuentes" not in text_of(replies)
+    assert not any(i.startswith("vote:") for i in button_ids(replies))

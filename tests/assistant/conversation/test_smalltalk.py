@@ -110,6 +110,35 @@ def test_names_and_courtesies_in_capitals_stay_small_talk(text, kind):
     assert classify(text).kind == kind
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gracias, muy util", "gracias lo voy a intentar", "Dios le bendiga gracias", "muchas gracias licenciada",
+        "me sirvio mucho, gracias", "thanks, that helps a lot", "thanks, will do", "very helpful thank you po",
+        "that makes sense, thanks", "merci je vais essayer", "merci, c'est très clair", "ok merci je vais voir",
+        "très utile merci madame",
+    ],
+)  # fmt: skip
+def test_thanks_with_how_it_helped_or_what_she_will_do_is_thanks(text):
+    """ "muy útil", "that helps", "je vais essayer": how the answer helped her, not a question (they were searched
+    and refused: "the guides do not answer this")."""
+    result = classify(text)
+    assert result.kind == "thanks", result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gracias, muy util! y como hago un presupuesto?",
+        "that helps, but what about taxes?",
+        "helpful tips for pricing?",
+    ],
+)
+def test_appreciation_beside_a_question_leaves_the_question(text):
+    result = classify(text)
+    assert result.kind is None and "?" in result.rest
+
+
 def test_the_listed_business_words_are_not_small_talk_words():
     _, filler, vocabulary = _lexicon()
     assert domain_words() and not domain_words() & (filler | vocabulary)
