@@ -116,7 +116,8 @@ def test_names_and_courtesies_in_capitals_stay_small_talk(text, kind):
         "gracias, muy util", "gracias lo voy a intentar", "Dios le bendiga gracias", "muchas gracias licenciada",
         "me sirvio mucho, gracias", "thanks, that helps a lot", "thanks, will do", "very helpful thank you po",
         "that makes sense, thanks", "merci je vais essayer", "merci, c'est très clair", "ok merci je vais voir",
-        "très utile merci madame",
+        "très utile merci madame", "perfecto, eso era lo que necesitaba", "super, merci pour les conseils",
+        "great tips, thanks!", "buena info", "c bon merci",
     ],
 )  # fmt: skip
 def test_thanks_with_how_it_helped_or_what_she_will_do_is_thanks(text):
