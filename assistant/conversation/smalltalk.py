@@ -220,12 +220,39 @@ def classify(text: str) -> SmallTalk:
         return SmallTalk(None, text, _language(matched), complaint=True)
     others = [t for t, k in zip(tokens, kinds, strict=True) if k is None and t.word not in filler]
     language = _language(matched)
+    if kinds[0] and kinds[0][0] in ("ack", "thanks") and _says_what_she_will_do(text, tokens, kinds, filler):
+        kind = min((k for k, _ in matched), key=KINDS.index)
+        return SmallTalk(kind, "", language, len(others))  # "ok, je vais en parler à ma binôme"
     # a word the guides use makes it a question ("merci facture"); a name she capitalised does not ("thanks Grace")
     content = any((is_content(t.word) or _abbreviation(text, t)) and not _named(text, t, tokens) for t in others)
     if len(others) <= MAX_OTHER_WORDS and len(tokens) <= MAX_WORDS and not content:
         kind = min((k for k, _ in matched), key=KINDS.index)
         return SmallTalk(kind, "", language, len(others))
     return SmallTalk(None, _rest(text, tokens, kinds, filler), language, len(others))
+
+
+# After an "ok" or a "thanks", what she will do next ("je vais en parler à ma binôme", "lo voy a hablar con mi
+# socia", "i'll talk to my partner about it"): an acknowledgement, not a question, unless she asks something.
+_WILL_DO = re.compile(
+    r"^(?:je vais|j vais|jvais|on va|nous allons|voy a|lo voy a|la voy a|vamos a|lo vamos a|i will|i ll|ill|we will|"
+    r"we ll|i am going to|im going to|gonna)\b"
+)
+
+
+def _says_what_she_will_do(text: str, tokens: list[_Token], kinds: list, filler: frozenset[str]) -> bool:
+    """Whether, after the opening courtesies, she says what she will do, and asks nothing."""
+    if "?" in text or "¿" in text:
+        return False
+    for i in range(1, len(tokens)):
+        opening = all(
+            (k is not None and k[0] in _COURTESY) or t.word in filler
+            for t, k in zip(tokens[:i], kinds[:i], strict=True)
+        )
+        if not opening:
+            return False
+        if _WILL_DO.match(" ".join(t.word for t in tokens[i:])):
+            return True
+    return False
 
 
 _NEGATION = frozenset({"no", "pas", "ne", "dont", "didnt", "not", "nada", "rien", "isnt", "wasnt", "doesnt", "nunca",

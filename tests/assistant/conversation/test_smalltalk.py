@@ -143,3 +143,23 @@ def test_appreciation_beside_a_question_leaves_the_question(text):
 def test_the_listed_business_words_are_not_small_talk_words():
     _, filler, vocabulary = _lexicon()
     assert domain_words() and not domain_words() & (filler | vocabulary)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok je vais en parler a ma binome",
+        "bueno, lo voy a hablar con mi socia",
+        "ok i will talk to my partner about it",
+        "merci, je vais appliquer ça demain",
+    ],
+)
+def test_what_she_will_do_after_an_ok_is_an_acknowledgement(text):
+    assert classify(text).kind in ("ack", "thanks")
+
+
+@pytest.mark.parametrize(
+    "text", ["ok je vais ouvrir une boutique, comment faire ?", "je vais ouvrir une boutique", "ok loan file"]
+)
+def test_a_plan_with_a_question_or_without_an_ok_is_not(text):
+    assert classify(text).kind is None
