@@ -27,6 +27,7 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.profile import ProfileTurn
+from assistant.conversation.requests import asks_for_language, asks_to_forget
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
@@ -192,6 +193,10 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
                 return self.on_button(picked, text)
             self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
             return [Reply(self.say("human_relayed"))]
+        if asks_to_forget(text):  # "pls delete all my data": /forget, which asks her to confirm
+            return self.on_command("/forget")
+        if code := asks_for_language(text):  # "parle-moi en français stp": /lang
+            return self.set_language(code)
         talk = classify(text)
         if self.state.get("step"):
             # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries

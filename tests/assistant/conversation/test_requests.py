@@ -1,0 +1,68 @@
+"""What she asks of the assistant in words: to delete her data (/forget, confirmed) and to speak another
+language (/lang); a question that only names data or a language is still a question."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation.requests import asks_for_language, asks_to_forget
+from assistant.conversation.smalltalk import classify
+from assistant.phrases import phrase
+from tests.assistant.conversation.conftest import User, button_ids, text_of
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pls delete all my data", "borra mis datos por favor", "supprimez mes données svp",
+        "je veux effacer toutes mes informations", "can you delete my account?", "efface mon profil",
+        "puedes borrar todos mis datos?",
+    ],
+)  # fmt: skip
+def test_a_request_to_delete_her_data_is_read(text):
+    assert asks_to_forget(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["how do i protect my customers data?", "delete the photos from my phone", "borrar datos del celular"]
+)
+def test_a_question_about_data_is_not_a_request_to_delete_hers(text):
+    assert not asks_to_forget(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("parle moi en francais stp", "fr"), ("parle-moi en français", "fr"), ("háblame en español", "es"),
+        ("en español por favor", "es"), ("in english please", "en"), ("speak english please", "en"),
+        ("can you speak french?", "fr"), ("respondeme en ingles", "en"),
+    ],
+)  # fmt: skip
+def test_a_request_for_a_language_is_read(text, code):
+    assert asks_for_language(text) == code
+
+
+@pytest.mark.parametrize("text", ["do pairs speak french?", "what language do they speak in rwanda", "english"])
+def test_a_question_naming_a_language_is_not_a_request(text):
+    assert asks_for_language(text) is None
+
+
+def test_asking_in_words_to_delete_her_data_asks_her_to_confirm_as_forget_does(engine):
+    user = User(engine, "req-forget", hint="es")
+    user.send("/lang es")
+    replies = user.send("porfa borra todos mis datos")
+    assert text_of(replies) == phrase("forget_confirm", "es")
+    assert any(i.startswith("forget:confirm") for i in button_ids(replies))
+
+
+def test_asking_in_words_for_french_switches_every_reply_to_french(engine):
+    user = User(engine, "req-lang", hint="en")
+    user.send("hi")
+    assert text_of(user.send("parle moi en francais stp")).startswith(
+        phrase("language_set", "fr", language="français")[:10]
+    )
+    assert "Avec plaisir" in text_of(user.send("merci je vais essayer"))
+
+
+def test_a_greeting_of_no_one_language_chooses_none():
+    assert classify("salam aleykoum").language is None and classify("nanga def").language is None
