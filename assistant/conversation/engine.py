@@ -27,7 +27,7 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.profile import ProfileTurn
-from assistant.conversation.requests import asks_for_language, asks_to_forget
+from assistant.conversation.requests import asks_for_language, asks_to_forget, says_thumbs_down
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
@@ -207,7 +207,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return self.on_answer(text)
         if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
             return self.on_feedback_text(text)
-        picked = self.typed_answer(text) or (self.pending_vote("down") if talk.complaint else None)
+        complaint = talk.complaint or says_thumbs_down(text)
+        picked = self.typed_answer(text) or (self.pending_vote("down") if complaint else None)
         if picked:  # a button's label typed, or "no me sirvió" while the answer's 👎 is there to press
             return self.on_button(picked, text)
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
@@ -216,7 +217,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return self.on_nudge_comment(text)
         if not text:
             return [Reply(self.say("empty_question"))]
-        if talk.kind or talk.complaint:  # a complaint with no answer to vote on: what she needs, asked kindly
+        if talk.kind or complaint:  # a complaint with no answer to vote on: what she needs, asked kindly
             return self.chat(talk.kind or "confusion", talk.language)
         if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
             self.chatted = True

@@ -1,6 +1,7 @@
-"""What she asks of the assistant itself, in words rather than a command: to delete her data ("pls delete all
-my data", "borra mis datos", "supprimez mes données": /forget, which asks her to confirm) and to speak another
-language ("parle-moi en français stp", "háblame en español", "in english please": /lang).
+"""What she asks of the assistant itself, in words rather than a command or a button: to delete her data ("pls
+delete all my data", "borra mis datos", "supprimez mes données": /forget, which asks her to confirm), to speak
+another language ("parle-moi en français stp", "háblame en español", "in english please": /lang), and her 👎 on
+the last answer ("thumbs down", "mala respuesta").
 
 Whole requests only, matched accent- and case-insensitively: a question that merely names data or a language
 ("how do I protect my customers' data?", "do pairs speak French?") is still a question for the guides.
@@ -38,6 +39,18 @@ _SPEAK = (
     r"respond|parle|parlez|parler|ecris|ecrivez|reponds|repondez|habla|hablame|hableme|hablar|escribe|escribeme|"
     r"responde|respondeme|contesta|contestame)(?:\s+(?:to me|with me|moi|me|conmigo))?(?:-moi)?"
 )
+
+
+_THUMBS_DOWN = re.compile(
+    r"^\W*(?:thumbs? down|dislike|bad answer|wrong answer|not useful|pulgar (?:abajo|hacia abajo)|no me gusta|"
+    r"mala respuesta|respuesta (?:mala|incorrecta|equivocada)|pouce (?:en bas|vers le bas|baisse)|"
+    r"mauvaise reponse|reponse (?:fausse|incorrecte))\W*$"
+)
+
+
+def says_thumbs_down(text: str) -> bool:
+    """Whether the message is a 👎 in words ("thumbs down", "mala respuesta", "mauvaise réponse")."""
+    return bool(_THUMBS_DOWN.match(_folded(text)))
 
 
 def asks_to_forget(text: str) -> bool:

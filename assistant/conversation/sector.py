@@ -58,7 +58,8 @@ _TIME_PREP = frozenset({"depuis", "il", "y", "ca", "fait", "hace", "desde", "ya"
                         "environ", "casi", "almost", "nearly", "plus", "de", "mas", "more", "than", "que"})  # fmt: skip
 _TRAILING = frozenset({"et", "y", "and", "ou", "o", "or", "de", "del", "du", "des", "of", "con", "avec", "with",
                        "que", "qui", "la", "le", "les", "el", "los", "las", "the", "a", "an", "un", "une",
-                       "una"})  # fmt: skip
+                       "una", "en", "au", "aux", "pour", "par", "sur", "dans", "in", "at", "for", "on", "to",
+                       "por", "para"})  # fmt: skip
 # Where she sells, not what: "au marché", "en la feria", "at the market" end the business words like a city.
 _MARKET = frozenset(
     {

@@ -174,7 +174,8 @@ def test_modality_from_a_sentence(text, expected):
      ("huile d'arachide", "huile d'arachide"), ("couture, broderie et teinture", "couture, broderie et teinture"),
      ("Transformation de céréales locales", "Transformation de céréales locales"),
      ("produce and vegetables", "produce and vegetables"), ("make up artist", "make up artist"),
-     ("je vends", "je vends")],
+     ("je vends", "je vends"),
+     ("je fais des jus locaux bissap bouye gingembre en bouteille", "jus locaux bissap bouye gingembre")],
 )  # fmt: skip
 def test_the_sector_is_her_business_words_without_the_sentence_around_them(text, expected):
     """Her own words, untranslated: the opening ("je vends", "tengo un taller de"), articles, the place and

@@ -66,3 +66,15 @@ def test_asking_in_words_for_french_switches_every_reply_to_french(engine):
 
 def test_a_greeting_of_no_one_language_chooses_none():
     assert classify("salam aleykoum").language is None and classify("nanga def").language is None
+
+
+@pytest.mark.parametrize("typed", ["thumbs down", "mala respuesta", "mauvaise réponse"])
+def test_a_thumbs_down_in_words_is_the_button(engine, typed):
+    user = User(engine, f"thumbs-{typed}", hint="en")
+    user.send("How do I prepare a loan file to obtain credit?")
+    assert text_of(user.send(typed)) == phrase("feedback_why", "en")
+
+
+@pytest.mark.parametrize("text", ["hola otra vez", "hi again", "bonjour encore"])
+def test_hello_again_is_a_greeting_not_a_request_to_repeat(text):
+    assert classify(text).kind == "greeting"
