@@ -90,7 +90,9 @@ class Answerer:
         follow_up = bool(history) and is_follow_up(question)
         language, searched, notes = self._understand(question, language, preferred, follow_up)
         message = understand(searched, language)
-        resolved = resolve(message.question, history)
+        # A message that is not a follow-up as a whole ("i wanna sell online, fb page muna. tips?") is not one
+        # because its question sentence alone is short ("tips?"): its context says what it is about.
+        resolved = resolve(message.question, history if follow_up else [])
         searched, also, focus = self._queries(message, resolved, language)
         index = self.runtime.index
         retriever = self.runtime.retriever
