@@ -178,7 +178,7 @@ def test_a_spanish_message_full_of_brand_and_place_names_is_answered_in_spanish(
 
 
 def test_a_new_topic_with_a_short_question_sentence_is_not_a_follow_up(answerer):
-    """"tips?" alone would be a follow-up; after a sentence saying what about, the message has its own topic."""
+    """ "tips?" alone would be a follow-up; after a sentence saying what about, the message has its own topic."""
     first = answerer.answer("how can i prepare a loan file?", language="en")
     history = [Turn(first.question, first.language, first.text)]
     answer = answerer.answer("i wanna sell online, fb page first. tips?", history=history)
