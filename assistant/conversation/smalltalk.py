@@ -79,7 +79,7 @@ def normalise(text: str) -> str:
 @cache
 def _lexicon() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], frozenset[str], frozenset[str]]:
     """(phrase words -> (kind, languages), filler words, every known word)."""
-    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    data = _data()
     phrases: dict[tuple[str, ...], tuple[str, set[str]]] = {}
     for kind, section in [(k, k) for k in KINDS] + [("thanks", "praise")]:
         for lang, entries in data[section].items():
@@ -95,11 +95,15 @@ def _lexicon() -> tuple[dict[tuple[str, ...], tuple[str, frozenset[str]]], froze
 
 
 @cache
+def _data() -> dict:
+    return yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+
+
+@cache
 def _praise() -> frozenset[tuple[str, ...]]:
     """The phrases of how an answer helped her ("muy util"): thanks, unless negated."""
-    data = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
     return frozenset(
-        tuple(_WORD.findall(normalise(str(entry)))) for entries in data["praise"].values() for entry in entries
+        tuple(_WORD.findall(normalise(str(entry)))) for entries in _data()["praise"].values() for entry in entries
     )
 
 
