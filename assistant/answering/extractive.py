@@ -35,7 +35,17 @@ from itertools import pairwise
 
 from assistant.answering.missing import missing_words
 from assistant.answering.passages import Block, blocks, split_sentences
-from assistant.answering.ranking import Features, asks_meaning, defines, is_why_heading, pairs, phrase_share, rank
+from assistant.answering.ranking import (
+    Features,
+    asks_examples,
+    asks_meaning,
+    defines,
+    is_examples_heading,
+    is_why_heading,
+    pairs,
+    phrase_share,
+    rank,
+)
 from assistant.answering.types import Citation, Draft
 from assistant.phrases import language_label, phrase
 from assistant.retrieval.search import SearchHit
@@ -159,7 +169,8 @@ class ExtractiveComposer:
         if not scored:
             return []
         meaning = asks_meaning(question) or bool(focus and asks_meaning(focus))
-        ranked = _rank(bodies, scored, asks_why, meaning)
+        examples = asks_examples(question) or bool(focus and asks_examples(focus))
+        ranked = _rank(bodies, scored, asks_why, meaning, examples)
         first, pieces, used = ranked[0], [], 0
         for i in ranked:  # the best chunk with something not quoted just before
             if seen and not any(s.score > 0 for s in scored[i].blocks):
@@ -214,6 +225,7 @@ class ExtractiveComposer:
             phrase=phrase_share(pairs(ordered), weight, sequence),
             why=is_why_heading(hit.chunk.heading),
             defines=defines(hit.chunk.heading, lang, set(weight)),
+            examples=is_examples_heading(hit.chunk.heading),
         )
         return _Candidate(out, weight, total, features)
 
@@ -276,13 +288,16 @@ def _evidence(hits: list[SearchHit], language: str) -> tuple[list[SearchHit], li
     return same, evidence
 
 
-def _rank(bodies: list[SearchHit], scored: list[_Candidate], asks_why: bool, meaning: bool = False) -> list[int]:
+def _rank(
+    bodies: list[SearchHit], scored: list[_Candidate], asks_why: bool, meaning: bool = False, examples: bool = False
+) -> list[int]:
     """The chunks' indexes, best first (assistant/answering/ranking.py); a follow-up stays with the guide just
     quoted (the rest of its passage) before another guide."""
     quoted_before = {bodies[i].chunk.doc_id for i, c in enumerate(scored) if any(b.seen for b in c.blocks)}
     for hit, candidate in zip(bodies, scored, strict=True):
         candidate.features.quoted_before = hit.chunk.doc_id in quoted_before
-    return rank([h.score for h in bodies], [c.features for c in scored], asks_why, [h.dense for h in bodies], meaning)
+    dense = [h.dense for h in bodies]
+    return rank([h.score for h in bodies], [c.features for c in scored], asks_why, dense, meaning, examples)
 
 
 def _second_guide(

@@ -12,7 +12,8 @@ question:
 
 The kind of question and the kind of section go together: a "Why..." section answers a question asking why
 ("why", "pourquoi", "xq", "por qué"...) and loses ground on any other; a "What X is" section ("Qu'est-ce que
-X", "Qué significa X") gains on a question asking what X is or means, when her question names its X.
+X", "Qué significa X") gains on a question asking what X is or means, when her question names its X; a section
+of examples ("Examples of goals...") on a question asking for examples ("dame ejemplos").
 A follow-up stays with the guide it was just answered from (the rest of its passage) before another guide.
 """
 
@@ -36,6 +37,13 @@ _MEANING_QUESTION = re.compile(
     r"signifi\w*|qu[eé] es\b|qu[eé] son\b)",
     re.IGNORECASE,
 )
+# A section of examples ("Examples of goals...", "Ejemplos de metas...", "Des exemples de missions...") answers a
+# question asking for examples ("donne moi un exemple", "dame ejemplos", "example pls"), not one in which she gives
+# her own ("por ejemplo en Facebook", "for example my shop").
+_EXAMPLES_HEADING = re.compile(r"^(?:des |los |some )?(?:examples?|exemples?|ejemplos?)\b", re.IGNORECASE)
+_EXAMPLES_QUESTION = re.compile(
+    r"(?<!\bpor )(?<!\bpar )(?<!\bfor )\b(?:examples?|exemples?|ejemplos?|e\.g\.)(?!\w)", re.IGNORECASE
+)
 _MEANING_WORDS = "what is are means mean qu'est-ce que ce veut dire signifie qué es son significa"
 MEANING_SHARE = 0.5  # the heading names her subject: this share of its own terms are in her question
 CHUNK_WEIGHT = 0.45  # retrieval's share; the rest is the passage's own coverage
@@ -56,6 +64,7 @@ class Features:
     why: bool = False
     defines: bool = False  # a "What X is" section whose X she names
     quoted_before: bool = False
+    examples: bool = False  # a section of examples
 
 
 def pairs(terms: list[str]) -> list[tuple[str, str]]:
@@ -77,6 +86,15 @@ def is_why_heading(heading: str) -> bool:
     return bool(_WHY_HEADING.match(heading))
 
 
+def is_examples_heading(heading: str) -> bool:
+    return bool(_EXAMPLES_HEADING.match(heading))
+
+
+def asks_examples(text: str) -> bool:
+    """Whether the question asks for examples ("give me an example", "des exemples ?"), not gives one."""
+    return bool(_EXAMPLES_QUESTION.search(text))
+
+
 def asks_meaning(text: str) -> bool:
     """Whether the question asks what something is or means."""
     return bool(_MEANING_QUESTION.search(text))
@@ -96,18 +114,19 @@ def rank(
     asks_why: bool,
     dense: list[float] | None = None,
     meaning: bool = False,
+    examples: bool = False,
 ) -> list[int]:
     """The candidates' indexes, best first; `scores` their retrieval scores, `dense` their cosines; `meaning`:
-    the question asks what something is or means."""
+    the question asks what something is or means; `examples`: it asks for examples."""
     top = max(scores, default=0.0) or 1.0
     if dense:
         low, high = min(dense), max(dense)
         for f, d in zip(features, dense, strict=True):
             f.dense = (d - low) / (high - low) if high > low else 0.0
-    return sorted(range(len(scores)), key=lambda i: -value(scores[i] / top, features[i], asks_why, meaning))
+    return sorted(range(len(scores)), key=lambda i: -value(scores[i] / top, features[i], asks_why, meaning, examples))
 
 
-def value(retrieval: float, f: Features, asks_why: bool, meaning: bool = False) -> float:
+def value(retrieval: float, f: Features, asks_why: bool, meaning: bool = False, examples: bool = False) -> float:
     """A candidate's value. The phrases of a "Why..." section she did not ask why about count for nothing: its
     heading names the reasons, and repeating her words there does not make it say how."""
     phrase = 0.0 if f.why and not asks_why else f.phrase
@@ -119,4 +138,5 @@ def value(retrieval: float, f: Features, asks_why: bool, meaning: bool = False) 
         + (SAME_GUIDE_BONUS if f.quoted_before else 0.0)
         + ((WHY_WEIGHT if asks_why else -WHY_WEIGHT) if f.why else 0.0)
         + (WHY_WEIGHT if meaning and f.defines else 0.0)
+        + (WHY_WEIGHT if examples and f.examples else 0.0)
     )

@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.text import fold_accents, stop_words, tokenize
+from assistant.retrieval.variants import is_frame
+from assistant.text import analyze, fold_accents, stop_words, tokenize
 
 # SMS spellings and abbreviations, per language, written out for matching (whole tokens, case-insensitive).
 # An empty replacement drops the token (politeness particles, "lol").
@@ -92,6 +93,10 @@ _QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\s*\n+\s*")
+# A second question that only asks for examples or more of the same ("donne moi un exemple stp", "dame
+# ejemplos", "any example?") refines the first: what is left of it without these words and the words that only
+# frame a question (assistant/retrieval/variants.py) is nothing of its own.
+_REFINING = re.compile(r"^(?:examples?|exemples?|ejemplos?|more|plus|m[aá]s|detail\w*|d[eé]tail\w*|precis\w*)$")
 MAX_CONTEXT_SENTENCES = 3  # the context searched with the question: the sentences closest before it
 
 
@@ -187,6 +192,14 @@ def split_about_her(question: str) -> tuple[list[str], str]:
     return about, rest
 
 
+def refines(question: str, lang: str) -> bool:
+    """Whether a second question only asks for examples or more of the first ("donne moi un exemple stp")."""
+    words = [w for w in tokenize(question) if w.lower() not in stop_words(lang)]
+    return all(
+        _REFINING.match(fold_accents(w.lower())) or all(is_frame(t, lang) for t in analyze(w, lang)) for w in words
+    )
+
+
 def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip(" .!,;-")]
 
@@ -212,6 +225,9 @@ def understand(text: str, lang: str) -> Understanding:
         if about_her:  # "tengo un taller en El Alto y me cuesta delegar, algun consejo?"
             return Understanding(normalised, question, whole, [question], about_her)
         return Understanding(normalised, whole, whole, [whole], [])
+    # A request for examples after the question, with no question mark ("how do we set goals? example pls"),
+    # belongs to it.
+    asked = [i for i, s in enumerate(parts) if i in asked or (i > asked[0] and refines(s, lang))]
     questions = [parts[i] for i in asked]
     first = asked[0]
     # Context: the statements (not questions) before the first question, closest first, bounded.
@@ -223,7 +239,7 @@ def understand(text: str, lang: str) -> Understanding:
     main = [opening]
     others = []
     for q in questions[1:]:
-        (others if len(q.split()) >= 4 else main).append(q)
+        (others if len(q.split()) >= 4 and not refines(q, lang) else main).append(q)
     question = " ".join(main)
     return Understanding(normalised, question, " ".join([*context, question]), [question, *others], context)
 

@@ -70,18 +70,19 @@ FRAME: dict[str, tuple[str, ...]] = {
         "hago", "hacer", "hace", "hacemos", "necesito", "necesita", "quiero", "quisiera", "saber", "puedo",
         "podemos", "debo", "ayuda", "ayudame", "ayúdame", "consejo", "consejos", "tips", "dime", "digame",
         "explicame", "explícame", "favor", "exactamente", "realmente", "normalmente", "help",
-        "tener", "tengo", "tiene", "ser", "cosa", "cosas", "algo",
+        "tener", "tengo", "tiene", "ser", "cosa", "cosas", "algo", "dame", "deme", "danos", "muestrame", "muéstrame",
     ),
     "fr": (
         "fais", "faire", "fait", "faut", "veux", "voudrais", "savoir", "peux", "peut", "dois",
         "aide", "aidez", "conseil", "conseils", "astuces", "dites", "explique", "expliquez", "exactement",
         "vraiment", "normalement", "comment",
         "avoir", "être", "etre", "tout", "tous", "toute", "toutes", "chose", "choses", "truc", "trucs",
+        "donne", "donnez", "donner", "montre", "montrez",
     ),
     "en": (
         "get", "help", "tips", "advice", "want", "know", "actually", "exactly", "really", "please",
         "tell", "explain", "anyone", "idea", "ideas",
-        "thing", "things", "stuff", "ok", "okay",
+        "thing", "things", "stuff", "ok", "okay", "give", "show", "any", "some",
     ),
 }
 # fmt: on

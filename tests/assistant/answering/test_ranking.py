@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.extractive import ExtractiveComposer
-from assistant.answering.ranking import Features, asks_meaning, defines, pairs, phrase_share, rank
+from assistant.answering.ranking import Features, asks_examples, asks_meaning, defines, pairs, phrase_share, rank
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.search import SearchHit
 from assistant.text import analyze
@@ -159,3 +159,33 @@ def test_a_question_asking_what_something_means_gets_the_section_that_says_it():
     ]
     answer = ExtractiveComposer().compose("what does reciprocal mentoring mean", "en", hits)
     assert answer.text.startswith(meaning)
+
+
+# a question asking for examples
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("how do we set goals together? example please", True),
+        ("comment on fixe des objectifs ? donne moi un exemple", True),
+        ("como ponemos metas juntas? dame ejemplos", True),
+        ("des exemples de missions courtes ?", True),
+        # she gives her own example: not a request for examples
+        ("can i post about my partner, for example on facebook?", False),
+        ("je vends par exemple du bissap, comment fixer mon prix ?", False),
+        ("por ejemplo en facebook, puedo contar lo que me dijo?", False),
+        ("how do we set goals together?", False),
+    ],
+)
+def test_a_question_asking_for_examples_is_told_from_one_giving_her_own(question, expected):
+    assert asks_examples(question) is expected
+
+
+def test_a_question_asking_for_examples_gets_the_section_of_examples():
+    how = "Set one or two goals each, and one shared goal, and write them down."
+    examples = "Some goals: post twice a week on social media; find three buyers abroad in three months."
+    hits = [section("Setting goals", how, 1.0, dense=0.9), section("Examples of goals", examples, 0.85, dense=0.8)]
+    composer = ExtractiveComposer()
+    assert composer.compose("how do we set goals together? example please", "en", hits).text.startswith(examples)
+    assert composer.compose("how do we set goals together?", "en", hits).text.startswith(how)

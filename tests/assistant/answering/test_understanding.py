@@ -59,6 +59,27 @@ def test_a_short_refinement_belongs_to_the_question():
     assert not u.others and "gratuit" in u.question
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "refinement"),
+    [
+        ("comment on fixe des objectifs avec sa binome? donne moi un exemple stp", "fr", "exemple"),
+        ("como ponemos metas juntas? dame ejemplos por favor", "es", "ejemplos"),
+        ("how do we set goals together? can you give me some examples please", "en", "examples"),
+        ("how do we set goals together? example pls", "en", "example"),  # no question mark
+    ],
+)
+def test_a_request_for_examples_belongs_to_the_question(text, lang, refinement):
+    u = understand(text, lang)
+    assert not u.others
+    assert refinement in u.question
+
+
+def test_a_second_question_with_a_topic_of_its_own_is_still_named():
+    # Control for the test above: "exemple" beside words of its own is another question.
+    u = understand("comment fixer des objectifs ? et un exemple de plan de trésorerie ?", "fr")
+    assert u.others == ["et un exemple de plan de trésorerie ?"]
+
+
 def test_a_keyword_message_is_all_question():
     u = understand("tontine", "fr")
     assert u.question == u.searched == "tontine"
