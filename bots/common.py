@@ -126,6 +126,7 @@ class Relay:
         self._engine_pool: ThreadPoolExecutor | None = None
         self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}  # per person: lock, messages using it
         self._held: asyncio.Semaphore | None = None
+        self._voice_turns: asyncio.Semaphore | None = None
 
     @contextlib.asynccontextmanager
     async def _own_lock(self, message: Message):
@@ -149,9 +150,9 @@ class Relay:
     async def handle(self, message: Message, send: Send, fetch: Fetch | None = None) -> bool:
         """Answer `message` through `send` (a voice note's bytes come through `fetch`). False (and nothing
         sent) when it was already handled."""
-        # Her lock in this process, taken in arrival order (her messages are answered in order), then across
-        # workers and hosts (PostgreSQL).
-        async with self._own_lock(message), self._hold_person(message):
+        # Her lock in this process, taken in arrival order (her messages are answered in order), then, for a
+        # voice note, a turn at the voice pool, then her lock across workers and hosts (PostgreSQL).
+        async with self._own_lock(message), self._voice_turn(message), self._hold_person(message):
             loop = asyncio.get_running_loop()
             owner = pseudonym(message.channel, message.user_id)  # so that /forget finds the row
             claim = await loop.run_in_executor(
@@ -165,6 +166,20 @@ class Relay:
             await self._answer(message, send, fetch)
             await loop.run_in_executor(self.engine_pool, self.store.finish_inbound, message.channel, message.message_id)
         return True
+
+    @contextlib.asynccontextmanager
+    async def _voice_turn(self, message: Message):
+        """For a voice note, a turn at the voice pool before her lock across processes is taken: notes waiting
+        for transcription hold no database connection and none of the `_HELD_AT_ONCE` places, so a burst of
+        voice notes never keeps anyone else's typed question waiting. At most `voice_workers` notes (and
+        always fewer than `_HELD_AT_ONCE`) hold a place at once; her own later messages wait behind her note."""
+        if message.voice is None or self.voice is None:
+            yield
+            return
+        if self._voice_turns is None:  # created on the running loop
+            self._voice_turns = asyncio.Semaphore(max(1, min(self.voice_workers, _HELD_AT_ONCE - 1)))
+        async with self._voice_turns:
+            yield
 
     @contextlib.asynccontextmanager
     async def _hold_person(self, message: Message):

@@ -201,6 +201,66 @@ def test_many_people_at_once_on_postgresql_stay_inside_the_connection_pool():
             database.dispose()
 
 
+def test_a_burst_of_voice_notes_on_postgresql_keeps_nobody_elses_question_waiting():
+    """With PostgreSQL each person's lock across workers holds a connection, and a worker holds at most
+    `_HELD_AT_ONCE` of them. Twelve people's voice notes, all waiting for a busy voice pool, must not take them
+    all: three typed questions from others are answered while every note still waits."""
+    from assistant.conversation.types import VoiceRef
+    from assistant.storage import Database, Store
+    from bots.common import _HELD_AT_ONCE
+    from tests.pg import own_database
+
+    release = threading.Event()
+
+    class Engine:
+        def handle(self, message: Message) -> list[Reply]:
+            return [Reply(f"text {message.message_id}")]
+
+    class StuckVoice:  # every transcription waits until the typed questions are answered
+        def screen(self, message: Message) -> Reply | None:
+            return None
+
+        def handle(self, message: Message, audio: bytes) -> list[Reply]:
+            release.wait(60)
+            return [Reply(f"voice {message.message_id}")]
+
+    async def fetch(ref: VoiceRef) -> bytes:
+        return b"OggS"
+
+    notes = 12
+    assert notes > _HELD_AT_ONCE
+    with own_database() as url:
+        database = Database(url)
+        database.migrate()
+        relay = Relay(Engine(), Store(database), voice=StuckVoice(), voice_workers=2)
+        sent: list[str] = []
+
+        async def send(reply: Reply) -> None:
+            sent.append(reply.text)
+
+        async def voice_burst_then_text() -> None:
+            voice = [
+                Message("whatsapp", f"2217701{n:04d}", "", f"wamid.v{n}", voice=VoiceRef(f"media-{n}"))
+                for n in range(notes)
+            ]
+            waiting = [asyncio.ensure_future(relay.handle(m, send, fetch)) for m in voice]
+            await asyncio.sleep(0.3)  # the notes are all in: some at the voice pool, the rest waiting their turn
+            typed = [Message("whatsapp", f"2217702{n:04d}", "hi", f"wamid.t{n}") for n in range(3)]
+            try:
+                await asyncio.wait_for(asyncio.gather(*(relay.handle(m, send, fetch) for m in typed)), 20)
+                assert sorted(sent) == ["text wamid.t0", "text wamid.t1", "text wamid.t2"]
+            finally:
+                release.set()
+                await asyncio.gather(*waiting)
+
+        try:
+            asyncio.run(voice_burst_then_text())
+            assert sorted(t for t in sent if t.startswith("voice")) == sorted(f"voice wamid.v{n}" for n in range(notes))
+        finally:
+            relay.close()
+            database.dispose()
+
+
 def test_the_engine_runs_in_the_relays_own_bounded_pool(corpus_runtime, monkeypatch):
     engine = Engine(Assistant(corpus_runtime))
     answer = engine.handle
