@@ -10,11 +10,14 @@ An answer is the best passage of one guide, quoted whole and in order:
 2. The passage: the best-ranked chunk (assistant/answering/ranking.py: its retrieval score, the share of the
    question's weight it covers, the question's phrases it holds in order, its closeness in meaning; a "Why..."
    section rises for a question asking why and falls otherwise, a "What X is" one rises when she asks what X
-   is; the best guide's other retrieved sections compete too). The answer starts at its first block that
+   is, a section of examples when she asks for examples; the best guide's other retrieved sections compete
+   too). When the guide's summary ranks first, her question is about that guide as a whole: its other
+   sections come before any other guide's. The answer starts at its first block that
    answers about as well as its best one, and goes on in the guide's order to the phone length
    (`max_chars`), cut at a list item or sentence boundary; a list keeps its lead-in once, with the items that
    fit (those holding the question's words first when not all fit).
-3. A second guide is quoted (one block) only when it holds question terms the first passage lacks.
+3. A second guide is quoted (one block) only when it holds question terms the first passage lacks (a word that
+   only frames the question, "comment", "necesito", never counts).
 4. A follow-up does not get the passage it was just given again: blocks the previous answer quoted come last.
    When no other passage holds any of her words, the previous passage is quoted again (it said what she asks
    about: "and after it?" after a passage that ended on what to do after the fair), not an unrelated one.
@@ -49,7 +52,7 @@ from assistant.answering.ranking import (
 from assistant.answering.types import Citation, Draft
 from assistant.phrases import language_label, phrase
 from assistant.retrieval.search import SearchHit
-from assistant.retrieval.variants import is_possessive
+from assistant.retrieval.variants import is_frame, is_possessive
 from assistant.text import analyze, tokenize
 
 __all__ = ["ExtractiveComposer", "citation", "split_sentences"]
@@ -171,6 +174,11 @@ class ExtractiveComposer:
         meaning = asks_meaning(question) or bool(focus and asks_meaning(focus))
         examples = asks_examples(question) or bool(focus and asks_examples(focus))
         ranked = _rank(bodies, scored, asks_why, meaning, examples)
+        top = bodies[ranked[0]]
+        if _opens_guide(top) and not any(b.score > 0 for b in scored[ranked[0]].blocks):
+            # The guide's summary matched best: she asks about that guide as a whole ("how do we end our
+            # pairing?"). The summary is never quoted; the passage comes from that guide's other sections first.
+            ranked = sorted(ranked, key=lambda i: bodies[i].chunk.doc_id != top.chunk.doc_id)
         first, pieces, used = ranked[0], [], 0
         for i in ranked:  # the best chunk with something not quoted just before
             if seen and not any(s.score > 0 for s in scored[i].blocks):
@@ -307,6 +315,9 @@ def _second_guide(
     passage lacks and fits in the `room` left."""
     weight, total = scored[first].weight, scored[first].total
     covered = set().union(*(s.terms for s in scored[first].blocks)) if quoted_any else set()
+    # A word that only frames her question ("comment", "how", "necesito") never calls for a second guide.
+    lang = bodies[first].chunk.lang
+    covered |= {t for t in weight if is_frame(t, lang)}
     for i in ranked[1:]:
         if bodies[i].chunk.doc_id == bodies[first].chunk.doc_id or not scored[i].blocks:
             continue

@@ -189,3 +189,47 @@ def test_a_question_asking_for_examples_gets_the_section_of_examples():
     composer = ExtractiveComposer()
     assert composer.compose("how do we set goals together? example please", "en", hits).text.startswith(examples)
     assert composer.compose("how do we set goals together?", "en", hits).text.startswith(how)
+
+
+# a question about a guide as a whole
+
+
+def guide_section(doc: str, title: str, heading: str, text: str, score: float, dense: float) -> SearchHit:
+    slug = heading.lower().replace(" ", "-")
+    chunk = Chunk(f"{doc}.en#{slug}-1", doc, "en", title, heading, text, f"en/{doc}.md")
+    return SearchHit(rank=1, chunk=chunk, score=score, bm25=score, dense=dense)
+
+
+ENDING = "Ending a pairing well"
+SUMMARY = "This guide helps two women end their pairing well: reviewing goals, celebrating, giving feedback."
+
+
+def test_when_a_guide_s_summary_matches_best_the_answer_comes_from_that_guide():
+    """Her question is about the guide as a whole ("how do we end our pairing"): its summary ranks first and is
+    never quoted; the passage is another section of that guide, not a section of another guide that ranks next."""
+    review = "Before the pairing ends, plan a final meeting to review your goals together."
+    practical = "At the first meeting, agree how you will end each call and what to do if the connection drops."
+    hits = [
+        guide_section("ending", ENDING, ENDING, SUMMARY, 1.0, 0.95),
+        guide_section("first-meeting", "First meeting", "Practicalities", practical, 0.9, 0.9),
+        guide_section("ending", ENDING, "Reviewing your goals", review, 0.7, 0.8),
+    ]
+    answer = ExtractiveComposer().compose("how do we end our pairing", "en", hits)
+    assert answer.text.startswith(review)
+    assert [c.doc_id for c in answer.citations] == ["ending"]
+
+
+def test_a_word_that_only_frames_the_question_never_calls_for_a_second_guide():
+    """The second guide's block holds "comment" (it only frames her question) and none of what she asks: it is
+    not quoted."""
+    bilan = "Avant la fin du binôme, prévoyez une dernière rencontre pour faire le bilan des objectifs."
+    pratique = "Décidez comment vous joindre entre deux rencontres et dans quel délai vous répondez."
+
+    def fr(doc, heading, text, score):
+        chunk = Chunk(f"{doc}.fr#{heading}-1", doc, "fr", doc, heading, text, f"fr/{doc}.md")
+        return SearchHit(rank=1, chunk=chunk, score=score, bm25=score, dense=score)
+
+    hits = [fr("fin", "bilan", bilan, 1.0), fr("premiere", "pratique", pratique, 0.8)]
+    answer = ExtractiveComposer().compose("comment on finit le binôme", "fr", hits)
+    assert answer.text.startswith(bilan) and "délai" not in answer.text
+    assert [c.doc_id for c in answer.citations] == ["fin"]
