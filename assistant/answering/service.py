@@ -14,7 +14,9 @@
 4. Retrieve (the guide of another country than the one she asks about weighs less; a country named
    only around her question, neither: assistant/retrieval/places.py); measure the evidence
    (assistant/answering/evidence.py); below the threshold calibrated for the model (and for the language
-   pair, when the best evidence is in another language), abstain, offer staff, and record a content gap.
+   pair, when the best evidence is in another language), a message with context is searched again without
+   it (her question alone, when her business and town drowned it); still below, abstain, offer staff, and
+   record a content gap.
 5. Compose: the LLM when one is configured and it succeeds, else the extractive composer. An answer
    quoted only from guides in another language says so first, and is recorded for staff as a gap of that
    language ("answered only from French").
@@ -105,6 +107,14 @@ class Answerer:
         evidence, threshold = self._evidence(
             index, retriever, searched, language, hits, vector, message, resolved, also
         )
+        if hits and evidence.strength < threshold and message.context and not resolved.follow_up:
+            # Her context drowned her question ("j'ai un salon de coiffure à Abidjan, j'ai 4 employées... je
+            # n'arrive pas à déléguer": the country guides came first): the question searched alone, and
+            # answered from that search when its evidence is strong enough. A message answered with its
+            # context keeps that answer (the context often says which section: "je préside un groupement").
+            alone = self._search_alone(message, language, places)
+            if alone is not None:
+                hits, evidence, threshold, searched = alone
         if not hits or evidence.strength < threshold:
             return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
         seen = history[-1].answer if resolved.follow_up and not resolved.swapped else ""
@@ -178,6 +188,23 @@ class Answerer:
             if len(own) >= MIN_CLAUSE_TERMS and weighty:
                 kept.append(part)
         return tuple(kept)
+
+    def _search_alone(self, message, language: str, places: Places):
+        """(hits, evidence, threshold, searched) for her question searched without its context, when that
+        evidence reaches its threshold; None otherwise."""
+        retriever = self.runtime.retriever
+        question = message.question
+        vector = retriever.encode_query(question)
+        hits = retriever.search(
+            question, k=RETRIEVE_K, lang=language, mode=self.mode, query_vector=vector, places=places
+        ).hits
+        if not hits:
+            return None
+        alone = resolve(question, [])
+        evidence, threshold = self._evidence(
+            self.runtime.index, retriever, question, language, hits, vector, message, alone, ()
+        )
+        return (hits, evidence, threshold, question) if evidence.strength >= threshold else None
 
     def _evidence(
         self, index, retriever, searched: str, language: str, hits, vector, message, resolved, also

@@ -183,3 +183,28 @@ def test_a_new_topic_with_a_short_question_sentence_is_not_a_follow_up(answerer)
     history = [Turn(first.question, first.language, first.text)]
     answer = answerer.answer("i wanna sell online, fb page first. tips?", history=history)
     assert not answer.abstained and answer.citations[0].doc_id != "access-to-credit"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "doc"),
+    [
+        (
+            "bonjour jai un salon de coiffure a abidjan, jai 4 employées mais je fais tout moi meme, "
+            "je n'arrive pas a deleguer",
+            "fr",
+            "leadership",
+        ),
+        (
+            "buenas, tengo una tienda de abarrotes en cochabamba con mi hermana y dos sobrinas, "
+            "no se como delegar el trabajo",
+            "es",
+            "leadership",
+        ),
+    ],
+)
+def test_a_question_drowned_by_its_context_is_answered_from_the_question_alone(answerer, message, language, doc):
+    """Her business and town filled the search (the country guides came first) and the evidence fell under
+    the threshold: the question is searched again alone, and answered."""
+    answer = answerer.answer(message, language=language)
+    assert not answer.abstained and answer.language == language
+    assert answer.citations[0].doc_id == doc
