@@ -107,14 +107,17 @@ class Answerer:
         evidence, threshold = self._evidence(
             index, retriever, searched, language, hits, vector, message, resolved, also
         )
-        if hits and evidence.strength < threshold and message.context and not resolved.follow_up:
+        if hits and evidence.strength < threshold and self._may_stand_alone(message, resolved, language):
             # Her context drowned her question ("j'ai un salon de coiffure à Abidjan, j'ai 4 employées... je
-            # n'arrive pas à déléguer": the country guides came first): the question searched alone, and
-            # answered from that search when its evidence is strong enough. A message answered with its
-            # context keeps that answer (the context often says which section: "je préside un groupement").
+            # n'arrive pas à déléguer": the country guides came first), or a follow-up with words of its own
+            # asks something the previous topic does not hold ("can I still share what she told me about her
+            # business?" after a question on ending the pairing): the question searched alone, and answered
+            # from that search when its evidence is strong enough. A message answered with its context keeps
+            # that answer (the context often says which section: "je préside un groupement de femmes").
             alone = self._search_alone(message, language, places)
             if alone is not None:
                 hits, evidence, threshold, searched = alone
+                resolved, focus = resolve(message.question, []), None
         if not hits or evidence.strength < threshold:
             return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
         seen = history[-1].answer if resolved.follow_up and not resolved.swapped else ""
@@ -188,6 +191,18 @@ class Answerer:
             if len(own) >= MIN_CLAUSE_TERMS and weighty:
                 kept.append(part)
         return tuple(kept)
+
+    def _may_stand_alone(self, message, resolved, language: str) -> bool:
+        """Whether her question may be searched alone: it came with context, or it is a follow-up with at least
+        `FOLLOW_UP_OWN_TERMS` words of its own, none of them one no guide uses, and no country or tool it swaps
+        in ("and in Guatemala?" stays the previous question about Guatemala)."""
+        if not resolved.follow_up:
+            return bool(message.context)
+        retriever = self.runtime.retriever
+        if resolved.swapped or _unknown_terms(message.question, language, retriever):
+            return False  # a new country or tool, or something no guide mentions ("et Wave ou Orange Money ?")
+        own = set(retriever.asked_terms(message.question, language))
+        return len(own) >= FOLLOW_UP_OWN_TERMS
 
     def _search_alone(self, message, language: str, places: Places):
         """(hits, evidence, threshold, searched) for her question searched without its context, when that

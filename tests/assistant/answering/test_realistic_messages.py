@@ -208,3 +208,41 @@ def test_a_question_drowned_by_its_context_is_answered_from_the_question_alone(a
     answer = answerer.answer(message, language=language)
     assert not answer.abstained and answer.language == language
     assert answer.citations[0].doc_id == doc
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "then", "doc"),
+    [
+        (
+            "fr",
+            "tu connais un bon restaurant senegalais a montreal pour inviter ma binome et sa famille ?",
+            "et comment on fixe des objectifs ensemble ?",
+            "mutual-goals",
+        ),
+        (
+            "es",
+            "quien gano el partido de ayer entre bolivia y brasil en la paz?",
+            "y como consigo un credito sin garantia?",
+            "access-to-credit",
+        ),
+    ],
+)
+def test_a_follow_up_with_words_of_its_own_is_answered_alone_when_the_previous_topic_drags_it_down(
+    answerer, language, first, then, doc
+):
+    """ "et comment on fixe des objectifs ensemble ?" after a question about restaurants: read with the previous
+    question it looked unanswered; searched alone, a guide answers it."""
+    previous = answerer.answer(first, language=language)
+    answer = answerer.answer(then, language=language, history=[Turn(first, language, previous.text)])
+    assert not answer.abstained and answer.language == language
+    assert answer.citations[0].doc_id == doc
+
+
+def test_a_follow_up_that_only_swaps_the_country_is_not_searched_alone(answerer):
+    """ "y en guatemala?" has no words of its own besides the country: it stays the previous question about
+    Guatemala, never "Guatemala" alone (the country guide would answer anything)."""
+    first = "cual es la tasa de interes exacta del banco union en la paz?"
+    previous = answerer.answer(first, language="es")
+    assert previous.abstained
+    answer = answerer.answer("y en guatemala?", language="es", history=[Turn(first, "es", previous.text)])
+    assert answer.searched != "y en guatemala?"
