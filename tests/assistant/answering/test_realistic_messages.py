@@ -246,3 +246,18 @@ def test_a_follow_up_that_only_swaps_the_country_is_not_searched_alone(answerer)
     assert previous.abstained
     answer = answerer.answer("y en guatemala?", language="es", history=[Turn(first, "es", previous.text)])
     assert answer.searched != "y en guatemala?"
+
+
+def test_a_country_swapped_into_a_refused_question_does_not_carry_it(answerer):
+    """ "y en guatemala?" after "cual es el iva en bolivia?" (refused): the Guatemala guide holds "Guatemala",
+    not the VAT; the previous topic must be found too, so it is refused as well. A topic the guides hold is
+    still answered about the new country."""
+    first = "cual es el iva en bolivia?"
+    previous = answerer.answer(first, language="es")
+    assert previous.abstained
+    swapped = answerer.answer("y en guatemala?", language="es", history=[Turn(first, "es", previous.text)])
+    assert swapped.abstained
+    first = "what is the time difference between canada and senegal?"
+    previous = answerer.answer(first)
+    follow = answerer.answer("and in guatemala?", history=[Turn(first, "en", previous.text)])
+    assert not follow.abstained and "Guatemala" in follow.text
