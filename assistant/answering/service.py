@@ -258,13 +258,16 @@ class Answerer:
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        if resolved.follow_up and (
-            elsewhere(resolved.focus, _written(index)) or _unknown_terms(resolved.focus, language, retriever)
+        asked_elsewhere = not resolved.follow_up and elsewhere(message.question, _written(index))
+        if asked_elsewhere or (
+            resolved.follow_up
+            and (elsewhere(resolved.focus, _written(index)) or _unknown_terms(resolved.focus, language, retriever))
         ):
             # "and in Peru?", "et au Maroc ?": the previous question about a country outside the programme or
             # something no guide mentions in any language (a word some guide happens to use, "mal", "marco",
             # does not make Mali or Morocco a programme country); the previous topic's words would carry the
-            # evidence, so the follow-up's own new words decide.
+            # evidence, so the follow-up's own new words decide. So does a question asked about such a country
+            # ("quel décalage horaire avec le Maroc ?"; not one she only names around it, "I'm from Kenya").
             evidence = Evidence.of(evidence.dense, 0.0, 0.0)
         return evidence, threshold
 

@@ -261,3 +261,11 @@ def test_a_country_swapped_into_a_refused_question_does_not_carry_it(answerer):
     previous = answerer.answer(first)
     follow = answerer.answer("and in guatemala?", history=[Turn(first, "en", previous.text)])
     assert not follow.abstained and "Guatemala" in follow.text
+
+
+def test_a_question_about_a_country_outside_the_programme_is_refused_not_one_that_only_names_it(answerer):
+    """No guide speaks of Morocco: "quel décalage horaire avec le Maroc ?" got Pacific-time and Senegal
+    sentences. A country she only names around her question is context, and the question is answered."""
+    assert answerer.answer("quel décalage horaire avec le maroc ?", language="fr").abstained
+    answer = answerer.answer("I'm from Kenya but live in Toronto. How do I prepare a loan file?", language="en")
+    assert not answer.abstained and answer.citations[0].doc_id == "access-to-credit"
