@@ -90,6 +90,7 @@ class Resolved:
     focus: str  # what the answer must be about: the follow-up's own words, or the whole question
     follow_up: bool
     swapped: bool = False  # the previous question about a new place or tool (the same passage may answer it)
+    kind: str | None = None  # what was swapped in: "country" or "tool"
 
 
 def _fold(text: str) -> str:
@@ -129,7 +130,7 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
                 words = [w for w in re.findall(r"\w+", _CONNECTIVE.sub("", rest)) if w not in _LINKS]
                 if len(words) >= OWN_QUESTION_WORDS:  # "and in Guatemala, what does the programme do?"
                     return Resolved(text, text, True)
-                return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True)
+                return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True, kind=kind)
     return Resolved(f"{previous} {text}", text, True)
 
 

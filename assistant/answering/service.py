@@ -120,7 +120,10 @@ class Answerer:
                 resolved, focus = resolve(message.question, []), None
         if not hits or evidence.strength < threshold:
             return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
-        seen = history[-1].answer if resolved.follow_up and not resolved.swapped else ""
+        # A follow-up gets a passage it was not just given, when another holds its words; a new country may be
+        # answered by the same passage (the time-zone table), a new tool is not ("y por facebook?" after
+        # Instagram gets the social-media section, not the online-selling passage again).
+        seen = history[-1].answer if resolved.follow_up and resolved.kind != "country" else ""
         asked = focus if resolved.follow_up else message.question
         draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen, asked)
         sources = {c.language for c in draft.citations}

@@ -269,3 +269,13 @@ def test_a_question_about_a_country_outside_the_programme_is_refused_not_one_tha
     assert answerer.answer("quel décalage horaire avec le maroc ?", language="fr").abstained
     answer = answerer.answer("I'm from Kenya but live in Toronto. How do I prepare a loan file?", language="en")
     assert not answer.abstained and answer.citations[0].doc_id == "access-to-credit"
+
+
+def test_a_new_tool_gets_a_passage_she_was_not_just_given(answerer):
+    """ "y por facebook?" after "como vendo por instagram?" repeated the online-selling passage word for word;
+    the social-media section speaks of what she now asks."""
+    first = "como vendo por instagram?"
+    previous = answerer.answer(first, language="es")
+    follow = answerer.answer("y por facebook?", language="es", history=[Turn(first, "es", previous.text)])
+    assert not follow.abstained and follow.language == "es"
+    assert follow.text.split("[1]")[0] not in previous.text

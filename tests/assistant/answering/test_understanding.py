@@ -227,3 +227,11 @@ def test_a_clause_about_her_partner_or_her_shop_is_what_she_asks_about():
 )
 def test_an_article_is_not_a_pronoun_pointing_back(text, expected):
     assert is_follow_up(text) is expected
+
+
+def test_a_swapped_follow_up_says_what_kind_of_thing_was_swapped():
+    country = resolve("and in Guatemala?", [Turn("what is the time difference with Senegal", "en", "...")])
+    tool = resolve("y por facebook?", [Turn("como vendo por instagram?", "es", "...")])
+    assert (country.swapped, country.kind) == (True, "country")
+    assert (tool.swapped, tool.kind) == (True, "tool")
+    assert resolve("¿y cuánto cuesta?", [Turn("como pido un credito", "es", "...")]).kind is None
