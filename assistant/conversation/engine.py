@@ -27,7 +27,7 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.profile import ProfileTurn
-from assistant.conversation.requests import asks_for_language, asks_to_forget, says_thumbs_down
+from assistant.conversation.requests import asks_for_language, asks_to_forget, names_language, says_thumbs_down
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
@@ -195,7 +195,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return [Reply(self.say("human_relayed"))]
         if asks_to_forget(text):  # "pls delete all my data": /forget, which asks her to confirm
             return self.on_command("/forget")
-        if code := asks_for_language(text):  # "parle-moi en français stp": /lang
+        if code := asks_for_language(text) or self.language_picked(text):  # "parle-moi en français stp": /lang
             return self.set_language(code)
         talk = classify(text)
         if self.state.get("step"):
@@ -228,6 +228,12 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         replies = self.question(talk.rest or text)
         pending = self.open_choice()
         return [*replies, pending] if pending else replies
+
+    def language_picked(self, text: str) -> str | None:
+        """The language she typed ("fr", "español", "english") while the language buttons are shown to her."""
+        options = (self.state.get("choice") or {}).get("options") or []
+        code = names_language(text) if any(str(i).startswith("lang:") for i, _ in options) else None
+        return code if code in SUPPORTED_LANGUAGES else None
 
     def chat(self, kind: str, language: str | None) -> list[Reply]:
         """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
@@ -365,7 +371,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if not self.message.edited:
             self.note_source(QUESTION)
         if not self.state.get("lang"):  # her first message tells which language to speak to her in
-            self.state["lang"] = answer.language
+            self.lang = self.state["lang"] = answer.language  # and what follows it in this turn
             self.save()
         body = answer.full_text
         if answer.citations:

@@ -79,6 +79,13 @@ class OnboardingTurn:
         value = {"name": p.name, "country": p.country, "languages": p.languages}.get(step, p.profile.get(step))
         return value not in (None, "", [])
 
+    def start_question(self) -> Reply:
+        """/start's question: the consent, with the language choice while she has not chosen one."""
+        asked = self.consent_question()
+        if self.state.get("lang_chosen"):
+            return asked
+        return Reply(self.say("choose_language") + "\n\n" + asked.text, language_buttons() + asked.buttons)
+
     def consent_question(self) -> Reply:
         return Reply(
             self.say("consent_question"),

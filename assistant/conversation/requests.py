@@ -34,6 +34,7 @@ _LANGUAGES = {
     "es": r"(?:espagnol|spanish|espanol|castellano)",
     "en": r"(?:anglais|english|ingles)",
 }
+_CODES = {"fr": r"(?:fr|fra|fre)", "es": r"(?:es|esp|spa)", "en": r"(?:en|eng|ang)"}  # typed at the language choice
 _SPEAK = (
     r"(?:(?:can you|could you|please|pls|peux tu|pouvez vous|puedes|puede)\s+)?(?:speak|talk|write|answer|reply|"
     r"respond|parle|parlez|parler|ecris|ecrivez|reponds|repondez|habla|hablame|hableme|hablar|escribe|escribeme|"
@@ -65,6 +66,16 @@ def asks_for_language(text: str) -> str | None:
     for code, name in _LANGUAGES.items():
         asked = rf"^\W*(?:{_SPEAK}\s+(?:(?:in|en)\s+)?|(?:in|en)\s+){name}{_PLEASE}\W*$"
         if re.match(asked, folded):
+            return code
+    return None
+
+
+def names_language(text: str) -> str | None:
+    """The language a message names and nothing else ("fr", "FR", "español", "english", "en français"): her
+    answer to the language choice, read only while one is shown to her (alone, "english" may be a question)."""
+    folded = _folded(text)
+    for code, name in _LANGUAGES.items():
+        if re.match(rf"^\W*(?:(?:in|en)\s+)?(?:{name}|{_CODES[code]}){_PLEASE}\W*$", folded):
             return code
     return None
 
