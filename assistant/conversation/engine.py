@@ -236,10 +236,13 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         return code if code in SUPPORTED_LANGUAGES else None
 
     def chat(self, kind: str, language: str | None) -> list[Reply]:
-        """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
-        if not self.state.get("lang") and self.participant is None and language in SUPPORTED_LANGUAGES:
-            self.lang = self.state["lang"] = language  # her first words tell which language to speak to her in
-            self.save()
+        """Small talk, in her chosen language, or the one the small talk itself is in when she chose none (her
+        "muchas gracias" is answered in Spanish, whatever an earlier message was taken to be in)."""
+        if not self.chosen_language() and language in SUPPORTED_LANGUAGES:
+            self.lang = language
+            if not self.state.get("lang"):  # her first words tell which language to speak to her in
+                self.state["lang"] = language
+                self.save()
         self.chatted = True
         return self.small_talk(kind)
 

@@ -78,3 +78,24 @@ def test_a_thumbs_down_in_words_is_the_button(engine, typed):
 @pytest.mark.parametrize("text", ["hola otra vez", "hi again", "bonjour encore"])
 def test_hello_again_is_a_greeting_not_a_request_to_repeat(text):
     assert classify(text).kind == "greeting"
+
+
+@pytest.mark.parametrize("text", ["sip", "hola q tal"])
+def test_a_spanish_yes_or_hello_is_small_talk_in_spanish_not_a_question(engine, text):
+    user = User(engine, f"chat-{text}", hint="en")
+    replies = user.send(text)
+    assert not any(i.startswith("vote:") for i in button_ids(replies))
+    assert text_of(replies).endswith(phrase("talk_next_new", "es"))
+
+
+def test_thanks_in_spanish_are_answered_in_spanish_when_an_earlier_message_was_taken_for_english(engine):
+    user = User(engine, "thanks-es", hint="en")
+    user.send("How do I prepare a loan file to obtain credit?")  # no language chosen: English, from this question
+    assert text_of(user.send("muchas gracias nomas")).startswith(phrase("talk_thanks", "es", name=""))
+    assert "loan" in text_of(user.send("loan file"))  # a stray "gracias" leaves the questions in English
+
+
+def test_thanks_in_another_language_keep_the_language_she_chose(engine):
+    user = User(engine, "thanks-chosen", hint="en")
+    user.send("/lang en")
+    assert text_of(user.send("muchas gracias")).startswith(phrase("talk_thanks", "en", name=""))
