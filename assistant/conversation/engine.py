@@ -27,7 +27,13 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.profile import ProfileTurn
-from assistant.conversation.requests import asks_for_language, asks_to_forget, names_language, says_thumbs_down
+from assistant.conversation.requests import (
+    asks_for_help,
+    asks_for_language,
+    asks_to_forget,
+    asks_to_join,
+    says_thumbs_down,
+)
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
@@ -198,6 +204,10 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if code := asks_for_language(text) or self.language_picked(text):  # "parle-moi en français stp": /lang
             return self.set_language(code)
         talk = classify(text)
+        if code := asks_for_help(talk.rest or text, self.lang):  # "what can you do?", "ayuda": /help
+            self.follow_language(code)
+            pending = self.ask_step() if self.state.get("step") else self.open_choice()
+            return [Reply(self.say("help")), *([pending] if pending else [])]
         if self.state.get("step"):
             # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
             if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
@@ -217,6 +227,9 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return self.on_nudge_comment(text)
         if not text:
             return [Reply(self.say("empty_question"))]
+        if code := asks_to_join(talk.rest or text, self.lang):  # "quiero inscribirme": /start, pointed to
+            self.follow_language(code)
+            return self.start() if self.consented else [Reply(self.say("join_with_start"))]
         if talk.kind or complaint:  # a complaint with no answer to vote on: what she needs, asked kindly
             return self.chat(talk.kind or "confusion", talk.language)
         if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
@@ -229,20 +242,10 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         pending = self.open_choice()
         return [*replies, pending] if pending else replies
 
-    def language_picked(self, text: str) -> str | None:
-        """The language she typed ("fr", "español", "english") while the language buttons are shown to her."""
-        options = (self.state.get("choice") or {}).get("options") or []
-        code = names_language(text) if any(str(i).startswith("lang:") for i, _ in options) else None
-        return code if code in SUPPORTED_LANGUAGES else None
-
     def chat(self, kind: str, language: str | None) -> list[Reply]:
         """Small talk, in her chosen language, or the one the small talk itself is in when she chose none (her
         "muchas gracias" is answered in Spanish, whatever an earlier message was taken to be in)."""
-        if not self.chosen_language() and language in SUPPORTED_LANGUAGES:
-            self.lang = language
-            if not self.state.get("lang"):  # her first words tell which language to speak to her in
-                self.state["lang"] = language
-                self.save()
+        self.follow_language(language)
         self.chatted = True
         return self.small_talk(kind)
 

@@ -22,6 +22,7 @@ from assistant.conversation.onboarding import (
     parse_timezone,
 )
 from assistant.conversation.places import zone_city, zone_time
+from assistant.conversation.requests import names_language
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
 
@@ -94,6 +95,22 @@ class OnboardingTurn:
                 Button("consent:no", self.say("button_consent_no")),
             ],
         )
+
+    def language_picked(self, text: str) -> str | None:
+        """The language she typed ("fr", "español", "english") while the language buttons are shown to her."""
+        options = (self.state.get("choice") or {}).get("options") or []
+        code = names_language(text) if any(str(i).startswith("lang:") for i, _ in options) else None
+        return code if code in SUPPORTED_LANGUAGES else None
+
+    def follow_language(self, language: str | None) -> None:
+        """When she chose no language, this turn is answered in the one her message is in; her first words
+        also tell which language to speak to her in from now on."""
+        if self.chosen_language() or language not in SUPPORTED_LANGUAGES:
+            return
+        self.lang = language
+        if not self.state.get("lang"):
+            self.state["lang"] = language
+            self.save()
 
     def set_language(self, code: str) -> list[Reply]:
         self.lang = code
