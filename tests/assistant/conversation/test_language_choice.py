@@ -1,5 +1,6 @@
 """Her answer to the language choice typed rather than pressed ("fr", "español", "english"), and /start's
-question shown again, in the language she writes in, once and without an earlier answer's votes."""
+question shown again, in the language she writes in, once and without an earlier answer's votes (any
+pending confirmation too)."""
 
 from __future__ import annotations
 
@@ -63,3 +64,12 @@ def test_the_start_question_waits_once_and_without_an_earlier_answers_votes(engi
     assert waiting.text.count(phrase("choice_still_open", "es")) == 1
     assert not [b for b in waiting.buttons if b.id.startswith("vote:")]
     assert text_of(user.send("sí")).startswith(phrase("consent_given", "es"))
+
+
+def test_a_confirmation_waiting_through_two_questions_is_shown_once_with_its_own_buttons(engine):
+    user = User(engine, "forget-questions", hint="en")
+    user.send("/forget")
+    user.send("How do I prepare a loan file to obtain credit?")
+    waiting = user.send("How do I prepare a loan file to obtain credit?")[-1]
+    assert waiting.text == phrase("choice_still_open", "en") + "\n\n" + phrase("forget_confirm", "en")
+    assert [b.id for b in waiting.buttons] == ["forget:confirm", "forget:cancel"]
