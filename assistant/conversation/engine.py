@@ -220,6 +220,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         complaint = talk.complaint or says_thumbs_down(text)
         picked = self.typed_answer(text) or (self.pending_vote("down") if complaint else None)
         if picked:  # a button's label typed, or "no me sirvió" while the answer's 👎 is there to press
+            self.follow_language(talk.language)  # "sí" to /start's English question: she is answered in Spanish
             return self.on_button(picked, text)
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
             return self.on_diag_answer(text)

@@ -73,3 +73,12 @@ def test_a_confirmation_waiting_through_two_questions_is_shown_once_with_its_own
     waiting = user.send("How do I prepare a loan file to obtain credit?")[-1]
     assert waiting.text == phrase("choice_still_open", "en") + "\n\n" + phrase("forget_confirm", "en")
     assert [b.id for b in waiting.buttons] == ["forget:confirm", "forget:cancel"]
+
+
+@pytest.mark.parametrize(("typed", "lang"), [("sí", "es"), ("oui", "fr"), ("yes", "en")])
+def test_a_typed_yes_to_the_start_question_consents_in_the_language_it_is_in(engine, runtime, typed, lang):
+    user = User(engine, f"start-yes-{typed}", hint="en" if lang != "en" else "fr")
+    user.send("/start")
+    replies = user.send(typed)
+    assert text_of(replies).startswith(phrase("consent_given", lang))
+    assert runtime.store.participant(user.channel, user.user_id).preferred_language == lang
