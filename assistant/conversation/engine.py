@@ -27,7 +27,13 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.profile import ProfileTurn
-from assistant.conversation.requests import asks_for_language, asks_to_forget, says_thumbs_down
+from assistant.conversation.requests import (
+    asks_for_help,
+    asks_for_language,
+    asks_to_forget,
+    asks_to_join,
+    says_thumbs_down,
+)
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
@@ -195,9 +201,13 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return [Reply(self.say("human_relayed"))]
         if asks_to_forget(text):  # "pls delete all my data": /forget, which asks her to confirm
             return self.on_command("/forget")
-        if code := asks_for_language(text):  # "parle-moi en français stp": /lang
+        if code := asks_for_language(text) or self.language_picked(text):  # "parle-moi en français stp": /lang
             return self.set_language(code)
         talk = classify(text)
+        if code := asks_for_help(talk.rest or text, self.lang):  # "what can you do?", "ayuda": /help
+            self.follow_language(code)
+            pending = self.ask_step() if self.state.get("step") else self.open_choice()
+            return [Reply(self.say("help")), *([pending] if pending else [])]
         if self.state.get("step"):
             # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
             if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
@@ -210,6 +220,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         complaint = talk.complaint or says_thumbs_down(text)
         picked = self.typed_answer(text) or (self.pending_vote("down") if complaint else None)
         if picked:  # a button's label typed, or "no me sirvió" while the answer's 👎 is there to press
+            self.follow_language(talk.language)  # "sí" to /start's English question: she is answered in Spanish
             return self.on_button(picked, text)
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
             return self.on_diag_answer(text)
@@ -217,6 +228,9 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             return self.on_nudge_comment(text)
         if not text:
             return [Reply(self.say("empty_question"))]
+        if code := asks_to_join(talk.rest or text, self.lang):  # "quiero inscribirme": /start, pointed to
+            self.follow_language(code)
+            return self.start() if self.consented else [Reply(self.say("join_with_start"))]
         if talk.kind or complaint:  # a complaint with no answer to vote on: what she needs, asked kindly
             return self.chat(talk.kind or "confusion", talk.language)
         if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
@@ -230,10 +244,9 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         return [*replies, pending] if pending else replies
 
     def chat(self, kind: str, language: str | None) -> list[Reply]:
-        """Small talk, in her chosen language, or the one the small talk itself is in when she chose none."""
-        if not self.state.get("lang") and self.participant is None and language in SUPPORTED_LANGUAGES:
-            self.lang = self.state["lang"] = language  # her first words tell which language to speak to her in
-            self.save()
+        """Small talk, in her chosen language, or the one the small talk itself is in when she chose none (her
+        "muchas gracias" is answered in Spanish, whatever an earlier message was taken to be in)."""
+        self.follow_language(language)
         self.chatted = True
         return self.small_talk(kind)
 
@@ -365,7 +378,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if not self.message.edited:
             self.note_source(QUESTION)
         if not self.state.get("lang"):  # her first message tells which language to speak to her in
-            self.state["lang"] = answer.language
+            self.lang = self.state["lang"] = answer.language  # and what follows it in this turn
             self.save()
         body = answer.full_text
         if answer.citations:

@@ -22,6 +22,7 @@ from assistant.conversation.onboarding import (
     parse_timezone,
 )
 from assistant.conversation.places import zone_city, zone_time
+from assistant.conversation.requests import names_language
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
 
@@ -79,6 +80,13 @@ class OnboardingTurn:
         value = {"name": p.name, "country": p.country, "languages": p.languages}.get(step, p.profile.get(step))
         return value not in (None, "", [])
 
+    def start_question(self) -> Reply:
+        """/start's question: the consent, with the language choice while she has not chosen one."""
+        asked = self.consent_question()
+        if self.state.get("lang_chosen"):
+            return asked
+        return Reply(self.say("choose_language") + "\n\n" + asked.text, language_buttons() + asked.buttons)
+
     def consent_question(self) -> Reply:
         return Reply(
             self.say("consent_question"),
@@ -87,6 +95,22 @@ class OnboardingTurn:
                 Button("consent:no", self.say("button_consent_no")),
             ],
         )
+
+    def language_picked(self, text: str) -> str | None:
+        """The language she typed ("fr", "español", "english") while the language buttons are shown to her."""
+        options = (self.state.get("choice") or {}).get("options") or []
+        code = names_language(text) if any(str(i).startswith("lang:") for i, _ in options) else None
+        return code if code in SUPPORTED_LANGUAGES else None
+
+    def follow_language(self, language: str | None) -> None:
+        """When she chose no language, this turn is answered in the one her message is in; her first words
+        also tell which language to speak to her in from now on."""
+        if self.chosen_language() or language not in SUPPORTED_LANGUAGES:
+            return
+        self.lang = language
+        if not self.state.get("lang"):
+            self.state["lang"] = language
+            self.save()
 
     def set_language(self, code: str) -> list[Reply]:
         self.lang = code

@@ -102,9 +102,16 @@ class TalkTurn:
         choice = self.state.get("choice") or {}
         if not choice.get("keep"):
             return None
-        prompt = choice.get("prompt") or ""
-        text = self.say("choice_still_open") + ("\n\n" + prompt if prompt else "")
-        return Reply(text, [Button(i, t) for i, t in choice["options"]])
+        options = [(i, t) for i, t in choice["options"] if not str(i).startswith("vote:")]  # an earlier answer's
+        if self.state.get("awaiting") == "consent" and any(str(i).startswith("consent:") for i, _ in options):
+            asked = self.start_question()  # /start's question, in the language she writes in now
+            reply = Reply(self.say("choice_still_open") + "\n\n" + asked.text, asked.buttons)
+        else:
+            prompt = choice.get("prompt") or ""
+            text = self.say("choice_still_open") + ("\n\n" + prompt if prompt else "")
+            reply = Reply(text, [Button(i, t) for i, t in options])
+        self.reshown = reply
+        return reply
 
     def remember(self, replies: list[Reply]) -> None:
         """Keep the buttons she was just offered as her pending choice, and what was last said to her."""
@@ -113,6 +120,8 @@ class TalkTurn:
             return
         before = (self.state.get("choice"), self.state.get("last_said"))
         offered = offered_choice(own)
+        if offered and before[0] and [r for r in own if r.buttons][-1] is getattr(self, "reshown", None):
+            offered["prompt"] = before[0].get("prompt")  # the question shown again, not "still waiting" stacked
         if offered is None and self.chatted and before[0]:
             offered = before[0]  # "ok", "no entiendo" offer no buttons: the vote she was shown stays hers to type
         self.state["choice"] = offered

@@ -96,17 +96,18 @@ def test_a_thumbs_up_asks_nothing(user):
 
 
 @pytest.mark.parametrize(
-    ("typed", "key"),
-    [("ok", "talk_ack"), ("gracias", "talk_thanks"), ("merci", "talk_thanks"), ("👍", "talk_ack"),
-     ("thanks!", "talk_thanks"), ("Vale", "talk_ack"), ("bye", "talk_goodbye")],
+    ("typed", "key", "lang"),
+    [("ok", "talk_ack", "en"), ("gracias", "talk_thanks", "es"), ("merci", "talk_thanks", "fr"),
+     ("👍", "talk_ack", "en"), ("thanks!", "talk_thanks", "en"), ("Vale", "talk_ack", "es"),
+     ("bye", "talk_goodbye", "en")],
 )  # fmt: skip
 @pytest.mark.parametrize("stage", ["reason", "comment"])
-def test_small_talk_after_a_thumbs_down_is_answered_and_never_stored(user, runtime, typed, key, stage):
+def test_small_talk_after_a_thumbs_down_is_answered_and_never_stored(user, runtime, typed, key, lang, stage):
     why = thumbs_down(user)
     if stage == "comment":
         user.press(next(i for i in button_ids(why) if i.endswith(":wrong")))
-    replies = user.send(typed)
-    assert text_of(replies).startswith(phrase(key, "en", name="")) and not button_ids(replies)
+    replies = user.send(typed)  # in the language the small talk is in, as she chose none ("ok" tells none)
+    assert text_of(replies).startswith(phrase(key, lang, name="")) and not button_ids(replies)
     [item] = runtime.store.negative_feedback()
     assert item["comment"] is None and item["reason"] == (None if stage == "reason" else "wrong")
     assert "loan file" in text_of(user.send("loan file"))  # the reasons are closed: a question again

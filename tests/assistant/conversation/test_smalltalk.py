@@ -163,3 +163,15 @@ def test_what_she_will_do_after_an_ok_is_an_acknowledgement(text):
 )
 def test_a_plan_with_a_question_or_without_an_ok_is_not(text):
     assert classify(text).kind is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("hola q tal", "greeting"), ("hola que tal", "greeting"), ("que tal", "greeting"),
+        ("buenas que tal", "greeting"), ("k tal", "greeting"), ("sip", "ack"), ("sii", "ack"), ("oki", "ack"),
+    ],
+)  # fmt: skip
+def test_spanish_greetings_and_yeses_as_typed_in_chats_are_small_talk(text, kind):
+    result = classify(text)
+    assert (result.kind, result.language) == (kind, "es"), result
