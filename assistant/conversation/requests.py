@@ -49,6 +49,19 @@ _THUMBS_DOWN = re.compile(
     r"mala respuesta|respuesta (?:mala|incorrecta|equivocada)|pouce (?:en bas|vers le bas|baisse)|"
     r"mauvaise reponse|reponse (?:fausse|incorrecte))\W*$"
 )
+# The same said of the assistant's answers ("pq no me respondes bien", "tu réponds à côté", "that's not what I
+# asked"): her 👎 on the last answer, whose reasons are then asked, not a question for the guides. Matched on the
+# `_folded` text, whose apostrophes are spaces ("that s", "n est").
+_COMPLAINT = re.compile(
+    r"^\W*(?:(?:pq|xq|porque|por que|pourquoi|pk|why)\s+)?(?:"
+    r"no me (?:respondes|contestas|entiendes)(?: bien| nada)?|no (?:me )?entiendes nada|"
+    r"eso no (?:es )?(?:lo que )?(?:te )?pregunte|no (?:es|era) (?:eso|lo que pregunte|mi pregunta)|"
+    r"tu (?:ne )?(?:comprends|reponds) (?:rien|pas|a cote|mal)|vous (?:ne )?(?:comprenez|repondez) "
+    r"(?:rien|pas|a cote|mal)|(?:c|ce) (?:n )?est pas (?:ma question|ce que (?:j ai|jai) demande)|"
+    r"(?:you(?: re| are)? )?not answering(?: my question)?|you don ?t (?:understand|get it)|"
+    r"that ?s not what i (?:asked|meant)|(?:this|that) (?:is|was) not my question|wrong answer again)"
+    r"(?:\s+(?:po|bien|nada|rien|at all))?\W*$"
+)
 
 
 # What the assistant does, or help in general, per language (a request for help with something is a question).
@@ -97,8 +110,10 @@ def _whole(text: str, patterns: dict[str, str], tail: str, prefer: str | None) -
 
 
 def says_thumbs_down(text: str) -> bool:
-    """Whether the message is a 👎 in words ("thumbs down", "mala respuesta", "mauvaise réponse")."""
-    return bool(_THUMBS_DOWN.match(_folded(text)))
+    """Whether the message is a 👎 in words ("thumbs down", "mala respuesta", "mauvaise réponse", "pq no me
+    respondes bien", "tu réponds à côté", "that's not what I asked")."""
+    folded = _folded(text)
+    return bool(_THUMBS_DOWN.match(folded) or _COMPLAINT.match(folded))
 
 
 def asks_to_forget(text: str) -> bool:

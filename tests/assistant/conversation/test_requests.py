@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation.requests import asks_for_help, asks_for_language, asks_to_forget, asks_to_join
+from assistant.conversation.requests import (
+    asks_for_help,
+    asks_for_language,
+    asks_to_forget,
+    asks_to_join,
+    says_thumbs_down,
+)
 from assistant.conversation.smalltalk import classify
 from assistant.phrases import phrase
 from tests.assistant.conversation.conftest import User, button_ids, text_of
@@ -73,6 +79,29 @@ def test_a_thumbs_down_in_words_is_the_button(engine, typed):
     user = User(engine, f"thumbs-{typed}", hint="en")
     user.send("How do I prepare a loan file to obtain credit?")
     assert text_of(user.send(typed)) == phrase("feedback_why", "en")
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang", "question"),
+    [
+        ("pq no me respondes bien", "es", "¿Cómo preparo la carpeta de crédito para un préstamo?"),
+        ("tu réponds à côté", "fr", "Comment préparer un dossier de prêt pour obtenir un crédit ?"),
+        ("that's not what I asked", "en", "How do I prepare a loan file to obtain credit?"),
+    ],
+)
+def test_a_complaint_about_the_answer_is_the_thumbs_down_not_a_question(engine, typed, lang, question):
+    """ "pq no me respondes bien" got a guide passage on not lecturing one's partner; it is her 👎 on the last
+    answer, whose reasons are asked."""
+    user = User(engine, f"complaint-{lang}", hint=lang)
+    user.send(question)
+    assert text_of(user.send(typed)) == phrase("feedback_why", lang)
+
+
+@pytest.mark.parametrize(
+    "text", ["tu ne comprends pas ma question sur le crédit ?", "why do you not answer about loans", "no entiendo"]
+)
+def test_a_question_or_confusion_is_not_a_complaint(text):
+    assert not says_thumbs_down(text)
 
 
 @pytest.mark.parametrize("text", ["hola otra vez", "hi again", "bonjour encore"])
