@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from assistant.answering.missing import missing_words
+from assistant.answering.missing import missing_note
 from assistant.answering.passages import Block, blocks, split_sentences
 from assistant.answering.ranking import (
     Features,
@@ -147,7 +147,7 @@ class ExtractiveComposer:
         if quoted is None:  # everything was quoted just before: say it again rather than nothing
             return self.compose(question, language, hits, terms_of, weights, focus, asked=asked, known=known)
         text, citations = _render(quoted)
-        note = _missing_note(asked, language, quoted, hits, terms_of, weights, known) if same else None
+        note = missing_note(asked, language, quoted, hits, terms_of, weights, known) if same else None
         if note and len(text) + len(note) + 2 > self.max_chars:  # the passage makes room for it
             quoted = _make_room(quoted, len(text) + len(note) + 2 - self.max_chars, question, terms_of, weights)
             if quoted is None:
@@ -328,22 +328,6 @@ def _second_guide(
             return bodies[i], [text]
         return None
     return None
-
-
-def _missing_note(
-    asked: str | None, language: str, quoted, hits: list[SearchHit], terms_of, weights, known
-) -> str | None:
-    """The sentence saying what her question names that neither the quoted passage nor any other retrieved
-    chunk in her language speaks of; None when there is no such part (or no question of hers to read)."""
-    if not asked:
-        return None
-    found = [piece for _, pieces in quoted for piece in pieces]
-    found += [f"{h.chunk.title} {h.chunk.heading} {h.chunk.text}" for h in hits if h.chunk.lang == language]
-    found += [f"{h.chunk.title} {h.chunk.heading}" for h, _ in quoted]
-    part = missing_words(asked, language, found, terms_of, weights, known)
-    if not part:
-        return None
-    return phrase("found_nothing_on", language, missing=part)
 
 
 def _make_room(quoted, excess: int, question: str, terms_of, weights):

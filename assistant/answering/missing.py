@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.phrases import phrase
 from assistant.text import analyze, fold_accents, tokenize
 
 SALIENT_SHARE = 0.5  # a rare term's IDF, as a share of the IDF of a term no guide uses
@@ -218,3 +219,18 @@ def _joins(asked: str, words: list[_Word], left: int, right: int, asking: set[st
         if w.covered or any(t in asking for t in w.terms) or (w.terms and not w.rare):
             return False
     return True
+
+
+def missing_note(asked: str | None, language: str, quoted, hits, terms_of, weights, known) -> str | None:
+    """The sentence saying what her question names that neither the quoted passage (`quoted`: (hit, pieces)
+    pairs) nor any other retrieved chunk in her language speaks of; None when there is no such part (or no
+    question of hers to read)."""
+    if not asked:
+        return None
+    found = [piece for _, pieces in quoted for piece in pieces]
+    found += [f"{h.chunk.title} {h.chunk.heading} {h.chunk.text}" for h in hits if h.chunk.lang == language]
+    found += [f"{h.chunk.title} {h.chunk.heading}" for h, _ in quoted]
+    part = missing_words(asked, language, found, terms_of, weights, known)
+    if not part:
+        return None
+    return phrase("found_nothing_on", language, missing=part)

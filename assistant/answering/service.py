@@ -108,21 +108,14 @@ class Answerer:
             index, retriever, searched, language, hits, vector, message, resolved, also
         )
         if hits and evidence.strength < threshold and self._may_stand_alone(message, resolved, language):
-            # Her context drowned her question ("j'ai un salon de coiffure à Abidjan, j'ai 4 employées... je
-            # n'arrive pas à déléguer": the country guides came first), or a follow-up with words of its own
-            # asks something the previous topic does not hold ("can I still share what she told me about her
-            # business?" after a question on ending the pairing): the question searched alone, and answered
-            # from that search when its evidence is strong enough. A message answered with its context keeps
-            # that answer (the context often says which section: "je préside un groupement de femmes").
-            alone = self._search_alone(message, language, places)
+            alone = self._search_alone(message, language, places)  # her question without what drowned it
             if alone is not None:
                 hits, evidence, threshold, searched = alone
                 resolved, focus = resolve(message.question, []), None
         if not hits or evidence.strength < threshold:
             return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
-        # A follow-up gets a passage it was not just given, when another holds its words; a new country may be
-        # answered by the same passage (the time-zone table), a new tool is not ("y por facebook?" after
-        # Instagram gets the social-media section, not the online-selling passage again).
+        # A follow-up gets a passage it was not just given (a new tool too: "y por facebook?" after Instagram);
+        # a new country may get the same one (the time-zone table).
         seen = history[-1].answer if resolved.follow_up and resolved.kind != "country" else ""
         asked = focus if resolved.follow_up else message.question
         draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen, asked)
@@ -196,7 +189,12 @@ class Answerer:
         return tuple(kept)
 
     def _may_stand_alone(self, message, resolved, language: str) -> bool:
-        """Whether her question may be searched alone: it came with context, or it is a follow-up with at least
+        """Whether her question, under the threshold, may be searched alone (and answered from that search when
+        its evidence is strong enough): her context drowned it ("j'ai un salon de coiffure à Abidjan, j'ai 4
+        employées... je n'arrive pas à déléguer": the country guides came first), or the previous topic drags
+        down a follow-up that asks something else. A message answered with its context keeps that answer (the
+        context often says which section: "je préside un groupement de femmes"). So: it came with context, or
+        it is a follow-up with at least
         `FOLLOW_UP_OWN_TERMS` words of its own, none of them one no guide uses, and no country or tool it swaps
         in ("and in Guatemala?" stays the previous question about Guatemala)."""
         if not resolved.follow_up:

@@ -193,12 +193,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if text.startswith("/"):
             return self.on_command(text)
         if text and self.consented and self.store.handed_to_staff(self.channel, self.user_id):
-            # A person from the team has this conversation: her messages wait for them (an onboarding resumes
-            # when handed back); a typed answer to the buttons just shown (/forget's confirmation) is still hers.
-            if picked := self.typed_answer(text):
-                return self.on_button(picked, text)
-            self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
-            return [Reply(self.say("human_relayed"))]
+            return self.for_staff(text)
         if asks_to_forget(text):  # "pls delete all my data": /forget, which asks her to confirm
             return self.on_command("/forget")
         if code := asks_for_language(text) or self.language_picked(text):  # "parle-moi en français stp": /lang
@@ -242,6 +237,14 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         replies = self.question(talk.rest or text)
         pending = self.open_choice()
         return [*replies, pending] if pending else replies
+
+    def for_staff(self, text: str) -> list[Reply]:
+        """A person from the team has this conversation: her messages wait for them (an onboarding resumes when
+        handed back); a typed answer to the buttons just shown (/forget's confirmation) is still hers."""
+        if picked := self.typed_answer(text):
+            return self.on_button(picked, text)
+        self.store.add_message(self.channel, self.user_id, "user", text, self.lang)
+        return [Reply(self.say("human_relayed"))]
 
     def chat(self, kind: str, language: str | None) -> list[Reply]:
         """Small talk, in her chosen language, or the one the small talk itself is in when she chose none (her
