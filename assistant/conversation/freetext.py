@@ -21,12 +21,20 @@ _NAME_INTRO = re.compile(
 _NAME_TAIL = re.compile(r"\s*(?:,|\.|!|$).*$")
 _NAME = re.compile(r"[^\W\d_]+(?:[\s'’.-]+[^\W\d_]+)*\.?")
 MAX_NAME_WORDS = 5
+# Not knowing what to put is no name ("no sé qué poner" was saved as her name, "No Sé Qué Poner").
+_NO_NAME = re.compile(
+    r"^(?:no se|no lo se|ni idea|no entiendo|je (?:ne )?sais pas|j ?sais pas|jsp|aucune idee|je comprends pas|"
+    r"i don ?t know|i do not know|idk|dunno|no idea|what do i (?:put|write)|que (?:pongo|escribo)|"
+    r"(?:je mets|on met) quoi)\b"
+)
 
 
 def read_name(text: str) -> str | None:
     """'hola, soy rosa mamani' -> 'Rosa Mamani'; 'Je m'appelle Awa.' -> 'Awa'. None for no name."""
     rest = classify(text).rest.strip() or text.strip()  # "hola, soy Rosa": the greeting cut off
     folded = fold(rest)
+    if _NO_NAME.match(folded.replace("'", " ")):
+        return None
     intro = _NAME_INTRO.match(folded)
     if intro:  # cut as many of her own words as the folded intro had
         rest = " ".join(rest.split()[len(intro.group().split()) :])

@@ -92,6 +92,13 @@ def test_names_refused(text):
     assert parse_name(text) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["no sé qué poner", "no se", "je sais pas quoi mettre", "jsp", "i don't know", "idk what to put", "ni idea"]
+)
+def test_not_knowing_what_to_put_is_no_name(text):
+    assert parse_name(text) is None
+
+
 def test_country_stage_modality_availability():
     assert parse_country("Côte d'Ivoire") == {"country": "Côte d’Ivoire", "city": None}
     assert parse_country("75001") is None and parse_country("Atlantis") is None
