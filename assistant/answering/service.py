@@ -14,9 +14,9 @@
 4. Retrieve (the guide of another country than the one she asks about weighs less; a country named
    only around her question, neither: assistant/retrieval/places.py); measure the evidence
    (assistant/answering/evidence.py); below the threshold calibrated for the model (and for the language
-   pair, when the best evidence is in another language), a message with context is searched again without
-   it (her question alone, when her business and town drowned it); still below, abstain, offer staff, and
-   record a content gap.
+   pair, when the best evidence is in another language), her question is searched again alone when its
+   context drowned it (her business and town) or the previous topic drags down a follow-up with words of its
+   own; still below, abstain, offer staff, and record a content gap.
 5. Compose: the LLM when one is configured and it succeeds, else the extractive composer. An answer
    quoted only from guides in another language says so first, and is recorded for staff as a gap of that
    language ("answered only from French").
@@ -194,9 +194,8 @@ class Answerer:
         employées... je n'arrive pas à déléguer": the country guides came first), or the previous topic drags
         down a follow-up that asks something else. A message answered with its context keeps that answer (the
         context often says which section: "je préside un groupement de femmes"). So: it came with context, or
-        it is a follow-up with at least
-        `FOLLOW_UP_OWN_TERMS` words of its own, none of them one no guide uses, and no country or tool it swaps
-        in ("and in Guatemala?" stays the previous question about Guatemala)."""
+        it is a follow-up with at least `FOLLOW_UP_OWN_TERMS` words of its own, none of them one no guide uses,
+        and no country or tool it swaps in ("and in Guatemala?" stays the previous question about Guatemala)."""
         if not resolved.follow_up:
             return bool(message.context)
         retriever = self.runtime.retriever
