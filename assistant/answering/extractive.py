@@ -36,6 +36,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
+from assistant.answering.citing import render as _render
 from assistant.answering.missing import missing_note
 from assistant.answering.passages import Block, blocks, split_sentences
 from assistant.answering.ranking import (
@@ -49,13 +50,13 @@ from assistant.answering.ranking import (
     phrase_share,
     rank,
 )
-from assistant.answering.types import Citation, Draft
+from assistant.answering.types import Draft
 from assistant.phrases import language_label, phrase
 from assistant.retrieval.search import SearchHit
 from assistant.retrieval.variants import is_frame, is_possessive
 from assistant.text import analyze, tokenize
 
-__all__ = ["ExtractiveComposer", "citation", "split_sentences"]
+__all__ = ["ExtractiveComposer", "split_sentences"]
 
 # Questions whose answer is a number, a date, a time or a duration: blocks with figures get a bonus.
 _QUANTITY = re.compile(
@@ -84,7 +85,6 @@ SECOND_GAIN = 0.25  # a second guide must add this share of the question's weigh
 POSSESSED_WEIGHT = 0.25  # her own thing ("ma boutique") counts this much; calibrated on the calibration split
 FOCUS_WEIGHT = 3.0  # a follow-up's own words count this much more than the previous question's
 SEEN_PENALTY = 1.0  # a block the previous answer quoted: after every other
-SNIPPET_CHARS = 200
 MARKER = 5  # " [n]"
 
 
@@ -374,25 +374,3 @@ def _opens_guide(hit: SearchHit) -> bool:
     """The first chunk of a guide's opening section (the text under its title), whose first paragraph is the
     guide's summary: what the guide is about, not an answer."""
     return hit.chunk.heading == hit.chunk.title and hit.chunk.chunk_id.endswith("-1")
-
-
-def _render(quoted: list[tuple[SearchHit, list[str]]]) -> tuple[str, list[Citation]]:
-    """Each guide's pieces with its number; one citation per guide, with the section's title."""
-    citations: list[Citation] = []
-    numbers: dict[str, int] = {}
-    out = []
-    for hit, pieces in quoted:
-        doc = hit.chunk.doc_id
-        if doc not in numbers:
-            numbers[doc] = len(numbers) + 1
-            citations.append(citation(numbers[doc], hit))
-        out.extend(f"{piece} [{numbers[doc]}]" for piece in pieces)
-    return " ".join(out), citations
-
-
-def citation(n: int, hit: SearchHit) -> Citation:
-    text = " ".join(hit.chunk.text.split())
-    snippet = text if len(text) <= SNIPPET_CHARS else text[:SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
-    heading = hit.chunk.heading
-    title = hit.chunk.title if not heading or heading == hit.chunk.title else f"{hit.chunk.title} — {heading}"
-    return Citation(n, hit.chunk.doc_id, hit.chunk.chunk_id, title, hit.chunk.lang, snippet)

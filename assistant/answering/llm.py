@@ -23,7 +23,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from assistant.answering.extractive import citation
+from assistant.answering.citing import citation
 from assistant.answering.local_llm import TransformersChatModel
 from assistant.answering.types import Draft
 from assistant.config import Settings

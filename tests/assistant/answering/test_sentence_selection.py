@@ -241,7 +241,8 @@ def test_a_list_too_long_for_the_phone_is_cut_at_an_item_boundary():
     body = draft.text.split(" [1]")[0]
     assert body.startswith("A loan file usually contains:")
     assert len(draft.text) <= 150
-    kept = body.removeprefix("A loan file usually contains: ").split("; ")
+    assert body.endswith(".")  # the cut list still ends as a sentence
+    kept = body.removeprefix("A loan file usually contains: ").removesuffix(".").split("; ")
     assert kept and all(item in LOAN_FILE for item in kept)  # whole items only
 
 
@@ -350,3 +351,9 @@ def test_her_own_thing_does_not_choose_the_passage():
     assert draft.citations[0].doc_id == "plan"
     draft = ExtractiveComposer().compose("comment trouver une boutique pour vendre", "fr", [shops, budget])
     assert draft.citations[0].doc_id == "markets"  # a shop she does not own is what she asks about
+
+
+def test_a_quoted_list_ends_with_a_full_stop_before_its_marker():
+    """A list's items lose their own ";" and "." when quoted: the list closes as a sentence, then [n]."""
+    draft = ExtractiveComposer().compose("what costs in winter", "en", [hit("c", "Costs:\n- fees;\n- 13 in winter.\n")])
+    assert draft.text == "Costs: fees; 13 in winter. [1]"
