@@ -32,6 +32,7 @@ from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measur
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.mixed import foreign_words, mixed_coverage
+from assistant.answering.time_apart import between
 from assistant.answering.types import Answer, Draft
 from assistant.answering.understanding import clauses, language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
@@ -95,9 +96,10 @@ class Answerer:
         # A message that is not a follow-up as a whole ("i wanna sell online, fb page muna. tips?") is not one
         # because its question sentence alone is short ("tips?"): its context says what it is about.
         resolved = resolve(message.question, history if follow_up else [])
+        if (apart := self._hours_apart(question, language, notes, message, resolved)) is not None:
+            return self._done(apart, started)  # two partner countries' hours: arithmetic on their guides
         searched, also, focus = self._queries(message, resolved, language)
-        index = self.runtime.index
-        retriever = self.runtime.retriever
+        index, retriever = self.runtime.index, self.runtime.retriever
         vector = retriever.encode_query(searched)  # once, for the search in her language and any other
         # The places she asks about, and those she only names around her question ("I'm from Rwanda. ...?").
         places = Places.of(resolved.searched, "" if resolved.follow_up else " ".join(message.context))
@@ -119,10 +121,13 @@ class Answerer:
         seen = history[-1].answer if resolved.follow_up and resolved.kind != "country" else ""
         asked = focus if resolved.follow_up else message.question
         draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen, asked)
+        return self._done(self._answered(question, language, notes, draft, message, evidence, hits, searched), started)
+
+    def _answered(self, question, language, notes, draft: Draft, message, evidence, hits, searched) -> Answer:
         sources = {c.language for c in draft.citations}
         if sources and language not in sources:  # answered, but only from a guide in another language
             self.gaps.record_gap(question, language, {**evidence.to_dict(), "answered_from": sorted(sources)})
-        answer = Answer(
+        return Answer(
             question,
             language,
             _with_other_questions(draft.text, message.others, language),
@@ -135,7 +140,17 @@ class Answerer:
             searched=searched,
             evidence=evidence.to_dict(),
         )
-        return self._done(answer, started)
+
+    def _hours_apart(self, question: str, language: str, notes: list[str], message, resolved) -> Answer | None:
+        """The hours between two partner countries she names (assistant/answering/time_apart.py), or None."""
+        around = "" if resolved.follow_up else " ".join(message.context)  # "je suis au Sénégal, elle au Rwanda"
+        apart = between(f"{around} {resolved.searched}", language, self.runtime.index)
+        if apart is None:
+            return None
+        draft, quoted = apart
+        answer = Answer(question, language, draft.text, False, draft.citations, draft.composer, notes)
+        answer.evidence_strength, answer.hits, answer.searched = 1.0, quoted, resolved.searched
+        return answer
 
     def _abstain(
         self, question: str, language: str, notes: list[str], evidence: Evidence, hits, searched: str
