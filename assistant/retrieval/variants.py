@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container
 from functools import lru_cache
 
+from assistant.retrieval.dictionary import is_word
 from assistant.text import analyze, fold_accents
 
 # fmt: off
@@ -41,6 +42,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "deuda": ("endeudarse",), "deudas": ("endeudarse",), "compu": ("computadora",),
         "whatsap": ("whatsapp",), "wasap": ("whatsapp",),
         "guasap": ("whatsapp",),
+        # AI assistants by their brand: the guides speak of AI, never of one product
+        "chatgpt": ("inteligencia artificial",), "gemini": ("inteligencia artificial",),
+        "copilot": ("inteligencia artificial",), "deepseek": ("inteligencia artificial",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -49,7 +53,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "tiktok": ("réseaux sociaux",), "fb": ("réseaux sociaux",), "reporte": ("reporter",),
         "tarif": ("prix",), "tarifs": ("prix",), "payant": ("frais",),
         "dette": ("endetter",), "dettes": ("endetter",), "whatsap": ("whatsapp",),
-        "wa": ("whatsapp",),
+        "wa": ("whatsapp",), "pub": ("publicité",), "pubs": ("publicité",),
+        "chatgpt": ("intelligence artificielle",), "gemini": ("intelligence artificielle",),
+        "copilot": ("intelligence artificielle",), "deepseek": ("intelligence artificielle",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
@@ -57,6 +63,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "instagram": ("social media",), "ig": ("social media",), "tiktok": ("social media",),
         "clients": ("customers",), "client": ("customers",), "reschedule": ("postpone",),
         "charge": ("price",), "charges": ("price",),
+        "chatgpt": ("AI",), "gemini": ("AI",), "copilot": ("AI",), "deepseek": ("AI",),
     },
 }
 
@@ -71,6 +78,7 @@ FRAME: dict[str, tuple[str, ...]] = {
         "podemos", "debo", "ayuda", "ayudame", "ayúdame", "consejo", "consejos", "tips", "dime", "digame",
         "explicame", "explícame", "favor", "exactamente", "realmente", "normalmente", "help",
         "tener", "tengo", "tiene", "ser", "cosa", "cosas", "algo", "dame", "deme", "danos", "muestrame", "muéstrame",
+        "quiere", "queremos", "quieren", "quisieramos", "quisiéramos", "gustaria", "gustaría",
     ),
     "fr": (
         "fais", "faire", "fait", "faut", "veux", "voudrais", "savoir", "peux", "peut", "dois",
@@ -78,11 +86,13 @@ FRAME: dict[str, tuple[str, ...]] = {
         "vraiment", "normalement", "comment",
         "avoir", "être", "etre", "tout", "tous", "toute", "toutes", "chose", "choses", "truc", "trucs",
         "donne", "donnez", "donner", "montre", "montrez",
+        "veut", "voulons", "voulez", "veulent", "voudrait", "voudrions", "aimerais", "aimerait",
     ),
     "en": (
         "get", "help", "tips", "advice", "want", "know", "actually", "exactly", "really", "please",
         "tell", "explain", "anyone", "idea", "ideas",
         "thing", "things", "stuff", "ok", "okay", "give", "show", "any", "some",
+        "wanna", "wants",
     ),
 }
 # fmt: on
@@ -114,8 +124,33 @@ def variant_terms(word: str, lang: str, vocab: Container[str], terms_of: Callabl
     """The analysed terms of the first variant of `word` that the guides of `lang` use (every term in `vocab`),
     or None: `word` has no variant there, or none the guides use."""
     table = VARIANTS.get(lang, {})
-    for alternative in table.get(word.lower(), table.get(fold_accents(word.lower()), ())):
+    alternatives = table.get(word.lower(), table.get(fold_accents(word.lower()), ()))
+    if not alternatives and lang == "es" and not is_word(word, lang):
+        alternatives = diminutive_bases(word)
+    for alternative in alternatives:
         terms = terms_of(alternative, lang)
         if terms and all(t in vocab for t in terms):
             return terms
     return None
+
+
+# Spanish diminutives, as people write them in Bolivia and Guatemala ("un prestamito", "mi tiendita", "mis
+# ahorritos", "un poquito"): the ending and the word it was put on ("-quito" was "-co", "-guita" was "-ga").
+_DIMINUTIVE = (
+    ("quitos", "cos"), ("quitas", "cas"), ("quito", "co"), ("quita", "ca"),
+    ("guitos", "gos"), ("guitas", "gas"), ("guito", "go"), ("guita", "ga"),
+    ("citos", ""), ("citas", ""), ("cito", ""), ("cita", ""),
+    ("itos", "os"), ("itas", "as"), ("ito", "o"), ("ita", "a"),
+)  # fmt: skip
+MIN_BASE = 2
+
+
+def diminutive_bases(word: str) -> tuple[str, ...]:
+    """The words a Spanish diminutive may have been made from, most likely first ("tiendita" -> "tienda",
+    "cafecito" -> "cafe", "poquito" -> "poco"); none for a word without a diminutive's ending."""
+    low = fold_accents(word.lower())
+    out = []
+    for ending, base in _DIMINUTIVE:
+        if low.endswith(ending) and len(low) - len(ending) >= MIN_BASE:
+            out.append(low[: -len(ending)] + base)
+    return tuple(dict.fromkeys(out))

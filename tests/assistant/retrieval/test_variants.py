@@ -9,7 +9,7 @@ import pytest
 
 from assistant.knowledge.ingest import Ingestor
 from assistant.retrieval.search import Retriever
-from assistant.retrieval.variants import VARIANTS, is_frame, variant_terms
+from assistant.retrieval.variants import VARIANTS, diminutive_bases, is_frame, variant_terms
 from tests.conftest import guide, write
 
 
@@ -106,3 +106,40 @@ def test_a_platform_is_searched_with_its_kind_even_where_a_guide_names_it(retrie
     assert retriever.query_terms("and instagram?", "en") == ["instagram", "social", "media"]
     assert retriever.asked_terms("and instagram?", "en") == ["social", "media"]  # the evidence: its kind alone
     assert retriever.query_terms("and whatsapp?", "en") == ["whatsapp"]  # not a platform with a kind here
+
+
+@pytest.mark.parametrize(
+    ("word", "bases"),
+    [
+        ("prestamito", ("prestamo",)),
+        ("tiendita", ("tienda",)),
+        ("ahorritos", ("ahorros",)),
+        ("clientitas", ("clientas",)),
+        ("poquito", ("poco", "poquo")),
+        ("cafecito", ("cafe", "cafeco")),
+        ("cita", ()),  # too short to be a diminutive
+        ("tienda", ()),
+    ],
+)
+def test_a_spanish_diminutive_gives_the_words_it_was_made_from(word, bases):
+    assert diminutive_bases(word) == bases
+
+
+def test_a_spanish_diminutive_is_read_as_the_guides_word(retriever):
+    # No table entry: "dinerito" is read as "dinero" because the guides use it.
+    assert "dinerito" not in VARIANTS["es"]
+    assert retriever.query_terms("mi dinerito", "es") == ["diner"]
+    # A real word with a diminutive's ending is not one ("visita" is no "visa"): the dictionary knows it.
+    assert variant_terms("visita", "es", {"vis"}) is None
+
+
+def test_ai_assistants_by_brand_are_read_as_ai():
+    assert variant_terms("chatgpt", "en", {"ai"}) == ["ai"]
+    assert variant_terms("ChatGPT", "fr", {"intelligent", "artificiel"}) == ["intelligent", "artificiel"]
+    assert variant_terms("gemini", "es", {"inteligent", "artificial"}) == ["inteligent", "artificial"]
+
+
+def test_wanting_frames_a_question_in_every_person():
+    assert all(is_frame(t, "fr") for t in ("veut", "voulon", "veulent"))
+    assert is_frame("quer", "es") and is_frame("quier", "es")
+    assert is_frame("wanna", "en")
