@@ -234,3 +234,15 @@ def missing_note(asked: str | None, language: str, quoted, hits, terms_of, weigh
     if not part:
         return None
     return phrase("found_nothing_on", language, missing=part)
+
+
+def with_other_questions(text: str, others: list[str], language: str, retriever) -> str:
+    """The answer, with the other questions she asked named at its end, to be asked again; one whose every
+    word the answer already holds ("¿puedo tener una mentora de la diáspora?" after a passage on diaspora
+    pairings) is answered, not named."""
+    said = set(retriever.query_terms(text, language))
+    others = [q for q in others if not set(retriever.asked_terms(q, language)) <= said]
+    if not others:
+        return text
+    asked = " ; ".join(f"« {q} »" if language == "fr" else f"“{q}”" for q in others)
+    return f"{text}\n\n{phrase('other_questions', language, questions=asked)}"

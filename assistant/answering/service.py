@@ -31,6 +31,7 @@ import time
 from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
+from assistant.answering.missing import with_other_questions
 from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.time_apart import between
 from assistant.answering.types import Answer, Draft
@@ -130,7 +131,7 @@ class Answerer:
         return Answer(
             question,
             language,
-            _with_other_questions(draft.text, message.others, language),
+            with_other_questions(draft.text, message.others, language, self.runtime.retriever),
             False,
             draft.citations,
             draft.composer,
@@ -390,11 +391,3 @@ def _unknown_terms(text: str, language: str, retriever) -> list[str]:
         if not word_known:
             unknown.append(term)
     return unknown
-
-
-def _with_other_questions(text: str, others, language: str) -> str:
-    """The answer, with the other questions she asked named at its end, to be asked again."""
-    if not others:
-        return text
-    asked = " ; ".join(f"« {q} »" if language == "fr" else f"“{q}”" for q in others)
-    return f"{text}\n\n{phrase('other_questions', language, questions=asked)}"

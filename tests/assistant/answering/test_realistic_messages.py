@@ -102,6 +102,16 @@ def test_a_second_question_is_named_for_her_to_ask_again(answerer):
     assert "También preguntaste" in answer.text and "Ruanda" in answer.text.split("También preguntaste")[1]
 
 
+def test_a_second_question_the_answer_already_answers_is_not_named(answerer):
+    answer = answerer.answer("q tipos de emparejamiento hay? puedo tener una mentora de la diaspora?", language="es")
+    assert "diáspora" in answer.text  # the passage speaks of diaspora pairings...
+    assert "También preguntaste" not in answer.text  # ...so the second question is answered, not named
+    # Where the passage does not speak of it, it is named.
+    answer = answerer.answer("what kinds of pairings are there? can I have a mentor from the diaspora?", language="en")
+    assert "diaspora" not in answer.text.split("You also asked")[0]
+    assert "You also asked “can I have a mentor from the diaspora?”" in answer.text
+
+
 def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):
     from assistant.answering.mixed import foreign_words
 
