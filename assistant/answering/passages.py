@@ -30,7 +30,8 @@ class Block:
         chosen = self.items if items is None else items
         if not chosen:
             return self.lead
-        return f"{self.lead} {'; '.join(chosen)}"
+        separator = " " if all(item.endswith("?") for item in chosen) else "; "  # questions end themselves
+        return f"{self.lead} {separator.join(chosen)}"
 
 
 def blocks(text: str) -> list[Block]:
@@ -58,14 +59,18 @@ def blocks(text: str) -> list[Block]:
         close()
         paragraph += 1
         parts = [p.strip() for p in _SENTENCE.split(_BULLET.sub("", stripped)) if len(p.strip()) > 2]
-        for part in parts[:-1]:
-            out.append(Block(part, paragraph=paragraph))
-        if parts:
-            last = Block(parts[-1], paragraph=paragraph)
-            if last.lead.endswith(":"):  # only this line's last sentence can lead a list
-                current = last
+        asking: Block | None = None  # "ask yourself: do I...?", and the questions after it, are the advice
+        for n, part in enumerate(parts):
+            if asking is not None and part.endswith("?"):
+                asking.items.append(part)
+                continue
+            asking = _asks(part, paragraph)
+            if asking is not None:
+                out.append(asking)
+            elif n == len(parts) - 1 and part.endswith(":"):  # only this line's last sentence can lead a list
+                current = Block(part, paragraph=paragraph)
             else:
-                out.append(last)
+                out.append(Block(part, paragraph=paragraph))
     close()
     for n, block in enumerate(out):
         block.position = n
@@ -74,6 +79,16 @@ def blocks(text: str) -> list[Block]:
     if out and not out[-1].items and not _ENDED.search(out[-1].lead):
         out[-1].fragment = True  # "... y lo que revisa el": its end is in the next chunk
     return out
+
+
+def _asks(sentence: str, paragraph: int) -> Block | None:
+    """A sentence that introduces the questions she should ask ("For each goal, ask three questions: what
+    exactly will change...?", "posez-vous quelques questions : ai-je envie...?"): a lead-in whose items are
+    those questions, which an answer quotes (a guide's own rhetorical question, without a lead-in, it skips)."""
+    colon = sentence.find(":")
+    if not sentence.endswith("?") or colon < 0 or not sentence[colon + 1 :].strip():
+        return None
+    return Block(sentence[: colon + 1], [sentence[colon + 1 :].strip()], paragraph=paragraph)
 
 
 _ENDED = re.compile(r"[.!?…:;»\"”')\]]\s*$")

@@ -357,3 +357,20 @@ def test_a_quoted_list_ends_with_a_full_stop_before_its_marker():
     """A list's items lose their own ";" and "." when quoted: the list closes as a sentence, then [n]."""
     draft = ExtractiveComposer().compose("what costs in winter", "en", [hit("c", "Costs:\n- fees;\n- 13 in winter.\n")])
     assert draft.text == "Costs: fees; 13 in winter. [1]"
+
+
+def test_questions_she_should_ask_herself_are_quoted_with_their_lead_in():
+    """ "Ask yourself: do I...? Which...?" is the advice; a guide's lone rhetorical question is still skipped."""
+    text = (
+        "To choose a pairing, ask yourself a few questions: do I want a new market? Which languages can I use? "
+        "Then tell the programme team.\n\nWhy does it matter? Pairs last longer when they chose."
+    )
+    found = blocks(text)
+    assert found[0].lead == "To choose a pairing, ask yourself a few questions:"
+    assert found[0].items == ["do I want a new market?", "Which languages can I use?"]
+    assert found[0].text() == (
+        "To choose a pairing, ask yourself a few questions: do I want a new market? Which languages can I use?"
+    )
+    draft = ExtractiveComposer().compose("how do I choose a pairing", "en", [hit("p", text)])
+    assert draft.text.startswith("To choose a pairing, ask yourself a few questions: do I want a new market?")
+    assert "Why does it matter?" not in draft.text
