@@ -27,6 +27,13 @@ _PRONOUN = re.compile(
     r"\b(it|that|this|them|those|ça|ca|cela|ceci|le faire|la faire|eso|esto|lo|ella|elle|il)\b", re.IGNORECASE
 )
 SHORT_WORDS = 3
+# A place pointed at, not named: "there" (not "is there", "there are"), "là-bas", "allá", "ahí".
+_THERE = re.compile(
+    r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbe )\bthere\b(?!\s*(?:is|are|was|were|'s|’s)\b)"
+    r"|\bl[àa][- ]bas\b|\ball[áa]\b|\ball[íi]\b|\bah[íi]\b",
+    re.IGNORECASE,
+)
+THERE_TURNS = 3
 # Asking for an example or more detail is about what was just answered ("un exemple sur l'environnement ?").
 _ASKS_MORE = re.compile(
     r"\b(?:exemples?|ejemplos?|examples?|plus de d[ée]tails?|m[aá]s detalles?|more details?|more detail)\b",
@@ -60,18 +67,33 @@ def is_follow_up(text: str) -> bool:
     return len(words) <= 6 and bool(_PRONOUN.search(text))
 
 
+# Cities people name for their country ("jsuis a Thiès", "paired w a woman in Kigali", "q hora es en Manila"):
+# capitals and large towns of the partner countries, less those that are also common words ("La Paz", "El Alto",
+# "Antigua", "Sucre"). Canada's are not listed: the Canadian partner's city ("a restaurant in Montréal") is named
+# around questions about something else, and read as the place asked it pulled the answer to the country guides.
+CITIES: dict[str, tuple[str, ...]] = {
+    "senegal": ("dakar", "thiès", "thies", "ziguinchor", "kaolack", "touba", "mbour", "rufisque"),
+    "benin": ("cotonou", "porto-novo", "parakou", "abomey-calavi", "abomey", "ouidah", "bohicon"),
+    "bolivia": ("cochabamba", "santa cruz de la sierra", "oruro", "potosí", "potosi", "tarija"),
+    "guatemala": ("quetzaltenango", "xela", "huehuetenango", "cobán", "coban", "escuintla"),
+    "rwanda": ("kigali", "butare", "musanze", "rubavu", "gisenyi"),
+    "cote-divoire": ("abidjan", "yamoussoukro", "bouaké", "bouake", "korhogo", "daloa", "san-pédro"),
+    "philippines": ("manila", "manille", "cebu", "davao", "quezon city", "iloilo", "baguio"),
+}  # fmt: skip
+
 # Things a follow-up swaps in for the previous question's: the programme's countries and the tools people ask
 # about, each with its names in the three languages (matched accent- and case-insensitively, whole words).
 ENTITIES = {
     "country": {
         "canada": ("canada", "canadá", "canadienne", "canadiense", "canadian"),
-        "senegal": ("senegal", "sénégal", "sénégalaise", "senegalesa", "senegalese"),
-        "benin": ("benin", "bénin", "béninoise", "beninesa"),
-        "bolivia": ("bolivia", "bolivie", "bolivienne", "boliviana", "bolivian"),
-        "guatemala": ("guatemala", "guatémaltèque", "guatemalteca", "guatemalan"),
-        "rwanda": ("rwanda", "ruanda", "rwandaise", "ruandesa", "rwandan"),
-        "cote-divoire": ("côte d'ivoire", "cote d'ivoire", "costa de marfil", "ivory coast", "ivoirienne", "ivoirian"),
-        "philippines": ("philippines", "filipinas", "philippine", "filipina", "filipino"),
+        "senegal": ("senegal", "sénégal", "sénégalaise", "senegalesa", "senegalese") + CITIES["senegal"],
+        "benin": ("benin", "bénin", "béninoise", "beninesa") + CITIES["benin"],
+        "bolivia": ("bolivia", "bolivie", "bolivienne", "boliviana", "bolivian") + CITIES["bolivia"],
+        "guatemala": ("guatemala", "guatémaltèque", "guatemalteca", "guatemalan") + CITIES["guatemala"],
+        "rwanda": ("rwanda", "ruanda", "rwandaise", "ruandesa", "rwandan") + CITIES["rwanda"],
+        "cote-divoire": ("côte d'ivoire", "cote d'ivoire", "costa de marfil", "ivory coast", "ivoirienne", "ivoirian")
+        + CITIES["cote-divoire"],
+        "philippines": ("philippines", "filipinas", "philippine", "filipina", "filipino") + CITIES["philippines"],
     },
     "tool": {
         "whatsapp": ("whatsapp",),
@@ -111,6 +133,9 @@ def _mentions(text: str, kind: str) -> list[tuple[str, re.Match[str]]]:
 
 def resolve(text: str, history: list[Turn]) -> Resolved:
     """The message, resolved against the previous question when it is a follow-up."""
+    there = _there(text, history)
+    if there is not None:
+        return there
     if not history or not is_follow_up(text):
         return Resolved(text, text, False)
     previous = history[-1].question
@@ -132,6 +157,23 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
                     return Resolved(text, text, True)
                 return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True, kind=kind)
     return Resolved(f"{previous} {text}", text, True)
+
+
+def points_there(text: str) -> bool:
+    """Whether the message points at a place it does not name ("there", "là-bas", "allá")."""
+    return bool(_THERE.search(text)) and not _mentions(text, "country")
+
+
+def _there(text: str, history: list[Turn]) -> Resolved | None:
+    """A question pointing at a place it does not name ("what languages do ppl speak there?", "q hora es allá?")
+    is about the last place she named in the last few turns ("paired w a woman in Kigali"): searched with it."""
+    if not history or not points_there(text):
+        return None
+    for turn in reversed(history[-THERE_TURNS:]):
+        places = _mentions(turn.question, "country")
+        if places:
+            return Resolved(f"{text} {' '.join(m.group(0) for _, m in places)}", text, True)
+    return None
 
 
 def retrieval_query(text: str, history: list[Turn]) -> str:

@@ -39,7 +39,7 @@ from assistant.answering.understanding import clauses, language_by_words, unders
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import MIN_CONFIDENCE, detect_language
-from assistant.memory import Turn, is_follow_up, resolve
+from assistant.memory import Turn, is_follow_up, points_there, resolve
 from assistant.phrases import phrase
 from assistant.retrieval.places import Places, elsewhere, folded
 from assistant.retrieval.search import MAX_QUERY_CHARS
@@ -96,7 +96,7 @@ class Answerer:
         message = understand(searched, language)
         # A message that is not a follow-up as a whole ("i wanna sell online, fb page muna. tips?") is not one
         # because its question sentence alone is short ("tips?"): its context says what it is about.
-        resolved = resolve(message.question, history if follow_up else [])
+        resolved = resolve(message.question, history if follow_up or points_there(message.question) else [])
         if (apart := self._hours_apart(question, language, notes, message, resolved)) is not None:
             return self._done(apart, started)  # two partner countries' hours: arithmetic on their guides
         searched, also, focus = self._queries(message, resolved, language)

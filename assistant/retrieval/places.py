@@ -15,7 +15,8 @@ asked about is the one that knows it best. So a chunk of a one-country guide is 
   it often does say what she asks: the meeting hours between Kigali and Toronto).
 
 Places are found by the names of `assistant.memory.ENTITIES["country"]` (names, demonyms, in the three
-languages; accents and case ignored). Countries outside the programme are found by their CLDR names (Babel) in
+languages; accents and case ignored) and their cities ("Kigali" is Rwanda). Countries outside
+the programme are found by their CLDR names (Babel) in
 the three languages (`elsewhere`): a follow-up that swaps in one the guides never write ("et au Maroc ?") is
 about a country no guide covers, even where its name looks like a guide's word ("Mali", "mal").
 """

@@ -112,6 +112,13 @@ def test_a_second_question_the_answer_already_answers_is_not_named(answerer):
     assert "You also asked “can I have a mentor from the diaspora?”" in answer.text
 
 
+def test_a_question_about_there_is_answered_about_the_city_she_named_before(answerer):
+    first = answerer.answer("hi im sarah from toronto, just got paired w a woman in kigali who makes baskets")
+    history = [Turn(first.question, first.language, first.text)]
+    answer = answerer.answer("what languages do ppl speak there?", history=history)
+    assert answer.citations[0].doc_id == "country-rwanda" and "Kinyarwanda" in answer.text
+
+
 def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):
     from assistant.answering.mixed import foreign_words
 

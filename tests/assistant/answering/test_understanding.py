@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.understanding import clauses, language_by_words, normalise_sms, split_about_her, understand
-from assistant.memory import Turn, is_follow_up, resolve
+from assistant.memory import Turn, is_follow_up, points_there, resolve
 
 
 @pytest.mark.parametrize(
@@ -235,3 +235,32 @@ def test_a_swapped_follow_up_says_what_kind_of_thing_was_swapped():
     assert (country.swapped, country.kind) == (True, "country")
     assert (tool.swapped, tool.kind) == (True, "tool")
     assert resolve("¿y cuánto cuesta?", [Turn("como pido un credito", "es", "...")]).kind is None
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "place"),
+    [
+        ("just got paired w a woman in kigali who makes baskets", "what languages do ppl speak there?", "kigali"),
+        ("ma binome est au senegal", "il fait quel temps la-bas en ce moment, on peut se voir le matin ?", "senegal"),
+        ("mi compañera vive en Cochabamba", "q idioma hablan alla?", "cochabamba"),
+    ],
+)
+def test_a_question_pointing_at_a_place_it_does_not_name_is_about_the_last_one_she_named(before, text, place):
+    history = [Turn(before, "en", "..."), Turn("how do I price my soap", "en", "...")]
+    assert points_there(text)
+    resolved = resolve(text, history)
+    assert resolved.follow_up and resolved.searched == f"{text} {place}" and resolved.focus == text
+
+
+@pytest.mark.parametrize(
+    "text", ["are there trade fairs in Canada?", "is there a fee?", "there are many fairs, which one?", "what is it?"]
+)
+def test_there_as_there_is_points_nowhere(text):
+    assert not points_there(text)
+
+
+def test_a_question_pointing_there_but_naming_its_place_is_about_that_place():
+    assert not points_there("what do they speak there in Rwanda?")
+    assert resolve("what languages there?", [Turn("how do I price my soap", "en", "...")]).searched == (
+        "how do I price my soap what languages there?"  # no place named before: an ordinary follow-up
+    )

@@ -21,6 +21,14 @@ def test_places_are_found_by_name_and_demonym_in_any_language():
     assert named("how do I price my soap") == frozenset()
 
 
+def test_places_are_found_by_their_cities():
+    assert named("paired w a woman in Kigali") == {"rwanda"}
+    assert named("jsuis a thies, ma binome a Montréal") == {"senegal"}  # Canada's cities are not listed
+    assert named("q hora es en manila") == {"philippines"}
+    # A city that is also a common word is not listed: "la paz en el hogar", "du sucre", "el alto precio".
+    assert named("la paz en el hogar, je vends du sucre, el alto precio") == frozenset()
+
+
 def test_a_place_named_only_around_the_question_is_context():
     places = Places.of("what hours work best for us?", "I am Grace from Rwanda. My partner is Canadian.")
     assert places.asked == frozenset() and places.context == {"rwanda", "canada"}
