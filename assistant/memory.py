@@ -156,7 +156,19 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
                 if len(words) >= OWN_QUESTION_WORDS:  # "and in Guatemala, what does the programme do?"
                     return Resolved(text, text, True)
                 return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True, kind=kind)
+        if kind == "country" and len(new) == 1 and not _mentions(previous, kind) and not _own_words(text, new):
+            # "and for canada?" after a question naming no country: the previous question there (kind "country":
+            # the evidence must find the previous topic, not only the country's guide).
+            return Resolved(f"{previous} {text}", text, True, kind=kind)
     return Resolved(f"{previous} {text}", text, True)
+
+
+def _own_words(text: str, named: list[tuple[str, re.Match[str]]]) -> list[str]:
+    """The follow-up's words other than the place or tool it names and the words linking it ("and for")."""
+    rest = _fold(text).replace("’", "'")
+    for _, match in sorted(named, key=lambda m: -m[1].start()):
+        rest = rest[: match.start()] + " " + rest[match.end() :]
+    return [w for w in re.findall(r"\w+", _CONNECTIVE.sub("", rest)) if w not in _LINKS]
 
 
 def points_there(text: str) -> bool:

@@ -254,9 +254,10 @@ class Answerer:
                 focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.asked_terms)
                 coverage = (evidence.coverage + focus_only.coverage) / 2
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        if resolved.follow_up and resolved.swapped and hits:
-            # "y en guatemala?" after "cual es el iva en bolivia?": the new country's guide holds the country, so
-            # the previous question's topic, without any place, must be found in the hits too.
+        if resolved.follow_up and (resolved.swapped or resolved.kind == "country") and hits:
+            # "y en guatemala?" after "cual es el iva en bolivia?" (or "and for canada?" after a question naming
+            # no country): the new country's guide holds the country, so the previous question's topic, without
+            # any place, must be found in the hits too.
             spoken = {w.lower() for w in tokenize(resolved.focus)}
             topic = " ".join(w for w in tokenize(resolved.searched) if w.lower() not in spoken)
             if set(retriever.asked_terms(topic, language)):

@@ -45,6 +45,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         # AI assistants by their brand: the guides speak of AI, never of one product
         "chatgpt": ("inteligencia artificial",), "gemini": ("inteligencia artificial",),
         "copilot": ("inteligencia artificial",), "deepseek": ("inteligencia artificial",),
+        "supermercado": ("compradores grandes",), "supermercados": ("compradores grandes",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -56,6 +57,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "wa": ("whatsapp",), "pub": ("publicité",), "pubs": ("publicité",),
         "chatgpt": ("intelligence artificielle",), "gemini": ("intelligence artificielle",),
         "copilot": ("intelligence artificielle",), "deepseek": ("intelligence artificielle",),
+        "supermarché": ("gros acheteurs",), "supermarchés": ("gros acheteurs",),
+        "supermarche": ("gros acheteurs",), "supermarches": ("gros acheteurs",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
@@ -64,6 +67,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "clients": ("customers",), "client": ("customers",), "reschedule": ("postpone",),
         "charge": ("price",), "charges": ("price",),
         "chatgpt": ("AI",), "gemini": ("AI",), "copilot": ("AI",), "deepseek": ("AI",),
+        "supermarket": ("large buyers",), "supermarkets": ("large buyers",),
     },
 }
 
@@ -79,6 +83,7 @@ FRAME: dict[str, tuple[str, ...]] = {
         "explicame", "explícame", "favor", "exactamente", "realmente", "normalmente", "help",
         "tener", "tengo", "tiene", "ser", "cosa", "cosas", "algo", "dame", "deme", "danos", "muestrame", "muéstrame",
         "quiere", "queremos", "quieren", "quisieramos", "quisiéramos", "gustaria", "gustaría",
+        "recomiendan", "recomiendas", "recomienda", "recomendar", "sugieres", "sugieren",
     ),
     "fr": (
         "fais", "faire", "fait", "faut", "veux", "voudrais", "savoir", "peux", "peut", "dois",
@@ -87,12 +92,13 @@ FRAME: dict[str, tuple[str, ...]] = {
         "avoir", "être", "etre", "tout", "tous", "toute", "toutes", "chose", "choses", "truc", "trucs",
         "donne", "donnez", "donner", "montre", "montrez",
         "veut", "voulons", "voulez", "veulent", "voudrait", "voudrions", "aimerais", "aimerait",
+        "conseillez", "conseilles", "recommandez", "recommandes", "suggérez", "suggères",
     ),
     "en": (
         "get", "help", "tips", "advice", "want", "know", "actually", "exactly", "really", "please",
         "tell", "explain", "anyone", "idea", "ideas",
         "thing", "things", "stuff", "ok", "okay", "give", "show", "any", "some",
-        "wanna", "wants",
+        "wanna", "wants", "recommend", "recommendations", "suggest", "suggestions",
     ),
 }
 # fmt: on

@@ -119,6 +119,17 @@ def test_a_question_about_there_is_answered_about_the_city_she_named_before(answ
     assert answer.citations[0].doc_id == "country-rwanda" and "Kinyarwanda" in answer.text
 
 
+def test_everyday_words_for_large_buyers_and_a_country_added_after_them(answerer):
+    first = answerer.answer("hello po, I make banana chips in davao with my sisters. how can i start selling online?")
+    history = [Turn(first.question, first.language, first.text)]
+    buyers = answerer.answer("what about big supermarkets, they want 60 day payment terms", history=history)
+    assert not buyers.abstained and "large buyers" in buyers.citations[0].title.lower()
+    history.append(Turn(buyers.question, buyers.language, buyers.text))
+    canada = answerer.answer("and for canada?", history=history)
+    # The previous topic about Canada: the large-buyers advice holds there too; never Canada's meeting tips alone.
+    assert canada.abstained or canada.citations[0].doc_id != "country-canada"
+
+
 def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):
     from assistant.answering.mixed import foreign_words
 

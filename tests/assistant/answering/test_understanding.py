@@ -264,3 +264,12 @@ def test_a_question_pointing_there_but_naming_its_place_is_about_that_place():
     assert resolve("what languages there?", [Turn("how do I price my soap", "en", "...")]).searched == (
         "how do I price my soap what languages there?"  # no place named before: an ordinary follow-up
     )
+
+
+def test_a_follow_up_adding_a_country_to_a_question_without_one_says_so():
+    added = resolve("and for canada?", [Turn("what about big supermarkets, they want 60 day payment terms", "en", "")])
+    assert (added.follow_up, added.swapped, added.kind) == (True, False, "country")
+    assert added.searched.startswith("what about big supermarkets")
+    # With words of its own it is its own question about that country, not an added place.
+    own = resolve("and in canada, which languages?", [Turn("how do I price my soap", "en", "")])
+    assert own.kind is None
