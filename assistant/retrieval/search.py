@@ -25,7 +25,6 @@ from assistant.embeddings import Embedder, embed_queries
 from assistant.errors import InputError
 from assistant.knowledge.chunking import Chunk
 from assistant.languages import detect_language
-from assistant.retrieval.dictionary import is_word
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
 from assistant.retrieval.places import Places, guide_place, place_factor
@@ -225,12 +224,7 @@ class Retriever:
                     out.extend(kind or [])  # "instagram", and "social media" beside it
                     continue
                 variant = variant_terms(word, lang, vocab)
-                if variant:
-                    out.extend(variant)
-                elif is_word(word, lang):  # "pleuvoir" is no typo of "pouvoir": left unseen
-                    out.append(term)
-                else:
-                    out.append(self._correct(term, lang))
+                out.extend(variant if variant else [self._correct(term, lang)])
         return out
 
     def asked_terms(self, query: str, lang: str) -> list[str]:
