@@ -12,6 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.smalltalk import classify, normalise
 
 # The answer words, folded (no accents, no apostrophes); Tagalog and Wolof "yes"/"no" too.
@@ -34,7 +35,6 @@ DONE_WORDS = frozenset(
 _YES_IDS = frozenset({"yes", "confirm", "accept", "good", "helped", "country"})
 _NO_IDS = frozenset({"no", "cancel", "decline", "not_yet", "stuck"})
 MAX_ANSWER_WORDS = 6  # "sí, borrar todo por favor": longer texts are read as questions, not answers
-_NUMBER = re.compile(r"^\s*(?:#|n[o°º]\.?|num(?:ero)?\.?|option|opcion|opción)?\s*(\d{1,2})\s*[.)]?\s*$", re.I)
 _LABEL_SIMILARITY = 85
 MIN_LABEL_WORD = 4  # shorter words ("no", "si", "it") name no button on their own
 MIN_NAME_WORD = 3  # ... but a word of three letters only one label has ("Ana", "Awa") names it
@@ -72,16 +72,17 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     if not raw or not options:
         return None
     votes = [(i, t) for i, t in options if i.startswith("vote:")]
-    for emoji, direction in (("👍", "up"), ("👎", "down")):
+    for emoji, direction, word in (("👍", "up", "yes"), ("👎", "down", "no")):
         if raw.strip(" !.") == emoji:
-            return next((i for i, _ in votes if i.split(":")[1] == direction), None)
+            if votes:
+                return next((i for i, _ in votes if i.split(":")[1] == direction), None)
+            raw = word  # no answer to vote on: her 👍 to a question is a yes, her 👎 a no
     words = _words(raw)
     choices = [(i, t) for i, t in options if not i.startswith("vote:")]
-    number = _NUMBER.match(raw)
-    if number and numbered:
-        n = int(number.group(1))
+    number = typed_number(raw)
+    if number is not None and numbered:  # the question's buttons in the order shown: "2", "el 2", "option 2"
         candidates = [i for i in numbered if not i.startswith("vote:")]
-        return candidates[n - 1] if 1 <= n <= len(candidates) else None
+        return candidates[number - 1] if 1 <= number <= len(candidates) else None
     label = _by_label(_plain_words(raw), options)
     if label:
         return label

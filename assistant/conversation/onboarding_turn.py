@@ -11,7 +11,8 @@ import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.choices import typed_choice
-from assistant.conversation.freetext import is_only_a_duration, read_stage, stage_in_passing
+from assistant.conversation.freetext import asks_a_question, is_only_a_duration, read_stage, stage_in_passing
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
     MODALITIES,
     PARSERS,
@@ -23,6 +24,7 @@ from assistant.conversation.onboarding import (
 )
 from assistant.conversation.places import zone_city, zone_time
 from assistant.conversation.requests import names_language
+from assistant.conversation.smalltalk import SmallTalk
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
 
@@ -169,6 +171,39 @@ class OnboardingTurn:
 
     def _country(self) -> str | None:
         return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
+
+    def on_step_text(self, text: str, talk: SmallTalk) -> list[Reply]:
+        """What she typed while a profile question waits: the answer to a choice put to her since ("sí" to
+        /forget's confirmation, "2" to /lang's), a button of the question by its number, small talk, a question
+        for the guides, or her answer."""
+        picked = self.typed_answer(text) if self.asked_since() else None
+        if picked:
+            return self.on_button(picked, text)
+        if self.asked_since() and (reask := self.number_out_of_range(text)):
+            return reask
+        if (by_number := self.step_number(text)) is not None:
+            return by_number
+        # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
+        if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
+            return self.chat(talk.kind, talk.language)
+        if self.state["step"] != "needs" and asks_a_question(text):  # a need may be put as a question
+            return [*self.question(text), self.ask_step()]  # answered; the profile question asked again
+        return self.on_answer(text)
+
+    def and_step(self, reply: Reply) -> list[Reply]:
+        """`reply`, then the profile question still waiting, if one is (after /forget's "no" in the middle)."""
+        return [reply, self.ask_step()] if self.state.get("step") else [reply]
+
+    def step_number(self, text: str) -> list[Reply] | None:
+        """A number typed for a question with buttons ("2", "el 2", "option 3"): its button in the order shown,
+        or the buttons listed with their numbers when it has no such one (None: no number, or no buttons)."""
+        buttons = self.step_buttons(self.state["step"])
+        number = typed_number(text) if buttons else None
+        if number is None:
+            return None
+        if 1 <= number <= len(buttons):
+            return self.on_answer(buttons[number - 1].title, buttons[number - 1].id)
+        return self.number_reask(buttons)
 
     def step_reads(self, text: str) -> bool:
         """Whether the current step takes `text` (small talk-like) as its answer: "ok" to the time zone
