@@ -20,14 +20,20 @@ YES_WORDS = frozenset(
     {"si", "yes", "oui", "ouais", "yeah", "yep", "yup", "ok", "okay", "okey", "vale", "dale", "claro", "daccord",
      "sure", "confirm", "confirmo", "confirmer", "confirme", "acepto", "jaccepte", "accept", "agree", "exacto",
      "correcto", "correct", "affirmatif", "oo", "opo", "waaw", "certainement", "absolutely", "bien sur",
-     "de acuerdo", "por supuesto", "of course", "i agree", "je confirme", "go", "sip", "sii", "siii"}
+     "de acuerdo", "por supuesto", "of course", "i agree", "je confirme", "go", "sip", "sii", "siii", "bueno", "va",
+     "va pues", "de una", "con gusto", "obvio", "vas y", "allez y", "avec plaisir", "volontiers", "carrement",
+     "with pleasure", "oki", "okis", "okk", "claro que si", "pues claro", "yes please", "sure thing"}
 )  # fmt: skip
 NO_WORDS = frozenset(
     {"no", "non", "nope", "nah", "nop", "jamais", "never", "nunca", "hindi", "deedeet", "cancel", "cancelar",
      "annuler", "pas encore", "todavia no", "aun no", "not yet", "no todavia", "pas maintenant", "not now",
      "ahora no", "no gracias", "non merci", "no thanks", "mejor no", "creo que no", "pas question", "annule",
-     "annulez", "cancela", "no way", "je ne veux pas", "no quiero"}
+     "annulez", "cancela", "no way", "je ne veux pas", "no quiero", "mas tarde", "plus tard", "later", "despues",
+     "pas pour linstant", "por ahora no", "no por ahora", "not today", "pas aujourdhui", "otro dia", "maybe later"}
 )  # fmt: skip
+# Words that open an answer without being it: "bon ok", "ben oui", "pues sí", "well yes", "bueno no".
+_OPENERS = frozenset({"bon", "ben", "bah", "beh", "eh", "ah", "oh", "euh", "hmm", "mmm", "pues", "well", "alors",
+                      "bueno", "entonces", "um", "uh", "mais", "pero"})  # fmt: skip
 DONE_WORDS = frozenset(
     {"lo hice", "ya lo hice", "hecho", "ya esta", "termine", "ya termine", "cest fait", "jai fini", "fini", "fait",
      "done", "i did it", "finished", "completed", "did it", "i did", "ya", "terminado", "jai fait"}
@@ -60,8 +66,29 @@ def _polarity(button_id: str) -> str | None:
     return None
 
 
+_COURTESY = frozenset({"please", "pls", "plz", "porfa", "porfavor", "xfa", "svp", "stp", "po", "merci", "gracias",
+                       "thanks", "thank", "you", "por", "favor"})  # fmt: skip
+
+
+def yes_or_no_only(text: str) -> str | None:
+    """ "yes" or "no" when the message is that and nothing else ("yes pls", "oui stp", "dale", "👍", "bon ok", "nop",
+    "non merci"), None when it says anything more: a yes is no name, no business, no time of day."""
+    words = [w for w in _words(text) if w not in _COURTESY]
+    while len(words) > 1 and words[0] in _OPENERS:
+        words = words[1:]
+    for answer, lexicon in (("yes", YES_WORDS), ("no", NO_WORDS)):
+        if words and (" ".join(words) in lexicon or all(w in lexicon for w in words)):
+            return answer
+    return None
+
+
 def _said(words: list[str], lexicon: frozenset[str]) -> bool:
-    """Her answer opens with a word (or two-word phrase) of `lexicon`."""
+    """Her answer opens with a word (or two-word phrase) of `lexicon`, after the words that only open it ("bon
+    ok", "pues sí"; "bueno" alone is a yes, "bueno no" a no)."""
+    opened = 0
+    while opened < len(words) - 1 and words[opened] in _OPENERS:
+        opened += 1
+    words = words[opened:]
     return bool(words) and (words[0] in lexicon or " ".join(words[:2]) in lexicon or " ".join(words[:3]) in lexicon)
 
 

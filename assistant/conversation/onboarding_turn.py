@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.conversation.choices import typed_choice
+from assistant.conversation.choices import typed_choice, yes_or_no_only
 from assistant.conversation.freetext import asks_a_question, is_only_a_duration, read_stage, stage_in_passing
 from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
@@ -227,7 +227,7 @@ class OnboardingTurn:
         step = self.state["step"]
         if button is None and self._accepts_offered_zone(text):
             button = "tz:country"
-        value = self.parse_step(step, text, button)
+        value = self.parse_step(step, text, button) if not self._only_yes(step, text, button) else None
         if value is None:
             reply = self.ask_step()
             return [Reply(self._why_invalid(step, text) + "\n\n" + reply.text, reply.buttons)]
@@ -254,6 +254,14 @@ class OnboardingTurn:
         self.save()
         log.info("onboarding completed on %s", self.channel)
         return [Reply(self.say("onboarding_done") + "\n\n" + self.profile_text())]
+
+    def _only_yes(self, step: str, text: str, button: str | None) -> bool:
+        """Whether she answered a question that asks for words with a yes ("yes pls", "oui stp", "dale", "👍"; at
+        the name, a no too): no answer, the question is asked again (it was saved as her name, "Oui Stp")."""
+        if button is not None or self.step_buttons(step):  # "ok" to the time zone offered from her country is one
+            return False
+        said = yes_or_no_only(text)
+        return said == "yes" or (said == "no" and step == "name")
 
     def _why_invalid(self, step: str, text: str) -> str:
         """What was wrong with her answer. A sector answered with how long the business has run ("ça fait 3

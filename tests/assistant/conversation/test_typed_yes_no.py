@@ -1,0 +1,87 @@
+"""Yes and no as people type them on WhatsApp ("bon ok", "pues sí", "ben oui", "vas-y", "más tarde", "plus tard",
+"later") answer the question waiting; a yes typed to a question that asks for words ("yes pls" to "what is your
+name?") is no answer and the question comes again; "ok va", "claro que sí", "yeah" are acknowledgements, in no
+language they do not belong to."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.conversation.choices import yes_or_no_only
+from assistant.conversation.smalltalk import classify
+from assistant.phrases import phrase
+from tests.assistant.conversation.conftest import User, text_of
+
+YES = {
+    "es": ["bueno", "pues si", "va pues", "de una", "claro que si", "siii"],
+    "fr": ["bon ok", "ben oui", "avec plaisir", "vas-y", "ok va", "oui stp"],
+    "en": ["well yes", "yes pls", "of course", "👍", "sure thing"],
+}
+NO = {
+    "es": ["mas tarde", "bueno no", "nop", "no gracias"],
+    "fr": ["plus tard", "pas pour l'instant", "bah non", "non merci"],
+    "en": ["later", "maybe later", "nope", "not today"],
+}
+CASES_YES = [(lang, typed) for lang, said in YES.items() for typed in said]
+CASES_NO = [(lang, typed) for lang, said in NO.items() for typed in said]
+
+
+def at_consent(engine, lang: str, typed: str) -> User:
+    user = User(engine, f"consent-{lang}-{typed}", hint=lang)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    return user
+
+
+@pytest.mark.parametrize(("lang", "typed"), CASES_YES)
+def test_a_typed_yes_gives_consent(engine, runtime, lang, typed):
+    user = at_consent(engine, lang, typed)
+    assert text_of(user.send(typed)).startswith(phrase("consent_given", lang))
+    assert runtime.store.participant(user.channel, user.user_id) is not None
+
+
+@pytest.mark.parametrize(("lang", "typed"), CASES_NO)
+def test_a_typed_no_or_not_now_declines_consent(engine, runtime, lang, typed):
+    user = at_consent(engine, lang, typed)
+    assert text_of(user.send(typed)) == phrase("consent_declined", lang)
+    assert runtime.store.participant(user.channel, user.user_id) is None
+
+
+ANSWERS = {"name": "Rosa", "country": "Bolivia", "sector": "textiles", "stage": "1", "offers": "marketing",
+           "needs": "clientes", "languages": "español", "timezone": "La Paz"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("es", "dale"), ("fr", "oui stp"), ("en", "yes pls"), ("en", "ok")])
+@pytest.mark.parametrize("step", ["name", "sector", "offers", "needs", "availability"])
+def test_a_yes_to_a_question_that_asks_for_words_is_no_answer(engine, lang, typed, step):
+    user = User(engine, f"step-{lang}-{typed}-{step}", hint=lang)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for name, answer in ANSWERS.items():
+        if name == step:
+            break
+        user.send(answer)
+    replies = user.send(typed)
+    assert replies[-1].text.endswith(phrase(f"ask_{step}", lang))  # asked again
+    state = user.engine.load_state(user.channel, user.user_id)[0]
+    assert state["step"] == step and step not in state["answers"]
+
+
+@pytest.mark.parametrize("typed", ["Mercy", "Rosa", "Dale Carnegie", "si, me llamo Rosa", "thank you", "no se"])
+def test_a_name_or_a_sentence_is_not_only_a_yes_or_a_no(typed):
+    assert yes_or_no_only(typed) is None
+
+
+@pytest.mark.parametrize(("typed", "kind"), [("claro que sí", "ack"), ("claro que si", "ack"), ("yeah", "ack"),
+                                             ("yep", "ack"), ("of course", "ack"), ("bien sûr", "ack")])  # fmt: skip
+def test_agreement_is_an_acknowledgement_not_confusion_nor_a_question(typed, kind):
+    assert classify(typed).kind == kind
+
+
+@pytest.mark.parametrize("typed", ["ok va", "va"])
+def test_words_french_and_spanish_share_choose_neither(engine, typed):
+    assert classify(typed).language is None
+    user = User(engine, f"okva-{typed}", hint="fr")
+    user.send("comment fixer le prix de mes produits ?")
+    assert user.send(typed)[0].language == "fr"
