@@ -29,8 +29,14 @@ NO_WORDS = frozenset(
      "annuler", "pas encore", "todavia no", "aun no", "not yet", "no todavia", "pas maintenant", "not now",
      "ahora no", "no gracias", "non merci", "no thanks", "mejor no", "creo que no", "pas question", "annule",
      "annulez", "cancela", "no way", "je ne veux pas", "no quiero", "mas tarde", "plus tard", "later", "despues",
-     "pas pour linstant", "por ahora no", "no por ahora", "not today", "pas aujourdhui", "otro dia", "maybe later"}
+     "pas pour linstant", "por ahora no", "no por ahora", "not today", "pas aujourdhui", "otro dia", "maybe later",
+     "nan", "laisse tomber", "laissez tomber", "olvidalo", "dejalo", "never mind", "nevermind", "forget it"}
 )  # fmt: skip
+_NOT = frozenset({"no", "non", "not", "pas", "nope", "nah", "nan", "never", "jamais", "nunca", "ni"})
+_NO_TROUBLE = re.compile(
+    r"\b(?:no hay (?:ningun )?problema|sin problema|no problem|no worries|pas de (?:probleme|souci|soucis)|"
+    r"sans (?:probleme|souci))\b"
+)
 # Words that open an answer without being it: "bon ok", "ben oui", "pues sí", "well yes", "bueno no".
 _OPENERS = frozenset({"bon", "ben", "bah", "beh", "eh", "ah", "oh", "euh", "hmm", "mmm", "pues", "well", "alors",
                       "bueno", "entonces", "um", "uh", "mais", "pero"})  # fmt: skip
@@ -119,7 +125,9 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     if _said(words, NO_WORDS):
         wanted = None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
     elif _said(words, YES_WORDS):
-        wanted = "yes"
+        wanted = _negated(words) or "yes"
+    if wanted == "none":
+        return None
     if wanted:
         fitting = [i for i, _ in choices if _polarity(i) == wanted]
         return fitting[0] if len(fitting) == 1 else None
@@ -127,6 +135,15 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
         fitting = [i for i, _ in choices if i.startswith("path:done:")]
         return fitting[0] if len(fitting) == 1 else None
     return None if "?" in raw else _by_own_word(words, choices)
+
+
+def _negated(words: list[str]) -> str | None:
+    """After a yes word, a negation: "claro que no", "ok non" end on it and are a no; "sí, no sé" is unsure ("none");
+    "sí, no hay problema", "oui pas de souci" are a yes (None)."""
+    rest = _NO_TROUBLE.sub(" ", " ".join(words[1:])).split()
+    if not set(rest) & _NOT:
+        return None
+    return "no" if rest[-1] in _NOT else "none"
 
 
 def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:

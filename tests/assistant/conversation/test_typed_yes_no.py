@@ -85,3 +85,32 @@ def test_words_french_and_spanish_share_choose_neither(engine, typed):
     user = User(engine, f"okva-{typed}", hint="fr")
     user.send("comment fixer le prix de mes produits ?")
     assert user.send(typed)[0].language == "fr"
+
+
+KEEP = {"es": ["claro que no", "bueno no", "olvídalo"], "fr": ["laisse tomber", "nan", "ok non"],
+        "en": ["ok no", "never mind", "yes, not now"]}  # fmt: skip
+DELETE = {
+    "es": ["sí, no hay problema", "dale"],
+    "fr": ["oui pas de souci", "ouais vas-y"],
+    "en": ["yes no problem", "👍"],
+}
+
+
+@pytest.mark.parametrize(("lang", "typed"), [(lang, typed) for lang, said in KEEP.items() for typed in said])
+def test_a_yes_word_that_ends_in_a_no_never_deletes_her_data(engine, runtime, lang, typed):
+    user = at_consent(engine, lang, typed)
+    user.press("consent:yes")
+    user.send("/cancel")  # the profile questions stopped: /forget's question is the only one waiting
+    user.send("/forget")
+    assert text_of(user.send(typed)) != phrase("forget_done", lang)
+    assert runtime.store.participant(user.channel, user.user_id) is not None
+
+
+@pytest.mark.parametrize(("lang", "typed"), [(lang, typed) for lang, said in DELETE.items() for typed in said])
+def test_a_yes_with_no_trouble_in_it_confirms(engine, runtime, lang, typed):
+    user = at_consent(engine, lang, typed)
+    user.press("consent:yes")
+    user.send("/cancel")  # the profile questions stopped: /forget's question is the only one waiting
+    user.send("/forget")
+    assert text_of(user.send(typed)) == phrase("forget_done", lang)
+    assert runtime.store.participant(user.channel, user.user_id) is None
