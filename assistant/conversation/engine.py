@@ -19,6 +19,7 @@ from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.edits import QUESTION, EditTurn
 from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
 from assistant.conversation.matching import MatchTurn
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
     fold,
     is_cancel,
@@ -368,6 +369,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
     # -- questions and votes ---------------------------------------------------------------------------------------
 
     def question(self, text: str) -> list[Reply]:
+        if typed_number(text) is not None:  # "option 2", "le 2", "la segunda" with no choice waiting: no passages
+            return [Reply(self.say("lone_number", number=text.strip()))]
         try:
             answer = self.engine.assistant.ask(
                 text, self.chosen_language(), channel=self.channel, user_id=self.user_id, preferred=self.lang

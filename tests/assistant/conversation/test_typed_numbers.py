@@ -10,7 +10,8 @@ import pytest
 from assistant.conversation.choices import typed_choice
 from assistant.conversation.numbered import typed_number
 from assistant.phrases import language_label, phrase
-from tests.assistant.conversation.conftest import User, button_ids, text_of
+from assistant.storage.models import AnswerRecord
+from tests.assistant.conversation.conftest import User, button_ids, count, text_of
 
 LANGS = ("es", "fr", "en")
 LANGUAGE_ORDER = ("fr", "es", "en")  # the language buttons, in the order shown
@@ -169,3 +170,15 @@ def test_a_number_the_feedback_reasons_do_not_have_is_no_comment(engine, lang):
     replies = user.send("9")
     assert replies[-1].text.startswith(phrase("choice_number_range", lang, count=5))
     assert text_of(user.send("el 2")) == phrase("feedback_ask_comment", lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed"), [("es", "el 2"), ("fr", "option 2"), ("en", "the second one"), ("fr", "le 2")]
+)
+def test_a_number_in_words_with_no_choice_waiting_asks_what_she_meant_without_passages(engine, runtime, lang, typed):
+    user = User(engine, f"lone-{lang}-{typed}", hint=lang)
+    user.press(f"lang:{lang}")
+    before = count(runtime, AnswerRecord)
+    replies = user.send(typed)
+    assert text_of(replies) == phrase("lone_number", lang, number=typed)
+    assert not button_ids(replies) and count(runtime, AnswerRecord) == before
