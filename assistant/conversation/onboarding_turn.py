@@ -11,7 +11,13 @@ import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.choices import typed_choice, yes_or_no_only
-from assistant.conversation.freetext import asks_a_question, is_only_a_duration, read_stage, stage_in_passing
+from assistant.conversation.freetext import (
+    asks_a_question,
+    is_only_a_duration,
+    read_stage,
+    stage_in_passing,
+    trim_courtesies,
+)
 from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
     MODALITIES,
@@ -227,6 +233,7 @@ class OnboardingTurn:
         step = self.state["step"]
         if button is None and self._accepts_offered_zone(text):
             button = "tz:country"
+        text = trim_courtesies(text) if button is None else text  # "si, vendo ropa": "vendo ropa", not "si"
         value = self.parse_step(step, text, button) if not self._only_yes(step, text, button) else None
         if value is None:
             reply = self.ask_step()

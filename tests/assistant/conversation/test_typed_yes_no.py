@@ -114,3 +114,22 @@ def test_a_yes_with_no_trouble_in_it_confirms(engine, runtime, lang, typed):
     user.send("/forget")
     assert text_of(user.send(typed)) == phrase("forget_done", lang)
     assert runtime.store.participant(user.channel, user.user_id) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "step", "typed", "kept"),
+    [("es", "sector", "si, vendo ropa", "ropa"), ("es", "sector", "tejidos pues", "tejidos"),
+     ("fr", "offers", "oui, la couture", "la couture"), ("fr", "offers", "bon ben le marketing", "le marketing"),
+     ("en", "availability", "weekends pls", "weekends"), ("en", "needs", "ok more buyers thanks", "more buyers")],
+)  # fmt: skip
+def test_a_yes_before_an_answer_and_a_courtesy_after_it_are_no_part_of_it(engine, lang, step, typed, kept):
+    user = User(engine, f"trim-{lang}-{typed}", hint=lang)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    for name, answer in ANSWERS.items():
+        if name == step:
+            break
+        user.send(answer)
+    user.send(typed)
+    assert user.engine.load_state(user.channel, user.user_id)[0]["answers"][step] == kept
