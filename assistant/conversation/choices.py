@@ -146,6 +146,12 @@ def _negated(words: list[str]) -> str | None:
     return "no" if rest[-1] in _NOT else "none"
 
 
+def typed_label(text: str, options: list[tuple[str, str]]) -> str | None:
+    """The one option whose label she typed, in her words ("muy largo" for "Demasiado largo", "trop long stp"),
+    and nothing more: a sentence that only mentions a label's word is not it."""
+    return _by_label(_plain_words(text), options)
+
+
 def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:
     """The one option whose label she typed (accents, case, emoji and small typos aside)."""
     typed = " ".join(words)

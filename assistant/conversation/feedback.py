@@ -19,6 +19,7 @@ State: awaiting = "feedback_reason:<feedback id>" or "feedback_comment:<feedback
 from __future__ import annotations
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.choices import typed_label
 from assistant.conversation.freetext import question_within
 from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import fold
@@ -124,7 +125,7 @@ class FeedbackTurn:
             labels = {fold(phrase(f"feedback_reason_{reason}", lang)) for lang in SUPPORTED_LANGUAGES}
             if typed in labels:
                 return reason
-        return None
+        return typed_label(text, [(r, self.say(f"feedback_reason_{r}")) for r in FEEDBACK_REASONS])  # "muy largo"
 
     def _close_feedback(self) -> None:
         if awaiting_feedback(self.state):

@@ -10,6 +10,7 @@ import pytest
 from assistant.conversation.choices import yes_or_no_only
 from assistant.conversation.smalltalk import classify
 from assistant.phrases import phrase
+from assistant.storage.models import Feedback
 from tests.assistant.conversation.conftest import User, text_of
 
 YES = {
@@ -133,3 +134,19 @@ def test_a_yes_before_an_answer_and_a_courtesy_after_it_are_no_part_of_it(engine
         user.send(answer)
     user.send(typed)
     assert user.engine.load_state(user.channel, user.user_id)[0]["answers"][step] == kept
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "reason"),
+    [("es", "muy largo", "too_long"), ("es", "otro idioma", "language"), ("fr", "trop long stp", "too_long"),
+     ("fr", "inexacte", "wrong"), ("en", "too long pls", "too_long"), ("en", "its wrong", "wrong")],
+)  # fmt: skip
+def test_a_reason_typed_in_her_own_words_is_that_reason_not_a_comment(engine, runtime, lang, typed, reason):
+    user = User(engine, f"reason-{lang}-{typed}", hint=lang)
+    user.press(f"lang:{lang}")
+    answer = next(r for r in user.send("How do I prepare a loan file to obtain credit?") if r.answer_id)
+    user.press(f"vote:down:{answer.answer_id}")
+    assert text_of(user.send(typed)) == phrase("feedback_ask_comment", lang)
+    with runtime.database.session() as s:
+        feedback = s.query(Feedback).one()
+        assert (feedback.reason, feedback.comment) == (reason, None)
