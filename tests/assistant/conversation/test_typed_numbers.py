@@ -182,3 +182,15 @@ def test_a_number_in_words_with_no_choice_waiting_asks_what_she_meant_without_pa
     replies = user.send(typed)
     assert text_of(replies) == phrase("lone_number", lang, number=typed)
     assert not button_ids(replies) and count(runtime, AnswerRecord) == before
+
+
+@pytest.mark.parametrize(
+    ("lang", "field", "typed"), [("es", "etapa", "la 3"), ("fr", "stade", "le 3"), ("en", "stage", "3.")]
+)
+def test_a_number_edits_a_profile_choice_in_the_order_shown(engine, runtime, lang, field, typed):
+    user = User(engine, f"edit-{lang}", hint=lang)
+    onboard_to(user, lang, "offers")
+    user.send("/cancel")  # what she answered is kept
+    assert button_ids(user.send(f"/profile {field}")) == ["stage:idea", "stage:early", "stage:established"]
+    assert text_of(user.send(typed)).startswith(phrase("field_updated", lang))
+    assert saved_profile(runtime, user)["stage"] == "established"
