@@ -150,3 +150,12 @@ def test_a_reason_typed_in_her_own_words_is_that_reason_not_a_comment(engine, ru
     with runtime.database.session() as s:
         feedback = s.query(Feedback).one()
         assert (feedback.reason, feedback.comment) == (reason, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang"), [("vas-y", "fr"), ("ben oui", "fr"), ("de una", "es"), ("claro que sí", "es"), ("yep", "en")]
+)
+def test_a_typed_yes_to_the_start_question_consents_in_the_language_it_is_in(engine, typed, lang):
+    user = User(engine, f"start-lang-{typed}", hint="en" if lang != "en" else "fr")
+    user.send("/start")
+    assert text_of(user.send(typed)).startswith(phrase("consent_given", lang))
