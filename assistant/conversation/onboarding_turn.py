@@ -202,14 +202,15 @@ class OnboardingTurn:
 
     def step_number(self, text: str) -> list[Reply] | None:
         """A number typed for a question with buttons ("2", "el 2", "option 3"): its button in the order shown,
-        or the buttons listed with their numbers when it has no such one (None: no number, or no buttons)."""
+        or the buttons listed with their numbers when it has no such one (None: no number, no buttons, or a number
+        past a lone button, which the question's own reader takes)."""
         buttons = self.step_buttons(self.state["step"])
         number = typed_number(text) if buttons else None
         if number is None:
             return None
         if 1 <= number <= len(buttons):
             return self.on_answer(buttons[number - 1].title, buttons[number - 1].id)
-        return self.number_reask(buttons)
+        return self.number_reask(buttons) if len(buttons) > 1 else None  # the time zone offered: its own answer
 
     def step_reads(self, text: str) -> bool:
         """Whether the current step takes `text` (small talk-like) as its answer: "ok" to the time zone

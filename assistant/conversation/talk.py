@@ -115,7 +115,7 @@ class TalkTurn:
         choice = self.state.get("choice") or {}
         numbered = [i for i in choice.get("numbered") or [] if not str(i).startswith("vote:")]
         number = typed_number(text)
-        if not numbered or number is None or 1 <= number <= len(numbered):
+        if len(numbered) < 2 or number is None or 1 <= number <= len(numbered):  # one button: "3" is not for it
             return None
         titles = {i: t for i, t in choice.get("options", [])}
         return self.number_reask([Button(i, titles.get(i, i)) for i in numbered])

@@ -194,3 +194,14 @@ def test_a_number_edits_a_profile_choice_in_the_order_shown(engine, runtime, lan
     assert button_ids(user.send(f"/profile {field}")) == ["stage:idea", "stage:early", "stage:established"]
     assert text_of(user.send(typed)).startswith(phrase("field_updated", lang))
     assert saved_profile(runtime, user)["stage"] == "established"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_one_time_zone_offered_is_1_and_another_number_is_read_as_a_place(engine, runtime, lang):
+    user = User(engine, f"tz-{lang}", hint=lang)
+    onboard_to(user, lang, "timezone")
+    replies = user.send("2")
+    assert not replies[-1].text.startswith(phrase("choice_number_range", lang, count=1))
+    assert replies[-1].text.startswith(phrase("invalid_timezone", lang))
+    user.send("1")
+    assert user.engine.load_state(user.channel, user.user_id)[0]["answers"]["timezone"] == "America/La_Paz"
