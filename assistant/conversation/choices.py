@@ -22,7 +22,8 @@ YES_WORDS = frozenset(
      "correcto", "correct", "affirmatif", "oo", "opo", "waaw", "certainement", "absolutely", "bien sur",
      "de acuerdo", "por supuesto", "of course", "i agree", "je confirme", "go", "sip", "sii", "siii", "bueno", "va",
      "va pues", "de una", "con gusto", "obvio", "vas y", "allez y", "avec plaisir", "volontiers", "carrement",
-     "with pleasure", "oki", "okis", "okk", "claro que si", "pues claro", "yes please", "sure thing"}
+     "with pleasure", "oki", "okis", "okk", "claro que si", "pues claro", "yes please", "sure thing", "k", "kk", "dac",
+     "dacc", "yea", "sisi", "wi", "simon"}
 )  # fmt: skip
 NO_WORDS = frozenset(
     {"no", "non", "nope", "nah", "nop", "jamais", "never", "nunca", "hindi", "deedeet", "cancel", "cancelar",
@@ -30,13 +31,15 @@ NO_WORDS = frozenset(
      "ahora no", "no gracias", "non merci", "no thanks", "mejor no", "creo que no", "pas question", "annule",
      "annulez", "cancela", "no way", "je ne veux pas", "no quiero", "mas tarde", "plus tard", "later", "despues",
      "pas pour linstant", "por ahora no", "no por ahora", "not today", "pas aujourdhui", "otro dia", "maybe later",
-     "nan", "laisse tomber", "laissez tomber", "olvidalo", "dejalo", "never mind", "nevermind", "forget it"}
+     "nan", "laisse tomber", "laissez tomber", "olvidalo", "dejalo", "never mind", "nevermind", "forget it", "nn",
+     "nel", "je naccepte pas", "i dont agree", "i disagree", "je refuse", "refuse", "rechazo", "i refuse", "decline"}
 )  # fmt: skip
 _NOT = frozenset({"no", "non", "not", "pas", "nope", "nah", "nan", "never", "jamais", "nunca", "ni"})
 _NO_TROUBLE = re.compile(
     r"\b(?:no hay (?:ningun )?problema|sin problema|no problem|no worries|pas de (?:probleme|souci|soucis)|"
     r"sans (?:probleme|souci))\b"
 )
+_NEGATING = frozenset({"pas", "ne", "dont", "doesnt", "didnt", "cant", "cannot", "jamais", "nunca", "nada", "rien"})
 # Words that open an answer without being it: "bon ok", "ben oui", "pues sí", "well yes", "bueno no".
 _OPENERS = frozenset({"bon", "ben", "bah", "beh", "eh", "ah", "oh", "euh", "hmm", "mmm", "pues", "well", "alors",
                       "bueno", "entonces", "um", "uh", "mais", "pero"})  # fmt: skip
@@ -95,7 +98,11 @@ def _said(words: list[str], lexicon: frozenset[str]) -> bool:
     while opened < len(words) - 1 and words[opened] in _OPENERS:
         opened += 1
     words = words[opened:]
-    return bool(words) and (words[0] in lexicon or " ".join(words[:2]) in lexicon or " ".join(words[:3]) in lexicon)
+    single = [re.sub(r"(.)\1+", r"\1", w) for w in words[:3]]  # a letter typed twice: "yess", "ouii", "noo"
+    return any(
+        bool(said) and (said[0] in lexicon or " ".join(said[:2]) in lexicon or " ".join(said[:3]) in lexicon)
+        for said in (words, single)
+    )
 
 
 def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] | None = None) -> str | None:
@@ -117,16 +124,13 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
         candidates = [i for i in numbered if not i.startswith("vote:")]
         return candidates[number - 1] if 1 <= number <= len(candidates) else None
     label = _by_label(_plain_words(raw), options)
-    if label:
+    short = bool(words) and len(words) <= MAX_ANSWER_WORDS
+    wanted = _wanted(raw, words) if short else None
+    if label and (_polarity(label) is None or _agrees(_polarity(label), wanted, words)):
         return label
-    if not words or len(words) > MAX_ANSWER_WORDS:
-        return None
-    wanted = None
-    if _said(words, NO_WORDS):
-        wanted = None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
-    elif _said(words, YES_WORDS):
-        wanted = _negated(words) or "yes"
-    if wanted == "none":
+    if label:  # a button's words with the opposite answer: "no acepto", "si gracias", "i do not agree"
+        wanted = wanted or "no"
+    if not short or wanted == "none":
         return None
     if wanted:
         fitting = [i for i, _ in choices if _polarity(i) == wanted]
@@ -135,6 +139,24 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
         fitting = [i for i, _ in choices if i.startswith("path:done:")]
         return fitting[0] if len(fitting) == 1 else None
     return None if "?" in raw else _by_own_word(words, choices)
+
+
+def _wanted(raw: str, words: list[str]) -> str | None:
+    """ "yes" or "no" when her answer opens with one, "none" when it is unsure ("sí, no sé"), else None."""
+    if _said(words, NO_WORDS):
+        return None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
+    if _said(words, YES_WORDS):
+        return _negated(words) or "yes"
+    return None
+
+
+def _agrees(polarity: str, wanted: str | None, words: list[str]) -> bool:
+    """Whether a yes or no button whose label she typed is what she says: "si gracias" is no "No, gracias", "no
+    acepto" no "Sí, acepto", "je n'accepte pas" no "Oui, j'accepte" (a negation with no yes or no before it)."""
+    if wanted is not None:
+        return wanted == polarity
+    negated = set(_NO_TROUBLE.sub(" ", " ".join(words)).split()) & (_NOT | _NEGATING)
+    return polarity == "no" or not negated
 
 
 def _negated(words: list[str]) -> str | None:

@@ -159,3 +159,21 @@ def test_a_typed_yes_to_the_start_question_consents_in_the_language_it_is_in(eng
     user = User(engine, f"start-lang-{typed}", hint="en" if lang != "en" else "fr")
     user.send("/start")
     assert text_of(user.send(typed)).startswith(phrase("consent_given", lang))
+
+
+GIVEN = {"es": ["si gracias", "sisi", "yess"], "fr": ["oui merci", "ouii", "wi"], "en": ["yes thanks", "yea", "k"]}
+DECLINED = {"es": ["no acepto", "noo", "nel"], "fr": ["non j'accepte pas", "je n'accepte pas", "nn"],
+            "en": ["no, i do not agree", "i don't agree", "noo"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "typed"), [(lang, typed) for lang, said in GIVEN.items() for typed in said])
+def test_a_yes_typed_with_the_words_of_the_no_button_is_a_yes(engine, runtime, lang, typed):
+    user = at_consent(engine, lang, typed)  # "si gracias" is no "No, gracias"
+    assert text_of(user.send(typed)).startswith(phrase("consent_given", lang))
+
+
+@pytest.mark.parametrize(("lang", "typed"), [(lang, typed) for lang, said in DECLINED.items() for typed in said])
+def test_a_no_typed_with_the_words_of_the_yes_button_never_consents(engine, runtime, lang, typed):
+    user = at_consent(engine, lang, typed)  # "no acepto" is no "Sí, acepto"
+    assert text_of(user.send(typed)) == phrase("consent_declined", lang)
+    assert runtime.store.participant(user.channel, user.user_id) is None
