@@ -126,10 +126,10 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     label = _by_label(_plain_words(raw), options)
     short = bool(words) and len(words) <= MAX_ANSWER_WORDS
     wanted = _wanted(raw, words) if short else None
-    if label and (_polarity(label) is None or _agrees(_polarity(label), wanted, words)):
+    said = _label_says(label, dict(options)[label], wanted, words) if label else None
+    if said == "label":
         return label
-    if label:  # a button's words with the opposite answer: "no acepto", "si gracias", "i do not agree"
-        wanted = wanted or "no"
+    wanted = said or wanted  # a button's words with another answer: "no acepto", "si gracias", "i do not agree"
     if not short or wanted == "none":
         return None
     if wanted:
@@ -150,13 +150,22 @@ def _wanted(raw: str, words: list[str]) -> str | None:
     return None
 
 
-def _agrees(polarity: str, wanted: str | None, words: list[str]) -> bool:
-    """Whether a yes or no button whose label she typed is what she says: "si gracias" is no "No, gracias", "no
-    acepto" no "Sí, acepto", "je n'accepte pas" no "Oui, j'accepte" (a negation with no yes or no before it)."""
-    if wanted is not None:
-        return wanted == polarity
-    negated = set(_NO_TROUBLE.sub(" ", " ".join(words)).split()) & (_NOT | _NEGATING)
-    return polarity == "no" or not negated
+def _label_says(label: str, title: str, wanted: str | None, words: list[str]) -> str:
+    """What her words say when they match the label of a yes or no button: "label" (that button), or "yes", "no",
+    "none" (unsure). Her own yes or no decides over a label that is only a yes or a no and a courtesy ("si
+    gracias" is no "No, gracias", "yes thanks" no "No, thanks"); a label's own words decide unless she negates
+    them ("no acepto", "je n'accepte pas", "don't delete" are a no; "no conservar" is unclear, never a yes)."""
+    polarity, own = _polarity(label), _words(title)
+    if polarity is None or words == own:
+        return "label"
+    content = {w for w in own if len(w) >= MIN_NAME_WORD and w not in YES_WORDS | NO_WORDS | _COURTESY | _NOT}
+    added = set(_NO_TROUBLE.sub(" ", " ".join(words)).split()) - set(own)
+    negated = wanted == "no" or bool(added & (_NOT | _NEGATING))
+    if not content:
+        return "no" if negated and polarity == "yes" else (wanted or "none") if wanted != polarity else "label"
+    if not negated:
+        return "label"
+    return "no" if polarity == "yes" else "none"
 
 
 def _negated(words: list[str]) -> str | None:

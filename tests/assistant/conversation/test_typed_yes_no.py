@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.conversation.choices import yes_or_no_only
+from assistant.conversation.choices import typed_choice, yes_or_no_only
 from assistant.conversation.smalltalk import classify
 from assistant.phrases import phrase
 from assistant.storage.models import Feedback
@@ -177,3 +177,14 @@ def test_a_no_typed_with_the_words_of_the_yes_button_never_consents(engine, runt
     user = at_consent(engine, lang, typed)  # "no acepto" is no "Sí, acepto"
     assert text_of(user.send(typed)) == phrase("consent_declined", lang)
     assert runtime.store.participant(user.channel, user.user_id) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "expected"),
+    [("es", "si conservar", "forget:cancel"), ("es", "no borrar", "forget:cancel"), ("es", "gracias", None),
+     ("fr", "oui garder", "forget:cancel"), ("fr", "non supprimer", "forget:cancel"), ("fr", "merci", None),
+     ("en", "yes keep it", "forget:cancel"), ("en", "do not delete", "forget:cancel"), ("en", "thanks", None)],
+)  # fmt: skip
+def test_the_words_of_a_button_decide_unless_she_negates_them(lang, typed, expected):
+    options = [(i, phrase(f"button_{i.replace(':', '_')}", lang)) for i in ("forget:confirm", "forget:cancel")]
+    assert typed_choice(typed, options, [i for i, _ in options]) == expected
