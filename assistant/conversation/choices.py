@@ -135,8 +135,9 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     if wanted:
         fitting = [i for i, _ in choices if _polarity(i) == wanted]
         return fitting[0] if len(fitting) == 1 else None
-    if _said(words, DONE_WORDS):
+    if _said(words, DONE_WORDS):  # "ya lo hice": the step done, or the yes to "did you do it?"
         fitting = [i for i, _ in choices if i.startswith("path:done:")]
+        fitting = fitting or [i for i, _ in choices if i.startswith("path:check:") and _polarity(i) == "yes"]
         return fitting[0] if len(fitting) == 1 else None
     return None if "?" in raw else _by_own_word(words, choices)
 

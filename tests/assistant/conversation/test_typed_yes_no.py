@@ -188,3 +188,12 @@ def test_a_no_typed_with_the_words_of_the_yes_button_never_consents(engine, runt
 def test_the_words_of_a_button_decide_unless_she_negates_them(lang, typed, expected):
     options = [(i, phrase(f"button_{i.replace(':', '_')}", lang)) for i in ("forget:confirm", "forget:cancel")]
     assert typed_choice(typed, options, [i for i, _ in options]) == expected
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("es", "ya lo hice"), ("fr", "c'est fait"), ("en", "done")])
+def test_saying_it_is_done_answers_did_you_do_it(lang, typed):
+    options = [
+        ("path:check:m:yes", phrase("button_check_yes", lang)),
+        ("path:check:m:no", phrase("button_check_not_yet", lang)),
+    ]
+    assert typed_choice(typed, options, [i for i, _ in options]) == "path:check:m:yes"
