@@ -191,8 +191,9 @@ def test_chat_runs_the_conversation_engine_with_numbered_buttons(tmp_path, small
     assert "[1] Français   [2] Español   [3] English" in turns[1]
     assert "español" in turns[2].lower() and "Entendido" in turns[2]  # the language was switched, in Spanish
     assert phrase("choose_language", "es") in turns[3]  # /lang now asks in Spanish
-    # "9" is not one of the 3 buttons shown: not a press, and no question for the guides either (said in Spanish).
-    assert phrase("lone_number", "es", number="9") in " ".join(turns[4].split())
+    # "9" is not one of the 3 buttons shown: not a press, and no question for the guides either: the buttons are
+    # listed again with their numbers (said in Spanish).
+    assert phrase("choice_number_range", "es", count=3) in " ".join(turns[4].split())
     assert "Entendido" not in turns[4]
     # Nothing was kept about her: no consent was given in this conversation.
     from assistant.storage import Database, Store

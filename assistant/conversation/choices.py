@@ -12,6 +12,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.smalltalk import classify, normalise
 
 # The answer words, folded (no accents, no apostrophes); Tagalog and Wolof "yes"/"no" too.
@@ -19,14 +20,29 @@ YES_WORDS = frozenset(
     {"si", "yes", "oui", "ouais", "yeah", "yep", "yup", "ok", "okay", "okey", "vale", "dale", "claro", "daccord",
      "sure", "confirm", "confirmo", "confirmer", "confirme", "acepto", "jaccepte", "accept", "agree", "exacto",
      "correcto", "correct", "affirmatif", "oo", "opo", "waaw", "certainement", "absolutely", "bien sur",
-     "de acuerdo", "por supuesto", "of course", "i agree", "je confirme", "go", "sip", "sii", "siii"}
+     "de acuerdo", "por supuesto", "of course", "i agree", "je confirme", "go", "sip", "sii", "siii", "bueno", "va",
+     "va pues", "de una", "con gusto", "obvio", "vas y", "allez y", "avec plaisir", "volontiers", "carrement",
+     "with pleasure", "oki", "okis", "okk", "claro que si", "pues claro", "yes please", "sure thing", "k", "kk", "dac",
+     "dacc", "yea", "sisi", "wi", "simon"}
 )  # fmt: skip
 NO_WORDS = frozenset(
     {"no", "non", "nope", "nah", "nop", "jamais", "never", "nunca", "hindi", "deedeet", "cancel", "cancelar",
      "annuler", "pas encore", "todavia no", "aun no", "not yet", "no todavia", "pas maintenant", "not now",
      "ahora no", "no gracias", "non merci", "no thanks", "mejor no", "creo que no", "pas question", "annule",
-     "annulez", "cancela", "no way", "je ne veux pas", "no quiero"}
+     "annulez", "cancela", "no way", "je ne veux pas", "no quiero", "mas tarde", "plus tard", "later", "despues",
+     "pas pour linstant", "por ahora no", "no por ahora", "not today", "pas aujourdhui", "otro dia", "maybe later",
+     "nan", "laisse tomber", "laissez tomber", "olvidalo", "dejalo", "never mind", "nevermind", "forget it", "nn",
+     "nel", "je naccepte pas", "i dont agree", "i disagree", "je refuse", "refuse", "rechazo", "i refuse", "decline"}
 )  # fmt: skip
+_NOT = frozenset({"no", "non", "not", "pas", "nope", "nah", "nan", "never", "jamais", "nunca", "ni"})
+_NO_TROUBLE = re.compile(
+    r"\b(?:no hay (?:ningun )?problema|sin problema|no problem|no worries|pas de (?:probleme|souci|soucis)|"
+    r"sans (?:probleme|souci))\b"
+)
+_NEGATING = frozenset({"pas", "ne", "dont", "doesnt", "didnt", "cant", "cannot", "jamais", "nunca", "nada", "rien"})
+# Words that open an answer without being it: "bon ok", "ben oui", "pues sí", "well yes", "bueno no".
+_OPENERS = frozenset({"bon", "ben", "bah", "beh", "eh", "ah", "oh", "euh", "hmm", "mmm", "pues", "well", "alors",
+                      "bueno", "entonces", "um", "uh", "mais", "pero"})  # fmt: skip
 DONE_WORDS = frozenset(
     {"lo hice", "ya lo hice", "hecho", "ya esta", "termine", "ya termine", "cest fait", "jai fini", "fini", "fait",
      "done", "i did it", "finished", "completed", "did it", "i did", "ya", "terminado", "jai fait"}
@@ -34,7 +50,6 @@ DONE_WORDS = frozenset(
 _YES_IDS = frozenset({"yes", "confirm", "accept", "good", "helped", "country"})
 _NO_IDS = frozenset({"no", "cancel", "decline", "not_yet", "stuck"})
 MAX_ANSWER_WORDS = 6  # "sí, borrar todo por favor": longer texts are read as questions, not answers
-_NUMBER = re.compile(r"^\s*(?:#|n[o°º]\.?|num(?:ero)?\.?|option|opcion|opción)?\s*(\d{1,2})\s*[.)]?\s*$", re.I)
 _LABEL_SIMILARITY = 85
 MIN_LABEL_WORD = 4  # shorter words ("no", "si", "it") name no button on their own
 MIN_NAME_WORD = 3  # ... but a word of three letters only one label has ("Ana", "Awa") names it
@@ -60,9 +75,34 @@ def _polarity(button_id: str) -> str | None:
     return None
 
 
+_COURTESY = frozenset({"please", "pls", "plz", "porfa", "porfavor", "xfa", "svp", "stp", "po", "merci", "gracias",
+                       "thanks", "thank", "you", "por", "favor"})  # fmt: skip
+
+
+def yes_or_no_only(text: str) -> str | None:
+    """ "yes" or "no" when the message is that and nothing else ("yes pls", "oui stp", "dale", "👍", "bon ok", "nop",
+    "non merci"), None when it says anything more: a yes is no name, no business, no time of day."""
+    words = [w for w in _words(text) if w not in _COURTESY]
+    while len(words) > 1 and words[0] in _OPENERS:
+        words = words[1:]
+    for answer, lexicon in (("yes", YES_WORDS), ("no", NO_WORDS)):
+        if words and (" ".join(words) in lexicon or all(w in lexicon for w in words)):
+            return answer
+    return None
+
+
 def _said(words: list[str], lexicon: frozenset[str]) -> bool:
-    """Her answer opens with a word (or two-word phrase) of `lexicon`."""
-    return bool(words) and (words[0] in lexicon or " ".join(words[:2]) in lexicon or " ".join(words[:3]) in lexicon)
+    """Her answer opens with a word (or two-word phrase) of `lexicon`, after the words that only open it ("bon
+    ok", "pues sí"; "bueno" alone is a yes, "bueno no" a no)."""
+    opened = 0
+    while opened < len(words) - 1 and words[opened] in _OPENERS:
+        opened += 1
+    words = words[opened:]
+    single = [re.sub(r"(.)\1+", r"\1", w) for w in words[:3]]  # a letter typed twice: "yess", "ouii", "noo"
+    return any(
+        bool(said) and (said[0] in lexicon or " ".join(said[:2]) in lexicon or " ".join(said[:3]) in lexicon)
+        for said in (words, single)
+    )
 
 
 def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] | None = None) -> str | None:
@@ -72,33 +112,76 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
     if not raw or not options:
         return None
     votes = [(i, t) for i, t in options if i.startswith("vote:")]
-    for emoji, direction in (("👍", "up"), ("👎", "down")):
+    for emoji, direction, word in (("👍", "up", "yes"), ("👎", "down", "no")):
         if raw.strip(" !.") == emoji:
-            return next((i for i, _ in votes if i.split(":")[1] == direction), None)
+            if votes:
+                return next((i for i, _ in votes if i.split(":")[1] == direction), None)
+            raw = word  # no answer to vote on: her 👍 to a question is a yes, her 👎 a no
     words = _words(raw)
     choices = [(i, t) for i, t in options if not i.startswith("vote:")]
-    number = _NUMBER.match(raw)
-    if number and numbered:
-        n = int(number.group(1))
+    number = typed_number(raw)
+    if number is not None and numbered:  # the question's buttons in the order shown: "2", "el 2", "option 2"
         candidates = [i for i in numbered if not i.startswith("vote:")]
-        return candidates[n - 1] if 1 <= n <= len(candidates) else None
+        return candidates[number - 1] if 1 <= number <= len(candidates) else None
     label = _by_label(_plain_words(raw), options)
-    if label:
+    short = bool(words) and len(words) <= MAX_ANSWER_WORDS
+    wanted = _wanted(raw, words) if short else None
+    said = _label_says(label, dict(options)[label], wanted, words) if label else None
+    if said == "label":
         return label
-    if not words or len(words) > MAX_ANSWER_WORDS:
+    wanted = said or wanted  # a button's words with another answer: "no acepto", "si gracias", "i do not agree"
+    if not short or wanted == "none":
         return None
-    wanted = None
-    if _said(words, NO_WORDS):
-        wanted = None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
-    elif _said(words, YES_WORDS):
-        wanted = "yes"
     if wanted:
         fitting = [i for i, _ in choices if _polarity(i) == wanted]
         return fitting[0] if len(fitting) == 1 else None
-    if _said(words, DONE_WORDS):
+    if _said(words, DONE_WORDS):  # "ya lo hice": the step done, or the yes to "did you do it?"
         fitting = [i for i, _ in choices if i.startswith("path:done:")]
+        fitting = fitting or [i for i, _ in choices if i.startswith("path:check:") and _polarity(i) == "yes"]
         return fitting[0] if len(fitting) == 1 else None
     return None if "?" in raw else _by_own_word(words, choices)
+
+
+def _wanted(raw: str, words: list[str]) -> str | None:
+    """ "yes" or "no" when her answer opens with one, "none" when it is unsure ("sí, no sé"), else None."""
+    if _said(words, NO_WORDS):
+        return None if classify(raw).kind == "confusion" else "no"  # "no entiendo" is no answer
+    if _said(words, YES_WORDS):
+        return _negated(words) or "yes"
+    return None
+
+
+def _label_says(label: str, title: str, wanted: str | None, words: list[str]) -> str:
+    """What her words say when they match the label of a yes or no button: "label" (that button), or "yes", "no",
+    "none" (unsure). Her own yes or no decides over a label that is only a yes or a no and a courtesy ("si
+    gracias" is no "No, gracias", "yes thanks" no "No, thanks"); a label's own words decide unless she negates
+    them ("no acepto", "je n'accepte pas", "don't delete" are a no; "no conservar" is unclear, never a yes)."""
+    polarity, own = _polarity(label), _words(title)
+    if polarity is None or words == own:
+        return "label"
+    content = {w for w in own if len(w) >= MIN_NAME_WORD and w not in YES_WORDS | NO_WORDS | _COURTESY | _NOT}
+    added = set(_NO_TROUBLE.sub(" ", " ".join(words)).split()) - set(own)
+    negated = wanted == "no" or bool(added & (_NOT | _NEGATING))
+    if not content:
+        return "no" if negated and polarity == "yes" else (wanted or "none") if wanted != polarity else "label"
+    if not negated:
+        return "label"
+    return "no" if polarity == "yes" else "none"
+
+
+def _negated(words: list[str]) -> str | None:
+    """After a yes word, a negation: "claro que no", "ok non" end on it and are a no; "sí, no sé" is unsure ("none");
+    "sí, no hay problema", "oui pas de souci" are a yes (None)."""
+    rest = _NO_TROUBLE.sub(" ", " ".join(words[1:])).split()
+    if not set(rest) & _NOT:
+        return None
+    return "no" if rest[-1] in _NOT else "none"
+
+
+def typed_label(text: str, options: list[tuple[str, str]]) -> str | None:
+    """The one option whose label she typed, in her words ("muy largo" for "Demasiado largo", "trop long stp"),
+    and nothing more: a sentence that only mentions a label's word is not it."""
+    return _by_label(_plain_words(text), options)
 
 
 def _by_label(words: list[str], options: list[tuple[str, str]]) -> str | None:

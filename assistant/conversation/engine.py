@@ -18,8 +18,8 @@ from dataclasses import replace
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.edits import QUESTION, EditTurn
 from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
-from assistant.conversation.freetext import asks_a_question
 from assistant.conversation.matching import MatchTurn
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
     fold,
     is_cancel,
@@ -204,12 +204,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             pending = self.ask_step() if self.state.get("step") else self.open_choice()
             return [Reply(self.say("help")), *([pending] if pending else [])]
         if self.state.get("step"):
-            # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
-            if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
-                return self.chat(talk.kind, talk.language)
-            if self.state["step"] != "needs" and asks_a_question(text):  # a need may be put as a question
-                return [*self.question(text), self.ask_step()]  # answered; the profile question asked again
-            return self.on_answer(text)
+            return self.on_step_text(text, talk)
         if awaiting_feedback(self.state) and text:  # a reason or a comment for her thumbs-down
             return self.on_feedback_text(text)
         complaint = talk.complaint or says_thumbs_down(text)
@@ -217,6 +212,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if picked:  # a button's label typed, or "no me sirvió" while the answer's 👎 is there to press
             self.follow_language(talk.language)  # "sí" to /start's English question: she is answered in Spanish
             return self.on_button(picked, text)
+        if reask := self.number_out_of_range(text):  # "5" to a yes or no: the numbers it has, nothing lost
+            return reask
         if self.state.get("awaiting") == "diagnostic" and text and self.consented:
             return self.on_diag_answer(text)
         if str(self.state.get("awaiting") or "").startswith("nudge_comment:") and text and self.consented:
@@ -331,7 +328,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if self.consented and self.store.handed_to_staff(self.channel, self.user_id):
             self.store.set_handed_to_staff(self.channel, self.user_id, handed=False)
             return [Reply(self.say("human_released"))]
-        if self.state.get("step"):
+        asked_last = self.state.get("awaiting") and self.asked_since()  # "cancelar" to /forget's question
+        if self.state.get("step") and not asked_last:
             if self.state.get("mode") == "onboarding" and self.state.get("answers"):
                 self.save_fields(self.state["answers"])  # what she answered is kept; /start asks the rest
             self.state.update(step=None, mode=None, answers={})
@@ -341,7 +339,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             pending = self.state.get("awaiting")
             self.state.update(awaiting=None, choice=None)  # nothing left open catches her next message
             self.save()
-            return [Reply(self.say("forget_cancelled" if pending == "forget" else "cancelled"))]
+            return self.and_step(Reply(self.say("forget_cancelled" if pending == "forget" else "cancelled")))
         return [Reply(self.say("nothing_to_cancel"))]
 
     # -- staff, forgetting ---------------------------------------------------------------------------------------
@@ -359,7 +357,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if not confirmed:
             self.state["awaiting"] = None
             self.save()
-            return [Reply(self.say("forget_cancelled"))]
+            return self.and_step(Reply(self.say("forget_cancelled")))
         chosen = bool(self.chosen_language())
         self.store.forget(self.channel, self.user_id)
         self.engine.drop_volatile(self.channel, self.user_id)
@@ -371,6 +369,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
     # -- questions and votes ---------------------------------------------------------------------------------------
 
     def question(self, text: str) -> list[Reply]:
+        if typed_number(text) is not None:  # "option 2", "le 2", "la segunda" with no choice waiting: no passages
+            return [Reply(self.say("lone_number", number=text.strip()))]
         try:
             answer = self.engine.assistant.ask(
                 text, self.chosen_language(), channel=self.channel, user_id=self.user_id, preferred=self.lang

@@ -2,7 +2,8 @@
 
 👍 is thanked. 👎 is recorded at once, then she is offered the reasons (`FEEDBACK_REASONS`: not what she
 asked, wrong, too long, in another language, other) as buttons; typing one works too (its label or its
-number). After a reason, one message of comment is taken if she writes one. A message that is plainly a
+number: "2", "el 2", "option 2"; a number it does not have lists them again). After a reason, one message of
+comment is taken if she writes one. A message that is plainly a
 question (it ends with "?", or it asks from its first word) is answered as a question instead, and closes
 the choice. A comment that goes on to ask ("no entendí, ¿cómo hago un presupuesto?") is kept whole, and the
 question in it is answered in the same turn, after the thanks. Small talk is
@@ -18,7 +19,9 @@ State: awaiting = "feedback_reason:<feedback id>" or "feedback_comment:<feedback
 from __future__ import annotations
 
 from assistant.config import SUPPORTED_LANGUAGES
+from assistant.conversation.choices import typed_label
 from assistant.conversation.freetext import question_within
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import fold
 from assistant.conversation.smalltalk import classify, normalise
 from assistant.conversation.types import Button, Reply
@@ -75,6 +78,11 @@ class FeedbackTurn:
         if not feedback_id.isdigit():
             self._close_feedback()
             return self.question(text)
+        if typed_number(text) is not None:  # "2", "el 2", "option 3": the button shown with that number
+            if picked := self.typed_answer(text):
+                return self.on_button(picked, text)
+            if reask := self.number_out_of_range(text):  # "9" of four reasons: kept open, not a comment
+                return reask
         if pending + ":" == REASON_PENDING:
             typed = self._typed_reason(text)
             if typed is not None:
@@ -111,15 +119,13 @@ class FeedbackTurn:
         return [Reply(self.say("feedback_ask_comment"), [skip])]
 
     def _typed_reason(self, text: str) -> str | None:
-        """A reason typed as its label (any of the three languages) or its number in the list."""
+        """A reason typed as its label (any of the three languages); its number is the pending choice's."""
         typed = fold(text)
-        if typed.isdigit() and 1 <= int(typed) <= len(FEEDBACK_REASONS):
-            return FEEDBACK_REASONS[int(typed) - 1]
         for reason in FEEDBACK_REASONS:
             labels = {fold(phrase(f"feedback_reason_{reason}", lang)) for lang in SUPPORTED_LANGUAGES}
             if typed in labels:
                 return reason
-        return None
+        return typed_label(text, [(r, self.say(f"feedback_reason_{r}")) for r in FEEDBACK_REASONS])  # "muy largo"
 
     def _close_feedback(self) -> None:
         if awaiting_feedback(self.state):

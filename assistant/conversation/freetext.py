@@ -29,9 +29,37 @@ _NO_NAME = re.compile(
 )
 
 
+# Around her name, a yes before it ("ok, Rosa", "oui c'est Awa", "yes, Grace") and a courtesy after it ("Awa merci",
+# "Rosa pues", "Grace here", "Awa Diop stp"): cut off, matched exactly (never a name forgiven into "merci": "Mercy").
+_YES_FIRST = re.compile(
+    r"^(?:(?:ok|okay|oki|okey|si|sí|oui|ouais|yes|yep|yeah|claro|dale|vale|bueno|bon|ben|bah|pues|well|alors|"
+    r"bien s[uû]r|of course|sure|"
+    r"d['’ ]?accord)(?:[\s,.!:;-]+|$))+",
+    re.IGNORECASE,
+)
+_COURTESY_LAST = re.compile(
+    r"(?:[\s,.!]+(?:merci(?: beaucoup)?|gracias|muchas gracias|thanks|thank you|thx|stp|svp|s['’]il vous pla[iî]t|"
+    r"pls|please|por favor|porfa|pues|nom[aá]s|here|aqu[ií]|ici|po))+[\s.!]*$",
+    re.IGNORECASE,
+)
+_SYMBOLS = re.compile(r"[^\w\s'’.,!?¿¡-]")  # emoji and other symbols: "Rosa 😊" is Rosa
+
+
+def trim_courtesies(text: str) -> str:
+    """Her answer without a yes before it nor a courtesy after it ("si, vendo ropa" -> "vendo ropa", "tejidos pues"
+    -> "tejidos", "weekends pls" -> "weekends"); the answer as typed when nothing else is left ("ok")."""
+    trimmed = _YES_FIRST.sub("", _COURTESY_LAST.sub("", text.strip())).strip()  # "oui stp" stays whole
+    return trimmed or text.strip()
+
+
 def read_name(text: str) -> str | None:
-    """'hola, soy rosa mamani' -> 'Rosa Mamani'; 'Je m'appelle Awa.' -> 'Awa'. None for no name."""
-    rest = classify(text).rest.strip() or text.strip()  # "hola, soy Rosa": the greeting cut off
+    """'hola, soy rosa mamani' -> 'Rosa Mamani'; 'Je m'appelle Awa.' -> 'Awa'; 'ok, Rosa' -> 'Rosa'. None for no
+    name."""
+    text = _SYMBOLS.sub(" ", text).strip()
+    rest = classify(text).rest.strip()  # "hola, soy Rosa": the greeting cut off...
+    start = text.find(rest) if rest else -1
+    rest = text[start:] if start >= 0 else text  # ... and nothing after it ("my name is Mercy" kept whole)
+    rest = trim_courtesies(rest)
     folded = fold(rest)
     if _NO_NAME.match(folded.replace("'", " ")):
         return None

@@ -10,8 +10,15 @@ from __future__ import annotations
 import logging
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.conversation.choices import typed_choice
-from assistant.conversation.freetext import is_only_a_duration, read_stage, stage_in_passing
+from assistant.conversation.choices import typed_choice, yes_or_no_only
+from assistant.conversation.freetext import (
+    asks_a_question,
+    is_only_a_duration,
+    read_stage,
+    stage_in_passing,
+    trim_courtesies,
+)
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
     MODALITIES,
     PARSERS,
@@ -23,6 +30,7 @@ from assistant.conversation.onboarding import (
 )
 from assistant.conversation.places import zone_city, zone_time
 from assistant.conversation.requests import names_language
+from assistant.conversation.smalltalk import SmallTalk
 from assistant.conversation.types import Button, Reply
 from assistant.phrases import language_label
 
@@ -170,6 +178,40 @@ class OnboardingTurn:
     def _country(self) -> str | None:
         return self.state.get("answers", {}).get("country") or (self.participant.country if self.participant else None)
 
+    def on_step_text(self, text: str, talk: SmallTalk) -> list[Reply]:
+        """What she typed while a profile question waits: the answer to a choice put to her since ("sí" to
+        /forget's confirmation, "2" to /lang's), a button of the question by its number, small talk, a question
+        for the guides, or her answer."""
+        picked = self.typed_answer(text) if self.asked_since() else None
+        if picked:
+            return self.on_button(picked, text)
+        if self.asked_since() and (reask := self.number_out_of_range(text)):
+            return reask
+        if (by_number := self.step_number(text)) is not None:
+            return by_number
+        # only pure small talk interrupts a question ("Monday mornings" answers it); "ok", "no" are tries
+        if talk.kind not in (None, "ack") and not talk.others and not self.step_reads(text):
+            return self.chat(talk.kind, talk.language)
+        if self.state["step"] != "needs" and asks_a_question(text):  # a need may be put as a question
+            return [*self.question(text), self.ask_step()]  # answered; the profile question asked again
+        return self.on_answer(text)
+
+    def and_step(self, reply: Reply) -> list[Reply]:
+        """`reply`, then the profile question still waiting, if one is (after /forget's "no" in the middle)."""
+        return [reply, self.ask_step()] if self.state.get("step") else [reply]
+
+    def step_number(self, text: str) -> list[Reply] | None:
+        """A number typed for a question with buttons ("2", "el 2", "option 3"): its button in the order shown,
+        or the buttons listed with their numbers when it has no such one (None: no number, no buttons, or a number
+        past a lone button, which the question's own reader takes)."""
+        buttons = self.step_buttons(self.state["step"])
+        number = typed_number(text) if buttons else None
+        if number is None:
+            return None
+        if 1 <= number <= len(buttons):
+            return self.on_answer(buttons[number - 1].title, buttons[number - 1].id)
+        return self.number_reask(buttons) if len(buttons) > 1 else None  # the time zone offered: its own answer
+
     def step_reads(self, text: str) -> bool:
         """Whether the current step takes `text` (small talk-like) as its answer: "ok" to the time zone
         offered from her country."""
@@ -192,7 +234,8 @@ class OnboardingTurn:
         step = self.state["step"]
         if button is None and self._accepts_offered_zone(text):
             button = "tz:country"
-        value = self.parse_step(step, text, button)
+        text = trim_courtesies(text) if button is None else text  # "si, vendo ropa": "vendo ropa", not "si"
+        value = self.parse_step(step, text, button) if not self._only_yes(step, text, button) else None
         if value is None:
             reply = self.ask_step()
             return [Reply(self._why_invalid(step, text) + "\n\n" + reply.text, reply.buttons)]
@@ -219,6 +262,14 @@ class OnboardingTurn:
         self.save()
         log.info("onboarding completed on %s", self.channel)
         return [Reply(self.say("onboarding_done") + "\n\n" + self.profile_text())]
+
+    def _only_yes(self, step: str, text: str, button: str | None) -> bool:
+        """Whether she answered a question that asks for words with a yes ("yes pls", "oui stp", "dale", "👍"; at
+        the name, a no too): no answer, the question is asked again (it was saved as her name, "Oui Stp")."""
+        if button is not None or self.step_buttons(step):  # "ok" to the time zone offered from her country is one
+            return False
+        said = yes_or_no_only(text)
+        return said == "yes" or (said == "no" and step == "name")
 
     def _why_invalid(self, step: str, text: str) -> str:
         """What was wrong with her answer. A sector answered with how long the business has run ("ça fait 3

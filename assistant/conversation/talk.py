@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.conversation.choices import typed_choice
+from assistant.conversation.numbered import typed_number
 from assistant.conversation.types import Button, Reply
 
 SIMPLE_MAX = 220  # characters of her last answer repeated "in short"
@@ -22,8 +23,8 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def offered_choice(replies: list[Reply]) -> dict | None:
-    """The choice a message's buttons put to her (None without buttons): every option, the last message's
-    buttons in order (what "1", "2" name), its text, and whether it stays open while she talks of
+    """The choice a message's buttons put to her (None without buttons): every option, the first question's
+    buttons in order (what "1", "2" name), the last message's text, and whether it stays open while she talks of
     something else (a confirmation does; votes and "see more" do not)."""
     with_buttons = [r for r in replies if r.buttons]
     options = [(b.id, b.title) for r in with_buttons for b in r.buttons if not b.id.startswith(_OWN_TEXT)]
@@ -34,10 +35,20 @@ def offered_choice(replies: list[Reply]) -> dict | None:
     prompt = last.text if len(last.text) <= SIMPLE_MAX * 2 else last.text[: SIMPLE_MAX * 2] + "…"
     return {
         "options": [list(o) for o in options],
-        "numbered": [b.id for b in last.buttons if not b.id.startswith(_OWN_TEXT)],
+        "numbered": _first_question(with_buttons),
         "prompt": prompt,
         "keep": keep,
     }
+
+
+def _first_question(with_buttons: list[Reply]) -> list[str]:
+    """The buttons "1", "2"... name: those of the first message that asks something (after /start, the language
+    choice, shown before the consent question; an answer's 👍/👎 ask nothing), in the order shown."""
+    for reply in with_buttons:
+        ids = [b.id for b in reply.buttons if not b.id.startswith(_OWN_TEXT)]
+        if any(not i.startswith("vote:") for i in ids):
+            return ids
+    return [b.id for b in with_buttons[-1].buttons if not b.id.startswith(_OWN_TEXT)]
 
 
 class TalkTurn:
@@ -92,6 +103,29 @@ class TalkTurn:
         options = [(i, t) for i, t in choice.get("options", [])]
         return typed_choice(text, options, choice.get("numbered"))
 
+    def asked_since(self) -> bool:
+        """Whether a choice is waiting that asks something (a confirmation, the language), not only an answer's
+        👍/👎: put to her after whatever question came before it, it takes her typed answer first."""
+        options = (self.state.get("choice") or {}).get("options") or []
+        return any(not str(i).startswith("vote:") for i, _ in options)
+
+    def number_out_of_range(self, text: str) -> list[Reply] | None:
+        """A number typed for the pending question that names none of its buttons ("5" to a yes or no): its
+        buttons listed with their numbers, and the choice kept as it was (None when `text` is no such number)."""
+        choice = self.state.get("choice") or {}
+        numbered = [i for i in choice.get("numbered") or [] if not str(i).startswith("vote:")]
+        number = typed_number(text)
+        if len(numbered) < 2 or number is None or 1 <= number <= len(numbered):  # one button: "3" is not for it
+            return None
+        titles = {i: t for i, t in choice.get("options", [])}
+        return self.number_reask([Button(i, titles.get(i, i)) for i in numbered])
+
+    def number_reask(self, buttons: list[Button]) -> list[Reply]:
+        """The re-ask of a question answered with a number it does not have: nothing she answered is lost."""
+        listed = "\n".join(f"{n}. {b.title}" for n, b in enumerate(buttons, 1))
+        self.chatted = self.kept_choice = True  # what was asked stays asked, what was said stays said
+        return [Reply(self.say("choice_number_range", count=len(buttons)) + "\n" + listed, buttons)]
+
     def pending_vote(self, direction: str) -> str | None:
         """The pending choice's 👍 or 👎 button (`direction` "up" or "down"), if her last answer offers one."""
         choice = self.state.get("choice") or {}
@@ -122,7 +156,7 @@ class TalkTurn:
         offered = offered_choice(own)
         if offered and before[0] and [r for r in own if r.buttons][-1] is getattr(self, "reshown", None):
             offered["prompt"] = before[0].get("prompt")  # the question shown again, not "still waiting" stacked
-        if offered is None and self.chatted and before[0]:
+        if getattr(self, "kept_choice", False) or (offered is None and self.chatted and before[0]):
             offered = before[0]  # "ok", "no entiendo" offer no buttons: the vote she was shown stays hers to type
         self.state["choice"] = offered
         if self.chatted:

@@ -148,6 +148,16 @@ def test_names_without_the_introduction(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
+    [("ok, Rosa", "Rosa"), ("si, Rosa", "Rosa"), ("Rosa pues", "Rosa"), ("Rosa 😊", "Rosa"), ("oui c'est Awa", "Awa"),
+     ("ok Fatou", "Fatou"), ("Awa merci", "Awa"), ("Awa Diop stp", "Awa Diop"), ("yes, Grace", "Grace"),
+     ("Grace here", "Grace"), ("my name is Mercy", "Mercy"), ("Mercy", "Mercy"), ("Grace thanks", "Grace")],
+)  # fmt: skip
+def test_a_yes_before_her_name_and_a_courtesy_after_it_are_no_part_of_it(text, expected):
+    assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
     [("ya tengo 8 años con mi taller", "established"), ("empecé hace 6 meses", "early"),
      ("es solo una idea por ahora", "idea"), ("todavía no he empezado", "idea"), ("depuis 5 ans", "established"),
      ("on vient de commencer", "early"), ("I have been running it for 10 years", "established"),
