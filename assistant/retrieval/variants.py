@@ -43,8 +43,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "whatsap": ("whatsapp",), "wasap": ("whatsapp",),
         "guasap": ("whatsapp",),
         # AI assistants by their brand: the guides speak of AI, never of one product
-        "chatgpt": ("inteligencia artificial",), "gemini": ("inteligencia artificial",),
-        "copilot": ("inteligencia artificial",), "deepseek": ("inteligencia artificial",),
+        "chatgpt": ("IA", "inteligencia artificial"), "gemini": ("IA", "inteligencia artificial"),
+        "copilot": ("IA", "inteligencia artificial"), "deepseek": ("IA", "inteligencia artificial"),
         "supermercado": ("compradores grandes",), "supermercados": ("compradores grandes",),
     },
     "fr": {
@@ -55,8 +55,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "tarif": ("prix",), "tarifs": ("prix",), "payant": ("frais",),
         "dette": ("endetter",), "dettes": ("endetter",), "whatsap": ("whatsapp",),
         "wa": ("whatsapp",), "pub": ("publicité",), "pubs": ("publicité",),
-        "chatgpt": ("intelligence artificielle",), "gemini": ("intelligence artificielle",),
-        "copilot": ("intelligence artificielle",), "deepseek": ("intelligence artificielle",),
+        "chatgpt": ("IA", "intelligence artificielle"), "gemini": ("IA", "intelligence artificielle"),
+        "copilot": ("IA", "intelligence artificielle"), "deepseek": ("IA", "intelligence artificielle"),
         "supermarché": ("gros acheteurs",), "supermarchés": ("gros acheteurs",),
         "supermarche": ("gros acheteurs",), "supermarches": ("gros acheteurs",),
     },

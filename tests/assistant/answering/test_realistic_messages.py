@@ -130,6 +130,18 @@ def test_everyday_words_for_large_buyers_and_a_country_added_after_them(answerer
     assert canada.abstained or canada.citations[0].doc_id != "country-canada"
 
 
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("puedo usar chatgpt para escribir a mis clientes?", "es"),
+        ("can i use chatgpt to write my instagram posts?", "en"),
+    ],
+)
+def test_an_ai_assistant_named_by_its_brand_gets_the_ai_guide(answerer, message, language):
+    answer = answerer.answer(message, language=language)
+    assert not answer.abstained and answer.citations[0].doc_id == "ai-and-digital-tools"
+
+
 def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):
     from assistant.answering.mixed import foreign_words
 

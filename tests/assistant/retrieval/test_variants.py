@@ -135,6 +135,7 @@ def test_a_spanish_diminutive_is_read_as_the_guides_word(retriever):
 
 def test_ai_assistants_by_brand_are_read_as_ai():
     assert variant_terms("chatgpt", "en", {"ai"}) == ["ai"]
+    assert variant_terms("ChatGPT", "fr", {"ia", "intelligent", "artificiel"}) == ["ia"]  # the guides' word first
     assert variant_terms("ChatGPT", "fr", {"intelligent", "artificiel"}) == ["intelligent", "artificiel"]
     assert variant_terms("gemini", "es", {"inteligent", "artificial"}) == ["inteligent", "artificial"]
 
