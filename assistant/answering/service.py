@@ -35,7 +35,7 @@ from assistant.answering.missing import with_other_questions
 from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.time_apart import between
 from assistant.answering.types import Answer, Draft
-from assistant.answering.understanding import clauses, language_by_words, understand
+from assistant.answering.understanding import clauses, introduces_herself, language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import MIN_CONFIDENCE, detect_language
@@ -156,12 +156,15 @@ class Answerer:
     def _abstain(
         self, question: str, language: str, notes: list[str], evidence: Evidence, hits, searched: str
     ) -> Answer:
-        """The honest "I don't know", the question recorded as a content gap."""
-        self.gaps.record_gap(question, language, evidence.to_dict())
+        """The honest "I don't know", the question recorded as a content gap; a message that only says who she
+        is asks nothing the guides lack: she is asked her question instead."""
+        introduction = introduces_herself(question, language)
+        if not introduction:
+            self.gaps.record_gap(question, language, evidence.to_dict())
         return Answer(
             question,
             language,
-            phrase("dont_know", language),
+            phrase("ask_your_question" if introduction else "dont_know", language),
             True,
             notes=notes,
             evidence_strength=evidence.strength,

@@ -254,3 +254,17 @@ _LEADING_GREETING = re.compile(
 def _strip_leading_greeting(sentence: str) -> str:
     """'hola q necesito...' -> 'q necesito...'; '' when the sentence was only a greeting."""
     return _LEADING_GREETING.sub("", sentence, count=1).strip()
+
+
+# She says who she is ("hi im sarah from toronto, just got paired w a woman in kigali", "je suis couturière à
+# Thiès", "soy de El Alto, tejo chompas"), asking nothing yet.
+_INTRODUCTION = re.compile(
+    r"^\W*(?:i'?m|i am|my name is|me llamo|mi nombre es|soy|je suis|je m'appelle|moi c'est|je m appelle)\b",
+    re.IGNORECASE,
+)
+
+
+def introduces_herself(text: str, lang: str) -> bool:
+    """Whether the message only says who she is: it opens on "I'm / je suis / soy..." and no sentence asks."""
+    parts = [_strip_leading_greeting(s) or s for s in sentences(normalise_sms(text, lang))]
+    return bool(parts) and bool(_INTRODUCTION.match(parts[0])) and not any(is_question(s) for s in parts)

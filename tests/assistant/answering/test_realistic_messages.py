@@ -8,6 +8,7 @@ import pytest
 
 from assistant.answering.service import Answerer
 from assistant.memory import Turn
+from assistant.phrases import phrase
 
 pytestmark = pytest.mark.integration
 
@@ -140,6 +141,25 @@ def test_everyday_words_for_large_buyers_and_a_country_added_after_them(answerer
 def test_an_ai_assistant_named_by_its_brand_gets_the_ai_guide(answerer, message, language):
     answer = answerer.answer(message, language=language)
     assert not answer.abstained and answer.citations[0].doc_id == "ai-and-digital-tools"
+
+
+def test_an_introduction_the_guides_cannot_answer_gets_her_question_asked_not_a_gap(kb_runtime):
+    class Gaps:
+        def __init__(self):
+            self.recorded = []
+
+        def record_gap(self, question, language, scores):
+            self.recorded.append(question)
+
+    gaps = Gaps()
+    answerer = Answerer(kb_runtime, gaps=gaps)
+    answer = answerer.answer("hi im sarah from toronto, just got paired w a woman in kigali who makes baskets")
+    assert answer.abstained and answer.text == phrase("ask_your_question", "en")
+    assert gaps.recorded == []  # she asked nothing: no content gap for staff
+    # An introduction the guides can answer is answered; a question they cannot is still a gap.
+    assert not answerer.answer("im a baker in toronto, how do i price my bread?").abstained
+    assert answerer.answer("me pasas la receta de salteñas?", language="es").text == phrase("dont_know", "es")
+    assert gaps.recorded == ["me pasas la receta de salteñas?"]
 
 
 def test_a_mixed_language_message_is_searched_in_both_and_answered_in_hers(answerer):

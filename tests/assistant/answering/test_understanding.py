@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answering.understanding import clauses, language_by_words, normalise_sms, split_about_her, understand
+from assistant.answering.understanding import (
+    clauses,
+    introduces_herself,
+    language_by_words,
+    normalise_sms,
+    split_about_her,
+    understand,
+)
 from assistant.memory import Turn, is_follow_up, points_there, resolve
 
 
@@ -273,3 +280,18 @@ def test_a_follow_up_adding_a_country_to_a_question_without_one_says_so():
     # With words of its own it is its own question about that country, not an added place.
     own = resolve("and in canada, which languages?", [Turn("how do I price my soap", "en", "")])
     assert own.kind is None
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("hi im sarah from toronto, just got paired w a woman in kigali who makes baskets", "en", True),
+        ("Bonjour, je suis couturière à Thiès. J'ai un atelier de 3 machines.", "fr", True),
+        ("hola soy de el alto, tejo chompas de alpaca con mi mama", "es", True),
+        ("je suis couturiere a thies, comment je fais pour un pret ?", "fr", False),  # she asks
+        ("soy de El Alto. como vendo por facebook", "es", False),
+        ("svp le numero de telephone de la directrice du programme", "fr", False),  # a request, no introduction
+    ],
+)
+def test_a_message_that_only_says_who_she_is(text, lang, expected):
+    assert introduces_herself(text, lang) is expected
