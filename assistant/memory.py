@@ -150,9 +150,7 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
             if len(folded) == len(previous):
                 name = text[new[0][1].start() : new[0][1].end()]
                 swapped = previous[: match.start()] + name + previous[match.end() :]
-                rest = _fold(text).replace("’", "'")
-                rest = rest[: new[0][1].start()] + " " + rest[new[0][1].end() :]
-                words = [w for w in re.findall(r"\w+", _CONNECTIVE.sub("", rest)) if w not in _LINKS]
+                words = _own_words(text, new)
                 if len(words) >= OWN_QUESTION_WORDS:  # "and in Guatemala, what does the programme do?"
                     return Resolved(text, text, True)
                 return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True, kind=kind)

@@ -52,10 +52,8 @@ ANSWERS = {"name": "Rosa", "country": "Bolivia", "sector": "textiles", "stage": 
            "needs": "clientes", "languages": "español", "timezone": "La Paz"}  # fmt: skip
 
 
-@pytest.mark.parametrize(("lang", "typed"), [("es", "dale"), ("fr", "oui stp"), ("en", "yes pls"), ("en", "ok")])
-@pytest.mark.parametrize("step", ["name", "sector", "offers", "needs", "availability"])
-def test_a_yes_to_a_question_that_asks_for_words_is_no_answer(engine, lang, typed, step):
-    user = User(engine, f"step-{lang}-{typed}-{step}", hint=lang)
+def _signed_up_to(user, lang: str, step: str) -> None:
+    """/start, her language, consent, and the profile answered up to `step`."""
     user.send("/start")
     user.press(f"lang:{lang}")
     user.press("consent:yes")
@@ -63,6 +61,13 @@ def test_a_yes_to_a_question_that_asks_for_words_is_no_answer(engine, lang, type
         if name == step:
             break
         user.send(answer)
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("es", "dale"), ("fr", "oui stp"), ("en", "yes pls"), ("en", "ok")])
+@pytest.mark.parametrize("step", ["name", "sector", "offers", "needs", "availability"])
+def test_a_yes_to_a_question_that_asks_for_words_is_no_answer(engine, lang, typed, step):
+    user = User(engine, f"step-{lang}-{typed}-{step}", hint=lang)
+    _signed_up_to(user, lang, step)
     replies = user.send(typed)
     assert replies[-1].text.endswith(phrase(f"ask_{step}", lang))  # asked again
     state = user.engine.load_state(user.channel, user.user_id)[0]
@@ -125,13 +130,7 @@ def test_a_yes_with_no_trouble_in_it_confirms(engine, runtime, lang, typed):
 )  # fmt: skip
 def test_a_yes_before_an_answer_and_a_courtesy_after_it_are_no_part_of_it(engine, lang, step, typed, kept):
     user = User(engine, f"trim-{lang}-{typed}", hint=lang)
-    user.send("/start")
-    user.press(f"lang:{lang}")
-    user.press("consent:yes")
-    for name, answer in ANSWERS.items():
-        if name == step:
-            break
-        user.send(answer)
+    _signed_up_to(user, lang, step)
     user.send(typed)
     assert user.engine.load_state(user.channel, user.user_id)[0]["answers"][step] == kept
 
