@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.embeddings.thresholds import UNMEASURABLE, warn_unmeasured
+from assistant.memory import ENTITIES
 from assistant.retrieval.search import SearchHit
 from assistant.text import analyze
 
@@ -110,9 +111,25 @@ def _coverage(question: str, top: list[SearchHit], weights, terms_of) -> float:
             for sentence in _sentence_terms(chunk.lang, chunk.title, chunk.heading, chunk.text):
                 found |= sentence
                 together = max(together, sum(w for t, w in weight.items() if t in sentence))
+        if _only_places(terms, found, lang):
+            continue  # the hits know the place she names, nothing of what she asks about it
         anywhere = sum(w for t, w in weight.items() if t in found)
         coverage = max(coverage, ((1 - TOGETHER_SHARE) * anywhere + TOGETHER_SHARE * together) / total)
     return coverage
+
+
+@lru_cache(maxsize=8)
+def _place_terms(lang: str) -> frozenset[str]:
+    """The analysed terms of the programme's places (countries, demonyms, cities) in `lang`."""
+    return frozenset(t for names in ENTITIES["country"].values() for name in names for t in analyze(name, lang))
+
+
+def _only_places(terms: list[str], found: set[str], lang: str) -> bool:
+    """Whether a question naming a place and asking something about it ("il va pleuvoir demain à Abidjan ?")
+    finds only the place in the hits: the guides know the city, not the weather."""
+    places = _place_terms(lang)
+    asked = [t for t in terms if t not in places]
+    return bool(asked) and len(asked) < len(terms) and not any(t in found for t in asked)
 
 
 @lru_cache(maxsize=4096)

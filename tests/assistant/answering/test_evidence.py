@@ -43,3 +43,12 @@ def test_strength_mixes_cosine_and_coverage():
     hits = [hit("Nothing relevant here.")]
     found = measure("tontine", hits, 0.5)
     assert found.coverage == 0.0 and found.strength == pytest.approx(0.25)
+
+
+def test_a_question_whose_only_words_found_are_its_place_covers_nothing():
+    hits = [hit("In January, the time in Abidjan is 14:00 when it is 9:00 in Montreal.")]
+    assert measure("will it rain tomorrow in abidjan", hits, 0.0).coverage == 0.0
+    # one of her other words found: the place counts with it
+    assert measure("what time is it in abidjan", hits, 0.0).coverage > 0.5
+    # a question that is only the place keeps it ("tell me about Abidjan")
+    assert measure("abidjan", hits, 0.0).coverage == pytest.approx(1.0)

@@ -339,3 +339,15 @@ def test_a_new_tool_gets_a_passage_she_was_not_just_given(answerer):
     follow = answerer.answer("y por facebook?", language="es", history=[Turn(first, "es", previous.text)])
     assert not follow.abstained and follow.language == "es"
     assert follow.text.split("[1]")[0] not in previous.text
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [("il va pleuvoir demain a abidjan?", "fr"), ("quel temps fait-il a dakar en aout?", "fr")],
+)
+def test_a_question_the_guides_know_only_the_place_of_is_refused(answerer, message, language):
+    """ "il va pleuvoir demain à Abidjan ?" was answered with the Côte d'Ivoire guide's time example: Abidjan was
+    the only word of hers in it. A question about the same city the guides do answer still is."""
+    assert answerer.answer(message, language=language).abstained
+    answer = answerer.answer("quel décalage horaire entre montreal et abidjan ?", language="fr")
+    assert not answer.abstained and "Abidjan" in answer.text
