@@ -33,7 +33,7 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.missing import with_other_questions
 from assistant.answering.mixed import foreign_words, mixed_coverage
-from assistant.answering.time_apart import between
+from assistant.answering.time_apart import against_canada, between
 from assistant.answering.types import Answer, Draft
 from assistant.answering.understanding import clauses, introduces_herself, language_by_words, understand
 from assistant.config import SUPPORTED_LANGUAGES
@@ -96,6 +96,8 @@ class Answerer:
         message = understand(searched, language)
         # A message that is not a follow-up as a whole ("i wanna sell online, fb page muna. tips?") is not one
         # because its question sentence alone is short ("tips?"): its context says what it is about.
+        # Thanks before a follow-up ("merci ! et avec le Rwanda ?") do not make it a new question; context does.
+        follow_up = follow_up or (bool(history) and not message.context and is_follow_up(message.question))
         resolved = resolve(message.question, history if follow_up or points_there(message.question) else [])
         if (apart := self._hours_apart(question, language, notes, message, resolved)) is not None:
             return self._done(apart, started)  # two partner countries' hours: arithmetic on their guides
@@ -145,7 +147,8 @@ class Answerer:
     def _hours_apart(self, question: str, language: str, notes: list[str], message, resolved) -> Answer | None:
         """The hours between two partner countries she names (assistant/answering/time_apart.py), or None."""
         around = "" if resolved.follow_up else " ".join(message.context)  # "je suis au Sénégal, elle au Rwanda"
-        apart = between(f"{around} {resolved.searched}", language, self.runtime.index)
+        index, asked = self.runtime.index, resolved.searched
+        apart = between(f"{around} {asked}", language, index) or against_canada(asked, language, index, around)
         if apart is None:
             return None
         draft, quoted = apart

@@ -9,6 +9,12 @@ arithmetic on those two cited sentences: the difference first, with an example h
 sentence quoted with its marker. A country whose guide does not say a fixed, year-round hour (Canada changes
 its clocks, and has six time zones) is left to the guides: `between` returns None and the question is
 searched as any other.
+
+A question asking the time difference with one partner country only ("on a combien d'heures de décalage avec
+le Sénégal ?", "ma binôme est à Dakar, quel décalage ?"), Canada or none beside it, gets that country's guide
+from its year-round hour to the end of that paragraph: its hours against eastern Canada in winter and in
+summer, and the guide's example (`against_canada`). Searched, it found the time-zone guide's general advice
+or the first-meeting step whose example names Dakar, or the country's overview opening on its capital.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from assistant.answering.passages import blocks
 from assistant.answering.types import Draft
 from assistant.memory import ENTITIES
 from assistant.phrases import phrase
-from assistant.retrieval.places import folded, guide_place, named
+from assistant.retrieval.places import elsewhere, folded, guide_place, named
 from assistant.retrieval.search import SearchHit
 
 # Asking how many hours apart two places are, accents folded ("decalage horaire", "diferencia de hora",
@@ -50,12 +56,21 @@ _UNITS = {"fr": ("heure", "heures"), "es": ("hora", "horas"), "en": ("hour", "ho
 EXAMPLE_HOUR = 9  # the example: 9:00 in the western country
 
 
+# Asking how many hours apart, not what hour to meet ("what time is good to meet?", "a qué hora le escribo?").
+_HOURS_APART = re.compile(
+    r"\b(?:decalage|difference d'heure|difference horaire|heures? d'ecart|heures? de (?:decalage|difference)"
+    r"|diferencia (?:de )?horas?|diferencia horaria|desfase|horas? de diferencia|horas? de adelanto"
+    r"|time difference|hours? (?:ahead|behind|apart)|time gap)\b"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class _Fixed:
     place: str
     minutes: int  # its offset from UTC
     hit: SearchHit
     sentence: str
+    after: tuple[str, ...] = ()  # the paragraph's next sentences (the hours against Canada, an example)
 
 
 def asks_time_difference(text: str) -> bool:
@@ -82,19 +97,52 @@ def between(question: str, language: str, index) -> tuple[Draft, list[SearchHit]
     return Draft(f"{lead}\n{text}", citations, "time-difference"), [west.hit, east.hit]
 
 
+def against_canada(question: str, language: str, index, around: str = "") -> tuple[Draft, list[SearchHit]] | None:
+    """The answer to a time-difference question naming one partner country (and Canada, or no other place), in
+    the question or `around` it: its guide's year-round hour and what follows it in that paragraph; None when it
+    is not one. The question itself must ask the hours apart: "we never find a time because of the time
+    difference. What hours work best?" asks when to meet."""
+    places = named(f"{around} {question}")
+    partners = places & _TERRITORY.keys()
+    if len(partners) != 1 or places - partners - {"canada"} or not _HOURS_APART.search(folded(question)):
+        return None
+    if elsewhere(f"{around} {question}"):
+        return None  # "avec le Maroc et le Sénégal ?": a country no guide gives the hours of
+    fixed = _fixed_hour(next(iter(partners)), language, index)
+    if fixed is None:
+        return None
+    text, citations = render([(fixed.hit, [fixed.sentence, *fixed.after])])
+    return Draft(text, citations, "time-difference"), [fixed.hit]
+
+
 def _fixed_hour(place: str, language: str, index) -> _Fixed | None:
-    """Her language's sentence of the place's guide that says its year-round hour."""
-    for chunk in index.chunks:
+    """Her language's sentence of the place's guide that says its year-round hour, with the rest of its
+    paragraph (read on into the section's next chunk when the chunking cut the paragraph there)."""
+    chunks = index.chunks
+    for n, chunk in enumerate(chunks):
         if chunk.lang != language:
             continue
         if guide_place(index.documents.get(chunk.doc_key, {}).get("metadata")) != place:
             continue
-        for block in blocks(chunk.text):
+        found_blocks = blocks(chunk.text)
+        for m, block in enumerate(found_blocks):
             found = _FIXED.search(block.lead)
-            if found and not block.items:
-                sign = -1 if found.group(1) in "−-" else 1
-                minutes = sign * (int(found.group(2)) * 60 + int(found.group(3) or 0))
-                return _Fixed(place, minutes, SearchHit(1, chunk, 1.0, 0.0, 0.0), block.lead)
+            if not found or block.items:
+                continue
+            sign = -1 if found.group(1) in "−-" else 1
+            minutes = sign * (int(found.group(2)) * 60 + int(found.group(3) or 0))
+            after = [b.lead for b in found_blocks[m + 1 :] if b.paragraph == block.paragraph and not b.items]
+            last = block.paragraph == found_blocks[-1].paragraph
+            following = chunks[n + 1] if n + 1 < len(chunks) else None
+            if (
+                last
+                and following is not None
+                and (following.doc_key, following.heading) == (chunk.doc_key, chunk.heading)
+            ):
+                after += [
+                    b.lead for b in blocks(following.text) if not b.paragraph and not b.items and b.lead not in after
+                ]
+            return _Fixed(place, minutes, SearchHit(1, chunk, 1.0, 0.0, 0.0), block.lead, tuple(after))
     return None
 
 

@@ -351,3 +351,12 @@ def test_a_question_the_guides_know_only_the_place_of_is_refused(answerer, messa
     assert answerer.answer(message, language=language).abstained
     answer = answerer.answer("quel décalage horaire entre montreal et abidjan ?", language="fr")
     assert not answer.abstained and "Abidjan" in answer.text
+
+
+def test_thanks_before_a_follow_up_keep_it_a_follow_up(answerer):
+    """ "merci! et avec le rwanda?" was searched as a new question ("et avec le rwanda?") and got the Rwanda
+    guide's pilot paragraph: her thanks hid the "et" that makes it a follow-up."""
+    first = "on a combien d'heures de decalage avec le senegal?"
+    previous = answerer.answer(first, language="fr")
+    follow = answerer.answer("merci! et avec le rwanda?", language="fr", history=[Turn(first, "fr", previous.text)])
+    assert not follow.abstained and "UTC+2" in follow.text and follow.citations[0].doc_id == "country-rwanda"

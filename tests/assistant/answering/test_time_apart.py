@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.answering.service import Answerer
-from assistant.answering.time_apart import asks_time_difference, between
+from assistant.answering.time_apart import against_canada, asks_time_difference, between
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +58,44 @@ def test_countries_named_in_her_context_count(answerer):
 @pytest.mark.parametrize(
     "question",
     [
-        "decalage horaire entre le senegal et le canada",  # Canada changes its clocks: the guides say it
-        "c quoi le decalage horaire avec le senegal",  # one country: against Canada, in the guides
         "quel décalage horaire avec le Maroc et le Sénégal ?",  # not a partner country
+        "on se voit a quelle heure avec ma binome au senegal ?",  # when to meet, not the hours apart
         "on vend au senegal et au rwanda, comment exporter ?",  # two countries, no time asked
     ],
 )
 def test_other_questions_are_left_to_the_guides(answerer, question):
     assert answerer.answer(question, language="fr").composer != "time-difference"
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "opening", "doc"),
+    [
+        ("decalage horaire entre le senegal et le canada", "fr", "Le Sénégal vit à l'heure UTC+0", "country-senegal"),
+        ("c quoi le decalage horaire avec le rwanda", "fr", "Le Rwanda vit à l'heure UTC+2", "country-rwanda"),
+        ("whats the time difference w manila?", "en", "The Philippines uses UTC+8", "country-philippines"),
+        ("cuantas horas de diferencia con guatemala?", "es", "Guatemala usa la hora UTC−6", "country-guatemala"),
+    ],
+)
+def test_one_partner_country_gets_its_guide_from_its_hour_to_the_example(answerer, question, language, opening, doc):
+    """ "combien d'heures de décalage entre Montréal et Dakar ?" got the time-zone guide's clock-change advice,
+    and "... avec le Sénégal ?" the overview opening on its capital and currency."""
+    answer = answerer.answer(question, language=language)
+    assert answer.composer == "time-difference" and answer.text.startswith(opening)
+    assert [c.doc_id for c in answer.citations] == [doc]
+    assert re.search(r"Canad[aáà].*E(?:xa|xe|je)mpl", answer.text, re.S)  # against Canada, then the example
+
+
+def test_the_partner_country_may_be_named_by_its_city_around_the_question(answerer):
+    answer = answerer.answer("ma binome est a montreal et moi a dakar, on a combien d'heures de decalage?")
+    assert answer.composer == "time-difference" and answer.citations[0].doc_id == "country-senegal"
+    # asking when to meet, with the time difference only as her reason, is left to the guides
+    answer = answerer.answer(
+        "I am Grace from Kigali. My partner is in Toronto and we never find a good time because of the time "
+        "difference. What hours work best for us?",
+        language="en",
+    )
+    assert answer.composer != "time-difference"
+    assert against_canada("what hours work best", "en", answerer.runtime.index, "the time difference, kigali") is None
 
 
 def test_a_guide_without_a_year_round_hour_gives_no_arithmetic(kb_runtime):
