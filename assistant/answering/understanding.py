@@ -133,6 +133,21 @@ def normalise_sms(text: str, lang: str) -> str:
     return " ".join(_TOKEN.sub(swap, text).split())
 
 
+# Hesitations a voice note's transcript or a chatty message keeps ("ok so um i just got back...", "euh je
+# voulais savoir"): no guide word, and words of hers the evidence would miss.
+_HESITATION = re.compile(r"(?<![\w'’])(?:euh+|heu+|hum+|hmm+|mmm+|um+|uhm+|uh+|erm+)(?![\w'’])[,.]?\s*", re.IGNORECASE)
+# Thanks after the question in the same sentence ("...o solo es para personas individuales gracias").
+_TRAILING_THANKS = re.compile(
+    r"[\s,!.]+(?:(?:muchas |mil )?gracias|merci(?: beaucoup| bien| d'avance)?|thanks?(?: you)?(?: so much)?|thx|ty)"
+    r"[\s!.]*$",
+    re.IGNORECASE,
+)
+
+
+def without_hesitations(text: str) -> str:
+    return " ".join(_HESITATION.sub(" ", text).split()) or text
+
+
 MIN_FUNCTION_WORDS = 2  # `language_by_words` decides only on this many function words, more than any other's
 
 
@@ -201,7 +216,55 @@ def refines(question: str, lang: str) -> bool:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip(" .!,;-")]
+    found = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip(" .!,;-")]
+    return [piece for s in found for piece in _spoken_pieces(s)]
+
+
+# A message typed or spoken the way one talks, a long run of words with no full stop ("ok so um i just got back
+# from my first meeting ... and i dont know if she was just being polite what should i do next time"): searched
+# whole, its story drowned its question. It is cut where a spoken sentence would end: before a word that turns
+# the story ("but", "pero", "parce que") and before a question's opening words ("what should i", "comment on",
+# "que me recomiendas"), so its question and the context closest to it are told apart as in a written message.
+RUN_ON_WORDS = 20
+SHORT_ASK_WORDS = 4
+_POINTS_BACK = re.compile(r"\b(?:that|this|eso|esto|ça|ca|cela|ceci)\b", re.IGNORECASE)
+_SPOKEN_BREAK = re.compile(
+    r"\s+(?=(?:but|because|so i|and honestly|mais|parce que|donc|alors|pero|porque|entonces|o sea|y tampoco|"
+    r"what (?:should|can|do|does|would|is|are)|how (?:do|does|can|should|would|to|much|many)|who can|"
+    r"is it (?:ok|okay|possible|normal|true)|should (?:i|we)|can (?:i|we|you)|do you (?:think|recommend|know)|"
+    r"comment (?:on|je|faire|fait|s'|est-ce|peut|puis|dois|ça|ca)|qu'est-ce que|est-ce que|que faire|"
+    r"(?:vous|tu) (?:me )?(?:conseill\w+|recommand\w+)|on fait comment|je fais comment|c'est quoi|"
+    r"qu[eé] (?:me recomiend\w+|me aconsej\w+|hago|hacemos|puedo|debo|podemos|debemos)|"
+    r"c[oó]mo (?:hago|hacemos|puedo|podemos|se hace|funciona|le hago)|me (?:recomiend\w+|aconsej\w+)|"
+    r"se puede|cu[aá]nto (?:cuesta|cobra)|hay alg[uú]n)\b)",
+    re.IGNORECASE,
+)
+
+
+def _spoken_pieces(sentence: str) -> list[str]:
+    """A long sentence with no full stop cut where a spoken sentence would end (`_SPOKEN_BREAK`); a shorter one,
+    or one whose pieces would be a word or two, as it is."""
+    if len(sentence.split()) < RUN_ON_WORDS:
+        return [sentence]
+    pieces: list[str] = []
+    carried = ""  # a word cut off an opening ("what | should i ..."), joined to what follows it
+    for piece in (p.strip(" ,;") for p in _SPOKEN_BREAK.split(sentence)):
+        piece = f"{carried} {piece}".strip()
+        carried = piece if len(piece.split()) < MIN_CLAUSE_WORDS else ""
+        if not carried and piece:
+            pieces.append(piece)
+    if carried:
+        return [sentence]
+    # An ask with no words of its own ("... tiktok o facebook o que | que me recomiendas"), or one pointing back
+    # ("... for a short mission | how does that work"), takes what it asks about: the piece before it.
+    joined = pieces[:1]
+    for piece in pieces[1:]:
+        if len(piece.split()) < SHORT_ASK_WORDS or _POINTS_BACK.search(piece):
+            asks = is_question(piece) and not piece.endswith("?")
+            joined[-1] = f"{joined[-1]} {piece}" + ("?" if asks else "")  # still a question, for `understand`
+        else:
+            joined.append(piece)
+    return joined
 
 
 def is_filler(sentence: str) -> bool:
@@ -215,8 +278,9 @@ def is_question(sentence: str) -> bool:
 def understand(text: str, lang: str) -> Understanding:
     """Split a message into its question(s) and context. A message with no question sentence is all question
     (a keyword query, "tontine"); greetings and thanks are dropped unless nothing else is left."""
-    normalised = normalise_sms(text, lang)
-    parts = [s for s in sentences(normalised) if not is_filler(_strip_leading_greeting(s) or s)]
+    normalised = without_hesitations(normalise_sms(text, lang))
+    parts = [_TRAILING_THANKS.sub("", s) or s for s in sentences(normalised)]
+    parts = [s for s in parts if not is_filler(_strip_leading_greeting(s) or s)]
     parts = [_strip_leading_greeting(s) or s for s in parts] or [normalised]
     asked = [i for i, s in enumerate(parts) if is_question(s)]
     if not asked or len(parts) == 1:
@@ -245,7 +309,7 @@ def understand(text: str, lang: str) -> Understanding:
 
 
 _LEADING_GREETING = re.compile(
-    r"^\W*(?:hi|hello|hey|bonjour|bonsoir|salut|coucou|hola|buenas|buen[oa]s (?:d[ií]as|tardes|noches)|"
+    r"^\W*(?:hi|hello|hey|bonjour|bonsoir|salut|coucou|hola|buen[oa]s (?:d[ií]as|tardes|noches)|buenas|"
     r"good (?:morning|afternoon|evening))\b(?:\s+(?:po|everyone|à tous|a todas|amiga))?[\s,!.:-]*",
     re.IGNORECASE,
 )

@@ -295,3 +295,62 @@ def test_a_follow_up_adding_a_country_to_a_question_without_one_says_so():
 )
 def test_a_message_that_only_says_who_she_is(text, lang, expected):
     assert introduces_herself(text, lang) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "question"),
+    [
+        (
+            "ok so um i just got back from my first meeting with my partner from benin and honestly it went ok but i "
+            "feel like i talked way too much about my own business and she barely got to say anything what should i "
+            "do next time",
+            "en",
+            "what should i do next time",
+        ),
+        (
+            "euh bonsoir alors je suis couturiere a thies et ma binome est a montreal on se parle depuis deux mois "
+            "mais on sait pas trop comment on fait pour fixer des objectifs ensemble",
+            "fr",
+            "comment on fait pour fixer des objectifs ensemble",
+        ),
+        (
+            "mira te cuento yo tengo un puesto de api en la ceja de el alto y quiero que mas gente me conozca pero no "
+            "se si hacer tiktok o facebook que me recomiendas",
+            "es",
+            "pero no se si hacer tiktok o facebook que me recomiendas?",  # a bare ask takes what it asks about
+        ),
+    ],
+)
+def test_a_long_spoken_run_of_words_is_cut_where_its_question_starts(text, lang, question):
+    """A voice-note-like message with no full stop was searched whole: its story drowned its question."""
+    understood = understand(text, lang)
+    assert understood.question == question
+    assert understood.context and question not in " ".join(understood.context)
+
+
+def test_a_short_sentence_without_a_full_stop_is_not_cut():
+    assert understand("how do we set goals but keep them simple", "en").question == (
+        "how do we set goals but keep them simple"
+    )
+
+
+def test_an_ask_pointing_back_keeps_what_it_points_at():
+    text = (
+        "i have a small tailoring business and my partner in ottawa wants to apply with me for a short mission "
+        "where she would come for two weeks how does that work"
+    )
+    assert "short mission" in understand(text, "en").question
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "question"),
+    [
+        ("um how do i price my soap", "en", "how do i price my soap"),
+        ("euh comment je fixe mes prix", "fr", "comment je fixe mes prix"),
+        ("buenas tardes como pongo mis precios", "es", "como pongo mis precios"),
+        ("como pongo mis precios gracias", "es", "como pongo mis precios"),
+        ("comment je fixe mes prix merci beaucoup!", "fr", "comment je fixe mes prix"),
+    ],
+)
+def test_hesitations_a_greeting_and_thanks_around_a_question_are_not_searched(text, lang, question):
+    assert understand(text, lang).question == question
