@@ -49,6 +49,15 @@ DONE_WORDS = frozenset(
 )  # fmt: skip
 _YES_IDS = frozenset({"yes", "confirm", "accept", "good", "helped", "country"})
 _NO_IDS = frozenset({"no", "cancel", "decline", "not_yet", "stuck"})
+# Erasing, in every form she may type it ("delete", "bórralo", "no borres", "supprimez", "n'efface"): word starts.
+_ERASE = re.compile(r"^(?:delet|eras|remov|wipe|borr|elimin|supprim|effac)")
+# What negates an erasing verb before it ("don't delete", "no lo borres", "ne les supprimez pas", "never erase",
+# "i don't want to delete") or, in spoken French, right after it ("supprime pas", "efface rien", "efface-les pas").
+_ERASE_NOT_BEFORE = (_NOT | _NEGATING | {"n", "wont", "shouldnt"}) - {"nada", "rien"}
+_ERASE_NOT_AFTER = frozenset({"pas", "rien", "jamais", "plus"})
+_ERASE_PRONOUNS = frozenset({"le", "la", "les", "l", "lo", "los", "las", "it", "them", "moi", "me"})
+_ERASE_WINDOW = 4  # words between the negation and the verb: "don't want you to delete", "no quiero que borres"
+MAX_ERASE_WORDS = 14  # longer texts are not read as her answer to an erasure
 MAX_ANSWER_WORDS = 6  # "sí, borrar todo por favor": longer texts are read as questions, not answers
 _LABEL_SIMILARITY = 85
 MIN_LABEL_WORD = 4  # shorter words ("no", "si", "it") name no button on their own
@@ -119,6 +128,8 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
             raw = word  # no answer to vote on: her 👍 to a question is a yes, her 👎 a no
     words = _words(raw)
     choices = [(i, t) for i, t in options if not i.startswith("vote:")]
+    if kept := _kept_from_erasing(raw, choices):  # "don't delete", "no lo borres", "ne supprimez rien": no
+        return kept
     number = typed_number(raw)
     if number is not None and numbered:  # the question's buttons in the order shown: "2", "el 2", "option 2"
         candidates = [i for i in numbered if not i.startswith("vote:")]
@@ -140,6 +151,43 @@ def typed_choice(text: str, options: list[tuple[str, str]], numbered: list[str] 
         fitting = fitting or [i for i, _ in choices if i.startswith("path:check:") and _polarity(i) == "yes"]
         return fitting[0] if len(fitting) == 1 else None
     return None if "?" in raw else _by_own_word(words, choices)
+
+
+def _kept_from_erasing(raw: str, choices: list[tuple[str, str]]) -> str | None:
+    """The "no" of a question whose "yes" erases (/forget's), when her answer negates an erasing verb in any of
+    our languages ("don't delete", "no lo borres nada", "ne supprimez rien", "non ne efface pas"), else None.
+    Read before anything else: her negated "delete" must never count as its yes."""
+    yes = [i for i, t in choices if _polarity(i) == "yes" and any(_ERASE.match(w) for w in _erase_words(t))]
+    no = [i for i, _ in choices if _polarity(i) == "no"]
+    if len(yes) != 1 or len(no) != 1:
+        return None
+    return no[0] if negates_erasing(raw) else None
+
+
+def _erase_words(text: str) -> list[str]:
+    """Folded words, a French elision split off ("n'efface" -> "n efface"), an English one joined ("don't")."""
+    folded = normalise(re.sub(r"\b([nljmtsd]|qu)['’]", r"\1 ", text.lower()))
+    return re.findall(r"[a-z0-9]+", _NO_TROUBLE.sub(" ", folded))
+
+
+def negates_erasing(text: str) -> bool:
+    """Whether `text` says not to erase: an erasing verb with a negation before it (a few words back at most:
+    "i don't want you to delete", "no lo borres") or a French one right after it ("supprime pas", "efface-les
+    rien"). "yes delete", "oui supprime", "sí, borra todo", "sí, no hay problema, bórralo" say nothing of the kind."""
+    words = _erase_words(text)
+    if len(words) > MAX_ERASE_WORDS:
+        return False
+    for at, word in enumerate(words):
+        if not _ERASE.match(word):
+            continue
+        if set(words[max(0, at - _ERASE_WINDOW - 1) : at]) & _ERASE_NOT_BEFORE:
+            return True
+        after = words[at + 1 : at + 3]
+        if after and after[0] in _ERASE_PRONOUNS:  # "efface-les pas"
+            after = after[1:]
+        if after and after[0] in _ERASE_NOT_AFTER:
+            return True
+    return False
 
 
 def _wanted(raw: str, words: list[str]) -> str | None:

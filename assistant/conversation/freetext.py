@@ -18,6 +18,17 @@ _NAME_INTRO = re.compile(
     r"^(?:(?:mi nombre es|me llamo|me dicen|soy|yo soy|je m[' ]?appelle|je suis|moi c[' ]?est|c[' ]?est|mon nom "
     r"est|mon prenom est|my name is|my names|i am|i m|im|call me|this is|its|name)\s+)+",
 )
+# Honorifics and titles before a name ("Mme Diallo", "Doña Rosa", "Sra. Mamani", "Mrs. Smith", "Dr Ana López",
+# "la señora Quispe", "Atty. Reyes"): no part of the name she is called by. Folded; a word that is also a given name
+# ("Don", "Adja", "Mama") is not one of them.
+_TITLES = frozenset(
+    {"mme", "madame", "mmes", "mlle", "mademoiselle", "monsieur", "mr", "mrs", "ms", "mx", "miss", "madam", "mister",
+     "dr", "dra", "docteur", "docteure", "doctor", "doctora", "pr", "prof", "professeur", "professeure", "professor",
+     "profesora", "profesor", "maitre", "sra", "senora", "srta", "senorita", "sr", "senor", "dona", "seno", "lic",
+     "licda", "licenciada", "licenciado", "ing", "inga", "ingeniera", "ingeniero", "mtra", "maestra", "arq", "atty",
+     "engr", "aling", "hadja", "hadjia", "hajia", "hajja"}
+)  # fmt: skip
+_TITLE_ARTICLES = frozenset({"la", "el", "the"})  # "soy la señora Quispe", "la doctora Ana"
 _NAME_TAIL = re.compile(r"\s*(?:,|\.|!|$).*$")
 _NAME = re.compile(r"[^\W\d_]+(?:[\s'’.-]+[^\W\d_]+)*\.?")
 MAX_NAME_WORDS = 5
@@ -66,12 +77,30 @@ def read_name(text: str) -> str | None:
     intro = _NAME_INTRO.match(folded)
     if intro:  # cut as many of her own words as the folded intro had
         rest = " ".join(rest.split()[len(intro.group().split()) :])
-    rest = _NAME_TAIL.sub("", rest).strip(" '\"")
+    rest = _NAME_TAIL.sub("", without_titles(rest)).strip(" '\"")
     if not rest or any(c.isdigit() for c in rest) or len(rest.split()) > MAX_NAME_WORDS:
         return None
     if not _NAME.fullmatch(rest) or len(rest) < 2:
         return None
     return rest.title() if rest.islower() or rest.isupper() else rest
+
+
+def without_titles(text: str) -> str:
+    """Her name without the honorifics and titles before it: "Mme Diallo" -> "Diallo", "Dr Ana López" -> "Ana López",
+    "Sra. Mamani" -> "Mamani", "la señora Quispe" -> "Quispe"; "" when there is nothing else ("Madame")."""
+    words = text.split()
+    at = 0
+    while at < len(words):
+        head, dot, glued = words[at].partition(".")
+        if dot and glued and fold(head) in _TITLES:  # "Mrs.Smith"
+            words[at] = glued
+            continue
+        word = fold(words[at])
+        before_title = word in _TITLE_ARTICLES and at + 1 < len(words) and fold(words[at + 1]) in _TITLES
+        if not (before_title or word in _TITLES or (word == "m" and words[at].endswith("."))):  # "M. Diallo"
+            break
+        at += 1
+    return " ".join(words[at:]).lstrip(" ,.;:")
 
 
 # -- business stage ------------------------------------------------------------------------------------

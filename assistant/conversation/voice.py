@@ -1,12 +1,12 @@
 """Voice notes in the conversation: `VoiceNotes.handle(message, audio)` transcribes her note, shows her what
-was heard ("🎤 « ... »", so she can correct it) and then answers as if she had typed it, through the same
-`Engine.handle` a typed message takes: a question is answered, an onboarding step answered, a pending choice
-("sí", "oui") chosen. A note it cannot use (too long or too short, silent, unintelligible, in another
-language, unreadable) gets one polite reply in her language asking her to type or send another note. Her
-language is the one she chose when known; otherwise the transcriber picks the likeliest of fr/es/en, with
-her channel's guess (a WhatsApp calling code, Telegram's app language) as a prior. The audio is only read
-here, never stored or logged; the transcript is stored (or not) exactly like typed text, so consent and
-/forget cover it.
+was heard ("🎤 « ... »", so she can correct it) and then answers as if she had typed it, without the hesitations
+of speech ("euh", "o sea", "you know": transcripts.py), through the same `Engine.handle` a typed message takes:
+a question is answered, an onboarding step answered, a pending choice ("sí", "oui") chosen. A note it cannot
+use (too long or too short, silent, unintelligible, in another language, unreadable) gets one polite reply in
+her language asking her to type or send another note. Her language is the one she chose when known; otherwise
+the transcriber picks the likeliest of fr/es/en, with her channel's guess (a WhatsApp calling code, Telegram's
+app language) as a prior. The audio is only read here, never stored or logged; the transcript is stored (or not)
+exactly like typed text, so consent and /forget cover it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.conversation.engine import Engine
+from assistant.conversation.transcripts import as_typed
 from assistant.conversation.types import Message, Reply
 from assistant.errors import AudioError
 from assistant.phrases import phrase
@@ -73,7 +74,8 @@ class VoiceNotes:
         except AudioError as exc:
             log.info("voice note from %s not usable: %s", pseudonym(message.channel, message.user_id), exc.reason)
             return [self.refusal(message, exc.reason, known)]
-        typed = replace(message, text=transcript.text, media=None, voice=None, language_hint=transcript.language)
+        said = as_typed(transcript.text)  # "euh", "o sea", "you know" are not searched nor read as her answer
+        typed = replace(message, text=said, media=None, voice=None, language_hint=transcript.language)
         replies = self.engine.handle(typed)
         lang = known or (replies[0].language if replies else None) or transcript.language
         echo = Reply(phrase("voice_heard", lang, text=transcript.text), language=lang)

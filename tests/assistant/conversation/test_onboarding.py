@@ -198,3 +198,20 @@ def test_the_sector_is_her_business_words_without_the_sentence_around_them(text,
     """Her own words, untranslated: the opening ("je vends", "tengo un taller de"), articles, the place and
     how long cut off, a few words at most; an answer with nothing else is kept whole."""
     assert parse_sector(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Mme Diallo", "Diallo"), ("Madame Aminata", "Aminata"), ("Doña Rosa", "Rosa"), ("Señora Quispe", "Quispe"),
+     ("Mrs. Smith", "Smith"), ("Dr Ana López", "Ana López"), ("Sra. Mamani", "Mamani"), ("M. Diallo", "Diallo"),
+     ("Dra. Ana López", "Ana López"), ("Mrs.Smith", "Smith"), ("me llamo Doña Rosa Quispe", "Rosa Quispe"),
+     ("soy la señora Quispe", "Quispe"), ("je suis Mme Diallo", "Diallo"), ("ok, Madame Aminata Diallo merci",
+     "Aminata Diallo"), ("Atty. Reyes", "Reyes"), ("Don Pedro", "Don Pedro"), ("Adja Ndiaye", "Adja Ndiaye")],
+)  # fmt: skip
+def test_an_honorific_or_title_is_no_part_of_her_name(text, expected):
+    assert parse_name(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Mme", "Madame", "Sra.", "Doña", "Mrs.", "Dr", "la señora", "Miss"])
+def test_a_name_that_is_only_an_honorific_is_no_name(text):
+    assert parse_name(text) is None

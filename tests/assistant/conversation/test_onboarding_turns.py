@@ -1,5 +1,5 @@
 """Onboarding answers that answer another question: how long the business has run, given as its sector;
-a time zone given as "GMT"."""
+a time zone given as "GMT"; a name given with an honorific ("Mme Diallo")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from assistant.conversation.freetext import is_only_a_duration
 from assistant.conversation.onboarding import parse_sector, parse_stage
 from assistant.phrases import phrase
-from tests.assistant.conversation.conftest import text_of
+from tests.assistant.conversation.conftest import User, text_of
 
 
 def _to_sector(user, lang: str, name: str, country: str) -> None:
@@ -68,3 +68,19 @@ def test_gmt_typed_as_her_time_zone_is_kept_as_utc(user, runtime):
     replies = user.send("GMT")
     assert phrase("ask_availability", "fr") in text_of(replies)
     assert _state(user)["answers"]["timezone"] == "UTC"
+
+
+@pytest.mark.parametrize(("lang", "typed", "saved"), [("fr", "Mme Diallo", "Diallo"), ("es", "Doña Rosa", "Rosa"),
+                                                      ("en", "Mrs. Smith", "Smith"), ("es", "Sra.", None)])  # fmt: skip
+def test_the_name_step_saves_her_name_without_the_honorific(engine, lang, typed, saved):
+    user = User(engine, f"title-{lang}-{typed}", hint=lang)
+    user.send("/start")
+    user.press(f"lang:{lang}")
+    user.press("consent:yes")
+    replies = user.send(typed)
+    state = engine.load_state(user.channel, user.user_id)[0]
+    if saved is None:  # asked again
+        assert state["step"] == "name" and "name" not in state["answers"]
+        assert replies[-1].text.endswith(phrase("ask_name", lang))
+    else:
+        assert state["answers"]["name"] == saved and state["step"] == "country"
