@@ -144,6 +144,29 @@ _TRAILING_THANKS = re.compile(
 )
 
 
+# Words that announce a question without being one ("I was wondering, how do I get a loan.", "je voudrais
+# savoir comment...", "quería preguntar cómo..."): a voice note's transcript ends such a question with ".", and a
+# later statement ("I need a new equipment.") was taken for the question.
+_ASK_LEAD = re.compile(
+    r"^\W*(?:i was wondering|i wonder|i wanted to (?:ask|know)|i would like to (?:ask|know)|i'd like to (?:ask|know)|"
+    r"je (?:voudrais|voulais|veux) (?:savoir|demander)|j'aimerais (?:savoir|demander)|je me demand(?:e|ais)|"
+    r"(?:quer[ií]a|quisiera|quiero|me gustar[ií]a) (?:preguntar(?:te|le)?|saber)|(?:te|le) quer[ií]a preguntar)"
+    r"\b[\s,:]*",
+    re.IGNORECASE,
+)
+
+
+_NEED = re.compile(r"^\W*(?:i need|necesito|je cherche|je veux|j'ai besoin|quiero)\b", re.IGNORECASE)
+
+
+def _asked_out(sentence: str) -> str:
+    """'I was wondering, how do I get a loan.' -> 'how do I get a loan?'; the sentence as it is otherwise."""
+    rest = _ASK_LEAD.sub("", sentence, count=1).strip()
+    if rest == sentence.strip() or len(rest.split()) < MIN_CLAUSE_WORDS:
+        return sentence
+    return rest if rest.endswith("?") else f"{rest.rstrip(' .')}?"
+
+
 def without_hesitations(text: str) -> str:
     return " ".join(_HESITATION.sub(" ", text).split()) or text
 
@@ -281,8 +304,11 @@ def understand(text: str, lang: str) -> Understanding:
     normalised = without_hesitations(normalise_sms(text, lang))
     parts = [_TRAILING_THANKS.sub("", s) or s for s in sentences(normalised)]
     parts = [s for s in parts if not is_filler(_strip_leading_greeting(s) or s)]
-    parts = [_strip_leading_greeting(s) or s for s in parts] or [normalised]
+    parts = [_asked_out(_strip_leading_greeting(s) or s) for s in parts] or [normalised]
     asked = [i for i, s in enumerate(parts) if is_question(s)]
+    # "I need a new machine." beside a real question says why she asks; alone, it is her request.
+    needs = [i for i in asked if _NEED.match(parts[i]) and not parts[i].rstrip().endswith("?")]
+    asked = [i for i in asked if i not in needs] or asked
     if not asked or len(parts) == 1:
         whole = " ".join(parts)
         about_her, question = split_about_her(whole)

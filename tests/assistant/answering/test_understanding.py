@@ -354,3 +354,23 @@ def test_an_ask_pointing_back_keeps_what_it_points_at():
 )
 def test_hesitations_a_greeting_and_thanks_around_a_question_are_not_searched(text, lang, question):
     assert understand(text, lang).question == question
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "question"),
+    [
+        ("Hello. I was wondering, how do I get a loan. I need a new equipment.", "en", "how do I get a loan?"),
+        ("Bonjour. Je voudrais savoir comment obtenir un prêt. J'ai une machine.", "fr", "comment obtenir un prêt?"),
+        ("Hola. Quería preguntar cómo pido un crédito. Tengo un taller.", "es", "cómo pido un crédito?"),
+    ],
+)
+def test_words_announcing_a_question_make_the_sentence_the_question(text, lang, question):
+    """A voice note's transcript ends a spoken question with "."; "I need a new equipment." was answered instead."""
+    understood = understand(text, lang)
+    assert understood.question == question and not understood.others
+
+
+def test_a_need_beside_a_question_is_its_context_and_alone_is_the_request():
+    understood = understand("necesito un prestamo. que papeles piden?", "es")
+    assert understood.question == "que papeles piden?" and understood.context == ["necesito un prestamo."]
+    assert understand("I need help with pricing", "en").question == "I need help with pricing"
