@@ -36,12 +36,13 @@ from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.time_apart import against_canada, between
 from assistant.answering.types import Answer, Draft
 from assistant.answering.understanding import clauses, introduces_herself, language_by_words, understand
+from assistant.answering.vocabulary import unknown_terms, written
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
 from assistant.languages import MIN_CONFIDENCE, detect_language
 from assistant.memory import Turn, is_follow_up, points_there, resolve
 from assistant.phrases import phrase
-from assistant.retrieval.places import Places, elsewhere, folded
+from assistant.retrieval.places import Places, elsewhere
 from assistant.retrieval.search import MAX_QUERY_CHARS
 from assistant.runtime import Runtime
 from assistant.text import tokenize
@@ -221,7 +222,7 @@ class Answerer:
         if not resolved.follow_up:
             return bool(message.context)
         retriever = self.runtime.retriever
-        if resolved.swapped or _unknown_terms(message.question, language, retriever):
+        if resolved.swapped or unknown_terms(message.question, language, retriever):
             return False  # a new country or tool, or something no guide mentions ("et Wave ou Orange Money ?")
         own = set(retriever.asked_terms(message.question, language))
         return len(own) >= FOLLOW_UP_OWN_TERMS
@@ -281,10 +282,10 @@ class Answerer:
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        asked_elsewhere = not resolved.follow_up and elsewhere(message.question, _written(index))
+        asked_elsewhere = not resolved.follow_up and elsewhere(message.question, written(index))
         if asked_elsewhere or (
             resolved.follow_up
-            and (elsewhere(resolved.focus, _written(index)) or _unknown_terms(resolved.focus, language, retriever))
+            and (elsewhere(resolved.focus, written(index)) or unknown_terms(resolved.focus, language, retriever))
         ):
             # "and in Peru?", "et au Maroc ?": the previous question about a country outside the programme or
             # something no guide mentions in any language (a word some guide happens to use, "mal", "marco",
@@ -369,32 +370,3 @@ class Answerer:
     def _done(answer: Answer, started: float) -> Answer:
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
-
-
-_WRITTEN: list[tuple[object, int, str]] = []  # (the index, its number of chunks, their text folded)
-
-
-def _written(index) -> str:
-    """Every guide's text, folded: made again when the index or its chunks change."""
-    if not _WRITTEN or _WRITTEN[0][0] is not index or _WRITTEN[0][1] != len(index.chunks):
-        text = folded(" ".join(f"{c.title} {c.heading} {c.text}" for c in index.chunks))
-        _WRITTEN[:] = [(index, len(index.chunks), text)]
-    return _WRITTEN[0][2]
-
-
-def _unknown_terms(text: str, language: str, retriever) -> list[str]:
-    """The terms of `text` (typo-corrected; words that only frame a question left out: "tu peux me donner...")
-    that no guide uses, in her language or any other."""
-    vocabularies = {lang: entry[0].vocab_dict for lang, entry in retriever.index.bm25.items()}
-    unknown = []
-    for term in retriever.asked_terms(text, language):
-        if term.isdigit() or term in vocabularies.get(language, {}):
-            continue
-        word_known = False
-        for lang, vocab in vocabularies.items():
-            if lang != language and all(t in vocab for t in retriever.query_terms(term, lang)):
-                word_known = True
-                break
-        if not word_known:
-            unknown.append(term)
-    return unknown
