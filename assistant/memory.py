@@ -154,6 +154,10 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
                 if len(words) >= OWN_QUESTION_WORDS:  # "and in Guatemala, what does the programme do?"
                     return Resolved(text, text, True)
                 return Resolved(swapped + (f" {text}" if words else ""), text, True, swapped=True, kind=kind)
+        own = _own_words(text, new) if kind == "country" and len(new) == 1 else []
+        if len(own) >= OWN_QUESTION_WORDS and not _CONNECTIVE.match(text) and not _mentions(previous, kind):
+            # "il va pleuvoir demain à Cotonou ?" after goals: a new place, a question of its own, no "and"
+            return Resolved(text, text, True)
         if kind == "country" and len(new) == 1 and not _mentions(previous, kind) and not _own_words(text, new):
             # "and for canada?" after a question naming no country: the previous question there (kind "country":
             # the evidence must find the previous topic, not only the country's guide).

@@ -35,7 +35,14 @@ from assistant.answering.missing import with_other_questions
 from assistant.answering.mixed import foreign_words, mixed_coverage
 from assistant.answering.time_apart import against_canada, between
 from assistant.answering.types import Answer, Draft
-from assistant.answering.understanding import clauses, introduces_herself, language_by_words, understand
+from assistant.answering.understanding import (
+    clauses,
+    introduces_herself,
+    language_by_words,
+    normalise_sms,
+    understand,
+    without_hesitations,
+)
 from assistant.answering.vocabulary import unknown_terms, written
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.errors import InputError
@@ -184,8 +191,8 @@ class Answerer:
         all, the evidence measured on the question too (with the context's words some guide uses), and on each
         clause of a question that joins several and carries `MIN_CLAUSE_SHARE` of its weight (a long question
         must not look weaker than its main ask alone)."""
-        if resolved.follow_up:
-            return resolved.searched, (), resolved.focus
+        if resolved.follow_up:  # the previous question as she typed it: its SMS spellings written out too
+            return without_hesitations(normalise_sms(resolved.searched, language)), (), resolved.focus
         also = (message.question,) if message.question != message.searched else ()
         if message.context:  # the context's words no guide uses (her name, her town) say nothing either way
             words = tokenize(" ".join(message.context))
@@ -261,7 +268,7 @@ class Answerer:
                 focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.asked_terms)
                 coverage = (evidence.coverage + focus_only.coverage) / 2
                 evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
-        if resolved.follow_up and (resolved.swapped or resolved.kind == "country") and hits:
+        if resolved.follow_up and resolved.kind == "country" and hits:  # not a tool: "y por facebook?"
             # "y en guatemala?" after "cual es el iva en bolivia?" (or "and for canada?" after a question naming
             # no country): the new country's guide holds the country, so the previous question's topic, without
             # any place, must be found in the hits too.

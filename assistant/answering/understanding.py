@@ -42,7 +42,8 @@ SMS = {
         "jsp": "je ne sais pas", "jai": "j'ai", "ya": "il y a", "bjr": "", "slt": "", "cc": "", "mrc": "",
         "mci": "", "dc": "donc", "pcq": "parce que", "pck": "parce que", "mm": "même", "nn": "non",
         "dsl": "", "vs": "vous", "ns": "nous", "qqch": "quelque chose", "qqn": "quelqu'un", "tel": "téléphone",
-        "binome": "binôme", "tps": "temps", "jms": "jamais", "bb": "",
+        "binome": "binôme", "tps": "temps", "jms": "jamais", "bb": "", "jsuis": "je suis", "chui": "je suis",
+        "jpeux": "je peux", "jvais": "je vais", "jveux": "je veux", "mtn": "maintenant", "ajd": "aujourd'hui",
     },
     "es": {
         "q": "que", "k": "que", "ke": "que", "xq": "por qué", "pq": "por qué", "porq": "por qué",
@@ -59,7 +60,8 @@ SMS = {
         "didnt": "did not", "isnt": "is not", "thx": "", "tnx": "", "ty": "", "po": "", "opo": "",
         "pls?": "please", "1st": "first", "2nd": "second", "msg": "message", "ppl": "people", "tho": "though",
         "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
-        "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "",
+        "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "", "shud": "should",
+        "shld": "should", "wud": "would", "cud": "could", "thru": "through", "thnx": "", "thanx": "",
         # Taglish: the Tagalog question and function words of Filipino English ("paano po mag-set ng price").
         "paano": "how", "pano": "how", "magkano": "how much", "ano": "what", "saan": "where", "bakit": "why",
         "kailan": "when", "pwede": "can", "puwede": "can", "gusto": "want", "kailangan": "need", "ba": "",

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from assistant.answering.service import Answerer
-from assistant.memory import Turn
+from assistant.memory import Turn, resolve
 from assistant.phrases import phrase
 
 pytestmark = pytest.mark.integration
@@ -360,3 +360,33 @@ def test_thanks_before_a_follow_up_keep_it_a_follow_up(answerer):
     previous = answerer.answer(first, language="fr")
     follow = answerer.answer("merci! et avec le rwanda?", language="fr", history=[Turn(first, "fr", previous.text)])
     assert not follow.abstained and "UTC+2" in follow.text and follow.citations[0].doc_id == "country-rwanda"
+
+
+def test_a_new_place_with_a_question_of_its_own_is_not_glued_to_the_previous_topic(answerer):
+    """ "il va pleuvoir demain a cotonou?" after a question on goals was read as a follow-up ("il") and answered
+    with the goals passage. With no "and" and words of its own about a new place, it is its own question."""
+    first = "comment on fixe des objectifs avec sa binome"
+    previous = answerer.answer(first, language="fr")
+    weather = answerer.answer(
+        "il va pleuvoir demain a cotonou?", language="fr", history=[Turn(first, "fr", previous.text)]
+    )
+    assert weather.abstained
+    assert resolve("et au senegal ca se passe comment?", [Turn(first, "fr", previous.text)]).searched.startswith(first)
+
+
+def test_a_follow_up_to_a_question_typed_in_sms_spelling_is_searched_written_out(answerer):
+    """ "y por facebook?" after "ola como hago pa vender mas x instagram" was refused: the previous question was
+    searched as typed ("pa", "x"), and a tool swapped in had to find the previous topic as a country does."""
+    first = "ola como hago pa vender mas x instagram"
+    previous = answerer.answer(first, language="es")
+    follow = answerer.answer("y por facebook?", language="es", history=[Turn(first, "es", previous.text)])
+    assert not follow.abstained and " pa " not in follow.searched and " x " not in follow.searched
+
+
+def test_sms_spelling_in_a_follow_up_after_thanks(answerer):
+    first = "how do we prepare the first meeting"
+    previous = answerer.answer(first, language="en")
+    follow = answerer.answer(
+        "thx! and how long shud the meetings be", language="en", history=[Turn(first, "en", previous.text)]
+    )
+    assert not follow.abstained and "should" in follow.searched
