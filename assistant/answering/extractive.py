@@ -158,7 +158,8 @@ class ExtractiveComposer:
             text = f"{text}\n\n{note}"
         if not same and evidence:
             others = sorted({h.chunk.lang for h in evidence})
-            label = ", ".join(language_label(code, language) for code in others)
+            names = [language_label(code, language) for code in others]
+            label = f"{', '.join(names[:-1])} {_AND[language]} {names[-1]}" if len(names) > 1 else names[0]
             text = f"{phrase('only_other_language', language, languages=label)}\n{text}"
         return Draft(text=text, citations=citations, composer=self.name)
 
@@ -280,6 +281,9 @@ def _possessed(question: str, lang: str, terms_of) -> set[str]:
     the setting of what she asks rather than what she asks about."""
     words = tokenize(question)
     return {t for before, word in pairwise(words) if is_possessive(before, lang) for t in terms_of(word, lang)}
+
+
+_AND = {"fr": "et", "es": "y", "en": "and"}
 
 
 def _evidence(hits: list[SearchHit], language: str) -> tuple[list[SearchHit], list[SearchHit]]:

@@ -28,6 +28,7 @@ import logging
 import re
 import time
 
+from assistant.answering.counterpart import in_her_language
 from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
@@ -131,6 +132,8 @@ class Answerer:
         # a new country may get the same one (the time-zone table).
         seen = history[-1].answer if resolved.follow_up and resolved.kind != "country" else ""
         asked = focus if resolved.follow_up else message.question
+        if not any(h.chunk.lang == language for h in hits[:TOP_HITS]):  # her guide's same sections, where it has them
+            hits = in_her_language(hits, language, self.runtime.index)
         draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen, asked)
         return self._done(self._answered(question, language, notes, draft, message, evidence, hits, searched), started)
 

@@ -81,6 +81,20 @@ def test_front_matter_matches_the_file_and_vocabulary(guides):
         assert document.metadata["audience"], path
 
 
+def test_each_guide_has_the_same_sections_in_each_language(guides):
+    """A hit in another language is read as her guide's section at the same position
+    (assistant/answering/counterpart.py): the translations keep their sections in the same order, which the
+    figures of each section show (written "15 000" or "15,000", "20 h" or "20:00": compared without separators)."""
+    for doc_id in guide_ids():
+        versions = {
+            lang: re.split(r"^## ", guides[(doc_id, lang)][1].body, flags=re.MULTILINE)[1:] for lang in SUPPORTED_LANGUAGES
+        }
+        assert len({len(v) for v in versions.values()}) == 1, f"{doc_id}: sections differ in number"
+        for n, sections in enumerate(zip(*versions.values(), strict=True)):
+            figures = [set(re.findall(r"\d+", re.sub(r"(?<=\d)[ ,.\u202f\u00a0](?=\d{3})", "", s))) - {"00"} for s in sections]
+            assert all(f == figures[0] for f in figures), f"{doc_id}: section {n + 1} holds other figures"
+
+
 def test_every_programme_country_has_a_page():
     assert {f"country-{c}" for c in COUNTRIES} <= guide_ids()
 

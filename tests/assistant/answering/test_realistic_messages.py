@@ -9,6 +9,7 @@ import pytest
 from assistant.answering.service import Answerer
 from assistant.memory import Turn, resolve
 from assistant.phrases import phrase
+from assistant.retrieval.search import SearchHit
 
 pytestmark = pytest.mark.integration
 
@@ -390,3 +391,23 @@ def test_sms_spelling_in_a_follow_up_after_thanks(answerer):
         "thx! and how long shud the meetings be", language="en", history=[Turn(first, "en", previous.text)]
     )
     assert not follow.abstained and "should" in follow.searched
+
+
+def test_a_question_in_another_language_than_hers_is_answered_from_her_guide_when_it_exists(answerer):
+    """She chose French in the web chat, then typed in Spanish: the answer quoted the Spanish guide under a
+    French note that the guide "exists only in English, Spanish", though the French guide has the same section."""
+    answer = answerer.answer("hola como hago para sacar un credito para mi tienda", language="fr")
+    assert not answer.abstained and "n'existe qu'en" not in answer.text
+    assert {c.language for c in answer.citations} == {"fr"} and "dossier de prêt" in answer.text
+
+
+def test_her_guide_section_at_the_same_position_stands_in_for_a_hit_in_another_language(kb_runtime):
+    from assistant.answering.counterpart import in_her_language
+
+    index = kb_runtime.index
+    spanish = [c for c in index.chunks if c.doc_id == "access-to-credit" and c.lang == "es"]
+    french = [c for c in index.chunks if c.doc_id == "access-to-credit" and c.lang == "fr"]
+    hits = [SearchHit(1, spanish[-1], 0.9, 1.0, 0.8), SearchHit(2, french[-1], 0.5, 1.0, 0.6)]
+    mapped = in_her_language(hits, "fr", index)
+    assert [h.chunk.chunk_id for h in mapped] == [french[-1].chunk_id]  # the same section, met twice, kept once
+    assert mapped[0].score == 0.9
