@@ -101,6 +101,8 @@ class Answerer:
         preferred = preferred or (history[-1].language if history else None)
         question = " ".join((question or "").split())
         follow_up = bool(history) and is_follow_up(question)
+        if follow_up:  # "y por facebook?" continues in the language she just asked in, not the session's first
+            preferred = history[-1].language
         language, searched, notes = self._understand(question, language, preferred, follow_up)
         message = understand(searched, language)
         # A message that is not a follow-up as a whole ("i wanna sell online, fb page muna. tips?") is not one

@@ -411,3 +411,14 @@ def test_her_guide_section_at_the_same_position_stands_in_for_a_hit_in_another_l
     mapped = in_her_language(hits, "fr", index)
     assert [h.chunk.chunk_id for h in mapped] == [french[-1].chunk_id]  # the same section, met twice, kept once
     assert mapped[0].score == 0.9
+
+
+def test_a_short_follow_up_continues_in_the_language_she_just_asked_in(answerer):
+    """In `mentor chat`, after French earlier in the session and a Spanish question, "y por facebook?" was
+    refused in French: the session's first language outweighed the turn just before."""
+    history = [Turn("comment fixer mes prix", "fr", "...")]
+    first = "ola como hago pa vender mas x instagram"
+    previous = answerer.answer(first, history=history, preferred="fr")
+    history.append(Turn(first, previous.language, previous.text))
+    follow = answerer.answer("y por facebook?", history=history, preferred="fr")
+    assert previous.language == follow.language == "es" and not follow.abstained
