@@ -46,6 +46,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "chatgpt": ("IA", "inteligencia artificial"), "gemini": ("IA", "inteligencia artificial"),
         "copilot": ("IA", "inteligencia artificial"), "deepseek": ("IA", "inteligencia artificial"),
         "supermercado": ("compradores grandes",), "supermercados": ("compradores grandes",),
+        # violence at home: the guides say gender-based violence
+        "doméstica": ("género",), "domestica": ("género",), "intrafamiliar": ("género",),
+        "machismo": ("género",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -58,6 +61,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "chatgpt": ("IA", "intelligence artificielle"), "gemini": ("IA", "intelligence artificielle"),
         "copilot": ("IA", "intelligence artificielle"), "deepseek": ("IA", "intelligence artificielle"),
         "supermarché": ("gros acheteurs",), "supermarchés": ("gros acheteurs",),
+        "conjugale": ("genre",), "conjugales": ("genre",), "conjugal": ("genre",), "conjugaux": ("genre",),
+        "domestique": ("genre",), "domestiques": ("genre",),
         "supermarche": ("gros acheteurs",), "supermarches": ("gros acheteurs",),
     },
     "en": {
@@ -68,6 +73,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "charge": ("price",), "charges": ("price",),
         "chatgpt": ("AI",), "gemini": ("AI",), "copilot": ("AI",), "deepseek": ("AI",),
         "supermarket": ("large buyers",), "supermarkets": ("large buyers",),
+        "domestic": ("gender-based",), "abusive": ("gender-based",),
     },
 }
 

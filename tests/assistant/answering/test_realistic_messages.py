@@ -422,3 +422,8 @@ def test_a_short_follow_up_continues_in_the_language_she_just_asked_in(answerer)
     history.append(Turn(first, previous.language, previous.text))
     follow = answerer.answer("y por facebook?", history=history, preferred="fr")
     assert previous.language == follow.language == "es" and not follow.abstained
+
+
+def test_violence_at_home_is_read_as_the_guides_gender_based_violence(answerer):
+    answer = answerer.answer("my partner told me about domestic violence at home, how do i support her", language="en")
+    assert not answer.abstained and "gender-based violence" in answer.text
