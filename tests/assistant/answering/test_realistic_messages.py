@@ -425,5 +425,6 @@ def test_a_short_follow_up_continues_in_the_language_she_just_asked_in(answerer)
 
 
 def test_violence_at_home_is_read_as_the_guides_gender_based_violence(answerer):
-    answer = answerer.answer("my partner told me about domestic violence at home, how do i support her", language="en")
+    """ "does the programme do anything about domestic abuse?" was refused: the guides say gender-based violence."""
+    answer = answerer.answer("does the programme do anything about domestic abuse?", language="en")
     assert not answer.abstained and "gender-based violence" in answer.text
