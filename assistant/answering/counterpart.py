@@ -17,7 +17,7 @@ from assistant.retrieval.search import SearchHit
 _SECTIONS: list[tuple[object, int, dict]] = []  # (the index, its number of chunks, doc_key -> [(heading, chunk)])
 
 
-def _sections(index) -> dict:
+def sections_of(index) -> dict:
     """doc_key -> its sections in order, each (heading, first chunk); made again when the index changes."""
     if not _SECTIONS or _SECTIONS[0][0] is not index or _SECTIONS[0][1] != len(index.chunks):
         sections: dict[str, list] = {}
@@ -32,7 +32,7 @@ def _sections(index) -> dict:
 def in_her_language(hits: list[SearchHit], language: str, index) -> list[SearchHit]:
     """`hits`, each one in another language replaced by its guide's section at the same position in `language`
     when that guide exists in it (the same section met twice kept once, at its best rank)."""
-    sections = _sections(index)
+    sections = sections_of(index)
     out: list[SearchHit] = []
     kept: set[str] = set()
     for hit in hits:

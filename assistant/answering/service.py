@@ -34,6 +34,7 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.missing import with_other_questions
 from assistant.answering.mixed import foreign_words, mixed_coverage
+from assistant.answering.siblings import series
 from assistant.answering.time_apart import against_canada, between
 from assistant.answering.types import Answer, Draft
 from assistant.answering.understanding import (
@@ -328,7 +329,7 @@ class Answerer:
                     return draft
             except CompositionFailed as exc:
                 log.warning("LLM answer not used, falling back to extractive: %s", exc)
-        return self.extractive.compose(
+        draft = self.extractive.compose(
             searched,
             language,
             hits,
@@ -339,6 +340,7 @@ class Answerer:
             asked=asked,
             known=retriever.knows,
         )
+        return series(draft, asked or question, language, self.runtime.index, retriever.asked_terms) or draft
 
     @staticmethod
     def _understand(
