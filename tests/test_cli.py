@@ -206,3 +206,19 @@ def test_telegram_without_a_token_is_a_clear_error(tmp_path):
     result = runner.invoke(app, ["--data-dir", str(tmp_path), "telegram"], env={**HASH, "MENTOR_TELEGRAM_TOKEN": ""})
     assert result.exit_code == 2
     assert "MENTOR_TELEGRAM_TOKEN" in result.stderr and "Traceback" not in result.output
+
+
+def test_the_terminal_chat_shows_no_info_log_lines(tmp_path, small_corpus):
+    """`mentor chat` opened on ten lines of database migrations and printed "consent recorded..." between the
+    replies: in a conversation only warnings and errors are shown (a server keeps its INFO lines)."""
+    mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(tmp_path), "chat"],
+        input="/start\n3\n1\n/quit\n",
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **HASH, "MENTOR_LOG_LEVEL": "INFO"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "INFO" not in done.stderr and "INFO" not in done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from typing import Annotated
 
 import typer
@@ -26,6 +27,9 @@ def chat(
     # Lazy: the conversation engine pulls in LangChain and scipy, kept off the `mentor --help` path.
     from assistant.conversation import Engine, Message
 
+    root = logging.getLogger()
+    if root.level > logging.DEBUG:  # a conversation, not a server: INFO lines (migrations, consent) would interleave
+        root.setLevel(logging.WARNING)
     with ExitOnError():
         assistant = make_assistant(ctx)
         _ = assistant.runtime.index  # load before the first prompt, so errors show at once
