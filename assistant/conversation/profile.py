@@ -25,15 +25,20 @@ class ProfileTurn:
             self.state.update(step=step, mode="edit", answers={})
             self.save()
             return [self.ask_step()]
-        return [Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=fields))]
+        shown = Reply(self.profile_text() + "\n\n" + self.say("profile_edit_hint", fields=fields))
+        if self.state.get("mode") == "onboarding" and self.state.get("step"):
+            return [shown, self.ask_step()]  # mid-onboarding: the question she was at, again
+        return [shown]
 
     def profile_text(self) -> str:
         p = self.participant
         if p is None:
             return self.say("profile_none")
         values = {"name": p.name, "country": p.country, "languages": p.languages, **p.profile}
-        if p.profile.get("city") and p.country:
-            values["country"] = f"{p.country} ({p.profile['city']})"
+        if self.state.get("mode") == "onboarding":  # what she answered so far, kept when the onboarding ends
+            values.update({k: v for k, v in (self.state.get("answers") or {}).items() if v not in (None, "", [])})
+        if values.get("city") and isinstance(values.get("country"), str):
+            values["country"] = f"{values['country']} ({values['city']})"
         lines = [self.say("profile_header")]
         for field in STEPS:
             lines.append(

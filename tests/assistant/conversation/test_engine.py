@@ -424,6 +424,18 @@ def test_profile_shows_and_edits_one_field(user, runtime):
     assert phrase("profile_unknown_field", "en", fields=fields) == text_of(user.send("/profile shoe"))
 
 
+def test_profile_mid_onboarding_shows_what_she_answered_and_asks_the_question_again(user, runtime):
+    """/profile during the questions showed "—" for the name she had just given, and the question she was at
+    was not asked again."""
+    consent(user)
+    user.send("Jane")
+    replies = user.send("/profile")
+    assert "Jane" in text_of(replies) and phrase("ask_country", "en") in text_of(replies)
+    assert runtime.store.participant(user.channel, user.user_id).name in (None, "")  # kept when the questions end
+    user.send("Canada, Toronto")
+    assert "Toronto" in text_of(user.send("/profile"))
+
+
 def test_start_again_mid_onboarding_carries_on_where_she_was(user):
     consent(user)
     user.send("Jane")
