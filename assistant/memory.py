@@ -34,6 +34,7 @@ _THERE = re.compile(
     re.IGNORECASE,
 )
 THERE_TURNS = 3
+FOLLOW_UP_CHAIN = 2  # how many earlier turns a follow-up to a follow-up may reach back through
 # Asking for an example or more detail is about what was just answered ("un exemple sur l'environnement ?").
 _ASKS_MORE = re.compile(
     r"\b(?:exemples?|ejemplos?|examples?|plus de d[ée]tails?|m[aá]s detalles?|more details?|more detail)\b",
@@ -58,7 +59,17 @@ class Turn:
     answer: str
 
 
+# Thanks and acknowledgements before a follow-up ("thx! and what did the pilot do there", "super merci !! et
+# après ?") do not make it a new question.
+_ACKNOWLEDGED = re.compile(
+    r"^\W*(?:(?:thanks?(?: you)?|thx|ty|ok(?:ay)?|great|perfect|super|merci(?: beaucoup)?|g[ée]nial|parfait|"
+    r"top|gracias|perfecto|excelente|vale|dale|bueno)[\s!.,]*)+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def is_follow_up(text: str) -> bool:
+    text = _ACKNOWLEDGED.sub("", text)
     words = text.split()
     if len(words) <= SHORT_WORDS or _CONNECTIVE.match(text):
         return True
@@ -139,6 +150,8 @@ def resolve(text: str, history: list[Turn]) -> Resolved:
     if not history or not is_follow_up(text):
         return Resolved(text, text, False)
     previous = history[-1].question
+    if len(history) > 1 and is_follow_up(previous):  # a follow-up to a follow-up: the question it stood for
+        previous = resolve(previous, history[-FOLLOW_UP_CHAIN - 1 : -1]).searched
     for kind in ENTITIES:
         new = _mentions(text, kind)
         old = [m for m in _mentions(previous, kind) if m[0] not in {e for e, _ in new}]

@@ -235,8 +235,8 @@ class Answerer:
         if not resolved.follow_up:
             return bool(message.context)
         retriever = self.runtime.retriever
-        if resolved.swapped or unknown_terms(message.question, language, retriever):
-            return False  # a new country or tool, or something no guide mentions ("et Wave ou Orange Money ?")
+        if resolved.swapped or points_there(message.question) or unknown_terms(message.question, language, retriever):
+            return False  # a new country or tool, a place pointed at, or something no guide mentions ("et Wave ?")
         own = set(retriever.asked_terms(message.question, language))
         return len(own) >= FOLLOW_UP_OWN_TERMS
 

@@ -23,6 +23,13 @@ from assistant.retrieval.search import SearchHit
 from assistant.text import fold_accents
 
 MIN_SIBLINGS = 3
+# A member named by its rank ("the first step", "la segunda práctica", "la dernière étape").
+_ORDINAL = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|last|primer[oa]?|segund[oa]|tercer[oa]?|cuart[oa]|quint[oa]|"
+    r"sext[oa]|[uú]ltim[oa]|premi[eè]re?|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
+    r"sixi[eè]me|derni[eè]re?)\b",
+    re.IGNORECASE,
+)
 _NAMED = re.compile(r"^(?P<name>.*?\D)\s*(?P<number>\d*)\s*:\s*(?P<title>\S.*)$")
 
 
@@ -35,7 +42,7 @@ def _parts(heading: str) -> tuple[str, str, str] | None:
 
 def series(draft: Draft, asked: str, language: str, index, terms_of) -> Draft | None:
     """The list of the quoted section's siblings when her question asks about the series; None otherwise."""
-    if not draft.citations or re.search(r"\d", asked):
+    if not draft.citations or re.search(r"\d", asked) or _ORDINAL.search(asked):
         return None
     cited = draft.citations[0]
     doc_key = f"{cited.doc_id}.{cited.language}"

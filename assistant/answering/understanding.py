@@ -81,7 +81,9 @@ _FILLER = re.compile(
     r"|(?:thanks?(?: you)?(?: so much| a lot| in advance)?|merci(?: beaucoup| d'avance| bien)?|"
     r"gracias(?: de antemano| por adelantado)?|muchas gracias|mil gracias|bonne (?:journée|soirée)|"
     r"have a (?:nice|good) day|blessings|bendiciones|que dios (?:te|le) bendiga|"
-    r"i have a question|j'ai une question|tengo una pregunta|une question|una pregunta|a question)"
+    r"i have a question|j'ai une question|tengo una pregunta|une question|una pregunta|a question|"
+    r"(?:ok(?:ay)?|great|perfect|super|g[ée]nial|parfait|top|cool|perfecto|excelente|vale|dale)"
+    r"(?:[\s,!.]+(?:thanks?(?: you)?|thx|merci(?: beaucoup)?|gracias))?)"
     r")\W*$",
     re.IGNORECASE,
 )

@@ -35,6 +35,7 @@ def test_a_question_about_the_series_lists_its_sections_in_order(answerer, quest
     [
         ("before the mission, how do we contact institutions?", "en"),  # one member's own words
         ("que se hace en la etapa 5 de la primera reunion", "es"),  # one member by its number
+        ("what is the first step of the first meeting", "en"),  # one member by its rank
         ("how do we set mutual goals", "en"),  # no series at all
     ],
 )

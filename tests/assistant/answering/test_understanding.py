@@ -374,3 +374,26 @@ def test_a_need_beside_a_question_is_its_context_and_alone_is_the_request():
     understood = understand("necesito un prestamo. que papeles piden?", "es")
     assert understood.question == "que papeles piden?" and understood.context == ["necesito un prestamo."]
     assert understand("I need help with pricing", "en").question == "I need help with pricing"
+
+
+@pytest.mark.parametrize(
+    "text", ["thx! and what did the pilot do there", "super merci!! et après ?", "ok gracias, y en bolivia?"]
+)
+def test_thanks_before_a_follow_up_keep_it_one(text):
+    assert is_follow_up(text)
+
+
+def test_a_follow_up_to_a_follow_up_stands_for_the_question_before_both():
+    """ "and whats the time difference with vancouver" after "thx! and what did the pilot do there" was glued to
+    that follow-up as typed ("! and what did the pilot do there ..."), the place it pointed at lost."""
+    history = [
+        Turn("any tips for working with a senegalese partner", "en", "..."),
+        Turn("thx! and what did the pilot do there", "en", "..."),
+    ]
+    searched = resolve("and whats the time difference with vancouver", history).searched
+    assert "senegalese" in searched and "pilot" in searched
+
+
+@pytest.mark.parametrize(("text", "lang"), [("super merci!!", "fr"), ("ok thanks!", "en"), ("perfecto gracias.", "es")])
+def test_an_acknowledgement_with_thanks_is_not_part_of_the_question(text, lang):
+    assert understand(f"{text} et le programme fait quoi la bas", lang).question == "et le programme fait quoi la bas"
