@@ -85,7 +85,7 @@ def is_follow_up(text: str) -> bool:
 CITIES: dict[str, tuple[str, ...]] = {
     "senegal": ("dakar", "thiès", "thies", "ziguinchor", "kaolack", "touba", "mbour", "rufisque"),
     "benin": ("cotonou", "porto-novo", "parakou", "abomey-calavi", "abomey", "ouidah", "bohicon"),
-    "bolivia": ("cochabamba", "santa cruz de la sierra", "oruro", "potosí", "potosi", "tarija"),
+    "bolivia": ("cochabamba", "santa cruz de la sierra", "santa cruz", "oruro", "potosí", "potosi", "tarija"),
     "guatemala": ("quetzaltenango", "xela", "huehuetenango", "cobán", "coban", "escuintla"),
     "rwanda": ("kigali", "butare", "musanze", "rubavu", "gisenyi"),
     "cote-divoire": ("abidjan", "yamoussoukro", "bouaké", "bouake", "korhogo", "daloa", "san-pédro"),

@@ -122,3 +122,9 @@ def test_a_guide_without_a_year_round_hour_gives_no_arithmetic(kb_runtime):
 )
 def test_asking_the_time_difference(text, asks):
     assert asks_time_difference(text) is asks
+
+
+def test_santa_cruz_names_bolivia_for_the_hours_apart(answerer):
+    """ "a q hora me conecto con mi pareja de benin si yo estoy en santa cruz" got the Canada-morning advice."""
+    answer = answerer.answer("a q hora me conecto con mi pareja de benin si yo estoy en santa cruz", language="es")
+    assert answer.composer == "time-difference" and "5 horas" in answer.text

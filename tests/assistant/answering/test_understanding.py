@@ -23,6 +23,8 @@ from assistant.memory import Turn, is_follow_up, points_there, resolve
         ("tkt, cmt je fais?", "fr", ", comment je fais?"),
         ("q necesito xq no se nomas", "es", "que necesito por qué no se nomás"),
         ("hi po, wat do u need pls", "en", "hi , what do you need please"),
+        ("jdois faire quoi, jsuis perdue", "fr", "je dois faire quoi, je suis perdue"),
+        ("what shud i do", "en", "what should i do"),
         ("paano po mag-set ng price ng kakanin ko?", "en", "how -set price kakanin ?"),
     ],
 )
