@@ -43,7 +43,8 @@ SMS = {
         "mci": "", "dc": "donc", "pcq": "parce que", "pck": "parce que", "mm": "même", "nn": "non",
         "dsl": "", "vs": "vous", "ns": "nous", "qqch": "quelque chose", "qqn": "quelqu'un", "tel": "téléphone",
         "binome": "binôme", "tps": "temps", "jms": "jamais", "bb": "", "jsuis": "je suis", "chui": "je suis",
-        "jpeux": "je peux", "jvais": "je vais", "jveux": "je veux", "jdois": "je dois", "jsais": "je sais", "mtn": "maintenant", "ajd": "aujourd'hui",
+        "jpeux": "je peux", "jvais": "je vais", "jveux": "je veux", "jdois": "je dois", "jsais": "je sais",
+        "mtn": "maintenant", "ajd": "aujourd'hui",
     },
     "es": {
         "q": "que", "k": "que", "ke": "que", "xq": "por qué", "pq": "por qué", "porq": "por qué",

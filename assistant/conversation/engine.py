@@ -380,8 +380,10 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)
         if not self.message.edited:
             self.note_source(QUESTION)
-        if not self.state.get("lang"):  # her first message tells which language to speak to her in
-            self.lang = self.state["lang"] = answer.language  # and what follows it in this turn
+        # Until she chooses a language, the one she asks in tells which to speak to her in, and what follows it
+        # (/start after a Spanish question greets in Spanish, though her first message was French).
+        if not self.chosen_language() and self.state.get("lang") != answer.language:
+            self.lang = self.state["lang"] = answer.language
             self.save()
         body = answer.full_text
         if answer.citations:

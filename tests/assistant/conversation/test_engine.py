@@ -278,6 +278,14 @@ def test_a_question_is_answered_in_its_language(user):
     assert text_of(user.send("/help")) == phrase("help", "fr")  # she is spoken to in French from now on
 
 
+def test_until_she_chooses_the_language_she_last_asked_in_is_spoken(user):
+    """/start after a Spanish question greeted in French, the language of her first message."""
+    user.send("Comment préparer un dossier de prêt pour obtenir un crédit ?")
+    replies = user.send("¿Cómo preparo una carpeta de crédito para obtener un préstamo?")
+    assert replies[0].language == "es"
+    assert phrase("start_greeting", "es") in text_of(user.send("/start"))
+
+
 def test_unknown_command_lists_the_commands_and_asks_nothing(user, runtime):
     replies = user.send("/foo")
     assert phrase("unknown_command", "en", command="/foo") in text_of(replies)
