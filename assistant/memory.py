@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 _CONNECTIVE = re.compile(
     r"^\W*(and|et|y|e|also|aussi|también|tambien|what about|how about|et pour|et si|y si|y para|"
-    r"and what|then|puis|alors|luego|entonces|ok)\b",
+    r"and what|then|puis|alors|luego|entonces|ok|donc|and then|et apr[eè]s|y despu[eé]s|and after)\b",
     re.IGNORECASE,
 )
 # Bare "la" is not among them: it is the article far more often than the pronoun ("q es la mentoria reciproca",

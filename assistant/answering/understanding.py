@@ -44,7 +44,9 @@ SMS = {
         "dsl": "", "vs": "vous", "ns": "nous", "qqch": "quelque chose", "qqn": "quelqu'un", "tel": "téléphone",
         "binome": "binôme", "tps": "temps", "jms": "jamais", "bb": "", "jsuis": "je suis", "chui": "je suis",
         "jpeux": "je peux", "jvais": "je vais", "jveux": "je veux", "jdois": "je dois", "jsais": "je sais",
-        "mtn": "maintenant", "ajd": "aujourd'hui",
+        "mtn": "maintenant", "ajd": "aujourd'hui", "1ere": "première", "1ère": "première", "1re": "première",
+        "1er": "premier", "2e": "deuxième", "2eme": "deuxième", "2ème": "deuxième", "3e": "troisième",
+        "3eme": "troisième", "3ème": "troisième",
     },
     "es": {
         "q": "que", "k": "que", "ke": "que", "xq": "por qué", "pq": "por qué", "porq": "por qué",
@@ -52,14 +54,16 @@ SMS = {
         "pls": "", "plis": "", "porfa": "", "xfa": "", "xfavor": "", "nomas": "nomás", "d": "de", "dnd": "dónde",
         "cdo": "cuando", "cnt": "cuánto", "ntp": "", "grax": "", "xq?": "por qué", "bn": "bien",
         "msj": "mensaje", "cel": "celular", "q'": "que", "ola": "", "hla": "", "1ra": "primera",
-        "1er": "primer", "1ro": "primero", "mi amor": "",
+        "1er": "primer", "1ro": "primero", "2da": "segunda", "2do": "segundo", "3ra": "tercera", "3ro": "tercero",
+        "mi amor": "",
     },
     "en": {
         "u": "you", "r": "are", "ur": "your", "pls": "please", "plz": "please", "wat": "what", "wht": "what",
         "hw": "how", "abt": "about", "b4": "before", "bc": "because", "cuz": "because", "coz": "because",
         "im": "i am", "dont": "do not", "cant": "cannot", "wont": "will not", "doesnt": "does not",
         "didnt": "did not", "isnt": "is not", "thx": "", "tnx": "", "ty": "", "po": "", "opo": "",
-        "pls?": "please", "1st": "first", "2nd": "second", "msg": "message", "ppl": "people", "tho": "though",
+        "pls?": "please", "1st": "first", "2nd": "second", "3rd": "third", "msg": "message", "ppl": "people",
+        "tho": "though",
         "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
         "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "", "shud": "should",
         "shld": "should", "wud": "would", "cud": "could", "thru": "through", "thnx": "", "thanx": "",
@@ -93,7 +97,8 @@ _QUESTION_START = re.compile(
     r"^\W*(?:how|what|wat|which|when|where|who|why|can|could|should|do|does|is|are|will|would|tell me|explain|"
     r"give me|any|comment|quoi|quel(?:le)?s?|quand|où|ou est|pourquoi|combien|qui|est-ce|est ce|peut-on|"
     r"puis-je|dois-je|faut-il|y a-t-il|donne|donnez|dites|explique|c'est quoi|cómo|como|qué|que|cuál|cual|"
-    r"cuáles|cuando|cuándo|dónde|donde|por qué|cuánto|cuanto|cuántos|cuantos|quién|puedo|se puede|hay|dime|"
+    r"cuáles|cuando|cuándo|dónde|donde|por dónde|por donde|por qué|cuánto|cuanto|cuántos|cuantos|quién|puedo|"
+    r"se puede|hay|dime|"
     r"dame|explica|necesito|I need|je cherche|je veux|quiero)\b",
     re.IGNORECASE,
 )
@@ -152,10 +157,20 @@ _TRAILING_THANKS = re.compile(
 # Words that announce a question without being one ("I was wondering, how do I get a loan.", "je voudrais
 # savoir comment...", "quería preguntar cómo..."): a voice note's transcript ends such a question with ".", and a
 # later statement ("I need a new equipment.") was taken for the question.
+_NOT_KNOWING = (
+    r"je (?:ne )?sais (?:pas|plus)|je ne sais|no s[eé]|no sabemos(?: ni)?|i (?:do not|don't|dont) know|idk|"
+    r"i am not sure|i'm not sure|not sure"
+)
+_INDIRECT_WORD = (
+    r"comment|quoi|quel\w*|où|ou|quand|combien|how|what|which|where|when|whether|if|c[oó]mo|qu[eé]|"
+    r"por d[oó]nde|d[oó]nde|cu[aá]nd\w*|cu[aá]nt\w*|cu[aá]l\w*"
+)
 _ASK_LEAD = re.compile(
     r"^\W*(?:i was wondering|i wonder|i wanted to (?:ask|know)|i would like to (?:ask|know)|i'd like to (?:ask|know)|"
     r"je (?:voudrais|voulais|veux) (?:savoir|demander)|j'aimerais (?:savoir|demander)|je me demand(?:e|ais)|"
-    r"(?:quer[ií]a|quisiera|quiero|me gustar[ií]a) (?:preguntar(?:te|le)?|saber)|(?:te|le) quer[ií]a preguntar)"
+    r"(?:quer[ií]a|quisiera|quiero|me gustar[ií]a) (?:preguntar(?:te|le)?|saber)|(?:te|le) quer[ií]a preguntar|"
+    # Not knowing how or what is asking it: "je sais pas comment finir", "no sabemos por dónde empezar".
+    rf"(?:(?:pero|but|mais|et|and|y|so|donc)\s+)?(?:moi\s+)?(?:{_NOT_KNOWING})(?=\s+(?:{_INDIRECT_WORD})\b))"
     r"\b[\s,:]*",
     re.IGNORECASE,
 )
@@ -255,6 +270,7 @@ def sentences(text: str) -> list[str]:
 # "que me recomiendas"), so its question and the context closest to it are told apart as in a written message.
 RUN_ON_WORDS = 20
 SHORT_ASK_WORDS = 4
+POINTING_ASK_WORDS = 6  # "how does that work": a short ask pointing back takes the piece before it
 _POINTS_BACK = re.compile(r"\b(?:that|this|eso|esto|ça|ca|cela|ceci)\b", re.IGNORECASE)
 _SPOKEN_BREAK = re.compile(
     r"\s+(?=(?:but|because|so i|and honestly|mais|parce que|donc|alors|pero|porque|entonces|o sea|y tampoco|"
@@ -264,7 +280,8 @@ _SPOKEN_BREAK = re.compile(
     r"(?:vous|tu) (?:me )?(?:conseill\w+|recommand\w+)|on fait comment|je fais comment|c'est quoi|"
     r"qu[eé] (?:me recomiend\w+|me aconsej\w+|hago|hacemos|puedo|debo|podemos|debemos)|"
     r"c[oó]mo (?:hago|hacemos|puedo|podemos|se hace|funciona|le hago)|me (?:recomiend\w+|aconsej\w+)|"
-    r"se puede|cu[aá]nto (?:cuesta|cobra)|hay alg[uú]n)\b)",
+    r"se puede|cu[aá]nto (?:cuesta|cobra)|hay alg[uú]n|how (?:often|long|far)|"
+    rf"(?:{_NOT_KNOWING}) (?:{_INDIRECT_WORD}))\b)",
     re.IGNORECASE,
 )
 
@@ -287,7 +304,8 @@ def _spoken_pieces(sentence: str) -> list[str]:
     # ("... for a short mission | how does that work"), takes what it asks about: the piece before it.
     joined = pieces[:1]
     for piece in pieces[1:]:
-        if len(piece.split()) < SHORT_ASK_WORDS or _POINTS_BACK.search(piece):
+        words = len(piece.split())
+        if words < SHORT_ASK_WORDS or (words <= POINTING_ASK_WORDS and _POINTS_BACK.search(piece)):
             asks = is_question(piece) and not piece.endswith("?")
             joined[-1] = f"{joined[-1]} {piece}" + ("?" if asks else "")  # still a question, for `understand`
         else:

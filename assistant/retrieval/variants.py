@@ -49,6 +49,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         # violence at home: the guides say gender-based violence
         "doméstica": ("género",), "domestica": ("género",), "intrafamiliar": ("género",),
         "machismo": ("género",),
+        "papeleo": ("documentos", "requisitos"),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -64,6 +65,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "conjugale": ("genre",), "conjugales": ("genre",), "conjugal": ("genre",), "conjugaux": ("genre",),
         "domestique": ("genre",), "domestiques": ("genre",),
         "supermarche": ("gros acheteurs",), "supermarches": ("gros acheteurs",),
+        "paperasse": ("documents", "exigences"),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
@@ -74,6 +76,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "chatgpt": ("AI",), "gemini": ("AI",), "copilot": ("AI",), "deepseek": ("AI",),
         "supermarket": ("large buyers",), "supermarkets": ("large buyers",),
         "domestic": ("gender-based",), "abusive": ("gender-based",),
+        "paperwork": ("documents", "requirements"),
     },
 }
 

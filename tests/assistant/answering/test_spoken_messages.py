@@ -40,6 +40,44 @@ def test_a_long_spoken_run_of_words_is_cut_where_its_question_starts(text, lang,
     assert understood.context and question not in " ".join(understood.context)
 
 
+def test_a_run_on_message_is_cut_before_how_often_or_how_long():
+    text = (
+        "ok so basically i sell handmade jewellery online and my pair is in guatemala and we agreed to meet every "
+        "week but honestly its too much for both of us and we keep cancelling how often do other pairs meet"
+    )
+    understood = understand(text, "en")
+    assert understood.question == "how often do other pairs meet" and understood.context
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "question"),
+    [
+        (
+            "alors voila jai un salon de coiffure a abidjan et ma binome veut arreter le binome parce que elle a "
+            "plus le temps et moi je sais pas comment finir le jumelage bien",
+            "fr",
+            "comment finir le jumelage bien?",
+        ),
+        (
+            "mira te cuento yo vendo cafe con mi cooperativa de mujeres y queremos exportar a canada pero no sabemos "
+            "ni por donde empezar con los papeles",
+            "es",
+            "por donde empezar con los papeles?",
+        ),
+        ("i run a small bakery in toronto. i dont know how to price my cakes", "en", "how to price my cakes?"),
+    ],
+)
+def test_not_knowing_how_is_asking_how(text, lang, question):
+    """A story ending in "je sais pas comment..." had no question sentence: the whole story was searched, its
+    question drowned, and the message refused."""
+    understood = understand(text, lang)
+    assert understood.question == question and understood.context
+
+
+def test_not_knowing_without_a_question_word_is_not_a_question():
+    assert understand("no se si hacer tiktok o facebook", "es").question == "no se si hacer tiktok o facebook"
+
+
 def test_a_short_sentence_without_a_full_stop_is_not_cut():
     assert understand("how do we set goals but keep them simple", "en").question == (
         "how do we set goals but keep them simple"
@@ -89,7 +127,14 @@ def test_a_need_beside_a_question_is_its_context_and_alone_is_the_request():
 
 
 @pytest.mark.parametrize(
-    "text", ["thx! and what did the pilot do there", "super merci!! et après ?", "ok gracias, y en bolivia?"]
+    "text",
+    [
+        "thx! and what did the pilot do there",
+        "super merci!! et après ?",
+        "ok gracias, y en bolivia?",
+        "ok donc ca fait combien dheures de decalage en ete?",  # "donc": was read as a new question, refused
+        "y despues de la feria que hago con los contactos?",
+    ],
 )
 def test_thanks_before_a_follow_up_keep_it_one(text):
     assert is_follow_up(text)

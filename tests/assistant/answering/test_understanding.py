@@ -26,6 +26,10 @@ from assistant.memory import Turn, is_follow_up, points_there, resolve
         ("jdois faire quoi, jsuis perdue", "fr", "je dois faire quoi, je suis perdue"),
         ("what shud i do", "en", "what should i do"),
         ("paano po mag-set ng price ng kakanin ko?", "en", "how -set price kakanin ?"),
+        # ordinals written with a digit: "1ere" was searched as "1er", which no heading says
+        ("je prepare quoi avant la 1ere rencontre", "fr", "je prepare quoi avant la première rencontre"),
+        ("q hago en la 2da reunion", "es", "que hago en la segunda reunion"),
+        ("what about the 3rd meeting", "en", "what about the third meeting"),
     ],
 )
 def test_sms_spellings_are_written_out_per_language(text, lang, expected):

@@ -10,6 +10,7 @@ import pytest
 from assistant.knowledge.ingest import Ingestor
 from assistant.retrieval.search import Retriever
 from assistant.retrieval.variants import VARIANTS, diminutive_bases, is_frame, variant_terms
+from assistant.text import analyze
 from tests.conftest import guide, write
 
 
@@ -144,3 +145,9 @@ def test_wanting_frames_a_question_in_every_person():
     assert all(is_frame(t, "fr") for t in ("veut", "voulon", "veulent"))
     assert is_frame("quer", "es") and is_frame("quier", "es")
     assert is_frame("wanna", "en")
+
+
+def test_paperwork_is_read_as_documents():
+    assert variant_terms("paperwork", "en", {"document"}) == ["document"]
+    assert variant_terms("papeleo", "es", {"document"}) == ["document"]
+    assert variant_terms("paperasse", "fr", set(analyze("documents", "fr"))) == analyze("documents", "fr")
