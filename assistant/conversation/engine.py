@@ -37,6 +37,7 @@ from assistant.conversation.requests import (
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
+from assistant.conversation.voice_confirm import HeardTurn
 from assistant.core import Assistant
 from assistant.phrases import phrase
 from assistant.storage.store import ParticipantInfo
@@ -131,7 +132,9 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn, QuestionTurn):
+class _Turn(
+    OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn, QuestionTurn, HeardTurn
+):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -175,6 +178,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         replies = self.dispatch()
         if not self.forgotten:
             self.remember(replies)
+            self.settle_heard()
         return replies
 
     def dispatch(self) -> list[Reply]:
@@ -226,6 +230,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
             self.chatted = True
             return self.with_next(self.say("no_words"))
+        if self.message.confirm_heard:  # a voice note Whisper was unsure of: she says whether it heard right first
+            return self.confirm_heard(talk.rest or text)
         return self.answer(talk.rest or text)
 
     def for_staff(self, text: str) -> list[Reply]:
@@ -262,6 +268,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             if self.state.get("awaiting") != "forget":
                 return self.stale()
             return self.forget(value == "confirm")
+        if kind == "heard":
+            return self.on_heard_button(value)
         if kind == "match":
             return self.on_match_button(value)
         if kind == "diag":
