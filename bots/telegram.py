@@ -240,9 +240,11 @@ def build_application(
     max_voice_bytes: int = MAX_VOICE_BYTES,
     voice_workers: int = 1,
     engine_workers: int = DEFAULT_ENGINE_WORKERS,
+    voice_confirm_confidence: float | None = None,
 ) -> Application:
     """The bot: every handler wired. `polling=False` builds it without an updater, for the webhook. Voice
-    notes are transcribed by `transcriber` (a `Transcriber`; None: she is asked to type)."""
+    notes are transcribed by `transcriber` (a `Transcriber`; None: she is asked to type); a question heard with
+    less confidence than `voice_confirm_confidence` (None: the default) is confirmed with her first."""
     api_base = api_base.rstrip("/")
     builder = (
         ApplicationBuilder()
@@ -254,7 +256,7 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    voice = VoiceNotes(engine, transcriber, max_voice_seconds)
+    voice = VoiceNotes(engine, transcriber, max_voice_seconds, voice_confirm_confidence)
     relay = Relay(engine, store, voice=voice, voice_workers=voice_workers, engine_workers=engine_workers)
     channel = TelegramChannel(relay, store, attempts=attempts, backoff_s=backoff_s, max_voice_bytes=max_voice_bytes)
     application.bot_data["channel"] = channel

@@ -53,6 +53,7 @@ def voice_settings(settings: Settings) -> dict:
         "max_seconds": float(getattr(settings, "asr_max_seconds", 120.0)),
         "max_bytes": int(getattr(settings, "asr_max_bytes", DEFAULT_MAX_BYTES)),
         "workers": int(getattr(settings, "asr_workers", 1)),
+        "confirm_below": getattr(settings, "voice_confirm_confidence", None),
     }
 
 
@@ -64,7 +65,9 @@ class Channels:
         self.store: Store = assistant.store
         self.engine = Engine(assistant)
         voice = voice_settings(settings)
-        self.voice = VoiceNotes(self.engine, RuntimeTranscriber(assistant.runtime), voice["max_seconds"])
+        self.voice = VoiceNotes(
+            self.engine, RuntimeTranscriber(assistant.runtime), voice["max_seconds"], voice["confirm_below"]
+        )
         engine_workers = int(getattr(settings, "engine_workers", DEFAULT_ENGINE_WORKERS))
         self.relay = Relay(self.engine, self.store, self.notify, self.voice, voice["workers"], engine_workers)
         self._own_http = http is None

@@ -116,6 +116,7 @@ def telegram(ctx: typer.Context) -> None:
         backoff_s=settings.channel_backoff_s, transcriber=runtime.transcriber,
         max_voice_seconds=settings.asr_max_seconds, max_voice_bytes=settings.asr_max_bytes,
         voice_workers=settings.asr_workers, engine_workers=settings.engine_workers,
+        voice_confirm_confidence=settings.voice_confirm_confidence,
     )  # fmt: skip
     err.print("Telegram bot polling; Ctrl+C stops it.", highlight=False)
     application.run_polling(drop_pending_updates=False)

@@ -16,10 +16,9 @@ import threading
 from dataclasses import replace
 
 from assistant.config import SUPPORTED_LANGUAGES
-from assistant.conversation.edits import QUESTION, EditTurn
+from assistant.conversation.edits import EditTurn
 from assistant.conversation.feedback import FeedbackTurn, awaiting_feedback
 from assistant.conversation.matching import MatchTurn
-from assistant.conversation.numbered import typed_number
 from assistant.conversation.onboarding import (
     fold,
     is_cancel,
@@ -27,6 +26,7 @@ from assistant.conversation.onboarding import (
 from assistant.conversation.onboarding_turn import OnboardingTurn, language_buttons
 from assistant.conversation.pathways import PathwayTurn
 from assistant.conversation.profile import ProfileTurn
+from assistant.conversation.questions import QuestionTurn
 from assistant.conversation.requests import (
     asks_for_help,
     asks_for_language,
@@ -37,10 +37,9 @@ from assistant.conversation.requests import (
 from assistant.conversation.smalltalk import classify
 from assistant.conversation.talk import TalkTurn, offered_choice
 from assistant.conversation.types import Button, Message, Reply
+from assistant.conversation.voice_confirm import HeardTurn
 from assistant.core import Assistant
-from assistant.errors import InputError
 from assistant.phrases import phrase
-from assistant.storage import pseudonym
 from assistant.storage.store import ParticipantInfo
 from assistant.storage.volatile import BoundedLRU
 
@@ -133,7 +132,9 @@ class Engine:
         return None
 
 
-class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn):
+class _Turn(
+    OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditTurn, FeedbackTurn, QuestionTurn, HeardTurn
+):
     """The handling of one message: her state, language and consent, loaded once."""
 
     def __init__(self, engine: Engine, message: Message) -> None:
@@ -177,6 +178,7 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         replies = self.dispatch()
         if not self.forgotten:
             self.remember(replies)
+            self.settle_heard()
         return replies
 
     def dispatch(self) -> list[Reply]:
@@ -228,12 +230,9 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         if not any(c.isalnum() for c in text):  # "👎", "😢", "...": nothing the guides could be asked
             self.chatted = True
             return self.with_next(self.say("no_words"))
-        named = self.named_resource(talk.rest or text)  # "where can I download the ... checklist?": the resource
-        if named:
-            return named
-        replies = self.question(talk.rest or text)
-        pending = self.open_choice()
-        return [*replies, pending] if pending else replies
+        if self.message.confirm_heard:  # a voice note Whisper was unsure of: she says whether it heard right first
+            return self.confirm_heard(talk.rest or text)
+        return self.answer(talk.rest or text)
 
     def for_staff(self, text: str) -> list[Reply]:
         """A person from the team has this conversation: her messages wait for them (an onboarding resumes when
@@ -269,6 +268,8 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
             if self.state.get("awaiting") != "forget":
                 return self.stale()
             return self.forget(value == "confirm")
+        if kind == "heard":
+            return self.on_heard_button(value)
         if kind == "match":
             return self.on_match_button(value)
         if kind == "diag":
@@ -365,34 +366,3 @@ class _Turn(OnboardingTurn, ProfileTurn, MatchTurn, PathwayTurn, TalkTurn, EditT
         self.forgotten = True
         log.info("participant data deleted on request on %s", self.channel)
         return [Reply(self.say("forget_done"), forgotten=True)]
-
-    # -- questions and votes ---------------------------------------------------------------------------------------
-
-    def question(self, text: str) -> list[Reply]:
-        if typed_number(text) is not None:  # "option 2", "le 2", "la segunda" with no choice waiting: no passages
-            return [Reply(self.say("lone_number", number=text.strip()))]
-        try:
-            answer = self.engine.assistant.ask(
-                text, self.chosen_language(), channel=self.channel, user_id=self.user_id, preferred=self.lang
-            )
-        except InputError as exc:
-            return [Reply(str(exc))]
-        log.debug("question from %s answered in %s", pseudonym(self.channel, self.user_id), answer.language)
-        if not self.message.edited:
-            self.note_source(QUESTION)
-        # Until she chooses a language, the one she asks in tells which to speak to her in, and what follows it
-        # (/start after a Spanish question greets in Spanish, though her first message was French).
-        if not self.chosen_language() and self.state.get("lang") != answer.language:
-            self.lang = self.state["lang"] = answer.language
-            self.save()
-        body = answer.full_text
-        if answer.citations:
-            sources = "\n".join(f"[{c.n}] {c.title}" for c in answer.citations)
-            body += f"\n\n{phrase('sources_heading', answer.language)}\n{sources}"
-        buttons = []
-        if answer.id:
-            buttons = [
-                Button(f"vote:up:{answer.id}", phrase("button_vote_up", answer.language)),
-                Button(f"vote:down:{answer.id}", phrase("button_vote_down", answer.language)),
-            ]
-        return [Reply(body, buttons, answer.language)]

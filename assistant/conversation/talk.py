@@ -18,7 +18,7 @@ SIMPLE_MAX = 220  # characters of her last answer repeated "in short"
 # Buttons whose typed answers their own step reads (onboarding steps, the diagnostic's ratings).
 _OWN_TEXT = ("stage:", "modality:", "tz:", "diag:")
 # Offers she may leave unanswered: they are not shown again when she talks of something else.
-_SOFT = ("vote:", "res:", "match:more", "match:intro", "path:resources", "path:rediag", "lang:")
+_SOFT = ("vote:", "res:", "match:more", "match:intro", "path:resources", "path:rediag", "lang:", "heard:")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 

@@ -44,6 +44,9 @@ class Message:
     # wamid, which is `message_id` already); None: `message_id` is that name.
     source_id: str | None = None
     edited: bool = False  # a new version of her message `source_id`, not a new message
+    # A voice note's transcript Whisper was unsure of (VoiceNotes sets it): read as a question, it is shown to her
+    # to confirm before it is answered (voice_confirm.py).
+    confirm_heard: bool = False
 
     def __post_init__(self) -> None:
         """Control characters stripped, the same on every channel and every database."""

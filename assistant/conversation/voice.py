@@ -3,7 +3,9 @@ was heard ("🎤 « ... »", so she can correct it) and then answers as if she h
 of speech ("euh", "o sea", "you know": transcripts.py), through the same `Engine.handle` a typed message takes:
 a question is answered, an onboarding step answered, a pending choice ("sí", "oui") chosen. A note it cannot
 use (too long or too short, silent, unintelligible, in another language, unreadable) gets one polite reply in
-her language asking her to type or send another note. Her language is the one she chose when known; otherwise
+her language asking her to type or send another note. A transcript Whisper was unsure of (confidence under
+`confirm_below`, MENTOR_VOICE_CONFIRM_CONFIDENCE) that would be answered as a question is first put to her:
+"is that what you said?", Yes/No (voice_confirm.py). Her language is the one she chose when known; otherwise
 the transcriber picks the likeliest of fr/es/en, with her channel's guess (a WhatsApp calling code, Telegram's
 app language) as a prior. The audio is only read here, never stored or logged; the transcript is stored (or not)
 exactly like typed text, so consent and /forget cover it.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from assistant.config import SUPPORTED_LANGUAGES
+from assistant.config import SUPPORTED_LANGUAGES, VOICE_CONFIRM_CONFIDENCE
 from assistant.conversation.engine import Engine
 from assistant.conversation.transcripts import as_typed
 from assistant.conversation.types import Message, Reply
@@ -43,10 +45,18 @@ REFUSALS = {
 class VoiceNotes:
     """Voice note → transcript → the engine's replies, with the echo of what was heard first."""
 
-    def __init__(self, engine: Engine, transcriber: Transcriber | None, max_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        transcriber: Transcriber | None,
+        max_seconds: float,
+        confirm_below: float | None = None,
+    ) -> None:
         self.engine = engine
         self.transcriber = transcriber
         self.max_seconds = max_seconds
+        # A question heard with less confidence is confirmed before it is answered (None: the setting's default).
+        self.confirm_below = VOICE_CONFIRM_CONFIDENCE if confirm_below is None else confirm_below
 
     @property
     def available(self) -> bool:
@@ -75,7 +85,13 @@ class VoiceNotes:
             log.info("voice note from %s not usable: %s", pseudonym(message.channel, message.user_id), exc.reason)
             return [self.refusal(message, exc.reason, known)]
         said = as_typed(transcript.text)  # "euh", "o sea", "you know" are not searched nor read as her answer
-        typed = replace(message, text=said, media=None, voice=None, language_hint=transcript.language)
+        unsure = transcript.confidence < self.confirm_below
+        if unsure:
+            who = pseudonym(message.channel, message.user_id)
+            log.info("voice note from %s heard with confidence %.2f: unsure", who, transcript.confidence)
+        typed = replace(
+            message, text=said, media=None, voice=None, language_hint=transcript.language, confirm_heard=unsure
+        )
         replies = self.engine.handle(typed)
         lang = known or (replies[0].language if replies else None) or transcript.language
         echo = Reply(phrase("voice_heard", lang, text=transcript.text), language=lang)

@@ -39,7 +39,10 @@ def whisper(tmp_path_factory):
 @pytest.fixture
 def server(kb_runtime, whisper, fake, monkeypatch):
     monkeypatch.setattr(kb_runtime, "transcriber", whisper, raising=False)
-    settings = webhook_settings(kb_runtime, fake).model_copy(update={"channel_backoff_s": 0.01})
+    # Every note answered at once: espeak-ng's French and Spanish are heard with less confidence than a spoken
+    # question is confirmed under (tests/web/test_whatsapp_voice_real.py and test_voice_confirm_real.py confirm).
+    update = {"channel_backoff_s": 0.01, "voice_confirm_confidence": 0.0}
+    settings = webhook_settings(kb_runtime, fake).model_copy(update=update)
     with serve(create_app(settings, kb_runtime), name="mentor") as url:
         yield url
 
