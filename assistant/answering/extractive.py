@@ -40,6 +40,7 @@ from assistant.answering.citing import render as _render
 from assistant.answering.missing import missing_note
 from assistant.answering.passages import Block, blocks, split_sentences
 from assistant.answering.ranking import (
+    MEANING_WORDS,
     Features,
     asks_examples,
     asks_meaning,
@@ -199,7 +200,7 @@ class ExtractiveComposer:
     @staticmethod
     def _score(question: str, focus: str | None, hit: SearchHit, terms_of, weights, seen: str = "") -> _Candidate:
         lang = hit.chunk.lang
-        ordered = terms_of(question, lang)
+        ordered = _without_meaning_words(terms_of(question, lang), question, focus, lang)
         terms = sorted(set(ordered))
         own = set(terms_of(focus, lang)) if focus else set()
         hers = _possessed(question, lang, terms_of) - own
@@ -274,6 +275,16 @@ class ExtractiveComposer:
             pieces.append(text)
             used += len(text) + MARKER
         return pieces, used
+
+
+def _without_meaning_words(terms: list[str], question: str, focus: str | None, lang: str) -> list[str]:
+    """A question asking what something means ("what does reciprocal mentoring mean") without "mean": a rare
+    word in the guides, it made any section saying "means" cover her question (the "defines" bonus of
+    `ranking.value` stands for it)."""
+    if not (asks_meaning(question) or (focus and asks_meaning(focus))):
+        return terms
+    framing = set(analyze(MEANING_WORDS, lang))
+    return [t for t in terms if t not in framing] or terms
 
 
 def _possessed(question: str, lang: str, terms_of) -> set[str]:

@@ -44,7 +44,7 @@ _EXAMPLES_HEADING = re.compile(r"^(?:des |los |some )?(?:examples?|exemples?|eje
 _EXAMPLES_QUESTION = re.compile(
     r"(?<!\bpor )(?<!\bpar )(?<!\bfor )\b(?:examples?|exemples?|ejemplos?|e\.g\.)(?!\w)", re.IGNORECASE
 )
-_MEANING_WORDS = "what is are means mean qu'est-ce que ce veut dire signifie qué es son significa"
+MEANING_WORDS = "what is are means mean meaning qu'est-ce que ce c'est quoi veut dire signifie qué es son significa"
 MEANING_SHARE = 0.5  # the heading names her subject: this share of its own terms are in her question
 CHUNK_WEIGHT = 0.45  # retrieval's share; the rest is the passage's own coverage
 PHRASE_WEIGHT = 0.1
@@ -104,7 +104,7 @@ def defines(heading: str, lang: str, question_terms: set[str]) -> bool:
     """Whether the section says what something is or means, something her question names."""
     if not _MEANING_HEADING.match(heading):
         return False
-    own = set(analyze(heading, lang)) - set(analyze(_MEANING_WORDS, lang))
+    own = set(analyze(heading, lang)) - set(analyze(MEANING_WORDS, lang))
     return bool(own) and len(own & question_terms) >= MEANING_SHARE * len(own)
 
 

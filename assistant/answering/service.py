@@ -29,6 +29,7 @@ import re
 import time
 
 from assistant.answering.counterpart import in_her_language
+from assistant.answering.definitions import with_definition
 from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
@@ -137,6 +138,7 @@ class Answerer:
         asked = focus if resolved.follow_up else message.question
         if not any(h.chunk.lang == language for h in hits[:TOP_HITS]):  # her guide's same sections, where it has them
             hits = in_her_language(hits, language, self.runtime.index)
+        hits = with_definition(asked or question, language, hits, self.runtime.index, retriever.query_terms)
         draft = self._draft(retriever, question, searched, language, hits, resolved.follow_up, focus, seen, asked)
         return self._done(self._answered(question, language, notes, draft, message, evidence, hits, searched), started)
 
