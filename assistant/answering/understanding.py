@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answering.elision import restore
 from assistant.retrieval.variants import is_frame
 from assistant.text import analyze, fold_accents, stop_words, tokenize
 
@@ -138,6 +139,8 @@ def normalise_sms(text: str, lang: str) -> str:
         key = token.rstrip("?").lower()
         if key in table:
             return table[key] + mark
+        if lang == "fr" and (whole := restore(key)) != key:  # "dheures", "latelier": the apostrophe put back
+            return whole + mark
         return token
 
     return " ".join(_TOKEN.sub(swap, text).split())

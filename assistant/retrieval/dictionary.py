@@ -35,3 +35,8 @@ def _words(lang: str) -> frozenset[str]:
 def is_word(word: str, lang: str) -> bool:
     """Whether `word` (as typed, any case) is a word of `lang` long enough to be told from a typo."""
     return len(word) >= MIN_LENGTH and word.lower() in _words(lang)
+
+
+def listed(word: str, lang: str) -> bool:
+    """Whether `word` is in `lang`'s word list, however short ("est", "on"): for a word's parts, not a typo."""
+    return word.lower() in _words(lang)

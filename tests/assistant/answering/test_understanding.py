@@ -30,6 +30,12 @@ from assistant.memory import Turn, is_follow_up, points_there, resolve
         ("je prepare quoi avant la 1ere rencontre", "fr", "je prepare quoi avant la première rencontre"),
         ("q hago en la 2da reunion", "es", "que hago en la segunda reunion"),
         ("what about the 3rd meeting", "en", "what about the third meeting"),
+        # French typed without its apostrophes: "dheures" is no "heures"
+        ("combien dheures de decalage", "fr", "combien d'heures de decalage"),
+        ("cest quoi lequipe, on sentend bien", "fr", "c'est quoi l'equipe, on s'entend bien"),
+        ("jusqua quand quil faut attendre?", "fr", "jusqu'a quand qu'il faut attendre?"),
+        ("dune part a Dakar", "fr", "dune part a Dakar"),  # a word ("dune"), a name: left as they are
+        ("latelier", "en", "latelier"),  # French only
     ],
 )
 def test_sms_spellings_are_written_out_per_language(text, lang, expected):
