@@ -13,8 +13,10 @@ searched as any other.
 A question asking the time difference with one partner country only ("on a combien d'heures de décalage avec
 le Sénégal ?", "ma binôme est à Dakar, quel décalage ?"), Canada or none beside it, gets that country's guide
 from its year-round hour to the end of that paragraph: its hours against eastern Canada in winter and in
-summer, and the guide's example (`against_canada`). Searched, it found the time-zone guide's general advice
-or the first-meeting step whose example names Dakar, or the country's overview opening on its capital.
+summer, and the guide's example (`against_canada`); when she names a Canadian city outside the eastern zone
+("Vancouver", "Calgary"), the hour there comes first (assistant/answering/canada_zones.py). Searched, it found
+the time-zone guide's general advice or the first-meeting step whose example names Dakar, or the country's
+overview opening on its capital.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 
 from babel import Locale
 
+from assistant.answering.canada_zones import city_line
 from assistant.answering.citing import render
 from assistant.answering.passages import blocks
 from assistant.answering.types import Draft
@@ -112,7 +115,10 @@ def against_canada(question: str, language: str, index, around: str = "") -> tup
     if fixed is None:
         return None
     text, citations = render([(fixed.hit, [fixed.sentence, *fixed.after])])
-    return Draft(text, citations, "time-difference"), [fixed.hit]
+    # She is in Vancouver or Calgary, not in eastern Canada as the guide's hours are: her own hour first.
+    place = fixed.place
+    line = city_line(f"{around} {question}", place, _name(place, language), fixed.minutes, language)
+    return Draft(f"{line}\n{text}" if line else text, citations, "time-difference"), [fixed.hit]
 
 
 def _fixed_hour(place: str, language: str, index) -> _Fixed | None:
