@@ -50,6 +50,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "doméstica": ("género",), "domestica": ("género",), "intrafamiliar": ("género",),
         "machismo": ("género",),
         "papeleo": ("documentos", "requisitos"),
+        # ecological is green in the guides ("negocios verdes")
+        "ecológico": ("verde",), "ecologico": ("verde",), "ecológica": ("verde",), "ecologica": ("verde",),
+        "ecológicos": ("verde",), "ecologicos": ("verde",), "eco": ("verde",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -66,6 +69,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "domestique": ("genre",), "domestiques": ("genre",),
         "supermarche": ("gros acheteurs",), "supermarches": ("gros acheteurs",),
         "paperasse": ("documents", "exigences"),
+        # ecological is green in the guides ("entreprise verte")
+        "écolo": ("vert",), "ecolo": ("vert",), "écolos": ("vert",), "écologique": ("vert",),
+        "ecologique": ("vert",), "écologiques": ("vert",), "ecologiques": ("vert",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
@@ -77,6 +83,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "supermarket": ("large buyers",), "supermarkets": ("large buyers",),
         "domestic": ("gender-based",), "abusive": ("gender-based",),
         "paperwork": ("documents", "requirements"),
+        # ecological is green in the guides ("green business")
+        "eco": ("green",), "ecofriendly": ("green",), "ecological": ("green",),
     },
 }
 
@@ -84,6 +92,10 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
 # word for the kind is searched beside the word even where a guide uses the word itself ("Instagram" once in a
 # goal's example; "social media" where the guides speak of it).
 KINDS = frozenset({"facebook", "instagram", "tiktok", "fb", "ig", "face", "feisbuk"})
+# Ecological is green: a guide that says "transition écologique" once does not answer "plus écologique" as the
+# green-business guide does, so the guides' green word is searched beside it too.
+KINDS |= frozenset({"écologique", "ecologique", "écologiques", "ecologiques", "ecological", "ecológico", "ecologico",
+                    "ecológica", "ecologica", "ecológicos", "ecologicos"})
 
 FRAME: dict[str, tuple[str, ...]] = {
     "es": (

@@ -351,3 +351,31 @@ def test_a_question_the_guides_know_only_the_place_of_is_refused(answerer, messa
     assert answerer.answer(message, language=language).abstained
     answer = answerer.answer("quel décalage horaire entre montreal et abidjan ?", language="fr")
     assert not answer.abstained and "Abidjan" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        ("rendre mon atelier de couture plus écolo sans dépenser bcp", "fr"),
+        ("comment rendre mon atelier plus ecologique", "fr"),
+        ("como hago mi tienda mas ecologica", "es"),
+        ("how can my salon be more eco friendly w/o spending much", "en"),
+    ],
+)
+def test_ecological_is_asked_as_green(answerer, message, language):
+    """ "plus écolo", "más ecológica", "eco friendly" were refused: the guides say green ("vert", "verde")."""
+    answer = answerer.answer(message, language=language)
+    assert not answer.abstained and answer.citations[0].doc_id == "green-business"
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "fact"),
+    [
+        ("on se voit tous les combien avec sa binome normalement", "fr", "deux semaines"),
+        ("cada cuanto se reunen las parejas normalmente?", "es", "dos semanas"),
+    ],
+)
+def test_asking_how_often_in_idiom_gets_the_meeting_rhythm(answerer, message, language, fact):
+    """ "tous les combien" was refused: the guides speak of "fréquence", never of "combien" that way."""
+    answer = answerer.answer(message, language=language)
+    assert not answer.abstained and fact in answer.text

@@ -43,6 +43,20 @@ def test_sms_spellings_are_written_out_per_language(text, lang, expected):
     assert normalise_sms(text, lang) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("on se voit tous les combien avec sa binome", "fr", "on se voit à quelle fréquence avec sa binôme"),
+        ("Toutes les combien on doit se parler ?", "fr", "à quelle fréquence on doit se parler ?"),
+        ("cada cuanto nos reunimos", "es", "con qué frecuencia nos reunimos"),
+        ("cada cuánto tiempo hablan las parejas?", "es", "con qué frecuencia hablan las parejas?"),
+        ("tous les combien", "es", "tous les combien"),  # a French idiom in a Spanish message: left alone
+    ],
+)
+def test_idioms_asking_how_often_say_frequency(text, lang, expected):
+    assert normalise_sms(text, lang) == expected
+
+
 def test_sms_spellings_of_another_language_are_left_alone():
     # "c" is "c'est" in French only; "po" is dropped in (Filipino) English only.
     assert normalise_sms("vitamina c", "es") == "vitamina c"

@@ -151,3 +151,26 @@ def test_paperwork_is_read_as_documents():
     assert variant_terms("paperwork", "en", {"document"}) == ["document"]
     assert variant_terms("papeleo", "es", {"document"}) == ["document"]
     assert variant_terms("paperasse", "fr", set(analyze("documents", "fr"))) == analyze("documents", "fr")
+
+
+def test_ecological_is_read_as_green():
+    assert variant_terms("écolo", "fr", set(analyze("vert", "fr"))) == analyze("vert", "fr")
+    assert variant_terms("ecologica", "es", set(analyze("verde", "es"))) == analyze("verde", "es")
+    assert variant_terms("eco", "en", {"green"}) == ["green"]
+
+
+def test_ecological_is_searched_with_green_even_where_a_guide_uses_it(tmp_path, hash_runtime):
+    root = tmp_path / "eco-corpus"
+    write(
+        root / "fr" / "vert.md",
+        guide("vert", "fr", "Entreprise verte", {"Ressources": "Un geste vert : réparez les fuites d'eau."}),
+    )
+    write(
+        root / "fr" / "programme.md",
+        guide("programme", "fr", "Programme", {"Transition": "Le programme soutient la transition écologique."}),
+    )
+    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([root])
+    retriever = hash_runtime.retriever
+    eco, green = analyze("écologique", "fr"), analyze("vert", "fr")
+    assert retriever.query_terms("plus écologique", "fr") == [*analyze("plus", "fr"), *eco, *green]
+    assert retriever.asked_terms("plus écologique", "fr") == [*analyze("plus", "fr"), *green]  # the evidence: green
