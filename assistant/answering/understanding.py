@@ -45,7 +45,7 @@ SMS = {
         "dsl": "", "vs": "vous", "ns": "nous", "qqch": "quelque chose", "qqn": "quelqu'un", "tel": "téléphone",
         "binome": "binôme", "tps": "temps", "jms": "jamais", "bb": "", "jsuis": "je suis", "chui": "je suis",
         "jpeux": "je peux", "jvais": "je vais", "jveux": "je veux", "jdois": "je dois", "jsais": "je sais",
-        "mtn": "maintenant", "ajd": "aujourd'hui", "mtl": "Montréal",
+        "mtn": "maintenant", "ajd": "aujourd'hui", "mtl": "Montréal", "mdp": "mot de passe",
         "1ere": "première", "1ère": "première", "1re": "première", "1er": "premier", "2e": "deuxième",
         "2eme": "deuxième", "2ème": "deuxième", "3e": "troisième", "3eme": "troisième", "3ème": "troisième",
     },

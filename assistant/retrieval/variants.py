@@ -53,6 +53,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         # ecological is green in the guides ("negocios verdes")
         "ecológico": ("verde",), "ecologico": ("verde",), "ecológica": ("verde",), "ecologica": ("verde",),
         "ecológicos": ("verde",), "ecologicos": ("verde",), "eco": ("verde",),
+        "insta": ("redes sociales",), "pricing": ("precio",), "stock": ("inventario",),
+        "microcrédito": ("microfinanzas",), "microcredito": ("microfinanzas",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -72,6 +74,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         # ecological is green in the guides ("entreprise verte")
         "écolo": ("vert",), "ecolo": ("vert",), "écolos": ("vert",), "écologique": ("vert",),
         "ecologique": ("vert",), "écologiques": ("vert",), "ecologiques": ("vert",),
+        "insta": ("réseaux sociaux",), "appli": ("application",), "applis": ("application",),
+        "visio": ("vidéo",), "microcrédit": ("microfinance",), "microcredit": ("microfinance",),
+        "business": ("entreprise",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
@@ -85,13 +90,16 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "paperwork": ("documents", "requirements"),
         # ecological is green in the guides ("green business")
         "eco": ("green",), "ecofriendly": ("green",), "ecological": ("green",),
+        "insta": ("social media",), "videocall": ("video",), "catalog": ("catalogue",), "catalogs": ("catalogue",),
+        "inventory": ("stock",), "microloan": ("microfinance",), "microloans": ("microfinance",),
+        "microcredit": ("microfinance",), "buddy": ("partner",),
     },
 }
 
 # Words whose variant names their kind rather than the same thing (a platform is social media): the guides'
 # word for the kind is searched beside the word even where a guide uses the word itself ("Instagram" once in a
 # goal's example; "social media" where the guides speak of it).
-KINDS = frozenset({"facebook", "instagram", "tiktok", "fb", "ig", "face", "feisbuk"})
+KINDS = frozenset({"facebook", "instagram", "insta", "tiktok", "fb", "ig", "face", "feisbuk"})
 # Ecological is green: a guide that says "transition écologique" once does not answer "plus écologique" as the
 # green-business guide does, so the guides' green word is searched beside it too.
 KINDS |= frozenset({"écologique", "ecologique", "écologiques", "ecologiques", "ecological", "ecológico", "ecologico",

@@ -174,3 +174,28 @@ def test_ecological_is_searched_with_green_even_where_a_guide_uses_it(tmp_path, 
     eco, green = analyze("écologique", "fr"), analyze("vert", "fr")
     assert retriever.query_terms("plus écologique", "fr") == [*analyze("plus", "fr"), *eco, *green]
     assert retriever.asked_terms("plus écologique", "fr") == [*analyze("plus", "fr"), *green]  # the evidence: green
+
+
+@pytest.mark.parametrize(
+    ("word", "lang", "guides_word"),
+    [
+        ("microcrédit", "fr", "microfinance"),
+        ("microcredito", "es", "microfinanzas"),
+        ("microloan", "en", "microfinance"),
+        ("appli", "fr", "application"),
+        ("visio", "fr", "vidéo"),
+        ("pricing", "es", "precio"),
+        ("stock", "es", "inventario"),
+        ("inventory", "en", "stock"),
+        ("catalog", "en", "catalogue"),
+        ("buddy", "en", "partner"),
+    ],
+)
+def test_everyday_and_borrowed_words_are_read_as_the_guides_words(word, lang, guides_word):
+    expected = analyze(guides_word, lang)
+    assert variant_terms(word, lang, set(expected)) == expected
+
+
+def test_insta_is_instagram_a_social_network():
+    assert variant_terms("insta", "en", {"social", "media"}) == ["social", "media"]
+    assert variant_terms("insta", "fr", set(analyze("réseaux sociaux", "fr"))) == analyze("réseaux sociaux", "fr")
