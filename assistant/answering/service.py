@@ -35,6 +35,7 @@ from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.missing import with_other_questions
 from assistant.answering.mixed import foreign_words, mixed_coverage
+from assistant.answering.scope import out_of_scope
 from assistant.answering.siblings import series
 from assistant.answering.time_apart import against_canada, between
 from assistant.answering.types import Answer, Draft
@@ -112,6 +113,8 @@ class Answerer:
         # Thanks before a follow-up ("merci ! et avec le Rwanda ?") do not make it a new question; context does.
         follow_up = follow_up or (bool(history) and not message.context and is_follow_up(message.question))
         resolved = resolve(message.question, history if follow_up or points_there(message.question) else [])
+        if out_of_scope(resolved.focus if resolved.follow_up else message.question):  # a visa, a flight: not theirs
+            return self._done(self._abstain(question, language, notes, Evidence(0.0, 0.0, 0.0), [], searched), started)
         if (apart := self._hours_apart(question, language, notes, message, resolved)) is not None:
             return self._done(apart, started)  # two partner countries' hours: arithmetic on their guides
         searched, also, focus = self._queries(message, resolved, language)
