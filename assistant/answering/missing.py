@@ -10,7 +10,8 @@ part, conservatively, so the answer can say it found nothing on it rather than l
   is not a word about asking ("tell", "explain", "besoin", "ejemplo": `ASKING`), and was not corrected as a
   typo (the correction may be wrong; her word then says nothing for sure), nor is a typo of a word a guide
   of another language uses, nor a word such a guide uses (`known`: a mixed message's foreign word); and it
-  names something (`_new_word_counts`): a number, a name with a capital, or an uninflected word; and it is
+  names something (`_new_word_counts`): a number, a name with a capital, or an uninflected word; it is no
+  function word of any of the three languages ("which" in a Spanish message); and it is
   not one of her own things ("mes beignets", "mis salteñas": `POSSESSIVES`), which the guides answer for in
   general;
 - a salient word is missing when its term occurs in none of the quoted sentences, the quoted sections'
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 from assistant.config import SUPPORTED_LANGUAGES
 from assistant.phrases import phrase
-from assistant.text import analyze, fold_accents, tokenize
+from assistant.text import analyze, fold_accents, stop_words, tokenize
 
 SALIENT_SHARE = 0.5  # a rare term's IDF, as a share of the IDF of a term no guide uses
 NEW_WORD_CHARS = 5  # a lowercase word no guide uses, with no capital or digit, counts from this length
@@ -101,6 +102,8 @@ def missing_words(
         w.covered = any(t in found for t in w.terms + w.raw) or fold_accents(w.surface.lower()) in written
         if w.covered or not w.terms or any(t in asking for t in w.terms + w.raw):
             continue
+        if any(fold_accents(w.surface.lower()) in stop_words(other) for other in SUPPORTED_LANGUAGES):
+            continue  # a function word of a mixed message ("which are the first steps?" in Spanish)
         if w.terms != w.raw:
             continue  # a typo corrected: her word may not mean the guides' word
         weight = min(weights(lang, w.terms)) if weights else unseen

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answering.elision import restore
+from assistant.answering.idioms import plain_idioms
 from assistant.retrieval.variants import is_frame
 from assistant.text import analyze, fold_accents, stop_words, tokenize
 
@@ -127,18 +128,9 @@ class Understanding:
         return self.questions[1:]
 
 
-# Idioms asking how often, in words the guides do not use that way ("on se voit tous les combien ?", "cada
-# cuanto nos reunimos?"): the guides speak of "fréquence", "frecuencia".
-IDIOMS = {
-    "fr": ((re.compile(r"\b(?:tous|toutes) les combien\b", re.IGNORECASE), "à quelle fréquence"),),
-    "es": ((re.compile(r"\bcada cu[aá]nto(?: tiempo)?\b", re.IGNORECASE), "con qué frecuencia"),),
-}
-
-
 def normalise_sms(text: str, lang: str) -> str:
     """`text` with the SMS spellings of `lang` written out, for matching (not shown to her)."""
-    for idiom, plain in IDIOMS.get(lang, ()):
-        text = idiom.sub(plain, text)
+    text = plain_idioms(text, lang)
     table = SMS.get(lang, {})
     if not table:
         return " ".join(text.split())

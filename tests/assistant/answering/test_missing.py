@@ -130,6 +130,14 @@ def test_a_word_a_guide_of_another_language_uses_is_not_missing():
     assert missing_words("c'est quoi le mentoring et le taux", "fr", [text], None, guide_weights(text), known) is None
 
 
+def test_a_function_word_of_another_language_is_not_missing():
+    """ "No encontré nada en las guías sobre «which»" ended an answer to a Spanish message with English in it."""
+    text = CREDIT["es"]
+    asked = "quiero pedir un préstamo, which are the first steps?"
+    known = {"first", "steps"}.__contains__  # English guides use these ("which", a stop word, has no term there)
+    assert missing_words(asked, "es", [text], None, guide_weights(text), known) is None
+
+
 def test_a_word_another_retrieved_section_holds_is_not_said_missing():
     other = hit("BancoSol lends to groups of women in El Alto.", "en", heading="Bolivia")
     draft = compose("what's the interest rate at BancoSol?", "en", [hit(CREDIT["en"], "en"), other])

@@ -36,6 +36,7 @@ from assistant.memory import Turn, is_follow_up, points_there, resolve
         ("jusqua quand quil faut attendre?", "fr", "jusqu'a quand qu'il faut attendre?"),
         ("dune part a Dakar", "fr", "dune part a Dakar"),  # a word ("dune"), a name: left as they are
         ("latelier", "en", "latelier"),  # French only
+        ("notre tontine a Thies", "fr", "notre tontine a Thies"),  # a town ("hies" is a word): no "t'hies"
         ("rdv a 9h a mtl", "fr", "rendez-vous a 9h a Montréal"),  # "mtl" named no place: refused
     ],
 )
