@@ -11,25 +11,25 @@ that names most of her words is taken. Her language's guides only, a section's f
 
 from __future__ import annotations
 
-from assistant.answering.ranking import MEANING_WORDS, asks_meaning, defines
+from assistant.answering.ranking import asks_meaning, defined_words
 from assistant.retrieval.search import SearchHit
-from assistant.text import analyze
 
 
 def with_definition(question: str, language: str, hits: list[SearchHit], index, terms_of) -> list[SearchHit]:
     """`hits`, with the section saying what her subject is put second when she asks what it is and no
-    hit is such a section; `terms_of(question, lang)` analyses her question as retrieval does."""
+    hit is such a section naming as many of her words ("Qué significa la mentoría" for "q significa mentoria
+    reciproca" gives way to "Qué es la mentoría recíproca"); `terms_of(question, lang)` analyses her question
+    as retrieval does."""
     if not hits or not asks_meaning(question):
         return hits
     terms = set(terms_of(question, language))
-    if any(h.chunk.lang == language and defines(h.chunk.heading, language, terms) for h in hits):
-        return hits
-    framing = set(analyze(MEANING_WORDS, language))
-    best, named = None, 0
+    # A hit that already says what her subject is, naming as many of her words as any section does, stays.
+    named = max((defined_words(h.chunk.heading, language, terms) for h in hits if h.chunk.lang == language), default=0)
+    best = None
     for chunk in index.chunks:
-        if chunk.lang != language or not chunk.chunk_id.endswith("-1") or not defines(chunk.heading, language, terms):
+        if chunk.lang != language or not chunk.chunk_id.endswith("-1"):
             continue
-        count = len((set(analyze(chunk.heading, language)) - framing) & terms)
+        count = defined_words(chunk.heading, language, terms)
         if count > named:
             best, named = chunk, count
     if best is None:

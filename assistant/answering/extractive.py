@@ -44,7 +44,7 @@ from assistant.answering.ranking import (
     Features,
     asks_examples,
     asks_meaning,
-    defines,
+    defined_words,
     is_examples_heading,
     is_why_heading,
     pairs,
@@ -234,7 +234,7 @@ class ExtractiveComposer:
             coverage=sum(w for t, w in weight.items() if t in found) / total,
             phrase=phrase_share(pairs(ordered), weight, sequence),
             why=is_why_heading(hit.chunk.heading),
-            defines=defines(hit.chunk.heading, lang, set(weight)),
+            defines=defined_words(hit.chunk.heading, lang, set(weight)),
             examples=is_examples_heading(hit.chunk.heading),
         )
         return _Candidate(out, weight, total, features)

@@ -62,7 +62,7 @@ class Features:
     phrase: float = 0.0
     dense: float = 0.0
     why: bool = False
-    defines: bool = False  # a "What X is" section whose X she names
+    defines: int = 0  # a "What X is" section whose X she names: how many of her words it names
     quoted_before: bool = False
     examples: bool = False  # a section of examples
 
@@ -102,10 +102,18 @@ def asks_meaning(text: str) -> bool:
 
 def defines(heading: str, lang: str, question_terms: set[str]) -> bool:
     """Whether the section says what something is or means, something her question names."""
+    return defined_words(heading, lang, question_terms) > 0
+
+
+def defined_words(heading: str, lang: str, question_terms: set[str]) -> int:
+    """How many of her question's terms the section's "What X is" heading names in its X (0: it defines
+    nothing she names). Of "Qué significa la mentoría" and "Qué es la mentoría recíproca", the second names
+    more of "q significa mentoria reciproca"."""
     if not _MEANING_HEADING.match(heading):
-        return False
+        return 0
     own = set(analyze(heading, lang)) - set(analyze(MEANING_WORDS, lang))
-    return bool(own) and len(own & question_terms) >= MEANING_SHARE * len(own)
+    named = len(own & question_terms)
+    return named if own and named >= MEANING_SHARE * len(own) else 0
 
 
 def rank(
@@ -119,6 +127,9 @@ def rank(
     """The candidates' indexes, best first; `scores` their retrieval scores, `dense` their cosines; `meaning`:
     the question asks what something is or means; `examples`: it asks for examples."""
     top = max(scores, default=0.0) or 1.0
+    most = max((f.defines for f in features), default=0)
+    for f in features:  # of the sections saying what her subject is, those naming the most of her words
+        f.defines = f.defines if f.defines == most else 0
     if dense:
         low, high = min(dense), max(dense)
         for f, d in zip(features, dense, strict=True):

@@ -58,6 +58,12 @@ def test_a_section_defining_something_she_does_not_name_is_not_added(retriever):
         ("q es la mentoria reciproca", "es", "En la mentoría recíproca, dos mujeres emprendedoras aportan"),
         ("c koi le mentorat reciproque", "fr", "Dans le mentorat réciproque, deux femmes entrepreneures"),
         ("what does reciprocal mentoring mean", "en", "In reciprocal mentoring, two women entrepreneurs"),
+        # "Qué significa la mentoría" (youth mentoring, collective impact) names fewer of her words
+        (
+            "q significa mentoria reciproca? yo pensaba q la canadiense me iba a enseñar a mi nomas",
+            "es",
+            "En la mentoría recíproca, dos mujeres emprendedoras aportan",
+        ),
     ],
 )
 def test_what_reciprocal_mentoring_is_is_answered_by_its_definition(kb_runtime, question, language, opening):

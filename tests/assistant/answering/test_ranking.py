@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.extractive import ExtractiveComposer
-from assistant.answering.ranking import Features, asks_examples, asks_meaning, defines, pairs, phrase_share, rank
+from assistant.answering.ranking import (
+    Features,
+    asks_examples,
+    asks_meaning,
+    defined_words,
+    defines,
+    pairs,
+    phrase_share,
+    rank,
+)
 from assistant.knowledge.chunking import Chunk
 from assistant.retrieval.search import SearchHit
 from assistant.text import analyze
@@ -233,3 +242,14 @@ def test_a_word_that_only_frames_the_question_never_calls_for_a_second_guide():
     answer = ExtractiveComposer().compose("comment on finit le binôme", "fr", hits)
     assert answer.text.startswith(bilan) and "délai" not in answer.text
     assert [c.doc_id for c in answer.citations] == ["fin"]
+
+
+def test_of_two_sections_saying_what_her_subject_is_the_one_naming_more_of_her_words_rises():
+    terms = set(analyze("qué significa mentoría recíproca", "es"))
+    general, specific = "Qué significa la mentoría", "Qué es la mentoría recíproca"
+    assert defines(general, "es", terms) and defines(specific, "es", terms)
+    features = [
+        Features(coverage=1.0, defines=defined_words(general, "es", terms)),
+        Features(coverage=1.0, defines=defined_words(specific, "es", terms)),
+    ]
+    assert rank([1.0, 0.9], features, asks_why=False, meaning=True) == [1, 0]
