@@ -8,7 +8,9 @@ answered with it alone: good practice 1 of 6. So when the section an answer quot
 `MIN_SIBLINGS` such siblings, her question holds the words of their shared name, names none of them by its
 number, and asks nothing of the quoted member's own title, the answer lists the siblings' headings, in the
 guide's order, cited to that guide. A question about one member ("before the mission, how do we contact
-institutions?", "what happens at step 5?") keeps its passage.
+institutions?", "what happens at step 5?") keeps its passage. A question naming another series as written
+("and after the mission?" after one about preparing) gets that series: "before" and "after" are stop words,
+so only her words as written tell "After the mission" from "Before the mission".
 """
 
 from __future__ import annotations
@@ -52,12 +54,34 @@ def series(draft: Draft, asked: str, language: str, index, terms_of) -> Draft | 
     if parts is None:
         return None
     name, _, title = parts
+    named = _named_series(asked, name, sections)
+    if named is not None:  # "and after the mission?": the series she names, not the one retrieval found
+        return _listed(draft, [(h, c) for h, c in sections if (p := _parts(h)) and p[0] == named])
     siblings = [(heading, chunk) for heading, chunk in sections if (p := _parts(heading)) and p[0] == name]
     asked_terms = set(terms_of(asked, language))
     name_terms = set(terms_of(name, language))
     own_terms = set(terms_of(title, language)) - name_terms
     if len(siblings) < MIN_SIBLINGS or not name_terms or not name_terms <= asked_terms or own_terms & asked_terms:
         return None
+    return _listed(draft, siblings)
+
+
+def _named_series(asked: str, quoted: str, sections) -> str | None:
+    """Another series of the guide that her words name as written ("after the mission", "pendant la mission"),
+    when they do not name the quoted one: its stop words ("before", "after") are what tell them apart."""
+    words = f" {' '.join(re.findall(r'[a-z0-9]+', fold_accents(asked.lower())))} "
+
+    def spoken(name: str) -> bool:
+        return f" {' '.join(re.findall(r'[a-z0-9]+', name))} " in words
+
+    if spoken(quoted):
+        return None
+    names = {p[0] for heading, _ in sections if (p := _parts(heading)) and not p[1]}  # not "Step 1", "Good practice 2"
+    found = [n for n in names if n != quoted and spoken(n)]
+    return found[0] if len(found) == 1 else None
+
+
+def _listed(draft: Draft, siblings) -> Draft:
     numbered = any(_parts(heading)[1] for heading, _ in siblings)  # type: ignore[index]
     if numbered:  # "Good practice 1: ...; Good practice 2: ..."
         listed = "; ".join(heading for heading, _ in siblings)

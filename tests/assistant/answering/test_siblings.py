@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answering.service import Answerer
+from assistant.memory import Turn
 
 pytestmark = pytest.mark.integration
 
@@ -41,3 +42,24 @@ def test_a_question_about_the_series_lists_its_sections_in_order(answerer, quest
 )
 def test_a_question_about_one_member_keeps_its_passage(answerer, question, language):
     assert not answerer.answer(question, language=language).composer.endswith("+series")
+
+
+@pytest.mark.parametrize(
+    ("first", "follow_up", "language", "opening"),
+    [
+        (
+            "our women's coop in benin is hosting a canadian volunteer for a 2 week mission in may. how do we "
+            "prepare on our side?",
+            "and what about after the mission?",
+            "en",
+            "After the mission: hand over usable deliverables and take stock; keep the partnership alive.",
+        ),
+        ("comment on se prépare avant une mission courte ?", "et pendant la mission ?", "fr", "Pendant la mission:"),
+    ],
+)
+def test_a_follow_up_naming_another_series_gets_that_series(answerer, first, follow_up, language, opening):
+    """ "and what about after the mission?" got the "Before the mission" series again: "before" and "after" are
+    stop words, so only her words as written tell the series apart (the seventh blind trial)."""
+    previous = answerer.answer(first, language=language)
+    answer = answerer.answer(follow_up, language=language, history=[Turn(first, language, previous.text)])
+    assert answer.text.startswith(opening) and answer.citations[0].doc_id == "preparing-a-mission"
