@@ -69,6 +69,7 @@ SMS = {
         "w/": "with", "w/o": "without", "smth": "something", "sth": "something", "yr": "year", "hrs": "hours",
         "mins": "minutes", "tz": "time zone", "bf": "before", "lol": "", "btw": "", "shud": "should",
         "shld": "should", "wud": "would", "cud": "could", "thru": "through", "thnx": "", "thanx": "",
+        "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow",
         # Taglish: the Tagalog question and function words of Filipino English ("paano po mag-set ng price").
         "paano": "how", "pano": "how", "magkano": "how much", "ano": "what", "saan": "where", "bakit": "why",
         "kailan": "when", "pwede": "can", "puwede": "can", "gusto": "want", "kailangan": "need", "ba": "",

@@ -55,6 +55,8 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "ecológicos": ("verde",), "ecologicos": ("verde",), "eco": ("verde",),
         "insta": ("redes sociales",), "pricing": ("precio",), "stock": ("inventario",),
         "microcrédito": ("microfinanzas",), "microcredito": ("microfinanzas",),
+        # rotating savings groups by their local names: the guides say "pasanaku" (and "tontine")
+        "cundina": ("pasanaku",), "paluwagan": ("pasanaku",), "susu": ("pasanaku",), "ikimina": ("pasanaku",),
     },
     "fr": {
         "fric": ("argent",), "thune": ("argent",), "thunes": ("argent",), "oseille": ("argent",),
@@ -77,6 +79,9 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "insta": ("réseaux sociaux",), "appli": ("application",), "applis": ("application",),
         "visio": ("vidéo",), "microcrédit": ("microfinance",), "microcredit": ("microfinance",),
         "business": ("entreprise",),
+        # rotating savings groups by their local names ("ikimina" in Rwanda, "natt" in Senegal): "tontine"
+        "ikimina": ("tontine",), "natt": ("tontine",), "susu": ("tontine",), "esusu": ("tontine",),
+        "pasanaku": ("tontine",), "paluwagan": ("tontine",),
     },
     "en": {
         "cash": ("money",), "bucks": ("money",), "funds": ("money",), "spouse": ("husband",),
@@ -93,6 +98,10 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "insta": ("social media",), "videocall": ("video",), "catalog": ("catalogue",), "catalogs": ("catalogue",),
         "inventory": ("stock",), "microloan": ("microfinance",), "microloans": ("microfinance",),
         "microcredit": ("microfinance",), "buddy": ("partner",),
+        # rotating savings groups by their local names ("paluwagan" in the Philippines): "tontine"
+        "paluwagan": ("tontine",), "susu": ("tontine",), "esusu": ("tontine",), "chama": ("tontine",),
+        "ikimina": ("tontine",), "pasanaku": ("tontine",), "tanda": ("tontine",), "tandas": ("tontine",),
+        "cundina": ("tontine",),
     },
 }
 

@@ -379,3 +379,12 @@ def test_asking_how_often_in_idiom_gets_the_meeting_rhythm(answerer, message, la
     """ "tous les combien" was refused: the guides speak of "fréquence", never of "combien" that way."""
     answer = answerer.answer(message, language=language)
     assert not answer.abstained and fact in answer.text
+
+
+def test_a_savings_group_by_its_local_name_gets_the_savings_group_section(answerer):
+    """ "our paluwagan in the barangay..." was refused: the guides say "savings group", "tontine"."""
+    answer = answerer.answer(
+        "ate, our paluwagan in the barangay wants to start lending to members na, how do we do it properly?",
+        language="en",
+    )
+    assert not answer.abstained and answer.text.startswith("Savings groups")

@@ -199,3 +199,18 @@ def test_everyday_and_borrowed_words_are_read_as_the_guides_words(word, lang, gu
 def test_insta_is_instagram_a_social_network():
     assert variant_terms("insta", "en", {"social", "media"}) == ["social", "media"]
     assert variant_terms("insta", "fr", set(analyze("réseaux sociaux", "fr"))) == analyze("réseaux sociaux", "fr")
+
+
+@pytest.mark.parametrize(
+    ("word", "lang", "guides_word"),
+    [
+        ("paluwagan", "en", "tontine"),
+        ("ikimina", "fr", "tontine"),
+        ("natt", "fr", "tontine"),
+        ("cundina", "es", "pasanaku"),
+        ("chama", "en", "tontine"),
+    ],
+)
+def test_rotating_savings_groups_by_their_local_names_are_tontines(word, lang, guides_word):
+    expected = analyze(guides_word, lang)
+    assert variant_terms(word, lang, set(expected)) == expected
