@@ -132,15 +132,21 @@ def test_everyday_words_for_large_buyers_and_a_country_added_after_them(answerer
 
 
 @pytest.mark.parametrize(
-    ("message", "language"),
+    ("message", "language", "doc"),
     [
-        ("puedo usar chatgpt para escribir a mis clientes?", "es"),
-        ("can i use chatgpt to write my instagram posts?", "en"),
+        ("puedo usar chatgpt para escribir a mis clientes?", "es", "ai-and-digital-tools"),
+        ("can i use chatgpt to write my instagram posts?", "en", "ai-and-digital-tools"),
+        # ecological is green: "plus écolo", "más ecológica", "eco friendly" were refused
+        ("rendre mon atelier de couture plus écolo sans dépenser bcp", "fr", "green-business"),
+        ("comment rendre mon atelier plus ecologique", "fr", "green-business"),
+        ("como hago mi tienda mas ecologica", "es", "green-business"),
+        ("how can my salon be more eco friendly w/o spending much", "en", "green-business"),
     ],
 )
-def test_an_ai_assistant_named_by_its_brand_gets_the_ai_guide(answerer, message, language):
+def test_everyday_words_reach_the_guide_that_says_it_otherwise(answerer, message, language, doc):
+    """An AI assistant by its brand, "eco" for green: the guides say "IA", "vert", "verde", "green"."""
     answer = answerer.answer(message, language=language)
-    assert not answer.abstained and answer.citations[0].doc_id == "ai-and-digital-tools"
+    assert not answer.abstained and answer.citations[0].doc_id == doc
 
 
 def test_an_introduction_the_guides_cannot_answer_gets_her_question_asked_not_a_gap(kb_runtime):
@@ -351,21 +357,6 @@ def test_a_question_the_guides_know_only_the_place_of_is_refused(answerer, messa
     assert answerer.answer(message, language=language).abstained
     answer = answerer.answer("quel décalage horaire entre montreal et abidjan ?", language="fr")
     assert not answer.abstained and "Abidjan" in answer.text
-
-
-@pytest.mark.parametrize(
-    ("message", "language"),
-    [
-        ("rendre mon atelier de couture plus écolo sans dépenser bcp", "fr"),
-        ("comment rendre mon atelier plus ecologique", "fr"),
-        ("como hago mi tienda mas ecologica", "es"),
-        ("how can my salon be more eco friendly w/o spending much", "en"),
-    ],
-)
-def test_ecological_is_asked_as_green(answerer, message, language):
-    """ "plus écolo", "más ecológica", "eco friendly" were refused: the guides say green ("vert", "verde")."""
-    answer = answerer.answer(message, language=language)
-    assert not answer.abstained and answer.citations[0].doc_id == "green-business"
 
 
 @pytest.mark.parametrize(

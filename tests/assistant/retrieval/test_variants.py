@@ -29,6 +29,14 @@ def corpus(tmp_path: Path) -> Path:
         root / "en" / "social.md",
         guide("social", "en", "Social media", {"Posting": "Ask before you post about your partner on social media."}),
     )
+    write(  # "vert" is green here, and one guide says "écologique" once
+        root / "fr" / "vert.md",
+        guide("vert", "fr", "Entreprise verte", {"Ressources": "Un geste vert : réparez les fuites d'eau."}),
+    )
+    write(
+        root / "fr" / "programme.md",
+        guide("programme", "fr", "Programme", {"Transition": "Le programme soutient la transition écologique."}),
+    )
     write(
         root / "en" / "goals.md",
         guide("goals", "en", "Goals", {"Example": "Post twice a week on Instagram and count the enquiries."}),
@@ -159,18 +167,7 @@ def test_ecological_is_read_as_green():
     assert variant_terms("eco", "en", {"green"}) == ["green"]
 
 
-def test_ecological_is_searched_with_green_even_where_a_guide_uses_it(tmp_path, hash_runtime):
-    root = tmp_path / "eco-corpus"
-    write(
-        root / "fr" / "vert.md",
-        guide("vert", "fr", "Entreprise verte", {"Ressources": "Un geste vert : réparez les fuites d'eau."}),
-    )
-    write(
-        root / "fr" / "programme.md",
-        guide("programme", "fr", "Programme", {"Transition": "Le programme soutient la transition écologique."}),
-    )
-    Ingestor(hash_runtime.settings, hash_runtime.embedder).ingest([root])
-    retriever = hash_runtime.retriever
+def test_ecological_is_searched_with_green_even_where_a_guide_uses_it(retriever):
     eco, green = analyze("écologique", "fr"), analyze("vert", "fr")
     assert retriever.query_terms("plus écologique", "fr") == [*analyze("plus", "fr"), *eco, *green]
     assert retriever.asked_terms("plus écologique", "fr") == [*analyze("plus", "fr"), *green]  # the evidence: green
