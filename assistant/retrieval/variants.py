@@ -75,7 +75,7 @@ VARIANTS: dict[str, dict[str, tuple[str, ...]]] = {
         "paperasse": ("documents", "exigences"),
         # ecological is green in the guides ("entreprise verte")
         "écolo": ("vert",), "ecolo": ("vert",), "écolos": ("vert",), "écologique": ("vert",),
-        "ecologique": ("vert",), "écologiques": ("vert",), "ecologiques": ("vert",),
+        "ecologique": ("vert",), "écologiques": ("vert",), "ecologiques": ("vert",), "éco": ("vert",), "eco": ("vert",),
         "insta": ("réseaux sociaux",), "appli": ("application",), "applis": ("application",),
         "visio": ("vidéo",), "microcrédit": ("microfinance",), "microcredit": ("microfinance",),
         "business": ("entreprise",),

@@ -163,6 +163,7 @@ def test_paperwork_is_read_as_documents():
 
 def test_ecological_is_read_as_green():
     assert variant_terms("écolo", "fr", set(analyze("vert", "fr"))) == analyze("vert", "fr")
+    assert variant_terms("eco", "fr", set(analyze("vert", "fr"))) == analyze("vert", "fr")
     assert variant_terms("ecologica", "es", set(analyze("verde", "es"))) == analyze("verde", "es")
     assert variant_terms("eco", "en", {"green"}) == ["green"]
 
