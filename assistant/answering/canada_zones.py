@@ -74,7 +74,7 @@ def city_line(text: str, partner: str, partner_name: str, minutes: int, language
     city, zone = found
     there = _there(partner, partner_name, language)
     winter, summer = (_their_hour(zone, minutes, day, language) for day in (WINTER, SUMMER))
-    start = _clock(EXAMPLE_HOUR * 60, language)
+    start = clock(EXAMPLE_HOUR * 60, language)
     if winter == summer:
         return phrase("canada_city_hours_all_year", language, city=city, start=start, time=winter, there=there)
     return phrase("canada_city_hours", language, city=city, start=start, winter=winter, summer=summer, there=there)
@@ -83,7 +83,7 @@ def city_line(text: str, partner: str, partner_name: str, minutes: int, language
 def _their_hour(zone: str, minutes: int, day: datetime, language: str) -> str:
     offset = ZoneInfo(zone).utcoffset(day) or timedelta(0)
     at = EXAMPLE_HOUR * 60 + minutes - int(offset.total_seconds() // 60)
-    text = _clock(at % (24 * 60), language)
+    text = clock(at % (24 * 60), language)
     return text + _NEXT_DAY[language] if at >= 24 * 60 else text
 
 
@@ -95,7 +95,8 @@ def _there(partner: str, name: str, language: str) -> str:
     return f"{'en' if language == 'es' else 'in'} {name}"
 
 
-def _clock(minutes: int, language: str) -> str:
+def clock(minutes: int, language: str) -> str:
+    """9:00, 21:30; in French 9 h, 21 h 30 (the hours-apart answers' clock times)."""
     hours, minutes = divmod(minutes, 60)
     if language == "fr":
         return f"{hours} h" + (f" {minutes:02d}" if minutes else "")

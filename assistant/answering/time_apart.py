@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from babel import Locale
 
-from assistant.answering.canada_zones import city_line
+from assistant.answering.canada_zones import city_line, clock
 from assistant.answering.citing import render
 from assistant.answering.passages import blocks
 from assistant.answering.types import Draft
@@ -168,15 +168,5 @@ def _difference(west: _Fixed, east: _Fixed, language: str) -> str:
     one, many = _UNITS[language]
     span = f"{hours} {one if hours == 1 else many}" + (f" {minutes} min" if minutes else "")
     start_at = EXAMPLE_HOUR * 60
-    start = _clock(start_at, language)
-    return phrase(
-        "hours_apart", language, west=a, east=b, span=span, start=start, time=_clock(start_at + gap, language)
-    )
-
-
-def _clock(minutes: int, language: str) -> str:
-    """9:00, 21:30; in French 9 h, 21 h 30."""
-    hours, minutes = divmod(minutes, 60)
-    if language == "fr":
-        return f"{hours} h" + (f" {minutes:02d}" if minutes else "")
-    return f"{hours}:{minutes:02d}"
+    start = clock(start_at, language)
+    return phrase("hours_apart", language, west=a, east=b, span=span, start=start, time=clock(start_at + gap, language))
