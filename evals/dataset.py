@@ -30,6 +30,7 @@ DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
 DEFAULT_DATASET = DATASETS_DIR / "questions.jsonl"
 CLEAN_FILE = "questions.jsonl"
 REALISTIC_FILE = "realistic.jsonl"
+FRESH_FILE = "fresh.jsonl"  # written blind, never tuned on (datasets/README.md)
 MAX_PROBLEMS_SHOWN = 20
 SPLITS = ("test", "calibration", "all")
 CALIBRATION_EVERY = 3  # one case in three (by its id's hash) calibrates; the others are the reported test split
