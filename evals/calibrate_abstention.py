@@ -1,10 +1,10 @@
 """Measure when to say "I don't know": the evidence mix and threshold, for the configured embedding model.
 
     python -m evals.calibrate_abstention [--dataset FILE] [--split calibration|report|all]
-        [--realistic FILE | --no-realistic] [--write]
+        [--realistic FILE | --no-realistic] [--data-dir DIR] [--write]
 
-Ingests the knowledge base into a temporary folder, measures the evidence of every evaluation question of
-the split (the calibration half by default; the report half is left for the figures) and of the realistic
+Ingests the knowledge base into a temporary folder (or `--data-dir`), measures the evidence of every evaluation
+question of the split (the calibration half by default; the report half is left for the figures) and of the realistic
 set's calibration split (messages as typed, follow-ups asked after their conversation's earlier turns; its
 test split is left for the figures), each through the answerer itself (the message understood, a follow-up
 resolved, exactly as it is answered), and grid-searches the dense/coverage mix and the threshold.
@@ -119,13 +119,14 @@ def main() -> None:
     parser.add_argument("--split", default="calibration", choices=("calibration", "report", "all"))
     parser.add_argument("--realistic", type=Path, default=ROOT / "evals" / "datasets" / "realistic.jsonl")
     parser.add_argument("--no-realistic", action="store_true", help="the clean set alone, as before")
+    parser.add_argument("--data-dir", type=Path, default=None, help="an ingested data folder to reuse")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     cases = split(load_cases(args.dataset), args.split)
     if not args.no_realistic:  # only its calibration split: its test split is what the README reports
         cases += select_split(load_dataset(args.realistic), "calibration")
     with tempfile.TemporaryDirectory() as tmp:
-        runtime = Runtime(Settings().model_copy(update={"data_dir": Path(tmp)}))
+        runtime = Runtime(Settings().model_copy(update={"data_dir": args.data_dir or Path(tmp)}))
         runtime.ingestor().ingest([ROOT / "knowledge_base" / "guides"])
         rows = features(runtime, cases)
         pairs = pair_rows(runtime, cases)
@@ -134,9 +135,9 @@ def main() -> None:
     print(f"{model}: dense mix {mix:.1f}, threshold {threshold:.2f}  (both goals met: {meets})")
     print(f"  abstains on {r['abstain_recall']:.1%} of unanswerable questions (abstention recall)")
     print(f"  abstention precision {r['abstain_precision']:.1%}; answers {r['answer_rate']:.1%} of answerable ones")
-    entry = {**_entry(mix, threshold, r), "dataset": str(args.dataset.relative_to(ROOT)), "split": args.split}
+    entry = {**_entry(mix, threshold, r), "dataset": str(args.dataset.resolve().relative_to(ROOT)), "split": args.split}
     if not args.no_realistic:
-        entry["realistic"] = f"{args.realistic.relative_to(ROOT)} (calibration split)"
+        entry["realistic"] = f"{args.realistic.resolve().relative_to(ROOT)} (calibration split)"
     entry["pairs"] = {}
     for pair, prows in sorted(pairs.items()):
         kinds = [a for _, _, a in prows]
