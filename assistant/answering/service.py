@@ -28,6 +28,7 @@ import logging
 import re
 import time
 
+from assistant.answering.closest import closest_note
 from assistant.answering.counterpart import in_her_language
 from assistant.answering.definitions import with_definition
 from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
@@ -134,7 +135,7 @@ class Answerer:
                 hits, evidence, threshold, searched = alone
                 resolved, focus = resolve(message.question, []), None
         if not hits or evidence.strength < threshold:
-            return self._done(self._abstain(question, language, notes, evidence, hits, searched), started)
+            return self._done(self._abstain(question, language, notes, evidence, hits, searched, threshold), started)
         # A follow-up gets a passage it was not just given (a new tool too: "y por facebook?" after Instagram);
         # a new country may get the same one (the time-zone table).
         seen = history[-1].answer if resolved.follow_up and resolved.kind != "country" else ""
@@ -176,17 +177,21 @@ class Answerer:
         return answer
 
     def _abstain(
-        self, question: str, language: str, notes: list[str], evidence: Evidence, hits, searched: str
+        self, question: str, language: str, notes: list[str], evidence: Evidence, hits, searched: str, threshold=None
     ) -> Answer:
-        """The honest "I don't know", the question recorded as a content gap; a message that only says who she
+        """The honest "I don't know", the question recorded as a content gap, and the closest section named when the
+        evidence fell just short of `threshold` (assistant/answering/closest.py); a message that only says who she
         is asks nothing the guides lack: she is asked her question instead."""
         introduction = introduces_herself(question, language)
+        text = phrase("ask_your_question" if introduction else "dont_know", language)
         if not introduction:
             self.gaps.record_gap(question, language, evidence.to_dict())
+            near = closest_note(hits, language, evidence.strength, threshold) if threshold is not None else None
+            text = f"{text}\n\n{near}" if near else text
         return Answer(
             question,
             language,
-            phrase("ask_your_question" if introduction else "dont_know", language),
+            text,
             True,
             notes=notes,
             evidence_strength=evidence.strength,
