@@ -10,11 +10,11 @@ under the threshold); most unanswerable ones fall further.
 
 from __future__ import annotations
 
+from assistant.answering.evidence import TOP_HITS
 from assistant.phrases import phrase
 from assistant.retrieval.search import SearchHit
 
 NEAR = 0.05
-TOP_HITS = 3
 
 
 def closest_note(hits: list[SearchHit], language: str, strength: float, threshold: float) -> str | None:
