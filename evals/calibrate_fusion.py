@@ -1,7 +1,7 @@
 """Measure the fusion's dense weight per language for the configured embedding model.
 
     python -m evals.calibrate_fusion [--dataset FILE] [--realistic FILE] [--split calibration|report|all]
-                                     [--data-dir DIR] [--write]
+                                     [--data-dir DIR] [--per-language] [--write]
 
 Ingests the knowledge base into a temporary folder (or `--data-dir`), then for each language grid-searches the
 dense weight (0 = BM25 alone, 1 = dense alone; one weight for all languages, the best of their mean curve, unless
@@ -169,8 +169,6 @@ def main() -> None:
         settings = settings.model_copy(update={"data_dir": args.data_dir or Path(tmp)})
         runtime, by_lang = prepare(settings, args.dataset, args.split, args.realistic)
         model = runtime.embedder.name
-        best: dict[str, float] = {}
-        measured: dict[str, dict] = {}
         best, measured = choose_weights(runtime, by_lang, args.per_language)
         figures = penalty_figures(runtime, [c for cases in by_lang.values() for c in cases])
         penalty = best_penalty(figures)
