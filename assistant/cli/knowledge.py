@@ -52,6 +52,7 @@ def _print_report(report: IngestReport) -> None:
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {report.unchanged}, "
         f"removed {len(report.removed)}, chunks embedded {report.embedded}"
         + (f", {report.shipped} from the shipped vectors" if report.shipped else "")
+        + (f", {report.questions} section questions" if report.questions else "")
         + ("" if report.changed else " (index already up to date)"),
         highlight=False,
     )
@@ -59,6 +60,8 @@ def _print_report(report: IngestReport) -> None:
         out.print(f"[yellow]skipped {len(report.skipped)} file(s):[/]")
         for skipped in report.skipped:
             out.print(f"  {skipped.path}: {skipped.reason}", highlight=False, markup=False)
+    for problem in report.question_problems:
+        out.print(f"[yellow]questions left out:[/] {problem}", highlight=False)
 
 
 def search(

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, load_seed
+from assistant.embeddings import CachedEmbedder, Embedder, embed_passages, embed_queries, load_seed
 from assistant.errors import DocumentError, IndexCorruptError, NotFoundError, PathNotFoundError
 from assistant.knowledge.chunking import Chunk, Chunker
 from assistant.knowledge.documents import (
@@ -30,6 +30,7 @@ from assistant.knowledge.documents import (
     file_hash,
     load_document,
 )
+from assistant.knowledge.questions import section_questions
 from assistant.knowledge.report import IngestReport, Replaced, Skipped
 from assistant.knowledge.sources import FileEntry, is_under, kept_sources, shown
 from assistant.retrieval.index import FORMAT_VERSION, IndexData, IndexStore
@@ -104,9 +105,14 @@ class Ingestor:
             fresh, seen_sources = self._read(files, old_docs, by_source, docs, report, progress, given)
             self._drop_vanished(docs, fresh, roots, seen_sources, by_source, report)
             if not report.changed and old_docs and self.index_store.exists():
-                self._fill_totals(report, docs)
-                report.seconds = time.perf_counter() - started
-                return report
+                questions = section_questions(old_chunks, docs)
+                stored = (self.index_store.load_manifest() or {}).get("questions_fingerprint")
+                report.questions_changed = stored != questions.fingerprint()
+                if not report.questions_changed:
+                    report.questions, report.question_problems = len(questions.texts), questions.problems
+                    self._fill_totals(report, docs)
+                    report.seconds = time.perf_counter() - started
+                    return report
             chunks, vectors = self._assemble(docs, fresh, old_docs, old_chunks, old_vectors, report, progress)
             data = IndexData(
                 chunks=chunks,
@@ -116,6 +122,7 @@ class Ingestor:
                 dimension=self.embedder.dimension,
                 settings_fingerprint=fingerprint,
             )
+            self._add_questions(data, report, progress)
             progress("writing", 0, 1)
             report.version = self.index_store.write(data, self.settings.ann_threshold)
             progress("writing", 1, 1)
@@ -229,6 +236,7 @@ class Ingestor:
                 dimension=manifest["dimension"],
                 settings_fingerprint=fingerprint,
             )
+            self._add_questions(data, report, None)
             self.index_store.write(data, self.settings.ann_threshold)
         return sorted(keys)
 
@@ -290,6 +298,29 @@ class Ingestor:
         dim = self.embedder.dimension if old_vectors is None else old_vectors.shape[1]
         vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
         return chunks, vectors
+
+    def _add_questions(self, data: IndexData, report: IngestReport, progress: Progress | None) -> None:
+        """The questions each guide section answers, embedded as queries (through the cache and the shipped
+        vectors, like the passages), into `data`; files left out are named in the report."""
+        questions = section_questions(data.chunks, data.documents)
+        report.questions, report.question_problems = len(questions.texts), questions.problems
+        for problem in questions.problems:
+            log.warning("questions left out: %s", problem)
+        if not questions.texts:
+            return
+        seed = load_seed(self.settings.embedding_seed_dir, self.embedder)
+        cached = CachedEmbedder(self.embedder, self.settings.cache_dir, seed)
+        try:
+            parts = []
+            for start in range(0, len(questions.texts), EMBED_BATCH):
+                if progress:
+                    progress("embedding questions", start, len(questions.texts))
+                parts.append(embed_queries(cached, questions.texts[start : start + EMBED_BATCH]))
+        finally:
+            cached.close()
+        data.question_texts = questions.texts
+        data.question_rows = np.asarray(questions.rows, dtype=np.int64)
+        data.question_vectors = np.concatenate(parts)
 
     def _embed(self, chunks: list[Chunk], report: IngestReport, progress: Progress | None) -> np.ndarray:
         if not chunks:

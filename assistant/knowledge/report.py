@@ -49,10 +49,13 @@ class IngestReport:
     rebuilt: str | None = None  # why every document was read again (the old index could not be reused)
     seconds: float = 0.0
     version: str | None = None
+    questions: int = 0  # questions of guide sections in the index (assistant/knowledge/questions.py)
+    question_problems: list[str] = field(default_factory=list)  # question files left out, and why
+    questions_changed: bool = False
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.questions_changed)
 
     def to_dict(self, full_paths: bool = False) -> dict:
         """As JSON; skipped files by their path relative to their folder (the server's reports), or as
@@ -73,4 +76,6 @@ class IngestReport:
             "rebuilt": self.rebuilt,
             "seconds": round(self.seconds, 3),
             "version": self.version,
+            "questions": self.questions,
+            "question_problems": self.question_problems,
         }

@@ -9,6 +9,8 @@ Layout under `<data_dir>/index/`:
         vectors.npy         float32 [n, dim], loaded with allow_pickle=False
         dense.faiss         exact inner-product index, or HNSW above the configured size
         bm25/<lang>/        bm25s state for the chunks of that language (+ rows.json: chunk positions)
+        questions.json      the questions each section answers, with their chunk rows (optional:
+        questions.npy       assistant/knowledge/questions.py), and their vectors, in the same order
     .lock                   held by the one ingest allowed at a time
 
 A new version is written into a temporary folder, renamed, and only then named in CURRENT, so a crash at
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -60,6 +63,10 @@ class IndexData:
     bm25: dict[str, tuple[bm25s.BM25, np.ndarray]] = field(default_factory=dict)
     version: str = ""
     settings_fingerprint: str = ""
+    # The questions each section answers (assistant/knowledge/questions.py): text, chunk row, query vector.
+    question_texts: list[str] = field(default_factory=list)
+    question_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    question_vectors: np.ndarray | None = None
 
     _idf: dict[str, dict[str, float]] = field(default_factory=dict)
 
@@ -241,6 +248,7 @@ class IndexStore:
                 chunks = [Chunk.from_dict(json.loads(line)) for line in handle if line.strip()]
             vectors = np.load(folder / "vectors.npy", allow_pickle=False)
             dense = faiss.read_index(str(folder / "dense.faiss"))
+            texts, rows_of, question_vectors = _load_questions(folder)
             bm25 = {}
             for lang in manifest["languages"]:
                 sub = folder / "bm25" / lang
@@ -257,6 +265,11 @@ class IndexStore:
                 f"index version {version} is inconsistent ({len(chunks)} chunks, {len(vectors)} vectors, "
                 f"{dense.ntotal} in FAISS); run `mentor ingest` to rebuild it"
             )
+        shape = None if question_vectors is None else question_vectors.shape
+        if len(texts) != len(rows_of) or (shape is not None and shape != (len(texts), vectors.shape[1])):
+            raise IndexCorruptError(f"index version {version} has questions out of step with their vectors")
+        if len(rows_of) and (rows_of.min() < 0 or rows_of.max() >= len(chunks)):
+            raise IndexCorruptError(f"index version {version} has questions of chunks it does not hold")
         return IndexData(
             chunks=chunks,
             vectors=vectors,
@@ -267,6 +280,9 @@ class IndexStore:
             bm25=bm25,
             version=version,
             settings_fingerprint=manifest.get("settings_fingerprint", ""),
+            question_texts=texts,
+            question_rows=rows_of,
+            question_vectors=question_vectors,
         )
 
     def write(self, data: IndexData, ann_threshold: int) -> str:
@@ -288,6 +304,11 @@ class IndexStore:
                 sub.mkdir(parents=True)
                 retriever.save(str(sub), allow_pickle=False)
                 (sub / "rows.json").write_text(json.dumps(rows.tolist()), encoding="utf-8")
+            if data.question_texts and data.question_vectors is not None:
+                questions = {"texts": data.question_texts, "rows": np.asarray(data.question_rows).tolist()}
+                (tmp / "questions.json").write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+                vectors = np.ascontiguousarray(data.question_vectors, dtype=np.float32)
+                np.save(tmp / "questions.npy", vectors, allow_pickle=False)
             manifest = {
                 "format": FORMAT_VERSION,
                 "model": data.model,
@@ -297,6 +318,8 @@ class IndexStore:
                 "chunks": len(data.chunks),
                 "languages": sorted(bm25),
                 "documents": data.documents,
+                "questions": len(data.question_texts),
+                "questions_fingerprint": questions_fingerprint(data.question_texts, data.question_rows),
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
             _fsync_tree(tmp)
@@ -329,6 +352,21 @@ class IndexStore:
         for name in older:
             if name != good:
                 shutil.rmtree(self.root / name, ignore_errors=True)
+
+
+def questions_fingerprint(texts: list[str], rows) -> str:
+    """What changes when a question or the chunk it belongs to does (the ingest then writes a new version)."""
+    payload = json.dumps([list(texts), np.asarray(rows, dtype=np.int64).tolist()], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+
+
+def _load_questions(folder: Path) -> tuple[list[str], np.ndarray, np.ndarray | None]:
+    """(texts, chunk rows, vectors) of the version's questions; none for a version written without them."""
+    if not (folder / "questions.json").exists():
+        return [], np.zeros(0, dtype=np.int64), None
+    stored = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+    texts = [str(t) for t in stored["texts"]]
+    return texts, np.array(stored["rows"], dtype=np.int64), np.load(folder / "questions.npy", allow_pickle=False)
 
 
 def _mtime(path: Path) -> int:
