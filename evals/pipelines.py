@@ -30,6 +30,7 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.evidence import calibration
@@ -94,6 +95,12 @@ class SlicedRuntime(Runtime):
             bm25=build_bm25(chunks),
             version=f"{full.version}-{lang}",
         )
+        if full.question_vectors is not None:  # the slice's sections keep their questions, rows renumbered
+            row_of = {old: new for new, old in enumerate(keep)}
+            picked = [j for j, row in enumerate(full.question_rows.tolist()) if row in row_of]
+            self._slice.question_texts = [full.question_texts[j] for j in picked]
+            self._slice.question_rows = np.array([row_of[int(full.question_rows[j])] for j in picked], dtype=np.int64)
+            self._slice.question_vectors = full.question_vectors[picked]
         self._sliced_retriever = Retriever(self._slice, base.embedder, base.settings, base.query_encoder)
 
     @property

@@ -1,7 +1,9 @@
 """Evidence strength: how sure retrieval is that the guides hold an answer, on an absolute scale.
 
 Fused scores are relative to the other candidates, so they cannot say "nothing here". Strength combines
-two absolute signals of the best hits: the embedding cosine of the closest chunk, and the share of the
+absolute signals of the best hits: the embedding cosine of the closest chunk, the cosine of the closest
+question those sections answer (assistant/knowledge/questions.py: her words against questions like hers, which
+reads meaning where her words are not the guide's), and the share of the
 question's content terms (stemmed, accent-folded, IDF-weighted, words that only frame a question left out)
 found together in one sentence of the top chunks (with its section's title and heading): "is the programme
 free?" is not answered by "programme" in one section and a "free spreadsheet app" in another
@@ -12,7 +14,8 @@ and stored in `abstention.json` beside this module, per embedding model, and per
 best evidence is in another language than the question (a Spanish question over a French-only guide: the
 question's words are not in the guide, so coverage says little and the cosine must say more). A model
 never measured gets `SAFE` (coverage alone decides: cosines of an unknown model mean nothing yet) and a
-warning.
+warning. Hits whose sections list no questions (an uploaded document, an index built before them) are judged
+by the setting measured without the question signal (the entry's own; `questions` holds the other).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from assistant.retrieval.search import SearchHit
 from assistant.text import analyze
 
 CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
-DEFAULT = {"dense_mix": 0.5, "threshold": 0.45}  # the test fake's (it knows no meaning, nothing to measure)
-SAFE = {"dense_mix": 0.0, "threshold": 0.5}
+DEFAULT = {"dense_mix": 0.5, "asked_mix": 0.0, "threshold": 0.45}  # the test fake's (it knows no meaning)
+COVERAGE_ONLY = {"dense_mix": 0.0, "asked_mix": 0.0}  # a follow-up's own words judged alone
+SAFE = {"dense_mix": 0.0, "asked_mix": 0.0, "threshold": 0.5}
 TOP_HITS = 3
 TOGETHER_SHARE = 1.0  # coverage: this much from the best single sentence, the rest from the top hits as a whole
 _SENTENCE = re.compile(r"(?<=[.!?:;])\s+|\n+")
@@ -41,13 +45,24 @@ class Evidence:
     dense: float  # best cosine among the top hits
     coverage: float  # share of question terms found in the top hits
     strength: float
+    asked: float | None = None  # best cosine to a question the top hits' sections answer; None: they list none
 
     @classmethod
-    def of(cls, dense: float, coverage: float, dense_mix: float) -> Evidence:
-        return cls(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)
+    def of(cls, dense: float, coverage: float, setting: dict, asked: float | None = None) -> Evidence:
+        """The evidence of these signals mixed by `setting` (`calibration`'s: dense_mix, asked_mix)."""
+        return cls(dense, coverage, strength(dense, coverage, asked, setting), asked)
 
     def to_dict(self) -> dict:
-        return {"dense": round(self.dense, 4), "coverage": round(self.coverage, 4), "strength": round(self.strength, 4)}
+        out = {"dense": round(self.dense, 4), "coverage": round(self.coverage, 4), "strength": round(self.strength, 4)}
+        if self.asked is not None:
+            out["asked"] = round(self.asked, 4)
+        return out
+
+
+def strength(dense: float, coverage: float, asked: float | None, setting: dict) -> float:
+    dense_mix, asked_mix = setting.get("dense_mix", 0.0), setting.get("asked_mix", 0.0) if asked is not None else 0.0
+    rest = 1.0 - dense_mix - asked_mix
+    return dense_mix * max(dense, 0.0) + asked_mix * max(asked or 0.0, 0.0) + rest * coverage
 
 
 @lru_cache(maxsize=1)
@@ -58,24 +73,33 @@ def _table() -> dict:
         return {"models": {}}
 
 
-def calibration(model: str, question_lang: str | None = None, evidence_lang: str | None = None) -> dict:
-    """The dense mix and threshold measured for `model`, for evidence in `evidence_lang` when it is not the
-    question's language and that pair was measured."""
+def calibration(
+    model: str, question_lang: str | None = None, evidence_lang: str | None = None, questions: bool = False
+) -> dict:
+    """The mix (dense_mix, asked_mix) and threshold measured for `model`: with the question signal when the top
+    hits list `questions` and that was measured, for evidence in `evidence_lang` when it is not the question's
+    language and that pair was measured."""
     entry = _table().get("models", {}).get(model)
     if entry is None:
         if model in UNMEASURABLE:
             return dict(DEFAULT)
         warn_unmeasured(model, "the abstention threshold")
         return dict(SAFE)
-    chosen = {"dense_mix": entry["dense_mix"], "threshold": entry["threshold"]}
+    if questions and "questions" in entry:
+        entry = entry["questions"]
+    chosen = _setting(entry)
     if question_lang and evidence_lang and question_lang != evidence_lang:
         pair = entry.get("pairs", {}).get(f"{question_lang}>{evidence_lang}")
         if pair:
-            chosen = {"dense_mix": pair["dense_mix"], "threshold": pair["threshold"]}
+            chosen = _setting(pair)
     return chosen
 
 
-def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None, terms_of=None, also=()) -> Evidence:
+def _setting(entry: dict) -> dict:
+    return {"dense_mix": entry["dense_mix"], "asked_mix": entry.get("asked_mix", 0.0), "threshold": entry["threshold"]}
+
+
+def measure(question: str, hits: list[SearchHit], setting: dict, weights=None, terms_of=None, also=()) -> Evidence:
     """`weights(lang, terms)` gives each term's importance (IDF); rare terms the hits lack count most.
     `terms_of(question, lang)` analyses the question (the retriever's, with typo correction). `also`: other
     readings of the message (the question alone, without its context): coverage is the best of them, so a
@@ -85,7 +109,8 @@ def measure(question: str, hits: list[SearchHit], dense_mix: float, weights=None
         return Evidence(0.0, 0.0, 0.0)
     dense = max(h.dense for h in top)
     coverage = max(_coverage(text, top, weights, terms_of or analyze) for text in (question, *also))
-    return Evidence(dense, coverage, dense_mix * max(dense, 0.0) + (1 - dense_mix) * coverage)
+    asked = max((h.asked for h in top if h.asked is not None), default=None)
+    return Evidence.of(dense, coverage, setting, asked)
 
 
 def _coverage(question: str, top: list[SearchHit], weights, terms_of) -> float:

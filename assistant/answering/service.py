@@ -31,7 +31,7 @@ import time
 from assistant.answering.closest import closest_note
 from assistant.answering.counterpart import in_her_language
 from assistant.answering.definitions import with_definition
-from assistant.answering.evidence import TOP_HITS, Evidence, calibration, measure
+from assistant.answering.evidence import COVERAGE_ONLY, TOP_HITS, Evidence, calibration, measure
 from assistant.answering.extractive import ExtractiveComposer
 from assistant.answering.llm import CompositionFailed, LLMComposer, build_chat_model
 from assistant.answering.missing import with_other_questions
@@ -272,18 +272,19 @@ class Answerer:
     ) -> tuple[Evidence, float]:
         """The evidence for the hits, and the threshold it must reach (calibrated for the model and the language
         pair, unless the settings fix it)."""
-        mix = calibration(index.model, language, evidence_language(hits, language, index.documents))
+        listed = any(h.asked is not None for h in hits[:TOP_HITS])
+        mix = calibration(index.model, language, evidence_language(hits, language, index.documents), listed)
         threshold = self.runtime.settings.abstain_threshold
         threshold = mix["threshold"] if threshold is None else threshold
-        evidence = measure(searched, hits, mix["dense_mix"], retriever.term_weights, retriever.asked_terms, also)
+        evidence = measure(searched, hits, mix, retriever.term_weights, retriever.asked_terms, also)
         if resolved.follow_up and not resolved.swapped and hits:
             # A new aspect ("and the bank's phone number in Kigali?"): the previous topic's words must not carry
             # it; a follow-up with words of its own is judged on those too.
             own = sorted(set(retriever.query_terms(resolved.focus, language)))
             if len(own) >= FOLLOW_UP_OWN_TERMS:
-                focus_only = measure(resolved.focus, hits, 0.0, retriever.term_weights, retriever.asked_terms)
+                focus_only = measure(resolved.focus, hits, COVERAGE_ONLY, retriever.term_weights, retriever.asked_terms)
                 coverage = (evidence.coverage + focus_only.coverage) / 2
-                evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
+                evidence = Evidence.of(evidence.dense, coverage, mix, evidence.asked)
         if resolved.follow_up and resolved.kind == "country" and hits:  # not a tool: "y por facebook?"
             # "y en guatemala?" after "cual es el iva en bolivia?" (or "and for canada?" after a question naming
             # no country): the new country's guide holds the country, so the previous question's topic, without
@@ -291,9 +292,9 @@ class Answerer:
             spoken = {w.lower() for w in tokenize(resolved.focus)}
             topic = " ".join(w for w in tokenize(resolved.searched) if w.lower() not in spoken)
             if set(retriever.asked_terms(topic, language)):
-                covered = measure(topic, hits, 0.0, retriever.term_weights, retriever.asked_terms).coverage
+                covered = measure(topic, hits, COVERAGE_ONLY, retriever.term_weights, retriever.asked_terms).coverage
                 if covered < evidence.coverage:
-                    evidence = Evidence.of(evidence.dense, covered, mix["dense_mix"])
+                    evidence = Evidence.of(evidence.dense, covered, mix, evidence.asked)
         foreign = foreign_words(message.question, language, index)
         if foreign and hits:  # a mixed-language message: searched in the other language(s) too
             extra = [
@@ -304,7 +305,7 @@ class Answerer:
             top = hits[:TOP_HITS] + [h for h in extra if h.chunk.lang != language]
             coverage = mixed_coverage(message.question, language, top, retriever.term_weights)
             if coverage > evidence.coverage:
-                evidence = Evidence.of(evidence.dense, coverage, mix["dense_mix"])
+                evidence = Evidence.of(evidence.dense, coverage, mix, evidence.asked)
         asked_elsewhere = not resolved.follow_up and elsewhere(message.question, written(index))
         if asked_elsewhere or (
             resolved.follow_up
@@ -315,7 +316,7 @@ class Answerer:
             # does not make Mali or Morocco a programme country); the previous topic's words would carry the
             # evidence, so the follow-up's own new words decide. So does a question asked about such a country
             # ("quel décalage horaire avec le Maroc ?"; not one she only names around it, "I'm from Kenya").
-            evidence = Evidence.of(evidence.dense, 0.0, 0.0)
+            evidence = Evidence.of(evidence.dense, 0.0, COVERAGE_ONLY)
         return evidence, threshold
 
     def _draft(

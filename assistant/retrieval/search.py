@@ -24,6 +24,7 @@ from assistant.config import SUPPORTED_LANGUAGES, Settings
 from assistant.embeddings import Embedder, embed_queries
 from assistant.errors import InputError
 from assistant.knowledge.chunking import Chunk
+from assistant.knowledge.questions import best_per_chunk
 from assistant.languages import detect_language
 from assistant.retrieval.fusion import cross_language_penalty, dense_weight, fuse, language_centred
 from assistant.retrieval.index import IndexData
@@ -51,6 +52,7 @@ class SearchHit:
     score: float
     bm25: float  # raw BM25 score in the chunk's language index
     dense: float  # cosine similarity
+    asked: float | None = None  # cosine of the closest question the section answers; None: it lists none
 
     def to_dict(self) -> dict:
         return {
@@ -132,9 +134,10 @@ class Retriever:
             # BM25 alone still reports each hit's cosine (ranking ignores it), so the evidence measure that
             # decides abstention reads the same signals in every mode.
             vector = query_vector if query_vector is not None else self.encode_query(query)
-            semantic, ranked = self._semantic(vector, lexical, n, weight, language)
+            semantic, ranked, asked = self._semantic(vector, lexical, n, weight, language)
         else:
             semantic = ranked = dict.fromkeys(lexical, 0.0)
+            asked = {}
         bm25_max = max(lexical.values(), default=0.0)
         dense_max = max((max(v, 0.0) for v in ranked.values()), default=0.0)
         scored = []
@@ -148,31 +151,48 @@ class Retriever:
             scored.append((score, i))
         scored.sort(key=lambda item: (-item[0], item[1]))
         hits = [
-            SearchHit(rank, self.index.chunks[i], score, lexical.get(i, 0.0), semantic[i])
+            SearchHit(rank, self.index.chunks[i], score, lexical.get(i, 0.0), semantic[i], asked.get(i))
             for rank, (score, i) in enumerate(scored[:k], start=1)
         ]
         return SearchResponse(query, language, hits)
 
     def _semantic(self, vector: np.ndarray, lexical: dict, n: int, weight: float, language: str):
-        """(cosine of every candidate, the dense score the ranking fuses). Where the model is measured to favour
-        its query's language (multilingual-e5-small: a Spanish question sits closer to any Spanish text than to
-        the French guide that answers it), each language's cosines are centred (the query's mean cosine to that
-        language's chunks subtracted) before candidates are chosen and fused, so a guide in another language
-        competes on what it says, and the fused dense score is how much closer than an average chunk a chunk
-        is: e5's cosines crowd between 0.7 and 1.0, and divided by the best one they would all look alike."""
-        if not language_centred(self.index.model):
+        """(cosine of every candidate, the dense score the ranking fuses, the cosine of each candidate's closest
+        question). A section is as close as the closer of its passage and the questions it answers
+        (assistant/knowledge/questions.py): her everyday words sit nearer a question than the guide's prose.
+        Where the model is measured to favour its query's language (multilingual-e5-small: a Spanish question
+        sits closer to any Spanish text than to the French guide that answers it), each language's cosines are
+        centred (the query's mean cosine to that language's chunks, or to their questions, subtracted) before
+        candidates are chosen and fused, so a guide in another language competes on what it says, and the
+        fused dense score is how much closer than an average chunk a chunk is: e5's cosines crowd between 0.7
+        and 1.0, and divided by the best one they would all look alike. A question is measured against the
+        other questions, a passage against the other passages: two questions always sit closer together."""
+        asked = self._asked(vector)
+        if not language_centred(self.index.model):  # FAISS chooses (an HNSW index is never scanned whole)
             candidates = set(lexical) | (set(self._dense(vector, n)) if weight > 0.0 else set())
+            if asked is not None and weight > 0.0:
+                candidates |= set(_top(asked, n))
             ids = np.fromiter(candidates, dtype=np.int64)
             semantic = dict(zip(ids.tolist(), (self.index.vectors[ids] @ vector).tolist(), strict=True))
-            return semantic, semantic
+            closest = {} if asked is None else {i: float(asked[i]) for i in semantic if asked[i] > -1.0}
+            return semantic, {i: max(v, closest.get(i, v)) for i, v in semantic.items()}, closest
         sims = self.index.vectors @ vector
-        rows = self._language_rows()
         centred = sims.copy()
-        for members in rows.values():
+        for members in self._language_rows().values():
             centred[members] -= float(sims[members].mean())
-        top = np.argpartition(-centred, min(n, len(centred)) - 1)[:n].tolist() if weight > 0.0 else []
-        ids = sorted(set(lexical) | set(top))
-        return {i: float(sims[i]) for i in ids}, {i: float(centred[i]) for i in ids}
+            listed = members[asked[members] > -1.0] if asked is not None else members[:0]
+            if len(listed):
+                centred[listed] = np.maximum(centred[listed], asked[listed] - float(asked[listed].mean()))
+        ids = sorted(set(lexical) | (set(_top(centred, n)) if weight > 0.0 else set()))
+        closest = {} if asked is None else {i: float(asked[i]) for i in ids if asked[i] > -1.0}
+        return {i: float(sims[i]) for i in ids}, {i: float(centred[i]) for i in ids}, closest
+
+    def _asked(self, vector: np.ndarray) -> np.ndarray | None:
+        """Each chunk's closest question (cosine), -1 where it lists none; None for an index without questions."""
+        index = self.index
+        if index.question_vectors is None or not len(index.question_texts):
+            return None
+        return best_per_chunk(index.question_vectors @ vector, index.question_rows, len(index.chunks))
 
     def _place(self, chunk: Chunk) -> str | None:
         """The one place the chunk's guide is about, if any."""
@@ -300,6 +320,12 @@ class Retriever:
     def _dense(self, vector: np.ndarray, n: int) -> list[int]:
         _, ids = self.index.dense.search(vector.reshape(1, -1).astype(np.float32), n)
         return [int(i) for i in ids[0] if i >= 0]
+
+
+def _top(scores: np.ndarray, n: int) -> list[int]:
+    """The rows of the `n` highest scores, in no order."""
+    n = min(n, len(scores))
+    return np.argpartition(-scores, n - 1)[:n].tolist() if n else []
 
 
 def validate_query(query: str) -> str:

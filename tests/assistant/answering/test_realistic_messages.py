@@ -164,7 +164,8 @@ def test_an_introduction_the_guides_cannot_answer_gets_her_question_asked_not_a_
     assert gaps.recorded == []  # she asked nothing: no content gap for staff
     # An introduction the guides can answer is answered; a question they cannot is still a gap.
     assert not answerer.answer("im a baker in toronto, how do i price my bread?").abstained
-    assert answerer.answer("me pasas la receta de salteñas?", language="es").text == phrase("dont_know", "es")
+    recipe = answerer.answer("me pasas la receta de salteñas?", language="es")  # a question: refused, a gap
+    assert recipe.abstained and recipe.text.startswith(phrase("dont_know", "es"))
     assert gaps.recorded == ["me pasas la receta de salteñas?"]
 
 

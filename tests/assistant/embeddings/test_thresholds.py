@@ -65,10 +65,14 @@ def test_evidence_in_another_language_uses_the_pair_calibration(monkeypatch):
         }
     }
     monkeypatch.setattr(evidence, "_table", lambda: table)
-    assert evidence.calibration("m") == {"dense_mix": 0.4, "threshold": 0.5}
-    assert evidence.calibration("m", "es", "es") == {"dense_mix": 0.4, "threshold": 0.5}
-    assert evidence.calibration("m", "es", "fr") == {"dense_mix": 0.9, "threshold": 0.8}
-    assert evidence.calibration("m", "en", "fr") == {"dense_mix": 0.4, "threshold": 0.5}  # not measured: main
+    assert evidence.calibration("m") == {"dense_mix": 0.4, "asked_mix": 0.0, "threshold": 0.5}
+    assert evidence.calibration("m", "es", "es") == {"dense_mix": 0.4, "asked_mix": 0.0, "threshold": 0.5}
+    assert evidence.calibration("m", "es", "fr") == {"dense_mix": 0.9, "asked_mix": 0.0, "threshold": 0.8}
+    assert evidence.calibration("m", "en", "fr") == {
+        "dense_mix": 0.4,
+        "asked_mix": 0.0,
+        "threshold": 0.5,
+    }  # not measured: main
 
 
 def test_the_pair_calibration_applies_only_when_her_language_lacks_that_guide():
