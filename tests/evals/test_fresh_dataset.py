@@ -1,5 +1,5 @@
-"""The fresh set (evals/datasets/fresh.jsonl): messages written blind, from the guides alone, as a check that is
-never tuned on. Its format, its counts per language, and key facts that really are in a relevant guide."""
+"""The fresh and blind sets (evals/datasets/fresh.jsonl, blind.jsonl): messages written blind, from the guides
+alone. Their format, their counts per language, and key facts that really are in a relevant guide."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import collections
 import pytest
 
 from assistant.config import SUPPORTED_LANGUAGES
-from evals.dataset import DATASETS_DIR, FRESH_FILE, REALISTIC_FILE, conversations, load_dataset
+from evals.dataset import BLIND_FILE, DATASETS_DIR, FRESH_FILE, REALISTIC_FILE, conversations, load_dataset
 from evals.metrics import fact_found
 from evals.sections import GuideSections
 from tests.conftest import GUIDES
 
 
-@pytest.fixture(scope="module")
-def cases() -> list[dict]:
-    return load_dataset(DATASETS_DIR / FRESH_FILE)  # raises, naming the lines, on any bad line
+@pytest.fixture(scope="module", params=[FRESH_FILE, BLIND_FILE])
+def cases(request) -> list[dict]:
+    return load_dataset(DATASETS_DIR / request.param)  # raises, naming the lines, on any bad line
 
 
 def test_each_language_has_single_messages_unanswerable_ones_and_conversations(cases):
