@@ -38,6 +38,16 @@ def test_ingest_json_summary_lists_skipped_files_with_reasons(tmp_path, small_co
     assert summary["seconds"] >= 0
 
 
+def test_ingest_names_a_question_file_it_left_out_and_indexes_the_guide(tmp_path, small_corpus):
+    broken = small_corpus.parent / "questions" / "en" / "credit.yaml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('"Savings groups": "one question, not a list"\n', encoding="utf-8")
+    result = mentor("ingest", str(small_corpus), data_dir=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "5 documents" in result.stdout
+    assert "questions left out:" in result.stdout and "questions/en/credit.yaml" in result.stdout
+
+
 def test_ingest_missing_path_exits_2_with_one_line_naming_it(tmp_path):
     result = mentor("ingest", str(tmp_path / "nowhere"), data_dir=tmp_path)
     assert result.exit_code == 2

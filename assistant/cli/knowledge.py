@@ -53,6 +53,7 @@ def _print_report(report: IngestReport) -> None:
         f"removed {len(report.removed)}, chunks embedded {report.embedded}"
         + (f", {report.shipped} from the shipped vectors" if report.shipped else "")
         + (f", {report.questions} section questions" if report.questions else "")
+        + (" (the section questions changed)" if report.questions_changed else "")
         + ("" if report.changed else " (index already up to date)"),
         highlight=False,
     )

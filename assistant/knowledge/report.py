@@ -78,4 +78,5 @@ class IngestReport:
             "version": self.version,
             "questions": self.questions,
             "question_problems": self.question_problems,
+            "questions_changed": self.questions_changed,
         }

@@ -95,10 +95,11 @@ def test_a_broken_question_file_leaves_its_guide_indexed(settings, small_corpus,
 def test_changing_only_a_question_file_writes_a_new_version(settings, small_corpus, questions):
     first = ingest(settings, small_corpus)
     again = ingest(settings, small_corpus)
-    assert not again.changed and again.questions == 3  # nothing to do
+    assert not again.changed and again.questions == 3 and not again.questions_changed  # nothing to do
     write(questions, CREDIT_EN + '  - "Is a savings group safe?"\n')
     changed = ingest(settings, small_corpus)
-    assert changed.changed and changed.version != first.version
+    assert changed.changed and changed.questions_changed and changed.version != first.version
+    assert changed.to_dict()["questions_changed"] and not changed.added + changed.updated
     assert "Is a savings group safe?" in IndexStore(settings.index_dir).load().question_texts
 
 
