@@ -168,4 +168,6 @@ def kb_export_vectors(
         if not rows:
             fail(f"no passage vector is cached for {embedder.name}: run `mentor ingest` first", 1)
         path = write_seed(folder, embedder, rows)
-    out.print(f"{len(rows)} passage vectors of {embedder.name} written to {path}", highlight=False)
+    out.print(
+        f"{len(rows)} vectors (passages and section questions) of {embedder.name} written to {path}", highlight=False
+    )
