@@ -4,8 +4,9 @@ The evidence separates messages worded as the guides are worded far better than 
 round): a message in her own words may be refused though its best hit is the right section. When the evidence
 is within `NEAR` of the threshold, the refusal stays a refusal (nothing unsure is quoted as an answer) and names
 the closest section in her language, saying that writing its heading will show it: she keeps a way in. `NEAR`
-covers every answerable message of the calibration split that was refused (their evidence fell 0.008 to 0.049
-under the threshold); most unanswerable ones fall further.
+covers every answerable message of the calibration pool that was refused with some evidence (with the section
+questions in the evidence since the tenth round: 0.001 to 0.047 under the threshold); about half of the refused
+unanswerable ones fall within it too, so the line only points, it never answers.
 """
 
 from __future__ import annotations
