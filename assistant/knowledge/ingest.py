@@ -15,6 +15,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -299,6 +300,11 @@ class Ingestor:
         vectors = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
         return chunks, vectors
 
+    @cached_property
+    def _seed(self):
+        """The shipped vectors, read once per ingestor (the passages and the questions both look there)."""
+        return load_seed(self.settings.embedding_seed_dir, self.embedder)
+
     def _add_questions(self, data: IndexData, report: IngestReport, progress: Progress | None) -> None:
         """The questions each guide section answers, embedded as queries (through the cache and the shipped
         vectors, like the passages), into `data`; files left out are named in the report."""
@@ -308,8 +314,7 @@ class Ingestor:
             log.warning("questions left out: %s", problem)
         if not questions.texts:
             return
-        seed = load_seed(self.settings.embedding_seed_dir, self.embedder)
-        cached = CachedEmbedder(self.embedder, self.settings.cache_dir, seed)
+        cached = CachedEmbedder(self.embedder, self.settings.cache_dir, self._seed)
         try:
             parts = []
             for start in range(0, len(questions.texts), EMBED_BATCH):
@@ -325,8 +330,7 @@ class Ingestor:
     def _embed(self, chunks: list[Chunk], report: IngestReport, progress: Progress | None) -> np.ndarray:
         if not chunks:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        seed = load_seed(self.settings.embedding_seed_dir, self.embedder)
-        cached = CachedEmbedder(self.embedder, self.settings.cache_dir, seed)
+        cached = CachedEmbedder(self.embedder, self.settings.cache_dir, self._seed)
         try:
             texts = [c.embedding_text() for c in chunks]
             parts = []
